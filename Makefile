@@ -1,0 +1,60 @@
+# supd — everything a fresh Debian machine needs is installed from here.
+# Every target is safe to run twice.
+
+PACKAGES = gcc make meson ninja-build pkg-config libev-dev libinih-dev \
+	libsqlite3-dev libjansson-dev libcriterion-dev uthash-dev python3 systemd
+# the pkg-config / header each package provides, to tell what is missing
+BUILD     ?= build
+TESTBUILD ?= build-test
+BENCHBUILD ?= build-bench
+RUNDIR    ?= $(CURDIR)/run
+
+.PHONY: all deps build run test bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "deps: missing Debian packages:$$missing"; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "deps: not root; run: sudo apt-get update && sudo apt-get install -y --no-install-recommends$$missing" >&2; \
+		exit 1; \
+	fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get install -y --no-install-recommends $$missing || \
+	{ apt-get update && apt-get install -y --no-install-recommends $$missing; }
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=debugoptimized
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+run: build
+	@mkdir -p $(RUNDIR)/log
+	SUPD_RUNTIME_DIR=$(RUNDIR) exec $(BUILD)/daemon/supd -c conf/example.ini \
+		-s $(RUNDIR)/supd.sock
+
+$(TESTBUILD)/build.ninja:
+	meson setup $(TESTBUILD) --buildtype=debug -Dwerror=true \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+test: deps $(TESTBUILD)/build.ninja
+	ninja -C $(TESTBUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(TESTBUILD) --print-errorlogs --num-processes 2
+
+$(BENCHBUILD)/build.ninja:
+	meson setup $(BENCHBUILD) --buildtype=release
+
+bench: deps $(BENCHBUILD)/build.ninja
+	ninja -C $(BENCHBUILD)
+	BUILD=$(BENCHBUILD) tests/bench/run-all
+
+clean:
+	rm -rf $(BUILD) $(TESTBUILD) $(BENCHBUILD) $(RUNDIR)

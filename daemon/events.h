@@ -1,0 +1,35 @@
+/*
+ * events.h — the event history (seq-numbered, bounded) and its live
+ * followers.  Every file that sees something happen calls events_emit;
+ * events.c logs nothing itself.
+ */
+#ifndef EVENTS_H
+#define EVENTS_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+struct node;
+
+/*
+ * Record an event: "start", "ready", "exit", "start_failed", "restart",
+ * "stop", "spawn", "remove", "intensity", "reload", "shutdown".  fields (may
+ * be NULL) is stolen; seq, time, event and name are added.
+ */
+void	 events_emit(const char *event, const struct node *, json_t *fields);
+/* Same, for an event about no node or a name no longer in the tree. */
+void	 events_emit_name(const char *event, const char *name, json_t *fields);
+
+/* Called for every event, after it is recorded (server.c streams it). */
+typedef void (*events_listener)(const json_t *event, void *arg);
+void	 events_listen(events_listener, void *arg);
+void	 events_unlisten(events_listener, void *arg);
+
+/* History walk: events with seq > since, oldest first; stop if fn returns non-zero. */
+void	 events_history(uint64_t since, int (*fn)(const json_t *, void *), void *arg);
+uint64_t events_last_seq(void);
+uint64_t events_total(void);
+void	 events_init(int64_t history_max);
+void	 events_free(void);
+
+#endif /* EVENTS_H */

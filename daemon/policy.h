@@ -1,0 +1,81 @@
+/*
+ * policy.h — OTP's supervisor as a pure state machine.  Nothing behind this
+ * header forks, sleeps, reads a clock or writes a file: an event comes in
+ * (with the time), node states change, and actions come out for the runtime
+ * to perform.  The runtime answers each ACT_START with EVT_STARTED or
+ * EVT_START_FAILED and each ACT_STOP with EVT_STOPPED, as further events.
+ */
+#ifndef POLICY_H
+#define POLICY_H
+
+#include <stdint.h>
+
+#include "tree.h"
+
+enum policy_evt {
+	EVT_BOOT,		/* start the tree; node = the root */
+	EVT_STARTED,		/* a worker exec'd (ready = exec) or sent READY=1 */
+	EVT_START_FAILED,	/* a worker could not start; reason says why */
+	EVT_EXITED,		/* a worker's process exited by itself; normal set */
+	EVT_STOPPED,		/* an ACT_STOP finished (however the process died) */
+	EVT_SHUTDOWN,		/* stop the whole tree, then ACT_EXIT 0 */
+	EVT_CMD_START,		/* `supctl start NAME`: a stopped, exited or failed child */
+	EVT_CMD_STOP,		/* `supctl stop NAME`: static kept stopped, dynamic removed */
+	EVT_CMD_RESTART,	/* `supctl restart NAME`: stop, then start; not counted */
+	EVT_SPAWN,		/* a dynamic child just added by tree_add_dynamic: start it */
+};
+
+struct policy_event {
+	enum policy_evt	 type;
+	struct node	*node;		/* the worker, or the target of a command */
+	int		 normal;	/* EVT_EXITED: the exit was normal */
+	const char	*reason;	/* EVT_START_FAILED: why, copied if kept */
+	int64_t		 now;		/* monotonic milliseconds */
+	void		*tag;		/* commands: returned in their ACT_DONE */
+};
+
+enum action_type {
+	ACT_START,	/* start worker node; answer EVT_STARTED / EVT_START_FAILED */
+	ACT_STOP,	/* stop worker node (stop_signal, shutdown, SIGKILL); answer EVT_STOPPED */
+	ACT_REPORT,	/* tell the log and the event stream: report, node, detail */
+	ACT_REMOVE,	/* node has left the tree (unlinked, unregistered): free it after this list */
+	ACT_DONE,	/* a command finished: tag, node, ok, detail */
+	ACT_EXIT,	/* supd is done: status (0 shutdown, 1 boot failed, 3 root gave up), detail */
+};
+
+enum report_type {
+	RPT_RESTART,	/* node is being restarted by its supervisor */
+	RPT_INTENSITY,	/* node (a supervisor) reached its restart intensity: gives up */
+	RPT_REMOVE,	/* node removed from the tree (temporary exited, dynamic stopped) */
+	RPT_SUP_STARTED,	/* node (a supervisor) has started all its children */
+	RPT_SUP_STOPPED,	/* node (a supervisor) has stopped all its children */
+	RPT_SUP_FAILED,		/* node (a supervisor) failed to start: detail says why */
+};
+
+struct action {
+	enum action_type type;
+	struct node	*node;
+	enum report_type report;	/* ACT_REPORT */
+	void		*tag;		/* ACT_DONE */
+	int		 ok;		/* ACT_DONE */
+	int		 status;	/* ACT_EXIT */
+	char		*detail;	/* malloc'd or NULL; freed by action_list_clear */
+};
+
+struct action_list {
+	struct action	*v;
+	int		 len, cap;
+};
+
+/* Apply one event; append the actions to take to out, in order. */
+void	policy_step(const struct policy_event *, struct action_list *out);
+
+/* True while a supervisor is in the middle of an operation. */
+int	policy_busy(const struct node *sup);
+/* Restarts in sup's window (partition p) as of now (monotonic ms). */
+int	policy_window_use(const struct node *sup, int partition, int64_t now);
+
+void	action_list_clear(struct action_list *);
+void	action_list_free(struct action_list *);
+
+#endif /* POLICY_H */

@@ -1,0 +1,118 @@
+/*
+ * spec.h — what the configuration file says: the [supd] settings and one
+ * struct spec per section, in file order.  conf.c fills these; the policy,
+ * the runtime and --check read them.  No OS headers, so unit tests link it.
+ */
+#ifndef SPEC_H
+#define SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+enum node_kind {
+	KIND_SUPERVISOR,	/* [supervisor:NAME] */
+	KIND_DYNAMIC,		/* [dynamic:NAME]: children by name at run time */
+	KIND_WORKER,		/* [worker:NAME], or a child of a dynamic supervisor */
+};
+
+enum restart_type {
+	RESTART_PERMANENT,
+	RESTART_TRANSIENT,
+	RESTART_TEMPORARY,
+};
+
+enum strategy {
+	STRATEGY_ONE_FOR_ONE,
+	STRATEGY_ONE_FOR_ALL,
+	STRATEGY_REST_FOR_ONE,
+};
+
+enum ready_mode {
+	READY_EXEC,
+	READY_NOTIFY,
+};
+
+enum output_mode {
+	OUTPUT_LOG,
+	OUTPUT_NULL,
+	OUTPUT_INHERIT,
+};
+
+#define SHUTDOWN_BRUTAL_KILL	0	/* shutdown = brutal_kill */
+#define SHUTDOWN_INFINITY	(-1)	/* shutdown = infinity */
+
+#define DEFAULT_MAX_RESTARTS	3
+#define DEFAULT_MAX_SECONDS	5
+#define DEFAULT_WORKER_SHUTDOWN	5000
+#define DEFAULT_START_TIMEOUT	90000
+#define DEFAULT_MAX_CHILDREN	0	/* 0: no limit */
+
+struct spec {
+	char			*name;
+	enum node_kind		 kind;
+	char			*parent;	/* NULL for the root */
+	const char		*file;		/* points into struct config */
+	int			 line;		/* line of the [section] header */
+
+	/* workers, and the template of a dynamic supervisor */
+	char			**argv;		/* NULL-terminated; NULL for a supervisor */
+	enum restart_type	 restart;
+	int64_t			 shutdown_ms;	/* or SHUTDOWN_BRUTAL_KILL / SHUTDOWN_INFINITY */
+	int			 stop_signal;	/* default SIGTERM */
+	char			**env;		/* "KEY=VALUE", NULL-terminated, file order */
+	size_t			 nenv;
+	char			*cwd;		/* absolute, or NULL */
+	char			*user;		/* NULL: supd's own */
+	char			*group;
+	int			 umask;		/* -1: inherit supd's */
+	enum ready_mode		 ready;
+	int64_t			 start_timeout_ms;
+	enum output_mode	 out;
+	enum output_mode	 err;
+	int			*success_codes;	/* default { 0 } */
+	size_t			 nsuccess;
+	char			**groups;	/* process groups (:pg), NULL-terminated */
+	size_t			 ngroups;
+
+	/* supervisors and dynamic supervisors */
+	enum strategy		 strategy;	/* dynamic: always one_for_one */
+	int			 max_restarts;
+	int			 max_seconds;
+
+	/* dynamic supervisors */
+	int			 max_children;	/* 0: unlimited */
+	int			 partitions;	/* >= 1 */
+
+	TAILQ_ENTRY(spec)	 entry;		/* file order */
+};
+TAILQ_HEAD(spec_list, spec);
+
+struct config {
+	char			*path;		/* as given */
+	char			*dir;		/* the file's directory, absolute */
+
+	/* [supd]; relative paths already resolved against dir */
+	char			*socket;	/* NULL: default rules */
+	char			*state;
+	char			*log_dir;
+	int			 socket_mode;	/* default 0600 */
+	char			*socket_group;
+	char			*admin_group;
+	char			*read_group;
+	int64_t			 max_request_bytes;	/* default 65536 */
+	int			 max_clients;		/* default 256 */
+	int64_t			 idle_timeout_ms;	/* default 300000; 0: none */
+	int64_t			 log_max_bytes;		/* default 10 MiB */
+	int			 log_backups;		/* default 5 */
+	int64_t			 history_max;		/* default 100000 */
+
+	struct spec_list	 specs;		/* every section but [supd], file order */
+	struct spec		*root;
+	size_t			 nspecs;
+};
+
+/* true if code is one of the spec's success_exit_codes */
+int	spec_is_success(const struct spec *, int code);
+
+#endif /* SPEC_H */

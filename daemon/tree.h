@@ -1,0 +1,113 @@
+/*
+ * tree.h — the running supervision tree: one struct node per supervisor,
+ * dynamic supervisor or worker, children in start order, and the registry
+ * (every name, static and dynamic, in one hash).  The policy changes node
+ * states; the runtime fills in pids.  No OS headers: unit tests link it.
+ */
+#ifndef TREE_H
+#define TREE_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+#include <uthash.h>
+
+#include "spec.h"
+
+#define NAME_MAX_LEN	64
+
+enum node_state {
+	NODE_STOPPED,	/* not running, spec kept: never started or `supctl stop` */
+	NODE_STARTING,	/* start asked for, not yet started (exec or READY=1) */
+	NODE_RUNNING,
+	NODE_STOPPING,
+	NODE_EXITED,	/* exited by itself and not restarted (transient, normal) */
+	NODE_FAILED,	/* failed to start, or its supervisor gave up on it */
+};
+
+struct node;
+TAILQ_HEAD(node_list, node);
+
+/* One restart window: the second of each restart still inside it. */
+struct window {
+	int64_t		*at;		/* ring of max_restarts + 1 seconds */
+	int		 cap;
+	int		 len;
+	int		 head;		/* index of the oldest */
+};
+
+struct pending;				/* policy.c: events waiting for a busy supervisor */
+TAILQ_HEAD(pending_list, pending);
+
+struct step;				/* policy.c: a supervisor's operation in progress */
+
+/* What a supervisor node carries besides what every node has. */
+struct sup {
+	struct window	*windows;	/* one per partition (1 unless dynamic) */
+	int		 nwindows;
+	int		 nchildren;
+
+	/* the operation in progress (policy.c): a list of steps and what follows */
+	struct step	*steps;
+	int		 nsteps, cursteps, capsteps;
+	int		 op;		/* enum op_kind in policy.c; 0: idle */
+	struct node	*waiting;	/* the child whose start or stop the op waits for */
+	int		 waiting_count;	/* children a parallel stop still waits for */
+	void		*op_tag;	/* the command's tag, answered by ACT_DONE */
+	struct node	*op_node;	/* the child the op is about (restart, command) */
+	struct pending_list pending;	/* exits and commands queued while busy */
+};
+
+struct node {
+	char			 name[NAME_MAX_LEN + 1];
+	enum node_kind		 kind;
+	const struct spec	*spec;		/* a dynamic child's is its supervisor's template */
+	struct node		*parent;	/* NULL for the root */
+	struct node_list	 children;	/* start order */
+	TAILQ_ENTRY(node)	 sibling;
+	struct sup		*sup;		/* supervisors and dynamic supervisors only */
+
+	enum node_state		 state;
+	uint64_t		 incarnation;	/* bumped at every start */
+	int			 restarts;	/* since supd started */
+	int			 dynamic;	/* a child of a dynamic supervisor */
+	int			 task;		/* started by `supctl run` */
+	int			 partition;	/* dynamic children: hash(name) % partitions */
+
+	/* dynamic children: what `supctl spawn` added to the template */
+	char			**extra_argv;	/* NULL-terminated or NULL */
+	char			**extra_env;	/* "KEY=VALUE", NULL-terminated or NULL */
+	char			**extra_groups;	/* NULL-terminated or NULL */
+
+	/* filled in by the runtime */
+	int			 pid;		/* 0: none */
+	int64_t			 started_at;	/* unix ms of the last start */
+	int			 last_exit_code;	/* -1: none */
+	int			 last_exit_signal;	/* 0: none */
+	void			*rt;		/* the runtime's own data (proc.c) */
+
+	UT_hash_handle		 hh;		/* the registry, by name */
+};
+
+/* Build the running tree from a valid config; every node registered. */
+struct node	*tree_build(const struct config *);
+/* Free a whole subtree (unregisters every node in it). */
+void		 tree_free(struct node *);
+/* The node registered under name, or NULL.  O(1). */
+struct node	*tree_find(const char *name);
+/* Register a new dynamic child of sup (not started); NULL if the name is taken. */
+struct node	*tree_add_dynamic(struct node *sup, const char *name);
+/* Unlink a node from its parent and the registry; the caller frees it. */
+void		 tree_unlink(struct node *);
+/* Free one unlinked node (and any children it still holds). */
+void		 tree_node_free(struct node *);
+/* Number of registered names. */
+unsigned int	 tree_count(void);
+/* The registry's first node, for walks (HASH order, not tree order). */
+struct node	*tree_registry(void);
+
+const char	*tree_state_name(enum node_state);
+const char	*tree_kind_name(enum node_kind);
+/* Which partition a dynamic child's name falls in. */
+int		 tree_partition(const char *name, int partitions);
+
+#endif /* TREE_H */

@@ -1,0 +1,34 @@
+/* util.h — logging to stderr with a level, allocation that cannot fail, clocks. */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum log_level { LOG_LVL_DEBUG, LOG_LVL_INFO, LOG_LVL_WARN, LOG_LVL_ERR };
+
+extern enum log_level log_threshold;
+
+void	log_msg(enum log_level, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+#define log_debug(...)	log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
+#define log_info(...)	log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define log_err(...)	log_msg(LOG_LVL_ERR, __VA_ARGS__)
+/* For start-up and the impossible: log, then exit 1. */
+void	fatal(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Free a NULL-terminated vector of strings and the vector. */
+void	 strv_free(char **);
+size_t	 strv_len(char *const *);
+
+int64_t	 now_mono_ms(void);	/* CLOCK_MONOTONIC */
+int64_t	 now_wall_ms(void);	/* unix time */
+
+#endif /* UTIL_H */
