@@ -1,0 +1,1 @@
+/* shared helpers for the policy tests (to be written) */
