@@ -105,6 +105,17 @@ unsigned int	 tree_count(void);
 /* The registry's first node, for walks (HASH order, not tree order). */
 struct node	*tree_registry(void);
 
+/*
+ * Process groups (:pg): a node is a member of the groups its spec and its
+ * extra_groups name from tree_build / tree_add_dynamic until it is freed;
+ * a member counts as running while its pid is non-zero.  Calls fn for each
+ * member of group (file order for static, spawn order for dynamic) and
+ * returns how many there were; fn may be NULL to count.
+ */
+int		 tree_group_each(const char *group, void (*fn)(struct node *, void *), void *arg);
+/* Join node to the groups in node->extra_groups (call after setting them). */
+void		 tree_group_join_extra(struct node *);
+
 const char	*tree_state_name(enum node_state);
 const char	*tree_kind_name(enum node_kind);
 /* Which partition a dynamic child's name falls in. */
