@@ -1,1 +1,876 @@
-/* to be written */
+/*
+ * policy.c — OTP's supervisor.erl as a pure state machine.  A supervisor
+ * works through one operation at a time (boot, restart, stop, a command),
+ * as a list of steps: start this child, stop that one.  Each step issues an
+ * action and waits for the runtime's answer, so stops are sequential and
+ * newest first, starts sequential and oldest first, and nothing here waits.
+ * Exits and commands that arrive while a supervisor is busy are queued, as
+ * messages queue in a supervisor's mailbox while it restarts children.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+enum op_kind {
+	OP_IDLE,
+	OP_BOOT,	/* start every child in order; report started to the parent */
+	OP_BOOT_UNDO,	/* a child failed to start: stop the started ones, report failure */
+	OP_RESTART,	/* the strategy's stops then starts */
+	OP_STOP,	/* stop every child; op_reason says what follows */
+	OP_CMD,		/* a command on one child; answered with ACT_DONE */
+};
+
+enum stop_reason {
+	STOP_BY_PARENT,	/* the parent stops this supervisor: report stopped */
+	STOP_GIVE_UP,	/* intensity reached: report an abnormal exit */
+	STOP_SHUTDOWN,	/* the root shuts down: ACT_EXIT 0 */
+	STOP_PARTITION,	/* one partition of a dynamic supervisor gave up */
+};
+
+enum step_kind {
+	STEP_START,
+	STEP_STOP,
+	STEP_STOP_ALL,	/* dynamic: stop every child of the step's set at once */
+	STEP_REMOVE,	/* remove a stopped dynamic child */
+};
+
+struct step {
+	enum step_kind	 kind;
+	struct node	*node;
+	int		 partition;	/* STEP_STOP_ALL: -1 every child, else one partition */
+};
+
+struct pending {
+	enum policy_evt		 type;	/* EVT_EXITED or a command */
+	struct node		*node;
+	uint64_t		 incarnation;
+	int			 normal;
+	void			*tag;
+	TAILQ_ENTRY(pending)	 entry;
+};
+
+enum outcome { OUT_STARTED, OUT_START_FAILED, OUT_STOPPED, OUT_EXITED };
+
+/* A child's report to its supervisor, deferred so no step runs inside another. */
+struct notice {
+	struct node	*child;
+	enum outcome	 out;
+	int		 normal;
+	char		*why;
+};
+
+static struct notice	*notices;
+static int		 nnotices, capnotices, firstnotice;
+
+static struct action_list	*policy_out;
+static int64_t			 policy_now;	/* seconds */
+static int64_t			 policy_now_ms;
+
+static void	sup_advance(struct node *);
+static void	sup_idle(struct node *);
+static void	node_start(struct node *);
+static void	node_stop(struct node *);
+static void	child_outcome(struct node *, enum outcome, int, const char *);
+static void	child_outcome_apply(struct node *, enum outcome, int, const char *);
+static void	sup_handle_exit(struct node *, struct node *, int);
+static void	sup_handle_command(struct node *, struct pending *);
+
+/* Actions */
+
+static struct action *
+act_push(enum action_type type, struct node *n)
+{
+	struct action_list	*l = policy_out;
+	struct action		*a;
+
+	if (l->len == l->cap) {
+		l->cap = l->cap == 0 ? 16 : l->cap * 2;
+		if ((l->v = realloc(l->v, l->cap * sizeof *l->v)) == NULL)
+			abort();
+	}
+	a = &l->v[l->len++];
+	memset(a, 0, sizeof *a);
+	a->type = type;
+	a->node = n;
+	return (a);
+}
+
+static char *
+policy_sprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		abort();
+	va_end(ap);
+	return (s);
+}
+
+static void
+act_report(enum report_type r, struct node *n, char *detail)
+{
+	struct action	*a = act_push(ACT_REPORT, n);
+
+	a->report = r;
+	a->detail = detail;
+}
+
+static void
+act_done(void *tag, struct node *n, int ok, const char *detail)
+{
+	struct action	*a;
+
+	if (tag == NULL)
+		return;
+	a = act_push(ACT_DONE, n);
+	a->tag = tag;
+	a->ok = ok;
+	a->detail = detail != NULL ? strdup(detail) : NULL;
+}
+
+static void
+act_exit(int status, char *detail)
+{
+	struct action	*a = act_push(ACT_EXIT, NULL);
+
+	a->status = status;
+	a->detail = detail;
+}
+
+void
+action_list_clear(struct action_list *l)
+{
+	int	i;
+
+	for (i = 0; i < l->len; i++)
+		free(l->v[i].detail);
+	l->len = 0;
+}
+
+void
+action_list_free(struct action_list *l)
+{
+	action_list_clear(l);
+	free(l->v);
+	l->v = NULL;
+	l->cap = 0;
+}
+
+/* Restart windows */
+
+static void
+window_reset(struct window *w)
+{
+	w->len = 0;
+	w->head = 0;
+}
+
+/* Drop restarts older than max_seconds; the boundary second still counts. */
+static void
+window_expire(struct window *w, int max_seconds, int64_t now)
+{
+	while (w->len > 0 && w->at[w->head] < now - max_seconds) {
+		w->head = (w->head + 1) % w->cap;
+		w->len--;
+	}
+}
+
+/* OTP's add_restart: add first, then give up if more than max_restarts. */
+static int
+window_add(struct window *w, const struct spec *spec, int64_t now)
+{
+	window_expire(w, spec->max_seconds, now);
+	if (w->len == w->cap) {
+		/* full: already over the limit; keep the newest */
+		w->head = (w->head + 1) % w->cap;
+		w->len--;
+	}
+	w->at[(w->head + w->len) % w->cap] = now;
+	w->len++;
+	return (w->len > spec->max_restarts);
+}
+
+int
+policy_window_use(const struct node *sup, int partition, int64_t now_ms)
+{
+	struct window	*w;
+
+	if (sup->sup == NULL || partition < 0 || partition >= sup->sup->nwindows)
+		return (0);
+	w = &sup->sup->windows[partition];
+	window_expire(w, sup->spec->max_seconds, now_ms / 1000);
+	return (w->len);
+}
+
+int
+policy_busy(const struct node *sup)
+{
+	return (sup->sup != NULL && sup->sup->op != OP_IDLE);
+}
+
+/* Steps */
+
+static void
+steps_reset(struct sup *s, enum op_kind op)
+{
+	s->nsteps = 0;
+	s->cursteps = 0;
+	s->op = op;
+	s->waiting = NULL;
+	s->waiting_count = 0;
+}
+
+static void
+steps_add(struct sup *s, enum step_kind kind, struct node *n, int partition)
+{
+	if (s->nsteps == s->capsteps) {
+		s->capsteps = s->capsteps == 0 ? 8 : s->capsteps * 2;
+		if ((s->steps = realloc(s->steps, s->capsteps * sizeof *s->steps)) == NULL)
+			abort();
+	}
+	s->steps[s->nsteps].kind = kind;
+	s->steps[s->nsteps].node = n;
+	s->steps[s->nsteps].partition = partition;
+	s->nsteps++;
+}
+
+static int
+node_active(const struct node *n)
+{
+	return (n->state == NODE_STARTING || n->state == NODE_RUNNING ||
+	    n->state == NODE_STOPPING);
+}
+
+static int
+node_temporary(const struct node *n)
+{
+	return (n->task || n->spec->restart == RESTART_TEMPORARY);
+}
+
+/* Stop steps for the active children of sup, newest first; parallel if dynamic. */
+static void
+steps_stop_all(struct node *sup, int partition)
+{
+	struct node	*c;
+
+	if (sup->kind == KIND_DYNAMIC) {
+		steps_add(sup->sup, STEP_STOP_ALL, NULL, partition);
+		return;
+	}
+	TAILQ_FOREACH_REVERSE(c, &sup->children, node_list, sibling)
+		steps_add(sup->sup, STEP_STOP, c, -1);
+}
+
+/* Remove a child from the tree: its pending entries go, the runtime frees it. */
+static void
+node_remove(struct node *n)
+{
+	struct node	*sup = n->parent;
+	struct pending	*p, *next;
+
+	if (sup != NULL) {
+		for (p = TAILQ_FIRST(&sup->sup->pending); p != NULL; p = next) {
+			next = TAILQ_NEXT(p, entry);
+			if (p->node != n)
+				continue;
+			act_done(p->tag, n, 0, "removed");
+			TAILQ_REMOVE(&sup->sup->pending, p, entry);
+			free(p);
+		}
+		if (sup->sup->waiting == n)
+			sup->sup->waiting = NULL;
+	}
+	act_report(RPT_REMOVE, n, NULL);
+	tree_unlink(n);
+	act_push(ACT_REMOVE, n);
+}
+
+/* Begin the current step; return 1 if it waits for an answer, 0 if it is done. */
+static int
+step_begin(struct node *sup, struct step *st)
+{
+	struct sup	*s = sup->sup;
+	struct node	*c, *next;
+
+	switch (st->kind) {
+	case STEP_START:
+		if (st->node->state == NODE_RUNNING)
+			return (0);
+		s->waiting = st->node;
+		if (st->node->state != NODE_STARTING)
+			node_start(st->node);
+		return (1);
+	case STEP_STOP:
+		if (!node_active(st->node))
+			return (0);
+		s->waiting = st->node;
+		if (st->node->state != NODE_STOPPING)
+			node_stop(st->node);
+		return (1);
+	case STEP_STOP_ALL:
+		s->waiting_count = 0;
+		for (c = TAILQ_FIRST(&sup->children); c != NULL; c = next) {
+			next = TAILQ_NEXT(c, sibling);
+			if (st->partition >= 0 && c->partition != st->partition)
+				continue;
+			if (!node_active(c))
+				continue;
+			s->waiting_count++;
+			if (c->state != NODE_STOPPING)
+				node_stop(c);
+		}
+		return (s->waiting_count > 0);
+	case STEP_REMOVE:
+		node_remove(st->node);
+		return (0);
+	}
+	return (0);
+}
+
+static void
+sup_report_parent(struct node *sup, enum outcome out, int normal, const char *why)
+{
+	if (sup->parent != NULL)
+		child_outcome(sup, out, normal, why);
+}
+
+/* The last step of sup's operation is done: what follows depends on the op. */
+static void
+sup_finish(struct node *sup)
+{
+	struct sup	*s = sup->sup;
+	struct node	*c, *next;
+	enum op_kind	 op = s->op;
+	void		*tag = s->op_tag;
+	struct node	*target = s->op_node;
+
+	s->op = OP_IDLE;
+	s->op_tag = NULL;
+	s->op_node = NULL;
+	switch (op) {
+	case OP_IDLE:
+		break;
+	case OP_BOOT:
+		sup->state = NODE_RUNNING;
+		act_report(RPT_SUP_STARTED, sup, NULL);
+		sup_report_parent(sup, OUT_STARTED, 0, NULL);
+		break;
+	case OP_BOOT_UNDO:
+		sup->state = NODE_FAILED;
+		act_report(RPT_SUP_FAILED, sup, s->gave_up != NULL ? strdup(s->gave_up) : NULL);
+		if (sup->parent == NULL)
+			act_exit(1, policy_sprintf("cannot start: %s",
+			    s->gave_up != NULL ? s->gave_up : "a child failed to start"));
+		else
+			sup_report_parent(sup, OUT_START_FAILED, 0, s->gave_up);
+		return;
+	case OP_RESTART:
+		break;
+	case OP_CMD:
+		act_done(tag, target, 1, NULL);
+		break;
+	case OP_STOP:
+		/* temporary children stopped with their supervisor are gone */
+		for (c = TAILQ_FIRST(&sup->children); c != NULL; c = next) {
+			next = TAILQ_NEXT(c, sibling);
+			if ((node_temporary(c) || c->doomed) && !node_active(c) &&
+			    (s->op_reason != STOP_PARTITION ||
+			    c->partition == s->op_partition))
+				node_remove(c);
+		}
+		switch (s->op_reason) {
+		case STOP_PARTITION:
+			/* the partition restarts as a unit: one restart of the pool */
+			if (window_add(&s->windows[s->nwindows - 1], sup->spec, policy_now)) {
+				free(s->gave_up);
+				s->gave_up = policy_sprintf("%s: more than %d restarts of "
+				    "its partitions in %d s", sup->name,
+				    sup->spec->max_restarts, sup->spec->max_seconds);
+				act_report(RPT_INTENSITY, sup, strdup(s->gave_up));
+				steps_reset(s, OP_STOP);
+				s->op_reason = STOP_GIVE_UP;
+				steps_stop_all(sup, -1);
+				sup_advance(sup);
+				return;
+			}
+			window_reset(&s->windows[s->op_partition]);
+			steps_reset(s, OP_RESTART);
+			TAILQ_FOREACH(c, &sup->children, sibling)
+				if (c->partition == s->op_partition) {
+					c->restarts++;
+					act_report(RPT_RESTART, c, NULL);
+					steps_add(s, STEP_START, c, -1);
+				}
+			sup_advance(sup);
+			return;
+		case STOP_BY_PARENT:
+			sup->state = NODE_STOPPED;
+			act_report(RPT_SUP_STOPPED, sup, NULL);
+			break;
+		case STOP_GIVE_UP:
+			sup->state = NODE_FAILED;
+			act_report(RPT_SUP_STOPPED, sup, NULL);
+			if (sup->parent == NULL) {
+				act_exit(3, policy_sprintf("giving up: %s", s->gave_up));
+				return;
+			}
+			break;
+		case STOP_SHUTDOWN:
+			sup->state = NODE_STOPPED;
+			act_report(RPT_SUP_STOPPED, sup, NULL);
+			act_exit(0, NULL);
+			return;
+		}
+		/* whatever was queued is moot now that the children are gone */
+		{
+			struct pending	*p;
+
+			while ((p = TAILQ_FIRST(&s->pending)) != NULL) {
+				TAILQ_REMOVE(&s->pending, p, entry);
+				act_done(p->tag, p->node, 0, "its supervisor stopped");
+				if (p->type == EVT_SPAWN && p->node->parent == sup)
+					node_remove(p->node);
+				free(p);
+			}
+		}
+		if (s->op_reason == STOP_GIVE_UP)
+			sup_report_parent(sup, OUT_EXITED, 0, s->gave_up);
+		else
+			sup_report_parent(sup, OUT_STOPPED, 0, NULL);
+		return;
+	}
+	sup_idle(sup);
+}
+
+/* Work through steps until one waits, or the operation is done. */
+static void
+sup_advance(struct node *sup)
+{
+	struct sup	*s = sup->sup;
+
+	while (s->cursteps < s->nsteps) {
+		if (step_begin(sup, &s->steps[s->cursteps]))
+			return;
+		s->cursteps++;
+	}
+	sup_finish(sup);
+}
+
+/* Handle queued exits and commands while the supervisor stays idle. */
+static void
+sup_idle(struct node *sup)
+{
+	struct sup	*s = sup->sup;
+	struct pending	*p;
+
+	while (s->op == OP_IDLE && (p = TAILQ_FIRST(&s->pending)) != NULL) {
+		TAILQ_REMOVE(&s->pending, p, entry);
+		if (p->type == EVT_EXITED) {
+			/* stale if the child was restarted or stopped since */
+			if (p->node->incarnation == p->incarnation &&
+			    p->node->state == NODE_EXITED)
+				sup_handle_exit(sup, p->node, p->normal);
+		} else
+			sup_handle_command(sup, p);
+		free(p);
+	}
+}
+
+static void
+sup_enqueue(struct node *sup, enum policy_evt type, struct node *n, int normal, void *tag)
+{
+	struct pending	*p;
+
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		abort();
+	p->type = type;
+	p->node = n;
+	p->incarnation = n->incarnation;
+	p->normal = normal;
+	p->tag = tag;
+	TAILQ_INSERT_TAIL(&sup->sup->pending, p, entry);
+}
+
+/* Abort whatever sup is doing: answer its command, keep its queue. */
+static void
+sup_abort(struct node *sup)
+{
+	struct sup	*s = sup->sup;
+
+	if (s->op == OP_CMD) {
+		act_done(s->op_tag, s->op_node, 0, "its supervisor is stopping");
+		/* the client was told it failed: a half-made spawn or stop must not stay */
+		if (s->op_node->dynamic &&
+		    (s->op_cmd == EVT_SPAWN || s->op_cmd == EVT_CMD_STOP)) {
+			if (node_active(s->op_node))
+				s->op_node->doomed = 1;
+			else
+				node_remove(s->op_node);
+		}
+	}
+	s->op_tag = NULL;
+	s->op_node = NULL;
+	steps_reset(s, OP_IDLE);
+}
+
+/* Starting and stopping nodes */
+
+static void
+sup_begin_stop(struct node *sup, enum stop_reason why, int partition)
+{
+	struct sup	*s = sup->sup;
+
+	sup_abort(sup);
+	steps_reset(s, OP_STOP);
+	s->op_reason = why;
+	s->op_partition = partition;
+	if (why != STOP_PARTITION)
+		sup->state = NODE_STOPPING;
+	steps_stop_all(sup, partition);
+	sup_advance(sup);
+}
+
+static void
+node_start(struct node *n)
+{
+	struct node	*c;
+	int		 i;
+
+	n->incarnation++;
+	n->state = NODE_STARTING;
+	if (n->kind == KIND_WORKER) {
+		act_push(ACT_START, n);
+		return;
+	}
+	/* a (re)started supervisor is a new process in OTP: a fresh window */
+	for (i = 0; i < n->sup->nwindows; i++)
+		window_reset(&n->sup->windows[i]);
+	sup_abort(n);
+	steps_reset(n->sup, OP_BOOT);
+	TAILQ_FOREACH(c, &n->children, sibling)
+		if (!(n->kind == KIND_DYNAMIC && node_temporary(c)))
+			steps_add(n->sup, STEP_START, c, -1);
+	sup_advance(n);
+}
+
+static void
+node_stop(struct node *n)
+{
+	if (n->kind == KIND_WORKER) {
+		n->state = NODE_STOPPING;
+		act_push(ACT_STOP, n);
+		return;
+	}
+	sup_begin_stop(n, STOP_BY_PARENT, -1);
+}
+
+/* OTP's restart/3: the steps one failure of child calls for under sup's strategy. */
+static void
+sup_plan_restart(struct node *sup, struct node *child)
+{
+	struct sup	*s = sup->sup;
+	struct node	*c;
+	int		 from;
+
+	steps_reset(s, OP_RESTART);
+	s->op_node = child;
+	if (sup->kind == KIND_DYNAMIC ||
+	    sup->spec->strategy == STRATEGY_ONE_FOR_ONE) {
+		child->restarts++;
+		act_report(RPT_RESTART, child, NULL);
+		steps_add(s, STEP_START, child, -1);
+		sup_advance(sup);
+		return;
+	}
+	/* newest first, the child that died is not stopped again */
+	from = sup->spec->strategy == STRATEGY_ONE_FOR_ALL;
+	TAILQ_FOREACH_REVERSE(c, &sup->children, node_list, sibling) {
+		if (c != child)
+			steps_add(s, STEP_STOP, c, -1);
+		if (c == child && !from)
+			break;
+	}
+	/* temporary children stopped this way are removed, not restarted */
+	TAILQ_FOREACH_REVERSE(c, &sup->children, node_list, sibling) {
+		if (node_temporary(c) && c != child)
+			steps_add(s, STEP_REMOVE, c, -1);
+		if (c == child && !from)
+			break;
+	}
+	from = sup->spec->strategy == STRATEGY_ONE_FOR_ALL;
+	TAILQ_FOREACH(c, &sup->children, sibling) {
+		if (c == child)
+			from = 1;
+		if (!from || node_temporary(c))
+			continue;
+		c->restarts++;
+		act_report(RPT_RESTART, c, NULL);
+		steps_add(s, STEP_START, c, -1);
+	}
+	sup_advance(sup);
+}
+
+/* A restart is due: count it (per partition), then restart or give up. */
+static void
+sup_restart(struct node *sup, struct node *child)
+{
+	struct sup	*s = sup->sup;
+	int		 w = sup->kind == KIND_DYNAMIC ? child->partition : 0;
+
+	if (!window_add(&s->windows[w], sup->spec, policy_now)) {
+		sup_plan_restart(sup, child);
+		return;
+	}
+	free(s->gave_up);
+	if (s->nwindows > 1)
+		s->gave_up = policy_sprintf("%s partition %d: more than %d restarts "
+		    "in %d s (last: %s)", sup->name, w, sup->spec->max_restarts,
+		    sup->spec->max_seconds, child->name);
+	else
+		s->gave_up = policy_sprintf("%s: more than %d restarts in %d s "
+		    "(last: %s)", sup->name, sup->spec->max_restarts,
+		    sup->spec->max_seconds, child->name);
+	act_report(RPT_INTENSITY, sup, strdup(s->gave_up));
+	if (s->nwindows > 1)
+		sup_begin_stop(sup, STOP_PARTITION, w);
+	else
+		sup_begin_stop(sup, STOP_GIVE_UP, -1);
+}
+
+/* An idle supervisor handles a child's exit: OTP's restart_child clauses. */
+static void
+sup_handle_exit(struct node *sup, struct node *child, int normal)
+{
+	if (node_temporary(child)) {
+		node_remove(child);
+		return;
+	}
+	if (child->spec->restart == RESTART_TRANSIENT && normal) {
+		if (child->dynamic)
+			node_remove(child);
+		return;
+	}
+	sup_restart(sup, child);
+}
+
+static void
+sup_handle_command(struct node *sup, struct pending *p)
+{
+	struct sup	*s = sup->sup;
+	struct node	*n = p->node;
+
+	if (sup->state != NODE_RUNNING) {
+		act_done(p->tag, n, 0, "its supervisor is not running");
+		if (p->type == EVT_SPAWN)
+			node_remove(n);
+		return;
+	}
+	steps_reset(s, OP_CMD);
+	s->op_tag = p->tag;
+	s->op_node = n;
+	s->op_cmd = p->type;
+	switch (p->type) {
+	case EVT_CMD_START:
+	case EVT_SPAWN:
+		if (n->state == NODE_RUNNING) {
+			s->op = OP_IDLE;
+			act_done(p->tag, n, 0, "already started");
+			return;
+		}
+		steps_add(s, STEP_START, n, -1);
+		break;
+	case EVT_CMD_STOP:
+		steps_add(s, STEP_STOP, n, -1);
+		if (n->dynamic)
+			steps_add(s, STEP_REMOVE, n, -1);
+		break;
+	case EVT_CMD_RESTART:
+		steps_add(s, STEP_STOP, n, -1);
+		steps_add(s, STEP_START, n, -1);
+		break;
+	default:
+		break;
+	}
+	sup_advance(sup);
+}
+
+/* A start failed in sup's operation: OTP's clauses for init, restart, start_child. */
+static void
+sup_start_failed(struct node *sup, struct node *child, const char *why)
+{
+	struct sup	*s = sup->sup;
+	struct node	*c;
+
+	switch (s->op) {
+	case OP_BOOT:
+		free(s->gave_up);
+		s->gave_up = policy_sprintf("%s failed to start: %s", child->name,
+		    why != NULL ? why : "unknown reason");
+		steps_reset(s, OP_BOOT_UNDO);
+		sup->state = NODE_STOPPING;
+		TAILQ_FOREACH_REVERSE(c, &sup->children, node_list, sibling)
+			steps_add(s, STEP_STOP, c, -1);
+		sup_advance(sup);
+		break;
+	case OP_RESTART:
+		/* counted as a restart, and tried again under the same intensity */
+		s->op = OP_IDLE;
+		sup_restart(sup, child);
+		break;
+	case OP_CMD:
+		s->op = OP_IDLE;
+		act_done(s->op_tag, child, 0, why);
+		s->op_tag = NULL;
+		s->op_node = NULL;
+		if (child->dynamic)
+			node_remove(child);
+		sup_idle(sup);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Queue a child's report to its supervisor; policy_step applies them in order. */
+static void
+child_outcome(struct node *child, enum outcome out, int normal, const char *why)
+{
+	struct notice	*nt;
+
+	if (nnotices == capnotices) {
+		capnotices = capnotices == 0 ? 16 : capnotices * 2;
+		if ((notices = realloc(notices, capnotices * sizeof *notices)) == NULL)
+			abort();
+	}
+	nt = &notices[nnotices++];
+	nt->child = child;
+	nt->out = out;
+	nt->normal = normal;
+	nt->why = why != NULL ? strdup(why) : NULL;
+}
+
+/* A child of its parent reports: started, start failed, stopped or exited. */
+static void
+child_outcome_apply(struct node *child, enum outcome out, int normal, const char *why)
+{
+	struct node	*sup = child->parent;
+	struct sup	*s = sup->sup;
+
+	if (out == OUT_STOPPED && s->waiting_count > 0 &&
+	    s->cursteps < s->nsteps && s->steps[s->cursteps].kind == STEP_STOP_ALL) {
+		if (--s->waiting_count == 0) {
+			s->cursteps++;
+			sup_advance(sup);
+		}
+		return;
+	}
+	if (s->waiting == child && s->op != OP_IDLE) {
+		s->waiting = NULL;
+		switch (out) {
+		case OUT_STARTED:
+		case OUT_STOPPED:
+			s->cursteps++;
+			sup_advance(sup);
+			return;
+		case OUT_START_FAILED:
+			sup_start_failed(sup, child, why);
+			return;
+		case OUT_EXITED:
+			break;	/* a supervisor gave up while we waited: handled below */
+		}
+	}
+	if (out != OUT_EXITED)
+		return;
+	if (s->op != OP_IDLE) {
+		sup_enqueue(sup, EVT_EXITED, child, normal, NULL);
+		return;
+	}
+	sup_handle_exit(sup, child, normal);
+}
+
+/* Commands from supctl, for a child of a supervisor */
+static void
+policy_command(const struct policy_event *ev)
+{
+	struct node	*n = ev->node;
+	struct node	*sup = n->parent;
+
+	if (sup == NULL) {
+		act_done(ev->tag, n, 0, "the root is started and stopped with supd itself");
+		return;
+	}
+	sup_enqueue(sup, ev->type, n, 0, ev->tag);
+	if (sup->sup->op == OP_IDLE)
+		sup_idle(sup);
+}
+
+void
+policy_step(const struct policy_event *ev, struct action_list *out)
+{
+	struct node	*n = ev->node;
+
+	policy_out = out;
+	policy_now_ms = ev->now;
+	policy_now = ev->now / 1000;
+
+	switch (ev->type) {
+	case EVT_BOOT:
+		node_start(n);
+		break;
+	case EVT_STARTED:
+		if (n->state != NODE_STARTING)
+			break;
+		n->state = NODE_RUNNING;
+		child_outcome(n, OUT_STARTED, 0, NULL);
+		break;
+	case EVT_START_FAILED:
+		if (n->state != NODE_STARTING)
+			break;
+		n->state = NODE_FAILED;
+		child_outcome(n, OUT_START_FAILED, 0, ev->reason);
+		break;
+	case EVT_EXITED:
+		if (n->state == NODE_STOPPING) {
+			/* it died on its own while we stopped it: that stop is done */
+			n->state = NODE_STOPPED;
+			child_outcome(n, OUT_STOPPED, 0, NULL);
+			break;
+		}
+		if (n->state != NODE_RUNNING)
+			break;
+		n->state = NODE_EXITED;
+		child_outcome(n, OUT_EXITED, ev->normal, NULL);
+		break;
+	case EVT_STOPPED:
+		if (n->state != NODE_STOPPING && n->state != NODE_STARTING)
+			break;
+		n->state = NODE_STOPPED;
+		child_outcome(n, OUT_STOPPED, 0, NULL);
+		break;
+	case EVT_SHUTDOWN:
+		while (n->parent != NULL)
+			n = n->parent;
+		sup_begin_stop(n, STOP_SHUTDOWN, -1);
+		break;
+	case EVT_CMD_START:
+	case EVT_CMD_STOP:
+	case EVT_CMD_RESTART:
+	case EVT_SPAWN:
+		policy_command(ev);
+		break;
+	}
+	while (firstnotice < nnotices) {
+		struct notice	nt = notices[firstnotice++];
+
+		if (nt.child->parent != NULL)
+			child_outcome_apply(nt.child, nt.out, nt.normal, nt.why);
+		free(nt.why);
+	}
+	nnotices = firstnotice = 0;
+	policy_out = NULL;
+}

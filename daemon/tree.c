@@ -1,1 +1,324 @@
-/* to be written */
+/*
+ * tree.c — the running tree built from the configuration, the registry of
+ * every name (static and dynamic, one uthash), and process groups (:pg).
+ * It changes no node state: the policy does; the runtime fills in pids.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tree.h"
+
+struct group;
+
+struct membership {
+	struct group		*group;
+	struct node		*node;
+	TAILQ_ENTRY(membership)	 in_group;
+	struct membership	*next;		/* the node's next membership */
+};
+
+struct group {
+	char			 name[NAME_MAX_LEN + 1];
+	int			 count;
+	TAILQ_HEAD(, membership) members;
+	UT_hash_handle		 hh;
+};
+
+static struct node	*tree_names;	/* the registry */
+static struct group	*tree_groups;
+
+static void *
+tree_alloc(size_t n)
+{
+	void	*p;
+
+	if ((p = calloc(1, n)) == NULL)
+		abort();
+	return (p);
+}
+
+static struct sup *
+tree_sup_new(const struct spec *spec)
+{
+	struct sup	*s;
+	int		 i;
+
+	s = tree_alloc(sizeof *s);
+	/* A partitioned pool has one window per partition plus its own. */
+	s->nwindows = spec->kind == KIND_DYNAMIC && spec->partitions > 1 ?
+	    spec->partitions + 1 : 1;
+	s->windows = tree_alloc(sizeof *s->windows * s->nwindows);
+	for (i = 0; i < s->nwindows; i++) {
+		s->windows[i].cap = spec->max_restarts + 1;
+		s->windows[i].at = tree_alloc(sizeof *s->windows[i].at *
+		    s->windows[i].cap);
+	}
+	TAILQ_INIT(&s->pending);
+	return (s);
+}
+
+static void
+tree_sup_free(struct sup *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nwindows; i++)
+		free(s->windows[i].at);
+	free(s->windows);
+	free(s->steps);
+	free(s->gave_up);
+	free(s);
+}
+
+static struct node *
+tree_node_new(const char *name, const struct spec *spec, enum node_kind kind)
+{
+	struct node	*n;
+
+	n = tree_alloc(sizeof *n);
+	strncpy(n->name, name, NAME_MAX_LEN);
+	n->kind = kind;
+	n->spec = spec;
+	n->state = NODE_STOPPED;
+	n->last_exit_code = -1;
+	TAILQ_INIT(&n->children);
+	if (kind != KIND_WORKER)
+		n->sup = tree_sup_new(spec);
+	HASH_ADD_STR(tree_names, name, n);
+	return (n);
+}
+
+static void
+tree_link(struct node *parent, struct node *n)
+{
+	n->parent = parent;
+	TAILQ_INSERT_TAIL(&parent->children, n, sibling);
+	parent->sup->nchildren++;
+}
+
+static void
+tree_group_join(struct node *n, const char *name)
+{
+	struct group		*g;
+	struct membership	*m;
+
+	for (m = n->memberships; m != NULL; m = m->next)
+		if (strcmp(m->group->name, name) == 0)
+			return;
+	HASH_FIND_STR(tree_groups, name, g);
+	if (g == NULL) {
+		g = tree_alloc(sizeof *g);
+		strncpy(g->name, name, NAME_MAX_LEN);
+		TAILQ_INIT(&g->members);
+		HASH_ADD_STR(tree_groups, name, g);
+	}
+	m = tree_alloc(sizeof *m);
+	m->group = g;
+	m->node = n;
+	TAILQ_INSERT_TAIL(&g->members, m, in_group);
+	g->count++;
+	m->next = n->memberships;
+	n->memberships = m;
+}
+
+static void
+tree_group_leave_all(struct node *n)
+{
+	struct membership	*m, *next;
+	struct group		*g;
+
+	for (m = n->memberships; m != NULL; m = next) {
+		next = m->next;
+		g = m->group;
+		TAILQ_REMOVE(&g->members, m, in_group);
+		/* an empty group is forgotten: names never outlive their members */
+		if (--g->count == 0) {
+			HASH_DEL(tree_groups, g);
+			free(g);
+		}
+		free(m);
+	}
+	n->memberships = NULL;
+}
+
+struct node *
+tree_build(const struct config *conf)
+{
+	struct spec	*sp;
+	struct node	*n, *parent, *root = NULL;
+	size_t		 i;
+
+	TAILQ_FOREACH(sp, &conf->specs, entry) {
+		n = tree_node_new(sp->name, sp, sp->kind);
+		for (i = 0; i < sp->ngroups; i++)
+			tree_group_join(n, sp->groups[i]);
+	}
+	/* link in file order, so children are in start order */
+	TAILQ_FOREACH(sp, &conf->specs, entry) {
+		n = tree_find(sp->name);
+		if (sp->parent == NULL) {
+			root = n;
+			continue;
+		}
+		parent = tree_find(sp->parent);
+		tree_link(parent, n);
+	}
+	return (root);
+}
+
+struct node *
+tree_find(const char *name)
+{
+	struct node	*n;
+
+	HASH_FIND_STR(tree_names, name, n);
+	return (n);
+}
+
+struct node *
+tree_add_dynamic(struct node *sup, const char *name)
+{
+	struct node	*n;
+	size_t		 i;
+
+	if (tree_find(name) != NULL || strlen(name) > NAME_MAX_LEN)
+		return (NULL);
+	n = tree_node_new(name, sup->spec, KIND_WORKER);
+	n->dynamic = 1;
+	n->partition = tree_partition(name, sup->spec->partitions);
+	for (i = 0; i < sup->spec->ngroups; i++)
+		tree_group_join(n, sup->spec->groups[i]);
+	tree_link(sup, n);
+	return (n);
+}
+
+void
+tree_group_join_extra(struct node *n)
+{
+	char	**g;
+
+	for (g = n->extra_groups; g != NULL && *g != NULL; g++)
+		tree_group_join(n, *g);
+}
+
+int
+tree_group_each(const char *name, void (*fn)(struct node *, void *), void *arg)
+{
+	struct group		*g;
+	struct membership	*m, *next;
+	int			 n = 0;
+
+	HASH_FIND_STR(tree_groups, name, g);
+	if (g == NULL)
+		return (0);
+	for (m = TAILQ_FIRST(&g->members); m != NULL; m = next) {
+		next = TAILQ_NEXT(m, in_group);
+		n++;
+		if (fn != NULL)
+			fn(m->node, arg);
+	}
+	return (n);
+}
+
+void
+tree_unlink(struct node *n)
+{
+	if (n->parent != NULL) {
+		TAILQ_REMOVE(&n->parent->children, n, sibling);
+		n->parent->sup->nchildren--;
+		n->parent = NULL;
+	}
+	HASH_DEL(tree_names, n);
+	tree_group_leave_all(n);
+}
+
+static void
+tree_strv_free(char **v)
+{
+	char	**p;
+
+	for (p = v; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+void
+tree_node_free(struct node *n)
+{
+	struct node	*c;
+
+	while ((c = TAILQ_FIRST(&n->children)) != NULL) {
+		tree_unlink(c);
+		tree_node_free(c);
+	}
+	tree_strv_free(n->extra_argv);
+	tree_strv_free(n->extra_env);
+	tree_strv_free(n->extra_groups);
+	tree_sup_free(n->sup);
+	free(n);
+}
+
+void
+tree_free(struct node *n)
+{
+	if (n == NULL)
+		return;
+	if (n->parent != NULL || tree_find(n->name) == n)
+		tree_unlink(n);
+	tree_node_free(n);
+}
+
+unsigned int
+tree_count(void)
+{
+	return (HASH_COUNT(tree_names));
+}
+
+struct node *
+tree_registry(void)
+{
+	return (tree_names);
+}
+
+const char *
+tree_state_name(enum node_state s)
+{
+	static const char *const names[] = {
+		[NODE_STOPPED] = "stopped",
+		[NODE_STARTING] = "starting",
+		[NODE_RUNNING] = "running",
+		[NODE_STOPPING] = "stopping",
+		[NODE_EXITED] = "exited",
+		[NODE_FAILED] = "failed",
+	};
+
+	return (names[s]);
+}
+
+const char *
+tree_kind_name(enum node_kind k)
+{
+	static const char *const names[] = {
+		[KIND_SUPERVISOR] = "supervisor",
+		[KIND_DYNAMIC] = "dynamic",
+		[KIND_WORKER] = "worker",
+	};
+
+	return (names[k]);
+}
+
+int
+tree_partition(const char *name, int partitions)
+{
+	uint32_t	h = 2166136261u;	/* FNV-1a: stable across runs and builds */
+
+	if (partitions <= 1)
+		return (0);
+	for (; *name != '\0'; name++) {
+		h ^= (unsigned char)*name;
+		h *= 16777619u;
+	}
+	return ((int)(h % (uint32_t)partitions));
+}

@@ -39,6 +39,7 @@ struct pending;				/* policy.c: events waiting for a busy supervisor */
 TAILQ_HEAD(pending_list, pending);
 
 struct step;				/* policy.c: a supervisor's operation in progress */
+struct membership;			/* tree.c: one node in one process group */
 
 /* What a supervisor node carries besides what every node has. */
 struct sup {
@@ -50,9 +51,13 @@ struct sup {
 	struct step	*steps;
 	int		 nsteps, cursteps, capsteps;
 	int		 op;		/* enum op_kind in policy.c; 0: idle */
+	int		 op_reason;	/* enum stop_reason in policy.c, for stops */
+	char		*gave_up;	/* why it last gave up (for the exit line), or NULL */
 	struct node	*waiting;	/* the child whose start or stop the op waits for */
 	int		 waiting_count;	/* children a parallel stop still waits for */
 	void		*op_tag;	/* the command's tag, answered by ACT_DONE */
+	int		 op_cmd;	/* the command's enum policy_evt */
+	int		 op_partition;	/* a partition's stop: which one; -1 all */
 	struct node	*op_node;	/* the child the op is about (restart, command) */
 	struct pending_list pending;	/* exits and commands queued while busy */
 };
@@ -71,6 +76,7 @@ struct node {
 	int			 restarts;	/* since supd started */
 	int			 dynamic;	/* a child of a dynamic supervisor */
 	int			 task;		/* started by `supctl run` */
+	int			 doomed;	/* removed once stopped (a cancelled spawn or stop) */
 	int			 partition;	/* dynamic children: hash(name) % partitions */
 
 	/* dynamic children: what `supctl spawn` added to the template */
@@ -84,6 +90,7 @@ struct node {
 	int			 last_exit_code;	/* -1: none */
 	int			 last_exit_signal;	/* 0: none */
 	void			*rt;		/* the runtime's own data (proc.c) */
+	struct membership	*memberships;	/* tree.c: the groups it has joined */
 
 	UT_hash_handle		 hh;		/* the registry, by name */
 };
