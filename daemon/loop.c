@@ -1,1 +1,263 @@
-/* to be written */
+/*
+ * loop.c — the one libev loop and the glue between the OS and the policy.
+ * Outcomes (a child exec'd, exited, stopped) and commands are queued as
+ * policy events and handled before the loop sleeps again, one at a time;
+ * the actions the policy returns are performed here and nowhere else.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "loop.h"
+#include "proc.h"
+#include "server.h"
+#include "task.h"
+#include "util.h"
+
+struct ev_loop	*loop_ev;
+struct config	*loop_conf;
+struct node	*loop_root;
+
+static struct policy_event	*queue;		/* FIFO of events for the policy */
+static size_t			 queue_len, queue_cap, queue_first;
+static struct action_list	 actions;
+static ev_prepare		 loop_prepare;
+static ev_signal		 loop_sigterm, loop_sigint, loop_sighup;
+static int			 loop_exit_status = -1;
+static int			 loop_shutting_down;
+
+static void	loop_drain(void);
+
+static void
+loop_queue(enum policy_evt type, struct node *n, int normal, const char *reason,
+    void *tag)
+{
+	struct policy_event	*ev;
+
+	if (queue_len == queue_cap) {
+		queue_cap = queue_cap == 0 ? 64 : queue_cap * 2;
+		queue = xrealloc(queue, queue_cap * sizeof *queue);
+	}
+	ev = &queue[queue_len++];
+	memset(ev, 0, sizeof *ev);
+	ev->type = type;
+	ev->node = n;
+	ev->normal = normal;
+	ev->reason = reason != NULL ? xstrdup(reason) : NULL;
+	ev->tag = tag;
+}
+
+void
+loop_event(enum policy_evt type, struct node *n, int normal, const char *reason)
+{
+	loop_queue(type, n, normal, reason, NULL);
+}
+
+void
+loop_command(enum policy_evt type, struct node *n, void *tag)
+{
+	if (type == EVT_SHUTDOWN) {
+		if (loop_shutting_down) {
+			if (tag != NULL)
+				server_command_done(tag, n, 1, NULL);
+			return;
+		}
+		loop_shutting_down = 1;
+		events_emit_name("shutdown", NULL, NULL);
+		log_info("shutting down: stopping every child in reverse order");
+	}
+	loop_queue(type, n, 0, NULL, tag);
+}
+
+/* Tell systemd (Type=notify) about supd itself, if it is listening. */
+static void
+loop_sd_notify(const char *msg)
+{
+	const char		*path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un	 sun;
+	socklen_t		 len;
+	int			 fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof sun.sun_path)
+		return;
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, path);
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return;
+	(void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sun, len);
+	close(fd);
+}
+
+static void
+loop_report(struct action *a)
+{
+	struct node	*n = a->node;
+
+	switch (a->report) {
+	case RPT_RESTART:
+		log_info("restart %s (restart %d)", n->name, n->restarts);
+		events_emit("restart", n, json_pack("{s:i}", "restarts", n->restarts));
+		break;
+	case RPT_INTENSITY:
+		log_warn("give up: %s", a->detail != NULL ? a->detail : n->name);
+		events_emit("intensity", n, a->detail != NULL ?
+		    json_pack("{s:s}", "reason", a->detail) : NULL);
+		break;
+	case RPT_REMOVE:
+		log_info("remove %s", n->name);
+		events_emit("remove", n, NULL);
+		break;
+	case RPT_SUP_STARTED:
+		log_info("supervisor %s started", n->name);
+		if (n == loop_root)
+			loop_sd_notify("READY=1\nSTATUS=tree started");
+		break;
+	case RPT_SUP_STOPPED:
+		log_info("supervisor %s stopped", n->name);
+		break;
+	case RPT_SUP_FAILED:
+		log_err("supervisor %s failed to start: %s", n->name,
+		    a->detail != NULL ? a->detail : "a child failed to start");
+		break;
+	}
+}
+
+/* Perform one list of actions; removed nodes are freed once it is all done. */
+static void
+loop_perform(struct action_list *l)
+{
+	struct action	*a;
+	int		 i;
+
+	for (i = 0; i < l->len; i++) {
+		a = &l->v[i];
+		switch (a->type) {
+		case ACT_START:
+			proc_start(a->node);
+			break;
+		case ACT_STOP:
+			proc_stop(a->node);
+			break;
+		case ACT_REPORT:
+			loop_report(a);
+			break;
+		case ACT_DONE:
+			server_command_done(a->tag, a->node, a->ok, a->detail);
+			break;
+		case ACT_REMOVE:
+			break;
+		case ACT_EXIT:
+			loop_exit_status = a->status;
+			if (a->status == 0)
+				log_info("every child stopped; exiting");
+			else
+				log_err("%s", a->detail != NULL ? a->detail : "exiting");
+			break;
+		}
+	}
+	for (i = 0; i < l->len; i++) {
+		a = &l->v[i];
+		if (a->type != ACT_REMOVE)
+			continue;
+		if (a->node->task)
+			task_exited(a->node);
+		proc_forget(a->node);
+		tree_node_free(a->node);
+	}
+}
+
+/* Feed every queued event to the policy, including those its actions queue. */
+static void
+loop_drain(void)
+{
+	struct policy_event	 ev;
+
+	while (queue_first < queue_len) {
+		ev = queue[queue_first++];
+		ev.now = now_mono_ms();
+		if (ev.type == EVT_STOPPED)
+			events_emit("stop", ev.node, NULL);
+		policy_step(&ev, &actions);
+		free((char *)ev.reason);
+		loop_perform(&actions);
+		action_list_clear(&actions);
+	}
+	queue_first = queue_len = 0;
+	if (loop_exit_status >= 0)
+		ev_break(loop_ev, EVBREAK_ALL);
+}
+
+static void
+loop_prepare_cb(struct ev_loop *l, ev_prepare *w, int revents)
+{
+	(void)l;
+	(void)w;
+	(void)revents;
+	loop_drain();
+}
+
+static void
+loop_signal_cb(struct ev_loop *l, ev_signal *w, int revents)
+{
+	(void)l;
+	(void)revents;
+	if (w->signum == SIGHUP) {
+		log_warn("SIGHUP: reload is not supported yet; configuration unchanged");
+		return;
+	}
+	if (loop_shutting_down) {
+		log_info("%s again: already shutting down", strsignal(w->signum));
+		return;
+	}
+	log_info("%s received", strsignal(w->signum));
+	loop_command(EVT_SHUTDOWN, loop_root, NULL);
+}
+
+void
+loop_init(struct config *conf, struct node *root)
+{
+	loop_ev = EV_DEFAULT;
+	loop_conf = conf;
+	loop_root = root;
+	ev_prepare_init(&loop_prepare, loop_prepare_cb);
+	ev_prepare_start(loop_ev, &loop_prepare);
+	ev_signal_init(&loop_sigterm, loop_signal_cb, SIGTERM);
+	ev_signal_start(loop_ev, &loop_sigterm);
+	ev_signal_init(&loop_sigint, loop_signal_cb, SIGINT);
+	ev_signal_start(loop_ev, &loop_sigint);
+	ev_signal_init(&loop_sighup, loop_signal_cb, SIGHUP);
+	ev_signal_start(loop_ev, &loop_sighup);
+	/* a client that hangs up must not kill supd */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+loop_run(void)
+{
+	loop_event(EVT_BOOT, loop_root, 0, NULL);
+	loop_drain();
+	if (loop_exit_status < 0)
+		ev_run(loop_ev, 0);
+	if (loop_exit_status < 0)
+		loop_exit_status = 1;
+	return (loop_exit_status);
+}
+
+void
+loop_free(void)
+{
+	action_list_free(&actions);
+	free(queue);
+	queue = NULL;
+	queue_cap = 0;
+}

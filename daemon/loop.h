@@ -20,4 +20,10 @@ void	loop_event(enum policy_evt, struct node *, int normal, const char *reason);
 /* Queue a command event with a tag (answered by loop_command_done). */
 void	loop_command(enum policy_evt, struct node *, void *tag);
 
+/* Set up the loop, its signal watchers and the event queue. */
+void	loop_init(struct config *, struct node *root);
+/* Boot the tree and run until the policy says supd is done; the exit status. */
+int	loop_run(void);
+void	loop_free(void);
+
 #endif /* LOOP_H */

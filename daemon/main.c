@@ -1,1 +1,155 @@
-int main(void) { return 0; }
+/*
+ * main.c — supd's options, --check, the start-up order (config, tree,
+ * runtime, socket, boot) and the exit status: 0 after a shutdown, 1 when
+ * the tree could not start, 3 when the root supervisor gave up.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "conf.h"
+#include "events.h"
+#include "loop.h"
+#include "paths.h"
+#include "proc.h"
+#include "server.h"
+#include "tree.h"
+#include "util.h"
+
+#define DEFAULT_CONFIG	"/etc/supd/supd.ini"
+#define DEFAULT_STATE	"/var/lib/supd/state.db"
+#define DEFAULT_LOG_DIR	"/var/log/supd"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: supd [-c FILE] [-s SOCKET] [--state FILE] [--log-dir DIR] [-v]\n"
+	    "       supd --check [-c FILE]\n"
+	    "\n"
+	    "Supervise the OS processes of the tree in FILE with Erlang/OTP's rules.\n"
+	    "\n"
+	    "  -c, --config FILE    configuration (default " DEFAULT_CONFIG ")\n"
+	    "  -s, --socket PATH    control socket (default: [supd] socket, then\n"
+	    "                       $SUPD_SOCKET, then " PATHS_SYSTEM_SOCKET ")\n"
+	    "      --state FILE     state database (default: [supd] state, then\n"
+	    "                       " DEFAULT_STATE ")\n"
+	    "      --log-dir DIR    children's output (default: [supd] log_dir, then\n"
+	    "                       " DEFAULT_LOG_DIR ")\n"
+	    "      --check          validate FILE, print the tree, exit 0; or print\n"
+	    "                       every error and exit 1\n"
+	    "  -v, --verbose        log debug lines too\n"
+	    "  -h, --help           this help\n"
+	    "  -V, --version        print the version\n"
+	    "\n"
+	    "Signals: SIGTERM or SIGINT stop the tree in order, then supd exits 0.\n"
+	    "Exit status: 0 shut down, 1 could not start, 3 the root supervisor gave up.\n");
+}
+
+/* Resolve a path given on the command line against the working directory. */
+static char *
+main_abspath(const char *p)
+{
+	char	cwd[4096];
+
+	if (p[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return (xstrdup(p));
+	return (xasprintf("%s/%s", cwd, p));
+}
+
+static void
+main_set(char **slot, const char *opt, const char *dflt)
+{
+	if (opt != NULL) {
+		free(*slot);
+		*slot = main_abspath(opt);
+	} else if (*slot == NULL)
+		*slot = xstrdup(dflt);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "socket",	required_argument,	NULL, 's' },
+		{ "state",	required_argument,	NULL, 'S' },
+		{ "log-dir",	required_argument,	NULL, 'L' },
+		{ "check",	no_argument,		NULL, 'C' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*path = DEFAULT_CONFIG, *sock = NULL, *state = NULL;
+	const char	*logdir = NULL;
+	struct config	*conf;
+	struct node	*root;
+	char		**errors, **e, *cause;
+	int		 ch, check = 0, status;
+
+	while ((ch = getopt_long(argc, argv, "c:s:vhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 's': sock = optarg; break;
+		case 'S': state = optarg; break;
+		case 'L': logdir = optarg; break;
+		case 'C': check = 1; break;
+		case 'v': log_threshold = LOG_LVL_DEBUG; break;
+		case 'h': usage(stdout); return (0);
+		case 'V': printf("supd %s\n", SUPD_VERSION); return (0);
+		default: usage(stderr); return (2);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "supd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return (2);
+	}
+
+	if ((conf = conf_load(path, &errors)) == NULL) {
+		for (e = errors; e != NULL && *e != NULL; e++)
+			fprintf(stderr, "%s\n", *e);
+		fprintf(stderr, "supd: %s: not valid; nothing started\n", path);
+		conf_errors_free(errors);
+		return (1);
+	}
+	if (check) {
+		check_print(stdout, conf);
+		conf_free(conf);
+		return (0);
+	}
+	if (sock == NULL && conf->socket == NULL)
+		sock = proto_default_socket();
+	main_set(&conf->socket, sock, NULL);
+	main_set(&conf->state, state, DEFAULT_STATE);
+	main_set(&conf->log_dir, logdir, DEFAULT_LOG_DIR);
+
+	root = tree_build(conf);
+	events_init(conf->history_max);
+	loop_init(conf, root);
+	proc_init();
+	if (server_init(conf->socket, &cause) == -1) {
+		log_err("%s", cause);
+		fprintf(stderr, "supd: cannot serve %s: %s\n", conf->socket, cause);
+		free(cause);
+		return (1);
+	}
+	log_info("supd %s: %s, socket %s, %zu sections", SUPD_VERSION, path,
+	    conf->socket, conf->nspecs);
+	status = loop_run();
+	/* whatever the policy did, nothing of ours outlives supd */
+	proc_kill_all();
+	server_close();
+	tree_free(root);
+	events_free();
+	loop_free();
+	conf_free(conf);
+	return (status);
+}
