@@ -1,0 +1,456 @@
+/*
+ * harness.c — start and stop the real daemon for integration tests.  Every
+ * child a test's config starts carries SUPD_TEST_TAG=<its directory> in its
+ * environment (supd passes its own environment on), so cleanup can find and
+ * kill whatever is left, whichever process group it ended up in.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+const char *harness_supd_bin = BUILDDIR "/daemon/supd";
+const char *harness_supctl_bin = BUILDDIR "/cli/supctl";
+
+void
+harness_sleep_ms(int ms)
+{
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static char *
+harness_replace(const char *s, const char *from, const char *to)
+{
+	size_t	 n = 0, fl = strlen(from), tl = strlen(to);
+	const char *p;
+	char	*out, *o;
+
+	for (p = s; (p = strstr(p, from)) != NULL; p += fl)
+		n++;
+	out = o = malloc(strlen(s) + n * tl + 1);
+	while ((p = strstr(s, from)) != NULL) {
+		memcpy(o, s, p - s);
+		o += p - s;
+		memcpy(o, to, tl);
+		o += tl;
+		s = p + fl;
+	}
+	strcpy(o, s);
+	return (out);
+}
+
+void
+harness_init(struct supd_inst *in, const char *ini)
+{
+	char	*body;
+	FILE	*f;
+
+	memset(in, 0, sizeof *in);
+	strcpy(in->dir, "/tmp/supd-test.XXXXXX");
+	cr_assert_not_null(mkdtemp(in->dir));
+	chmod(in->dir, 0755);
+	snprintf(in->conf, sizeof in->conf, "%s/supd.ini", in->dir);
+	snprintf(in->sock, sizeof in->sock, "%s/supd.sock", in->dir);
+	snprintf(in->log, sizeof in->log, "%s/supd.log", in->dir);
+	body = harness_replace(ini, "@DIR@", in->dir);
+	cr_assert_not_null(f = fopen(in->conf, "w"));
+	fputs(body, f);
+	fclose(f);
+	free(body);
+	in->status = -1;
+}
+
+static int
+harness_connects(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd, ok;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	strncpy(sun.sun_path, path, sizeof sun.sun_path - 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (0);
+	ok = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+	close(fd);
+	return (ok);
+}
+
+void
+harness_start_nowait(struct supd_inst *in)
+{
+	char	tag[300], state[300], logdir[300];
+	int	fd;
+
+	snprintf(tag, sizeof tag, "SUPD_TEST_TAG=%s", in->dir);
+	snprintf(state, sizeof state, "%s/state.db", in->dir);
+	snprintf(logdir, sizeof logdir, "%s/log", in->dir);
+	in->pid = fork();
+	cr_assert(in->pid != -1);
+	if (in->pid == 0) {
+		putenv(tag);
+		unsetenv("NOTIFY_SOCKET");
+		if ((fd = open(in->log, O_WRONLY | O_CREAT | O_APPEND, 0644)) != -1) {
+			dup2(fd, 2);
+			close(fd);
+		}
+		if ((fd = open("/dev/null", O_RDWR)) != -1) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			close(fd);
+		}
+		execl(harness_supd_bin, "supd", "-c", in->conf, "-s", in->sock,
+		    "--state", state, "--log-dir", logdir, "-v", (char *)NULL);
+		_exit(127);
+	}
+}
+
+void
+harness_start(struct supd_inst *in)
+{
+	int	i;
+
+	harness_start_nowait(in);
+	for (i = 0; i < 500; i++) {
+		if (harness_connects(in->sock))
+			return;
+		if (harness_wait_exit(in, 0) >= 0)
+			break;
+		harness_sleep_ms(10);
+	}
+	{
+		char	*log = harness_read(in, "supd.log");
+
+		cr_log_error("supd did not come up; its log:\n%s", log ? log : "(none)");
+		free(log);
+	}
+	harness_stop(in);
+	cr_assert_fail("supd did not start serving %s", in->sock);
+}
+
+int
+harness_wait_exit(struct supd_inst *in, int ms)
+{
+	int	st, waited = 0;
+
+	if (in->status >= 0 || in->pid <= 0)
+		return (in->status);
+	for (;;) {
+		if (waitpid(in->pid, &st, WNOHANG) == in->pid) {
+			in->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			return (in->status);
+		}
+		if (waited >= ms)
+			return (-1);
+		harness_sleep_ms(5);
+		waited += 5;
+	}
+}
+
+/* Every pid in /proc whose environment carries our tag. */
+static int
+harness_tagged(struct supd_inst *in, int sig)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[300], buf[65536], tag[300];
+	int		 fd, n = 0;
+	ssize_t		 len, i;
+	size_t		 taglen;
+
+	snprintf(tag, sizeof tag, "SUPD_TEST_TAG=%s", in->dir);
+	taglen = strlen(tag);
+	if ((d = opendir("/proc")) == NULL)
+		return (0);
+	while ((de = readdir(d)) != NULL) {
+		pid_t	pid = atoi(de->d_name);
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/environ", pid);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		len = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		for (i = 0; i < len; i += strlen(buf + i) + 1) {
+			if (strncmp(buf + i, tag, taglen) == 0 &&
+			    buf[i + taglen] == '\0') {
+				char	stat[512], *p;
+
+				/* zombies are dead already; their parent reaps them */
+				snprintf(path, sizeof path, "/proc/%d/stat", pid);
+				if ((fd = open(path, O_RDONLY)) != -1) {
+					ssize_t	sl = read(fd, stat, sizeof stat - 1);
+
+					close(fd);
+					stat[sl > 0 ? sl : 0] = '\0';
+					if ((p = strrchr(stat, ')')) != NULL && p[2] == 'Z')
+						break;
+				}
+				n++;
+				if (sig != 0)
+					kill(pid, sig);
+				break;
+			}
+		}
+	}
+	closedir(d);
+	return (n);
+}
+
+int
+harness_tagged_alive(struct supd_inst *in)
+{
+	return (harness_tagged(in, 0));
+}
+
+void
+harness_stop(struct supd_inst *in)
+{
+	char	cmd[400];
+	int	i;
+
+	if (in->pid > 0 && harness_wait_exit(in, 0) < 0) {
+		kill(in->pid, SIGTERM);
+		if (harness_wait_exit(in, 10000) < 0) {
+			kill(in->pid, SIGKILL);
+			harness_wait_exit(in, 5000);
+		}
+	}
+	for (i = 0; i < 50 && harness_tagged(in, SIGKILL) > 0; i++)
+		harness_sleep_ms(20);
+	if (in->dir[0] != '\0' && getenv("SUPD_TEST_KEEP") == NULL) {
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", in->dir);
+		if (system(cmd) != 0)
+			cr_log_warn("could not remove %s", in->dir);
+	}
+}
+
+static char *
+harness_slurp_fd(int fd)
+{
+	size_t	 len = 0, cap = 4096;
+	char	*buf = malloc(cap);
+	ssize_t	 n;
+
+	for (;;) {
+		if (len + 1024 > cap)
+			buf = realloc(buf, cap *= 2);
+		n = read(fd, buf + len, cap - len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	return (buf);
+}
+
+int
+harness_run(char **out, char **err, char *const argv[])
+{
+	int	opipe[2], epipe[2], st;
+	pid_t	pid;
+	char	*o, *e;
+
+	cr_assert(pipe2(opipe, O_CLOEXEC) == 0);
+	cr_assert(pipe2(epipe, O_CLOEXEC) == 0);
+	if ((pid = fork()) == 0) {
+		dup2(opipe[1], 1);
+		dup2(epipe[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(opipe[1]);
+	close(epipe[1]);
+	/* stderr is small; read stdout first, then stderr */
+	o = harness_slurp_fd(opipe[0]);
+	e = harness_slurp_fd(epipe[0]);
+	close(opipe[0]);
+	close(epipe[0]);
+	waitpid(pid, &st, 0);
+	if (out != NULL)
+		*out = o;
+	else
+		free(o);
+	if (err != NULL)
+		*err = e;
+	else
+		free(e);
+	return (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+int
+harness_supctl(struct supd_inst *in, char **out, ...)
+{
+	char	*argv[64];
+	int	 argc = 0;
+	va_list	 ap;
+
+	argv[argc++] = (char *)harness_supctl_bin;
+	argv[argc++] = "-s";
+	argv[argc++] = in->sock;
+	va_start(ap, out);
+	while (argc < 63 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	return (harness_run(out, NULL, argv));
+}
+
+char *
+harness_read(struct supd_inst *in, const char *file)
+{
+	char	path[600], *s;
+	int	fd;
+
+	snprintf(path, sizeof path, "%s/%s", in->dir, file);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (NULL);
+	s = harness_slurp_fd(fd);
+	close(fd);
+	return (s);
+}
+
+static int
+harness_count_lines(const char *s)
+{
+	int	n = 0;
+
+	for (; s != NULL && *s != '\0'; s++)
+		if (*s == '\n')
+			n++;
+	return (n);
+}
+
+int
+harness_wait_lines(struct supd_inst *in, const char *file, int n, int ms)
+{
+	int	waited = 0, have = 0;
+	char	*s;
+
+	for (;;) {
+		s = harness_read(in, file);
+		have = harness_count_lines(s);
+		free(s);
+		if (have >= n || waited >= ms)
+			return (have);
+		harness_sleep_ms(10);
+		waited += 10;
+	}
+}
+
+int
+harness_wait_log(struct supd_inst *in, const char *needle, int ms)
+{
+	int	waited = 0, found;
+	char	*s;
+
+	for (;;) {
+		s = harness_read(in, "supd.log");
+		found = s != NULL && strstr(s, needle) != NULL;
+		free(s);
+		if (found || waited >= ms)
+			return (found);
+		harness_sleep_ms(10);
+		waited += 10;
+	}
+}
+
+pid_t
+harness_whereis(struct supd_inst *in, const char *name)
+{
+	char	*out = NULL;
+	pid_t	 pid = 0;
+
+	if (harness_supctl(in, &out, "whereis", name, NULL) == 0)
+		pid = atoi(out);
+	free(out);
+	return (pid);
+}
+
+pid_t
+harness_wait_new_pid(struct supd_inst *in, const char *name, pid_t old, int ms)
+{
+	int	waited = 0;
+	pid_t	pid;
+
+	for (;;) {
+		pid = harness_whereis(in, name);
+		if ((pid != 0 && pid != old) || waited >= ms)
+			return (pid != old ? pid : 0);
+		harness_sleep_ms(20);
+		waited += 20;
+	}
+}
+
+int
+harness_zombies_of(pid_t parent)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[64], stat[512], *p;
+	int		 fd, n = 0, ppid;
+	ssize_t		 len;
+	char		 state;
+
+	if ((d = opendir("/proc")) == NULL)
+		return (0);
+	while ((de = readdir(d)) != NULL) {
+		if (atoi(de->d_name) <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+		if ((fd = open(path, O_RDONLY)) == -1)
+			continue;
+		len = read(fd, stat, sizeof stat - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		stat[len] = '\0';
+		if ((p = strrchr(stat, ')')) == NULL)
+			continue;
+		if (sscanf(p + 2, "%c %d", &state, &ppid) == 2 && state == 'Z' &&
+		    ppid == parent)
+			n++;
+	}
+	closedir(d);
+	return (n);
+}
+
+int
+harness_fd_count(pid_t pid)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[64];
+	int		 n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/fd", pid);
+	if ((d = opendir(path)) == NULL)
+		return (-1);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return (n);
+}

@@ -1,0 +1,54 @@
+/*
+ * harness.h — the real supd in a temporary directory: write a config,
+ * start the daemon, run supctl, wait for what children write, and kill
+ * every process the test started (found by a tag in their environment).
+ */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <sys/types.h>
+
+struct supd_inst {
+	char	dir[256];	/* the temporary directory */
+	char	conf[300];	/* dir/supd.ini */
+	char	sock[300];	/* dir/supd.sock */
+	char	log[300];	/* dir/supd.log: supd's stderr */
+	pid_t	pid;
+	int	status;		/* exit status once harness_wait_exit saw it */
+};
+
+/* Make the directory and write dir/supd.ini: ini with @DIR@ replaced by dir. */
+void	harness_init(struct supd_inst *, const char *ini);
+/* Start supd on it; wait until the socket accepts (5 s) unless nowait. */
+void	harness_start(struct supd_inst *);
+void	harness_start_nowait(struct supd_inst *);
+/* SIGTERM supd, wait for it, then SIGKILL anything left with our tag; rm -r dir. */
+void	harness_stop(struct supd_inst *);
+/* Wait up to ms for supd to exit; its exit status, or -1 on timeout. */
+int	harness_wait_exit(struct supd_inst *, int ms);
+/* Run supctl -s sock ARGS...; stdout in *out (malloc'd) if out != NULL; exit status. */
+int	harness_supctl(struct supd_inst *, char **out, ...) __attribute__((sentinel));
+/* Run a command line with the harness's supd/supctl paths; like harness_supctl. */
+int	harness_run(char **out, char **err, char *const argv[]);
+/* Wait up to ms until file (relative to dir) holds at least n lines; its lines count. */
+int	harness_wait_lines(struct supd_inst *, const char *file, int n, int ms);
+/* Wait up to ms until supd's log holds needle; 1 if found. */
+int	harness_wait_log(struct supd_inst *, const char *needle, int ms);
+/* Read a file under dir (malloc'd), or NULL. */
+char	*harness_read(struct supd_inst *, const char *file);
+/* The pid registered under name, via `supctl whereis`; 0 if none. */
+pid_t	harness_whereis(struct supd_inst *, const char *name);
+/* Wait up to ms for name's pid to differ from old and be non-zero. */
+pid_t	harness_wait_new_pid(struct supd_inst *, const char *name, pid_t old, int ms);
+/* Processes still alive that carry this test's tag. */
+int	harness_tagged_alive(struct supd_inst *);
+/* Zombie children of pid. */
+int	harness_zombies_of(pid_t);
+/* Open fds of pid. */
+int	harness_fd_count(pid_t);
+void	harness_sleep_ms(int);
+
+extern const char *harness_supd_bin;
+extern const char *harness_supctl_bin;
+
+#endif /* HARNESS_H */

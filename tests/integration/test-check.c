@@ -1,0 +1,84 @@
+/*
+ * test-check.c — `supd --check`: the shipped example is valid and printed
+ * as a tree; a broken file lists every error and exits 1, nothing started.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+Test(check, example_ini_is_valid_and_printed_as_a_tree)
+{
+	char	*out = NULL, *err = NULL;
+	char	*argv[] = { (char *)harness_supd_bin, "--check", "-c",
+	    SRCDIR "/conf/example.ini", NULL };
+
+	cr_assert_eq(harness_run(&out, &err, argv), 0, "stderr: %s", err);
+	cr_assert_not_null(strstr(out, "root"), "tree: %s", out);
+	cr_assert_not_null(strstr(out, "jobs"), "the dynamic supervisor: %s", out);
+	free(out);
+	free(err);
+}
+
+Test(check, broken_file_lists_every_error_and_exits_1)
+{
+	struct supd_inst in;
+	char	*out = NULL, *err = NULL;
+	char	*argv[] = { (char *)harness_supd_bin, "--check", "-c", NULL, NULL };
+	int	 lines = 0;
+	char	*p;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "strategy = one_for_none\n"
+	    "[worker:a]\n"
+	    "parent = root\n"
+	    "comand = /bin/true\n"
+	    "[worker:b]\n"
+	    "parent = nowhere\n"
+	    "command = /bin/true\n"
+	    "[worker:b]\n"
+	    "parent = root\n"
+	    "command = 'unterminated\n");
+	argv[3] = in.conf;
+	cr_assert_eq(harness_run(&out, &err, argv), 1);
+	for (p = err; (p = strstr(p, in.conf)) != NULL; p++)
+		lines++;
+	cr_assert_geq(lines, 5, "every error listed, got:\n%s", err);
+	cr_assert_not_null(strstr(err, ":2: [supervisor:root]"), "%s", err);
+	cr_assert_not_null(strstr(err, "did you mean \"command\"?"), "%s", err);
+	cr_assert_not_null(strstr(err, "nowhere"), "%s", err);
+	cr_assert_eq(out[0], '\0', "nothing printed on stdout: %s", out);
+	free(out);
+	free(err);
+	harness_stop(&in);
+}
+
+Test(check, missing_file_is_an_error_naming_it)
+{
+	char	*err = NULL;
+	char	*argv[] = { (char *)harness_supd_bin, "--check", "-c",
+	    "/nonexistent/supd.ini", NULL };
+
+	cr_assert_eq(harness_run(NULL, &err, argv), 1);
+	cr_assert_not_null(strstr(err, "/nonexistent/supd.ini"), "%s", err);
+	free(err);
+}
+
+Test(check, help_and_version)
+{
+	char	*out = NULL;
+	char	*h[] = { (char *)harness_supd_bin, "--help", NULL };
+	char	*v[] = { (char *)harness_supd_bin, "--version", NULL };
+	char	*bad[] = { (char *)harness_supd_bin, "--bogus", NULL };
+
+	cr_assert_eq(harness_run(&out, NULL, h), 0);
+	cr_assert_not_null(strstr(out, "--check"));
+	free(out);
+	cr_assert_eq(harness_run(&out, NULL, v), 0);
+	cr_assert_not_null(strstr(out, "supd "));
+	free(out);
+	cr_assert_eq(harness_run(NULL, NULL, bad), 2);
+}

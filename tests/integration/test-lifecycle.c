@@ -1,0 +1,209 @@
+/*
+ * test-lifecycle.c — one worker's life with real processes: exec failures,
+ * readiness over $NOTIFY_SOCKET, stop escalating to SIGKILL, process groups
+ * killed whole, nothing leaked (fds, zombies) after many restarts.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec	t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+static pid_t
+read_pid(struct supd_inst *in, const char *file)
+{
+	char	*s = harness_read(in, file);
+	pid_t	 pid = s != NULL ? atoi(s) : 0;
+
+	free(s);
+	return (pid);
+}
+
+Test(lifecycle, exec_failure_at_boot_exits_1_naming_child_and_reason)
+{
+	struct supd_inst in;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:first]\nparent = root\ncommand = /bin/sleep 1000\n"
+	    "[worker:ghost]\nparent = root\ncommand = /no/such/binary --flag\n");
+	harness_start_nowait(&in);
+	cr_assert_eq(harness_wait_exit(&in, 10000), 1);
+	cr_expect(harness_wait_log(&in, "ghost", 0));
+	cr_expect(harness_wait_log(&in, "No such file or directory", 0));
+	cr_expect_eq(harness_tagged_alive(&in), 0, "first was stopped again");
+	harness_stop(&in);
+}
+
+Test(lifecycle, stop_escalates_to_sigkill_after_shutdown_ms)
+{
+	struct supd_inst in;
+	struct timespec	 t0;
+	long		 took;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:stubborn]\nparent = root\nshutdown = 400\n"
+	    "command = /bin/sh -c 'trap \"\" TERM; echo $$ > @DIR@/pid; "
+	    "while :; do sleep 0.05; done'\n");
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "pid", 1, 5000), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kill(in.pid, SIGTERM);
+	cr_assert_eq(harness_wait_exit(&in, 10000), 0);
+	took = ms_since(&t0);
+	cr_expect_geq(took, 390, "waited for the shutdown time (%ld ms)", took);
+	cr_expect_lt(took, 3000, "then killed it (%ld ms)", took);
+	cr_expect_eq(harness_tagged_alive(&in), 0);
+	harness_stop(&in);
+}
+
+Test(lifecycle, brutal_kill_stops_at_once)
+{
+	struct supd_inst in;
+	struct timespec	 t0;
+	long		 took;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:stubborn]\nparent = root\nshutdown = brutal_kill\n"
+	    "command = /bin/sh -c 'trap \"\" TERM; echo $$ > @DIR@/pid; "
+	    "while :; do sleep 0.05; done'\n");
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "pid", 1, 5000), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kill(in.pid, SIGTERM);
+	cr_assert_eq(harness_wait_exit(&in, 10000), 0);
+	took = ms_since(&t0);
+	cr_expect_lt(took, 1000, "no wait (%ld ms)", took);
+	harness_stop(&in);
+}
+
+Test(lifecycle, grandchildren_die_with_their_group_before_the_restart)
+{
+	struct supd_inst in;
+	pid_t		 main1, main2;
+	int		 alive;
+
+	harness_init(&in,
+	    "[supervisor:root]\nmax_restarts = 5\n"
+	    "[worker:family]\nparent = root\nshutdown = 1000\n"
+	    "command = /bin/sh -c 'sleep 1000 & sleep 1000 & echo $$ >> @DIR@/pids; wait'\n");
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "pids", 1, 5000), 1);
+	harness_sleep_ms(100);
+	/* supd, sh, sleep, sleep */
+	cr_assert_eq(harness_tagged_alive(&in), 4);
+	main1 = read_pid(&in, "pids");
+	kill(main1, SIGKILL);
+	cr_assert_eq(harness_wait_lines(&in, "pids", 2, 5000), 2);
+	harness_sleep_ms(200);
+	alive = harness_tagged_alive(&in);
+	cr_expect_eq(alive, 4, "the old sleeps are gone: %d tagged alive", alive);
+	main2 = harness_whereis(&in, "family");
+	cr_expect_neq(main2, main1);
+	cr_expect_eq(harness_zombies_of(in.pid), 0);
+	harness_stop(&in);
+}
+
+Test(lifecycle, children_get_no_daemon_fds_and_default_signals)
+{
+	struct supd_inst in;
+	pid_t		 pid;
+	char		 path[64], *status = NULL, *p;
+	FILE		*f;
+	size_t		 cap = 0;
+	int		 fds;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:plain]\nparent = root\n"
+	    "command = /bin/sh -c 'echo $$ > @DIR@/pid; exec sleep 1000'\n");
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "pid", 1, 5000), 1);
+	harness_sleep_ms(100);
+	pid = read_pid(&in, "pid");
+	fds = harness_fd_count(pid);
+	cr_expect_eq(fds, 3, "only stdin, stdout and stderr: %d fds", fds);
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	cr_assert_not_null(f = fopen(path, "r"));
+	while (getline(&status, &cap, f) != -1) {
+		if ((p = strstr(status, "SigBlk:")) != NULL)
+			cr_expect_eq(strtoull(p + 7, NULL, 16), 0, "%s", status);
+		if ((p = strstr(status, "SigIgn:")) != NULL)
+			cr_expect_eq(strtoull(p + 7, NULL, 16), 0, "%s", status);
+	}
+	free(status);
+	fclose(f);
+	harness_stop(&in);
+}
+
+Test(lifecycle, notify_readiness_orders_the_next_sibling)
+{
+	struct supd_inst in;
+	char		*log;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:slow]\nparent = root\nready = notify\nstart_timeout = 10000\n"
+	    "command = /bin/sh -c 'sleep 0.3; echo slow-ready >> @DIR@/log; "
+	    "systemd-notify --ready --status=warm; exec sleep 1000'\n"
+	    "[worker:next]\nparent = root\n"
+	    "command = /bin/sh -c 'echo next-start >> @DIR@/log; exec sleep 1000'\n");
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "log", 2, 8000), 2);
+	log = harness_read(&in, "log");
+	cr_expect_str_eq(log, "slow-ready\nnext-start\n");
+	free(log);
+	harness_stop(&in);
+}
+
+Test(lifecycle, notify_start_timeout_is_a_start_failure)
+{
+	struct supd_inst in;
+	struct timespec	 t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:mute]\nparent = root\nready = notify\nstart_timeout = 300\n"
+	    "command = /bin/sleep 1000\n");
+	harness_start_nowait(&in);
+	cr_assert_eq(harness_wait_exit(&in, 10000), 1);
+	cr_expect_geq(ms_since(&t0), 300);
+	cr_expect(harness_wait_log(&in, "mute", 0));
+	cr_expect(harness_wait_log(&in, "READY=1", 0), "the reason names READY=1");
+	cr_expect_eq(harness_tagged_alive(&in), 0, "the mute child was killed");
+	harness_stop(&in);
+}
+
+Test(lifecycle, a_thousand_restarts_leave_no_zombie_and_no_fd)
+{
+	struct supd_inst in;
+	int		 fds1, fds2;
+
+	harness_init(&in,
+	    "[supervisor:root]\nmax_restarts = 1000000\nmax_seconds = 1\n"
+	    "[worker:crash]\nparent = root\ncommand = /bin/sh -c 'exit 7'\n");
+	harness_start(&in);
+	cr_assert(harness_wait_log(&in, "restart crash (restart 500)", 30000));
+	fds1 = harness_fd_count(in.pid);
+	cr_assert(harness_wait_log(&in, "restart crash (restart 1500)", 60000));
+	fds2 = harness_fd_count(in.pid);
+	/* one child's pipes may be open at either moment */
+	cr_expect_leq(abs(fds2 - fds1), 3, "fds %d then %d", fds1, fds2);
+	cr_expect_leq(harness_zombies_of(in.pid), 1, "no zombies pile up");
+	harness_stop(&in);
+}
