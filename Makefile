@@ -3,7 +3,6 @@
 
 PACKAGES = gcc make meson ninja-build pkg-config libev-dev libinih-dev \
 	libsqlite3-dev libjansson-dev libcriterion-dev uthash-dev python3 systemd
-# the pkg-config / header each package provides, to tell what is missing
 BUILD     ?= build
 TESTBUILD ?= build-test
 BENCHBUILD ?= build-bench
