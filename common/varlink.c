@@ -231,6 +231,20 @@ varlink_wbuf_add_json(struct varlink_wbuf *wb, const json_t *j)
 	return (0);
 }
 
+void
+varlink_wbuf_drop(struct varlink_wbuf *wb)
+{
+	char	*nul;
+
+	if (wb->off == 0 || wb->buf[wb->off - 1] == '\0') {
+		wb->off = wb->len = 0;
+		return;
+	}
+	nul = memchr(wb->buf + wb->off, '\0', wb->len - wb->off);
+	if (nul != NULL)
+		wb->len = (size_t)(nul - wb->buf) + 1;
+}
+
 int
 varlink_wbuf_flush(struct varlink_wbuf *wb, int fd)
 {

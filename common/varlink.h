@@ -69,6 +69,11 @@ void	varlink_wbuf_free(struct varlink_wbuf *);
 int	varlink_wbuf_add(struct varlink_wbuf *, const char *s, size_t len);
 /* Queue a JSON value, compact, and a NUL; 0, or -1. */
 int	varlink_wbuf_add_json(struct varlink_wbuf *, const json_t *);
+/*
+ * Drop every queued message that has not begun to go out; a message
+ * partly written stays, so the peer never sees a torn one.
+ */
+void	varlink_wbuf_drop(struct varlink_wbuf *);
 /* Bytes queued and not yet written. */
 size_t	varlink_wbuf_pending(const struct varlink_wbuf *);
 /*

@@ -300,6 +300,25 @@ Test(wqueue, flush_to_a_closed_peer_fails_without_sigpipe)
 	close(sv[0]);
 }
 
+Test(wqueue, drop_keeps_a_message_partly_written)
+{
+	struct varlink_wbuf	wb;
+
+	varlink_wbuf_init(&wb);
+	cr_assert_eq(varlink_wbuf_add(&wb, "{\"a\":1}", 7), 0);
+	cr_assert_eq(varlink_wbuf_add(&wb, "{\"b\":2}", 7), 0);
+	cr_assert_eq(varlink_wbuf_add(&wb, "{\"c\":3}", 7), 0);
+	wb.off = 3;	/* as if a flush had sent three bytes */
+	varlink_wbuf_drop(&wb);
+	cr_assert_eq(varlink_wbuf_pending(&wb), 5);
+	cr_assert_eq(memcmp(wb.buf + wb.off, "\":1}", 5), 0);
+	wb.off = wb.len;	/* on a message boundary: everything goes */
+	cr_assert_eq(varlink_wbuf_add(&wb, "{}", 2), 0);
+	varlink_wbuf_drop(&wb);
+	cr_assert_eq(varlink_wbuf_pending(&wb), 0);
+	varlink_wbuf_free(&wb);
+}
+
 Test(messages, call_round_trip)
 {
 	struct varlink_wbuf	wb;
