@@ -45,6 +45,7 @@ const char *const proto_errors[] = {
 	SUPD_NOT_SUPPORTED,
 	SUPD_PERMISSION_DENIED,
 	SUPD_SHUTTING_DOWN,
+	SUPD_COMMAND_FAILED,
 	SUPD_INVALID_REQUEST,
 	SUPD_REQUEST_TOO_LARGE,
 	SUPD_TOO_MANY_CLIENTS,
@@ -111,6 +112,7 @@ static const struct {
 	{ SUPD_NOT_SUPPORTED, "%s is not supported yet", "method" },
 	{ SUPD_PERMISSION_DENIED, "permission denied for %s", "method" },
 	{ SUPD_SHUTTING_DOWN, "supd is shutting down", NULL },
+	{ SUPD_COMMAND_FAILED, "%s", "reason" },
 	{ SUPD_INVALID_REQUEST, "invalid request: %s", "reason" },
 	{ SUPD_OUTPUT_OVERFLOW, "disconnected: the client did not read its "
 	    "replies fast enough", NULL },

@@ -389,6 +389,9 @@ Test(proto, sentences_word_for_word)
 	expect_text(SUPD_NOT_SUPPORTED, "{\"method\":\"io.supd.Supervisor.Reload\"}",
 	    "io.supd.Supervisor.Reload is not supported yet");
 	expect_text(SUPD_SHUTTING_DOWN, NULL, "supd is shutting down");
+	expect_text(SUPD_COMMAND_FAILED, "{\"name\":\"root\",\"reason\":"
+	    "\"the root is started and stopped with supd itself\"}",
+	    "the root is started and stopped with supd itself");
 	expect_text(SUPD_REQUEST_TOO_LARGE, "{\"max\":65536}",
 	    "request too large (the limit is 65536 bytes)");
 	expect_text(SUPD_TOO_MANY_CLIENTS, "{\"max\":2}",
