@@ -471,9 +471,13 @@ sup_idle(struct node *sup)
 	while (s->op == OP_IDLE && (p = TAILQ_FIRST(&s->pending)) != NULL) {
 		TAILQ_REMOVE(&s->pending, p, entry);
 		if (p->type == EVT_EXITED) {
-			/* stale if the child was restarted or stopped since */
+			/*
+			 * Stale if the child was restarted or stopped since.  A
+			 * sub-supervisor that gave up is left failed, not exited.
+			 */
 			if (p->node->incarnation == p->incarnation &&
-			    p->node->state == NODE_EXITED)
+			    (p->node->state == NODE_EXITED ||
+			    (p->node->state == NODE_FAILED && p->node->sup != NULL)))
 				sup_handle_exit(sup, p->node, p->normal);
 		} else
 			sup_handle_command(sup, p);
