@@ -339,6 +339,21 @@ sup_report_parent(struct node *sup, enum outcome out, int normal, const char *wh
 		child_outcome(sup, out, normal, why);
 }
 
+/* Whatever was queued is moot now that the children are gone: answer and drop it. */
+static void
+sup_flush_pending(struct node *sup)
+{
+	struct pending	*p;
+
+	while ((p = TAILQ_FIRST(&sup->sup->pending)) != NULL) {
+		TAILQ_REMOVE(&sup->sup->pending, p, entry);
+		act_done(p->tag, p->node, 0, "its supervisor stopped");
+		if (p->type == EVT_SPAWN && p->node->parent == sup)
+			node_remove(p->node);
+		free(p);
+	}
+}
+
 /* The last step of sup's operation is done: what follows depends on the op. */
 static void
 sup_finish(struct node *sup)
@@ -361,6 +376,7 @@ sup_finish(struct node *sup)
 		sup_report_parent(sup, OUT_STARTED, 0, NULL);
 		break;
 	case OP_BOOT_UNDO:
+		sup_flush_pending(sup);
 		sup->state = NODE_FAILED;
 		act_report(RPT_SUP_FAILED, sup, s->gave_up != NULL ? strdup(s->gave_up) : NULL);
 		if (sup->parent == NULL)
@@ -416,6 +432,7 @@ sup_finish(struct node *sup)
 			sup->state = NODE_FAILED;
 			act_report(RPT_SUP_STOPPED, sup, NULL);
 			if (sup->parent == NULL) {
+				sup_flush_pending(sup);
 				act_exit(3, policy_sprintf("giving up: %s", s->gave_up));
 				return;
 			}
@@ -423,21 +440,11 @@ sup_finish(struct node *sup)
 		case STOP_SHUTDOWN:
 			sup->state = NODE_STOPPED;
 			act_report(RPT_SUP_STOPPED, sup, NULL);
+			sup_flush_pending(sup);
 			act_exit(0, NULL);
 			return;
 		}
-		/* whatever was queued is moot now that the children are gone */
-		{
-			struct pending	*p;
-
-			while ((p = TAILQ_FIRST(&s->pending)) != NULL) {
-				TAILQ_REMOVE(&s->pending, p, entry);
-				act_done(p->tag, p->node, 0, "its supervisor stopped");
-				if (p->type == EVT_SPAWN && p->node->parent == sup)
-					node_remove(p->node);
-				free(p);
-			}
-		}
+		sup_flush_pending(sup);
 		if (s->op_reason == STOP_GIVE_UP)
 			sup_report_parent(sup, OUT_EXITED, 0, s->gave_up);
 		else
