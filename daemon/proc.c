@@ -1,1 +1,1160 @@
-/* to be written */
+/*
+ * proc.c — a worker's OS side: spawn into its own process group, reap every
+ * child as a subreaper, stop a group with escalation to SIGKILL, and answer
+ * the policy (loop_event) only once a group is empty.  Readiness datagrams
+ * are notify.c's, captured output is logs.c's; what to start or stop is the
+ * policy's.
+ */
+#include <sys/prctl.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <jansson.h>
+#include <uthash.h>
+
+#include "events.h"
+#include "logs.h"
+#include "loop.h"
+#include "notify.h"
+#include "proc.h"
+#include "tree.h"
+#include "util.h"
+
+extern char	**environ;
+
+#define PROC_DEFAULT_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* How often a group that outlived its main process is looked at again. */
+#define PROC_POLL_S		0.02
+/* After this long, zombies nobody reaps no longer count as group members. */
+#define PROC_SCAN_MS		100
+
+/* What to tell the policy once the group is empty. */
+enum proc_answer {
+	ANS_NONE,
+	ANS_EXITED,
+	ANS_STOPPED,
+	ANS_START_FAILED,
+};
+
+struct proc_rt {
+	struct node		*node;
+	pid_t			 pid;		/* main process; 0 once reaped */
+	pid_t			 pgid;		/* == the main pid; 0 once empty */
+	uid_t			 uid;		/* the child's, for notify */
+	int			 starting;	/* ready = notify, no READY=1 yet */
+	int			 stopping;	/* the group was signalled */
+	enum proc_answer	 answer;
+	int			 normal;	/* ANS_EXITED */
+	char			*reason;	/* ANS_START_FAILED; kept for loop_event */
+	int64_t			 waiting_since;	/* mono ms: main gone, group not */
+	int			 live_seen;	/* proc_scan found a live member */
+	ev_timer		 kill_timer;	/* shutdown -> SIGKILL */
+	ev_timer		 start_timer;	/* start_timeout */
+	struct notify		*notify;
+	char			*status;	/* last STATUS= once notify closed */
+	UT_hash_handle		 hh;		/* proc_groups, by pgid */
+	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
+	int			 waiting;
+};
+
+/* Where the vfork child failed, for the reason line. */
+enum proc_step {
+	STEP_NONE,
+	STEP_SETPGID,
+	STEP_FDS,
+	STEP_SETGROUPS,
+	STEP_SETGID,
+	STEP_SETUID,
+	STEP_CHDIR,
+	STEP_EXEC,
+};
+
+/*
+ * Everything the child needs, prepared by the parent: between vfork and
+ * execve the child shares our memory and may only make system calls.  It
+ * reports a failure by writing step and err here before _exit, which the
+ * parent reads once vfork returns (glibc's posix_spawn does the same).
+ */
+struct proc_ctx {
+	const char		*path;
+	char			**argv;
+	char			**envp;
+	int			 fd[3];		/* becomes the child's 0, 1, 2 */
+	int			 set_groups, set_gid, set_uid;
+	uid_t			 uid;
+	gid_t			 gid;
+	gid_t			*groups;
+	int			 ngroups;
+	int			 umask;		/* -1: keep */
+	const char		*cwd;
+	int			 rtmin;		/* glibc keeps 32..rtmin-1 for itself */
+	int			 maxfd;		/* close_range fallback */
+	volatile int		 step;
+	volatile int		 err;
+};
+
+/* An environment under construction: later KEY= replaces earlier. */
+struct proc_env {
+	char			**v;
+	size_t			 len, cap;
+	char			**owned;	/* strings to free with it */
+	size_t			 nowned, capowned;
+};
+
+static struct proc_rt		*proc_groups;	/* every rt with a live group */
+static LIST_HEAD(, proc_rt)	 proc_waiting = LIST_HEAD_INITIALIZER(proc_waiting);
+static int			 proc_nrunning;
+static int			 proc_devnull = -1;
+static int			 proc_rtmin;
+static int			 proc_maxfd;
+static int64_t			 proc_last_scan;
+static ev_child			 proc_child_w;
+static ev_signal		 proc_sigchld_w;
+static ev_timer			 proc_poll_w;
+static ev_timer			 proc_recheck_w;
+static int			 proc_inited;
+
+static void	proc_settle(struct proc_rt *);
+
+/* --- the child side: system calls only ----------------------------------- */
+
+static void __attribute__((noreturn))
+proc_child_fail(struct proc_ctx *c, enum proc_step step)
+{
+	c->err = errno;
+	c->step = step;
+	_exit(127);
+}
+
+static void __attribute__((noreturn))
+proc_child(struct proc_ctx *c)
+{
+	struct sigaction	 dfl, old;
+	sigset_t		 empty;
+	int			 sig, i;
+
+	if (setpgid(0, 0) == -1)
+		proc_child_fail(c, STEP_SETPGID);
+	/*
+	 * execve resets caught signals but keeps ignored ones (a shell that
+	 * started supd in the background ignores SIGINT and SIGQUIT); reset
+	 * both now, while every signal is still blocked, so no handler of
+	 * ours can run in this child that shares our memory.
+	 */
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP ||
+		    (sig >= 32 && sig < c->rtmin))
+			continue;
+		if (sigaction(sig, NULL, &old) == 0 &&
+		    old.sa_handler != SIG_DFL)
+			sigaction(sig, &dfl, NULL);
+	}
+	for (i = 0; i < 3; i++) {
+		/* dup2 onto itself would keep close-on-exec set */
+		if (c->fd[i] == i) {
+			if (fcntl(i, F_SETFD, 0) == -1)
+				proc_child_fail(c, STEP_FDS);
+		} else if (dup2(c->fd[i], i) == -1)
+			proc_child_fail(c, STEP_FDS);
+	}
+	/* Raw system calls: glibc's wrappers would signal every thread. */
+	if (c->set_groups &&
+	    syscall(SYS_setgroups, (size_t)c->ngroups, c->groups) == -1)
+		proc_child_fail(c, STEP_SETGROUPS);
+	if (c->set_gid && syscall(SYS_setgid, c->gid) == -1)
+		proc_child_fail(c, STEP_SETGID);
+	if (c->set_uid && syscall(SYS_setuid, c->uid) == -1)
+		proc_child_fail(c, STEP_SETUID);
+	if (c->umask != -1)
+		umask(c->umask);
+	/* After setuid, as systemd does: the user must be allowed in there. */
+	if (c->cwd != NULL && chdir(c->cwd) == -1)
+		proc_child_fail(c, STEP_CHDIR);
+	if (close_range(3, ~0U, 0) == -1) {
+		for (i = 3; i < c->maxfd; i++)
+			close(i);
+	}
+	sigemptyset(&empty);
+	sigprocmask(SIG_SETMASK, &empty, NULL);
+	execve(c->path, c->argv, c->envp);
+	proc_child_fail(c, STEP_EXEC);
+}
+
+/*
+ * vfork: the parent's page tables are not copied, so a spawn costs the same
+ * however large supd grows (BASELINES.md: fork is 30x slower with a 64 MiB
+ * heap).  Signals stay blocked in the parent until the child has exec'd or
+ * died, so none of our handlers runs in the child.
+ */
+static pid_t
+proc_spawn(struct proc_ctx *c)
+{
+	sigset_t	 all, old;
+	pid_t		 pid;
+	int		 saved;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = vfork();
+	if (pid == 0)
+		proc_child(c);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return (pid);
+}
+
+/* --- preparing a start --------------------------------------------------- */
+
+static void
+proc_env_own(struct proc_env *e, char *s)
+{
+	if (e->nowned == e->capowned) {
+		e->capowned = e->capowned ? e->capowned * 2 : 8;
+		e->owned = xrealloc(e->owned, e->capowned * sizeof *e->owned);
+	}
+	e->owned[e->nowned++] = s;
+}
+
+static void
+proc_env_set(struct proc_env *e, char *kv)
+{
+	size_t	 klen, i;
+	char	*eq;
+
+	if ((eq = strchr(kv, '=')) == NULL)
+		return;
+	klen = eq - kv + 1;
+	for (i = 0; i < e->len; i++) {
+		if (strncmp(e->v[i], kv, klen) == 0) {
+			e->v[i] = kv;
+			return;
+		}
+	}
+	if (e->len + 1 >= e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 64;
+		e->v = xrealloc(e->v, e->cap * sizeof *e->v);
+	}
+	e->v[e->len++] = kv;
+	e->v[e->len] = NULL;
+}
+
+static void
+proc_env_add(struct proc_env *e, const char *key, const char *value)
+{
+	char	*kv;
+
+	kv = xasprintf("%s=%s", key, value);
+	proc_env_own(e, kv);
+	proc_env_set(e, kv);
+}
+
+static void
+proc_env_free(struct proc_env *e)
+{
+	size_t	 i;
+
+	for (i = 0; i < e->nowned; i++)
+		free(e->owned[i]);
+	free(e->owned);
+	free(e->v);
+}
+
+/* What supd was given for itself (by systemd) is not the child's. */
+static int
+proc_env_private(const char *kv)
+{
+	static const char *const keys[] = { "NOTIFY_SOCKET=", "LISTEN_PID=",
+	    "LISTEN_FDS=", "LISTEN_FDNAMES=", NULL };
+	int	 i;
+
+	for (i = 0; keys[i] != NULL; i++) {
+		if (strncmp(kv, keys[i], strlen(keys[i])) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+proc_env_build(struct proc_rt *rt, const struct passwd *pw,
+    struct proc_env *e)
+{
+	struct node		*node = rt->node;
+	const struct spec	*spec = node->spec;
+	char			**p;
+
+	memset(e, 0, sizeof *e);
+	for (p = environ; p != NULL && *p != NULL; p++) {
+		if (!proc_env_private(*p))
+			proc_env_set(e, *p);
+	}
+	if (pw != NULL) {
+		proc_env_add(e, "USER", pw->pw_name);
+		proc_env_add(e, "LOGNAME", pw->pw_name);
+		proc_env_add(e, "HOME", pw->pw_dir);
+	}
+	for (p = spec->env; p != NULL && *p != NULL; p++)
+		proc_env_set(e, *p);
+	for (p = node->extra_env; p != NULL && *p != NULL; p++)
+		proc_env_set(e, *p);
+	proc_env_add(e, "SUPD_NAME", node->name);
+	proc_env_add(e, "SUPD_SUPERVISOR",
+	    node->parent != NULL ? node->parent->name : "");
+	if (rt->notify != NULL)
+		proc_env_add(e, "NOTIFY_SOCKET", notify_socket(rt->notify));
+	if (e->v == NULL) {
+		e->v = xcalloc(1, sizeof *e->v);
+		e->cap = 1;
+	}
+}
+
+/* argv = the spec's command, then what `supctl spawn` added. */
+static char **
+proc_argv(const struct node *node)
+{
+	char	**v;
+	size_t	 n, m, i;
+
+	n = strv_len(node->spec->argv);
+	m = node->extra_argv != NULL ? strv_len(node->extra_argv) : 0;
+	v = xcalloc(n + m + 1, sizeof *v);
+	for (i = 0; i < n; i++)
+		v[i] = node->spec->argv[i];
+	for (i = 0; i < m; i++)
+		v[n + i] = node->extra_argv[i];
+	return (v);
+}
+
+/* A command without a slash is looked up in the child's PATH. */
+static const char *
+proc_path(const char *cmd, char *const *envp, char *buf, size_t len)
+{
+	const char	*path = PROC_DEFAULT_PATH, *dir, *end;
+	struct stat	 st;
+	char *const	*p;
+	size_t		 dlen;
+
+	if (strchr(cmd, '/') != NULL)
+		return (cmd);
+	for (p = envp; *p != NULL; p++) {
+		if (strncmp(*p, "PATH=", 5) == 0)
+			path = *p + 5;
+	}
+	for (dir = path; *dir != '\0'; dir = *end ? end + 1 : end) {
+		end = strchrnul(dir, ':');
+		dlen = end - dir;
+		if (dlen == 0)
+			continue;
+		if (snprintf(buf, len, "%.*s/%s", (int)dlen, dir, cmd) >=
+		    (int)len)
+			continue;
+		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(buf, X_OK) == 0)
+			return (buf);
+	}
+	return (cmd);
+}
+
+static int
+proc_parse_id(const char *s, unsigned long *id)
+{
+	char	*end;
+
+	if (!isdigit((unsigned char)*s))
+		return (-1);
+	errno = 0;
+	*id = strtoul(s, &end, 10);
+	if (*end != '\0' || errno != 0 || *id >= (unsigned long)UINT32_MAX)
+		return (-1);
+	return (0);
+}
+
+/*
+ * Resolve user and group here, in the parent: NSS lookups are not allowed
+ * between vfork and execve.  *pw points into getpwnam's static storage.
+ */
+static int
+proc_ids(const struct spec *spec, struct proc_ctx *c, struct passwd **pw,
+    char **cause)
+{
+	struct group	*gr;
+	unsigned long	 id;
+	int		 n;
+
+	*pw = NULL;
+	if (spec->user != NULL) {
+		if ((*pw = getpwnam(spec->user)) != NULL) {
+			c->uid = (*pw)->pw_uid;
+			c->gid = (*pw)->pw_gid;
+		} else if (proc_parse_id(spec->user, &id) == 0) {
+			c->uid = id;
+			c->gid = ((*pw = getpwuid(id)) != NULL) ?
+			    (*pw)->pw_gid : (gid_t)id;
+		} else {
+			*cause = xasprintf("user %s: no such user", spec->user);
+			return (-1);
+		}
+		c->set_uid = c->set_gid = 1;
+	}
+	if (spec->group != NULL) {
+		if ((gr = getgrnam(spec->group)) != NULL)
+			c->gid = gr->gr_gid;
+		else if (proc_parse_id(spec->group, &id) == 0)
+			c->gid = id;
+		else {
+			*cause = xasprintf("group %s: no such group",
+			    spec->group);
+			return (-1);
+		}
+		c->set_gid = 1;
+	}
+	/* Only root can change its supplementary groups. */
+	if (!c->set_gid || geteuid() != 0)
+		return (0);
+	c->set_groups = 1;
+	if (*pw == NULL) {
+		c->groups = xmalloc(sizeof *c->groups);
+		c->groups[0] = c->gid;
+		c->ngroups = 1;
+		return (0);
+	}
+	n = 32;
+	for (;;) {
+		c->groups = xrealloc(c->groups, n * sizeof *c->groups);
+		c->ngroups = n;
+		if (getgrouplist((*pw)->pw_name, c->gid, c->groups,
+		    &c->ngroups) != -1)
+			break;
+		if (c->ngroups <= n)
+			n *= 2;
+		else
+			n = c->ngroups;
+	}
+	return (0);
+}
+
+static char *
+proc_step_reason(const struct proc_ctx *c)
+{
+	const char	*e = strerror(c->err);
+
+	switch (c->step) {
+	case STEP_SETPGID:
+		return (xasprintf("setpgid: %s", e));
+	case STEP_FDS:
+		return (xasprintf("dup2: %s", e));
+	case STEP_SETGROUPS:
+		return (xasprintf("setgroups: %s", e));
+	case STEP_SETGID:
+		return (xasprintf("setgid(%u): %s", (unsigned)c->gid, e));
+	case STEP_SETUID:
+		return (xasprintf("setuid(%u): %s", (unsigned)c->uid, e));
+	case STEP_CHDIR:
+		return (xasprintf("chdir %s: %s", c->cwd, e));
+	case STEP_EXEC:
+		return (xasprintf("exec %s: %s", c->argv[0], e));
+	default:
+		return (xasprintf("spawn failed: %s", e));
+	}
+}
+
+/* --- the runtime data of a node ------------------------------------------ */
+
+static void	proc_kill_cb(struct ev_loop *, ev_timer *, int);
+static void	proc_start_timeout_cb(struct ev_loop *, ev_timer *, int);
+
+static struct proc_rt *
+proc_rt_get(struct node *node)
+{
+	struct proc_rt	*rt = node->rt;
+
+	if (rt != NULL)
+		return (rt);
+	rt = xcalloc(1, sizeof *rt);
+	rt->node = node;
+	ev_init(&rt->kill_timer, proc_kill_cb);
+	rt->kill_timer.data = rt;
+	ev_init(&rt->start_timer, proc_start_timeout_cb);
+	rt->start_timer.data = rt;
+	node->rt = rt;
+	return (rt);
+}
+
+static void
+proc_notify_close(struct proc_rt *rt)
+{
+	const char	*s;
+
+	if (rt->notify == NULL)
+		return;
+	if ((s = notify_status(rt->notify)) != NULL) {
+		free(rt->status);
+		rt->status = xstrdup(s);
+	}
+	notify_close(rt->notify);
+	rt->notify = NULL;
+}
+
+static void
+proc_wait_remove(struct proc_rt *rt)
+{
+	if (!rt->waiting)
+		return;
+	LIST_REMOVE(rt, wait_entry);
+	rt->waiting = 0;
+	if (LIST_EMPTY(&proc_waiting))
+		ev_timer_stop(loop_ev, &proc_poll_w);
+}
+
+static void
+proc_wait_add(struct proc_rt *rt)
+{
+	if (rt->waiting)
+		return;
+	if (LIST_EMPTY(&proc_waiting))
+		ev_timer_again(loop_ev, &proc_poll_w);
+	LIST_INSERT_HEAD(&proc_waiting, rt, wait_entry);
+	rt->waiting = 1;
+	rt->waiting_since = now_mono_ms();
+}
+
+/* Forget the group: it is empty, or the node is going away. */
+static void
+proc_group_drop(struct proc_rt *rt)
+{
+	ev_timer_stop(loop_ev, &rt->kill_timer);
+	ev_timer_stop(loop_ev, &rt->start_timer);
+	proc_wait_remove(rt);
+	proc_notify_close(rt);
+	if (rt->pgid != 0)
+		HASH_DEL(proc_groups, rt);
+	if (rt->pid != 0)
+		proc_nrunning--;
+	rt->pid = rt->pgid = 0;
+	rt->node->pid = 0;
+	rt->starting = rt->stopping = 0;
+}
+
+static void
+proc_report_start_failed(struct proc_rt *rt)
+{
+	struct node	*node = rt->node;
+
+	log_warn("start %s failed: %s", node->name, rt->reason);
+	events_emit("start_failed", node,
+	    json_pack("{s:s}", "reason", rt->reason));
+	loop_event(EVT_START_FAILED, node, 0, rt->reason);
+}
+
+/* The group is empty: answer the policy. */
+static void
+proc_done(struct proc_rt *rt)
+{
+	enum proc_answer	 answer = rt->answer;
+
+	proc_group_drop(rt);
+	rt->answer = ANS_NONE;
+	switch (answer) {
+	case ANS_EXITED:
+		loop_event(EVT_EXITED, rt->node, rt->normal, NULL);
+		break;
+	case ANS_STOPPED:
+		loop_event(EVT_STOPPED, rt->node, 0, NULL);
+		break;
+	case ANS_START_FAILED:
+		proc_report_start_failed(rt);
+		break;
+	case ANS_NONE:
+		break;
+	}
+}
+
+/* --- signals to a group -------------------------------------------------- */
+
+static void
+proc_group_kill(struct proc_rt *rt, int sig)
+{
+	if (kill(-rt->pgid, sig) == -1 && errno != ESRCH)
+		log_warn("kill %s pgid %d: %s", rt->node->name, (int)rt->pgid,
+		    strerror(errno));
+	/* A main process that left its group still gets the signal. */
+	if (rt->pid != 0 && getpgid(rt->pid) != rt->pgid)
+		kill(rt->pid, sig);
+}
+
+/* stop_signal (and SIGCONT, so a stopped process sees it), then SIGKILL. */
+static void
+proc_group_stop(struct proc_rt *rt)
+{
+	const struct spec	*spec = rt->node->spec;
+	int			 sig = spec->stop_signal;
+
+	if (rt->stopping)
+		return;
+	rt->stopping = 1;
+	if (spec->shutdown_ms == SHUTDOWN_BRUTAL_KILL || sig == SIGKILL) {
+		proc_group_kill(rt, SIGKILL);
+		return;
+	}
+	proc_group_kill(rt, sig);
+	if (sig != SIGCONT)
+		proc_group_kill(rt, SIGCONT);
+	if (spec->shutdown_ms != SHUTDOWN_INFINITY) {
+		ev_timer_set(&rt->kill_timer, spec->shutdown_ms / 1000.0, 0.);
+		ev_timer_start(loop_ev, &rt->kill_timer);
+	}
+}
+
+static void
+proc_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct proc_rt	*rt = w->data;
+
+	(void)loop;
+	(void)revents;
+	log_warn("kill %s pgid %d: still running %lld ms after signal %d",
+	    rt->node->name, (int)rt->pgid,
+	    (long long)rt->node->spec->shutdown_ms, rt->node->spec->stop_signal);
+	proc_group_kill(rt, SIGKILL);
+}
+
+/* --- group emptiness ----------------------------------------------------- */
+
+static int
+proc_group_gone(const struct proc_rt *rt)
+{
+	return (kill(-rt->pgid, 0) == -1 && errno == ESRCH);
+}
+
+/* Main process reaped: answer now if the group is empty, else wait for it. */
+static void
+proc_settle(struct proc_rt *rt)
+{
+	if (rt->pid != 0)
+		return;
+	if (proc_group_gone(rt)) {
+		proc_done(rt);
+		return;
+	}
+	proc_group_stop(rt);
+	proc_wait_add(rt);
+}
+
+/* Read pid's state and process group from /proc/PID/stat. */
+static int
+proc_stat(const char *pid, char *state, pid_t *pgrp)
+{
+	char	 path[64], buf[512], *p;
+	ssize_t	 n;
+	int	 fd, pg;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1)
+		return (-1);
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return (-1);
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: parse after the last ')'. */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %c %*d %d", state, &pg) != 2)
+		return (-1);
+	*pgrp = pg;
+	return (0);
+}
+
+/*
+ * kill(-pgid, 0) still finds zombies.  Ours are reaped at once, but one
+ * whose parent is alive outside the group may stay: after PROC_SCAN_MS,
+ * look at every process and count a group gone when only zombies are left.
+ */
+static void
+proc_scan(void)
+{
+	struct proc_rt	*rt, *next;
+	struct dirent	*de;
+	DIR		*d;
+	char		 state;
+	pid_t		 pgrp;
+	int64_t		 now = now_mono_ms();
+
+	if (now - proc_last_scan < PROC_SCAN_MS)
+		return;
+	LIST_FOREACH(rt, &proc_waiting, wait_entry) {
+		if (now - rt->waiting_since >= PROC_SCAN_MS)
+			break;
+	}
+	if (rt == NULL)
+		return;
+	proc_last_scan = now;
+	if ((d = opendir("/proc")) == NULL)
+		return;
+	LIST_FOREACH(rt, &proc_waiting, wait_entry)
+		rt->live_seen = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (proc_stat(de->d_name, &state, &pgrp) == -1 ||
+		    state == 'Z' || state == 'X')
+			continue;
+		HASH_FIND_INT(proc_groups, &pgrp, rt);
+		if (rt != NULL)
+			rt->live_seen = 1;
+	}
+	closedir(d);
+	for (rt = LIST_FIRST(&proc_waiting); rt != NULL; rt = next) {
+		next = LIST_NEXT(rt, wait_entry);
+		if (!rt->live_seen && now - rt->waiting_since >= PROC_SCAN_MS) {
+			log_debug("%s: only zombies left in pgid %d",
+			    rt->node->name, (int)rt->pgid);
+			proc_done(rt);
+		}
+	}
+}
+
+static void
+proc_recheck(void)
+{
+	struct proc_rt	*rt, *next;
+
+	for (rt = LIST_FIRST(&proc_waiting); rt != NULL; rt = next) {
+		next = LIST_NEXT(rt, wait_entry);
+		if (proc_group_gone(rt))
+			proc_done(rt);
+	}
+}
+
+static void
+proc_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	proc_recheck();
+	if (!LIST_EMPTY(&proc_waiting))
+		proc_scan();
+}
+
+static void
+proc_recheck_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	proc_recheck();
+}
+
+/* --- reaping ------------------------------------------------------------- */
+
+static void
+proc_exit_event(struct proc_rt *rt, pid_t pid, int status, int normal)
+{
+	struct node	*node = rt->node;
+	json_t		*f;
+
+	if (WIFEXITED(status)) {
+		node->last_exit_code = WEXITSTATUS(status);
+		node->last_exit_signal = 0;
+		f = json_pack("{s:i,s:i,s:b}", "pid", (int)pid,
+		    "code", node->last_exit_code, "normal", normal);
+		log_msg(normal ? LOG_LVL_INFO : LOG_LVL_WARN,
+		    "exit %s pid %d code %d", node->name, (int)pid,
+		    node->last_exit_code);
+	} else {
+		node->last_exit_code = -1;
+		node->last_exit_signal = WTERMSIG(status);
+		f = json_pack("{s:i,s:i,s:b}", "pid", (int)pid,
+		    "signal", node->last_exit_signal, "normal", normal);
+		log_msg(normal ? LOG_LVL_INFO : LOG_LVL_WARN,
+		    "exit %s pid %d signal %d", node->name, (int)pid,
+		    node->last_exit_signal);
+	}
+	events_emit("exit", node, f);
+}
+
+static void
+proc_reaped(pid_t pid, int status)
+{
+	struct proc_rt	*rt;
+	int		 normal;
+
+	if (!WIFEXITED(status) && !WIFSIGNALED(status))
+		return;
+	HASH_FIND_INT(proc_groups, &pid, rt);
+	if (rt == NULL || rt->pid != pid) {
+		/* A helper or an orphan: its group may be empty now. */
+		if (!LIST_EMPTY(&proc_waiting) &&
+		    !ev_is_active(&proc_recheck_w)) {
+			ev_timer_set(&proc_recheck_w, 0., 0.);
+			ev_timer_start(loop_ev, &proc_recheck_w);
+		}
+		return;
+	}
+	rt->pid = 0;
+	rt->node->pid = 0;
+	proc_nrunning--;
+	/* READY=1 may be queued behind the exit: a child that said it is
+	 * ready and then exited did start. */
+	if (rt->starting && rt->notify != NULL)
+		notify_drain(rt->notify);
+
+	if (rt->answer == ANS_NONE && rt->starting) {
+		ev_timer_stop(loop_ev, &rt->start_timer);
+		rt->starting = 0;
+		free(rt->reason);
+		rt->reason = WIFEXITED(status) ?
+		    xasprintf("exited before READY=1 (code %d)",
+		    WEXITSTATUS(status)) :
+		    xasprintf("exited before READY=1 (signal %d)",
+		    WTERMSIG(status));
+		rt->answer = ANS_START_FAILED;
+	} else if (rt->answer == ANS_NONE) {
+		rt->answer = ANS_EXITED;
+		rt->normal = WIFEXITED(status) &&
+		    spec_is_success(rt->node->spec, WEXITSTATUS(status));
+	}
+	/* A stop supd asked for is not a failure, however the process died. */
+	if (rt->answer == ANS_STOPPED)
+		normal = 1;
+	else if (rt->answer == ANS_EXITED)
+		normal = rt->normal;
+	else
+		normal = 0;
+	proc_exit_event(rt, pid, status, normal);
+	proc_settle(rt);
+}
+
+/* The default loop's own SIGCHLD watcher reaps: take the status from it. */
+static void
+proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	proc_reaped(w->rpid, w->rstatus);
+}
+
+static void
+proc_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	pid_t	 pid;
+	int	 status;
+
+	(void)loop;
+	(void)w;
+	(void)revents;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		proc_reaped(pid, status);
+}
+
+/* --- the API ------------------------------------------------------------- */
+
+/* Become a child subreaper; watch SIGCHLD on loop_ev. */
+void
+proc_init(void)
+{
+	struct rlimit	 rl;
+	int		 fd;
+
+	if (proc_inited)
+		return;
+	proc_inited = 1;
+	/* With 0, 1 and 2 open, no pipe or socket of ours can land there. */
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", O_RDWR) != fd)
+			fatal("open /dev/null: %s", strerror(errno));
+	}
+	if ((proc_devnull = open("/dev/null", O_RDWR|O_CLOEXEC)) == -1)
+		fatal("open /dev/null: %s", strerror(errno));
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		log_warn("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+	proc_rtmin = SIGRTMIN;
+	proc_maxfd = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536 ?
+	    (int)rl.rlim_cur : 65536;
+	/*
+	 * libev's default loop reaps on SIGCHLD itself and hands the status
+	 * to ev_child watchers; another loop needs our own waitpid loop.
+	 */
+	if (ev_is_default_loop(loop_ev)) {
+		ev_child_init(&proc_child_w, proc_child_cb, 0, 0);
+		ev_child_start(loop_ev, &proc_child_w);
+	} else {
+		ev_signal_init(&proc_sigchld_w, proc_sigchld_cb, SIGCHLD);
+		ev_signal_start(loop_ev, &proc_sigchld_w);
+	}
+	/* Reaping alone must not keep the loop running. */
+	ev_unref(loop_ev);
+	ev_init(&proc_poll_w, proc_poll_cb);
+	proc_poll_w.repeat = PROC_POLL_S;
+	ev_init(&proc_recheck_w, proc_recheck_cb);
+}
+
+static void
+proc_start_failed(struct proc_rt *rt, char *reason)
+{
+	free(rt->reason);
+	rt->reason = reason;
+	proc_report_start_failed(rt);
+}
+
+static void
+proc_notify_ready(void *arg)
+{
+	struct proc_rt	*rt = arg;
+	struct node	*node = rt->node;
+
+	if (!rt->starting)
+		return;
+	rt->starting = 0;
+	ev_timer_stop(loop_ev, &rt->start_timer);
+	log_info("ready %s pid %d", node->name, (int)node->pid);
+	events_emit("ready", node, json_pack("{s:i}", "pid", node->pid));
+	loop_event(EVT_STARTED, node, 0, NULL);
+}
+
+static void
+proc_start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct proc_rt	*rt = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (!rt->starting)
+		return;
+	rt->starting = 0;
+	free(rt->reason);
+	rt->reason = xasprintf("no READY=1 within %lld ms",
+	    (long long)rt->node->spec->start_timeout_ms);
+	rt->answer = ANS_START_FAILED;
+	proc_notify_close(rt);
+	proc_group_stop(rt);
+}
+
+/* Pick the child's 0, 1 and 2; *wfd is a log pipe to close after the spawn. */
+static int
+proc_fds(struct proc_rt *rt, struct proc_ctx *c, int *wfd, char **cause)
+{
+	const struct spec	*spec = rt->node->spec;
+
+	*wfd = -1;
+	if ((spec->out == OUTPUT_LOG || spec->err == OUTPUT_LOG) &&
+	    logs_pipe(rt->node, wfd, cause) == -1)
+		return (-1);
+	c->fd[0] = proc_devnull;
+	c->fd[1] = spec->out == OUTPUT_LOG ? *wfd :
+	    spec->out == OUTPUT_NULL ? proc_devnull : 1;
+	c->fd[2] = spec->err == OUTPUT_LOG ? *wfd :
+	    spec->err == OUTPUT_NULL ? proc_devnull : 2;
+	return (0);
+}
+
+/*
+ * Start node's process.  Reports EVT_STARTED (at exec, or at READY=1) or
+ * EVT_START_FAILED, through loop_event().
+ */
+void
+proc_start(struct node *node)
+{
+	const struct spec	*spec = node->spec;
+	struct proc_rt		*rt = proc_rt_get(node);
+	struct proc_ctx		 c;
+	struct proc_env		 env;
+	struct passwd		*pw;
+	char			 pathbuf[PATH_MAX], *cause = NULL;
+	int			 wfd = -1;
+	pid_t			 pid;
+
+	if (rt->pgid != 0) {
+		proc_start_failed(rt, xasprintf("already running (pid %d)",
+		    (int)rt->pgid));
+		return;
+	}
+	if (spec == NULL || spec->argv == NULL || spec->argv[0] == NULL) {
+		proc_start_failed(rt, xstrdup("no command"));
+		return;
+	}
+	free(rt->status);
+	rt->status = NULL;
+	rt->answer = ANS_NONE;
+
+	memset(&c, 0, sizeof c);
+	c.umask = spec->umask;
+	c.cwd = spec->cwd;
+	c.rtmin = proc_rtmin;
+	c.maxfd = proc_maxfd;
+	if (proc_ids(spec, &c, &pw, &cause) == -1) {
+		proc_start_failed(rt, cause);
+		return;
+	}
+	rt->uid = c.set_uid ? c.uid : geteuid();
+	if (spec->ready == READY_NOTIFY &&
+	    (rt->notify = notify_open(node->name,
+	    (unsigned long long)node->incarnation, proc_notify_ready, rt,
+	    &cause)) == NULL) {
+		free(c.groups);
+		proc_start_failed(rt, cause);
+		return;
+	}
+	if (proc_fds(rt, &c, &wfd, &cause) == -1) {
+		free(c.groups);
+		proc_notify_close(rt);
+		proc_start_failed(rt, cause);
+		return;
+	}
+	proc_env_build(rt, pw, &env);
+	c.argv = proc_argv(node);
+	c.envp = env.v;
+	c.path = proc_path(c.argv[0], c.envp, pathbuf, sizeof pathbuf);
+
+	pid = proc_spawn(&c);
+
+	if (wfd != -1)
+		close(wfd);
+	if (pid == -1)
+		cause = xasprintf("vfork: %s", strerror(errno));
+	else if (c.step != STEP_NONE) {
+		/* It has exited already: vfork returned after its _exit. */
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		cause = proc_step_reason(&c);
+	}
+	free(c.argv);
+	free(c.groups);
+	proc_env_free(&env);
+	if (cause != NULL) {
+		proc_notify_close(rt);
+		proc_start_failed(rt, cause);
+		return;
+	}
+
+	rt->pid = rt->pgid = pid;
+	HASH_ADD_INT(proc_groups, pgid, rt);
+	proc_nrunning++;
+	node->pid = pid;
+	node->started_at = now_wall_ms();
+	log_info("start %s pid %d", node->name, (int)pid);
+	events_emit("start", node, json_pack("{s:i}", "pid", (int)pid));
+	if (rt->notify == NULL) {
+		loop_event(EVT_STARTED, node, 0, NULL);
+		return;
+	}
+	notify_child(rt->notify, pid, rt->uid);
+	rt->starting = 1;
+	if (spec->start_timeout_ms > 0) {
+		ev_timer_set(&rt->start_timer, spec->start_timeout_ms / 1000.0,
+		    0.);
+		ev_timer_start(loop_ev, &rt->start_timer);
+	}
+}
+
+/*
+ * Stop node's process group; EVT_STOPPED once the main process is reaped
+ * and the group is empty.  A start in progress is cancelled.
+ */
+void
+proc_stop(struct node *node)
+{
+	struct proc_rt	*rt = node->rt;
+
+	if (rt == NULL || rt->pgid == 0) {
+		loop_event(EVT_STOPPED, node, 0, NULL);
+		return;
+	}
+	if (rt->starting) {
+		rt->starting = 0;
+		ev_timer_stop(loop_ev, &rt->start_timer);
+	}
+	/* Whatever was to be said (exit, start failure) becomes "stopped". */
+	rt->answer = ANS_STOPPED;
+	proc_notify_close(rt);
+	proc_group_stop(rt);
+	if (rt->pid == 0)
+		proc_wait_add(rt);
+}
+
+/* Send sig to node's process group; -1 (errno set) if it has none. */
+int
+proc_signal(struct node *node, int sig)
+{
+	struct proc_rt	*rt = node->rt;
+
+	if (rt == NULL || rt->pgid == 0) {
+		errno = ESRCH;
+		return (-1);
+	}
+	return (kill(-rt->pgid, sig));
+}
+
+/* The last STATUS= a ready = notify child sent, or NULL. */
+const char *
+proc_status_text(const struct node *node)
+{
+	const struct proc_rt	*rt = node->rt;
+	const char		*s;
+
+	if (rt == NULL)
+		return (NULL);
+	if (rt->notify != NULL && (s = notify_status(rt->notify)) != NULL)
+		return (s);
+	return (rt->status);
+}
+
+/* Free the runtime data of a node leaving the tree. */
+void
+proc_forget(struct node *node)
+{
+	struct proc_rt	*rt = node->rt;
+
+	logs_forget(node);
+	if (rt == NULL)
+		return;
+	if (rt->pgid != 0) {
+		log_warn("forget %s: pgid %d still running, killed",
+		    node->name, (int)rt->pgid);
+		kill(-rt->pgid, SIGKILL);
+		proc_group_drop(rt);
+	}
+	free(rt->reason);
+	free(rt->status);
+	free(rt);
+	node->rt = NULL;
+}
+
+/* SIGKILL every process group still running (last resort at exit). */
+void
+proc_kill_all(void)
+{
+	struct proc_rt	*rt, *tmp;
+
+	HASH_ITER(hh, proc_groups, rt, tmp)
+		proc_group_kill(rt, SIGKILL);
+}
+
+/* Number of worker processes running now. */
+int
+proc_running(void)
+{
+	return (proc_nrunning);
+}

@@ -1,0 +1,45 @@
+/*
+ * notify.h — readiness of ready = notify children: one datagram socket per
+ * child start ($NOTIFY_SOCKET, sd_notify protocol).  notify.c owns the
+ * socket and the datagrams; proc.c owns the start timeout and what READY=1
+ * means for the node.
+ */
+#ifndef NOTIFY_H
+#define NOTIFY_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct notify;
+
+/* Called once per datagram that says READY=1 (the callback must not close n). */
+typedef void	(*notify_ready_cb)(void *arg);
+
+#define NOTIFY_DGRAM_MAX	4096	/* larger datagrams are dropped */
+#define NOTIFY_STATUS_MAX	256	/* STATUS= is cut to this many bytes */
+
+/*
+ * Bind the abstract socket "@supd/PID/NAME/INCARNATION" and watch it.
+ * NULL and *cause on failure.
+ */
+struct notify	*notify_open(const char *name, unsigned long long incarnation,
+		    notify_ready_cb, void *arg, char **cause);
+/* The $NOTIFY_SOCKET value for the child ("@supd/..."). */
+const char	*notify_socket(const struct notify *);
+/* Who may talk: the main pid, its process group, or (sender gone) this uid. */
+void		 notify_child(struct notify *, pid_t pid, uid_t uid);
+/* Read every datagram queued now (before deciding a child died unready). */
+void		 notify_drain(struct notify *);
+/* The last STATUS= accepted, or NULL. */
+const char	*notify_status(const struct notify *);
+void		 notify_close(struct notify *);
+
+/*
+ * Parse one datagram (newline-separated KEY=VALUE).  Sets *ready if it says
+ * READY=1; copies a STATUS= value (made printable, cut) to status and sets
+ * *has_status.  -1 for a malformed datagram, which must then be ignored.
+ */
+int		 notify_parse(const char *buf, size_t len, int *ready,
+		    char *status, size_t statuslen, int *has_status);
+
+#endif /* NOTIFY_H */
