@@ -1,1 +1,60 @@
-/* to be written */
+/*
+ * spec.c — small helpers on struct spec: the words of the file for each
+ * enum, the success test for an exit code, and freeing.  Filling a spec from
+ * the INI file is conf.c's job.
+ */
+#include <stdlib.h>
+
+#include "spec.h"
+
+const char *const spec_kind_names[] = { "supervisor", "dynamic", "worker", NULL };
+const char *const spec_restart_names[] = { "permanent", "transient", "temporary", NULL };
+const char *const spec_strategy_names[] = {
+	"one_for_one", "one_for_all", "rest_for_one", NULL
+};
+const char *const spec_ready_names[] = { "exec", "notify", NULL };
+const char *const spec_output_names[] = { "log", "null", "inherit", NULL };
+
+int
+spec_is_success(const struct spec *s, int code)
+{
+	size_t	i;
+
+	/* A spec built by hand (tests, dynamic children) may leave the list empty. */
+	if (s->success_codes == NULL || s->nsuccess == 0)
+		return (code == 0);
+	for (i = 0; i < s->nsuccess; i++) {
+		if (s->success_codes[i] == code)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+spec_strv_free(char **v)
+{
+	char	**p;
+
+	if (v == NULL)
+		return;
+	for (p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+void
+spec_free(struct spec *s)
+{
+	if (s == NULL)
+		return;
+	free(s->name);
+	free(s->parent);
+	spec_strv_free(s->argv);
+	spec_strv_free(s->env);
+	free(s->cwd);
+	free(s->user);
+	free(s->group);
+	free(s->success_codes);
+	spec_strv_free(s->groups);
+	free(s);
+}

@@ -112,7 +112,16 @@ struct config {
 	size_t			 nspecs;
 };
 
+/* The words of the file, indexed by the enums above; NULL-terminated. */
+extern const char *const spec_kind_names[];	/* "supervisor", "dynamic", "worker" */
+extern const char *const spec_restart_names[];
+extern const char *const spec_strategy_names[];
+extern const char *const spec_ready_names[];
+extern const char *const spec_output_names[];
+
 /* true if code is one of the spec's success_exit_codes */
 int	spec_is_success(const struct spec *, int code);
+/* Free a spec and every string and vector it owns. */
+void	spec_free(struct spec *);
 
 #endif /* SPEC_H */

@@ -1,0 +1,779 @@
+/*
+ * conf-key.c — every key of the INI file and the syntax of its values:
+ * numbers, sizes, enums, signals, users, env and the shell-like splitting
+ * of command.  conf.c reads lines and sections and calls conf_key_set for
+ * each KEY = VALUE; the tree itself (parents, root) is checked there.
+ */
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <ctype.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "conf-key.h"
+#include "name.h"
+#include "util.h"
+
+/* Key flags. */
+#define K_REPEAT	0x1	/* may be given more than once (env) */
+#define K_WIDE		0x2	/* the field is an int64_t, not an int */
+#define K_OCTAL		0x4
+#define K_SIZE		0x8	/* K, M or G may follow the number */
+
+#define MS_MAX		INT32_MAX	/* about 24.8 days: any timer holds it */
+
+struct conf_key {
+	const char	*name;
+	int		 where;		/* SEC_* bits */
+	int		 flags;		/* K_* */
+	void		(*set)(struct conf_state *, struct conf_section *,
+			    const char *);
+	size_t		 off;		/* of the field in struct config or spec */
+	int64_t		 min, max;	/* numbers */
+	const char	*what;		/* what the value is, for errors */
+	const char *const *words;	/* the accepted words of an enum */
+};
+
+static void	conf_key_path(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_socket(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_number(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_enum(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_user(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_group(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_parent(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_command(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_shutdown(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_signal(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_env(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_codes(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_groups(struct conf_state *, struct conf_section *, const char *);
+
+#define CF(f)	offsetof(struct config, f)
+#define SP(f)	offsetof(struct spec, f)
+
+/* Every key of the file; doc/config.md documents the same list. */
+static const struct conf_key conf_keys[] = {
+	{ .name = "socket", .where = SEC_SUPD, .set = conf_key_socket,
+	    .off = CF(socket) },
+	{ .name = "state", .where = SEC_SUPD, .set = conf_key_path,
+	    .off = CF(state) },
+	{ .name = "log_dir", .where = SEC_SUPD, .set = conf_key_path,
+	    .off = CF(log_dir) },
+	{ .name = "socket_mode", .where = SEC_SUPD, .flags = K_OCTAL,
+	    .set = conf_key_number, .off = CF(socket_mode), .min = 0,
+	    .max = 0777, .what = "an octal mode such as 0660" },
+	{ .name = "socket_group", .where = SEC_SUPD, .set = conf_key_group,
+	    .off = CF(socket_group) },
+	{ .name = "admin_group", .where = SEC_SUPD, .set = conf_key_group,
+	    .off = CF(admin_group) },
+	{ .name = "read_group", .where = SEC_SUPD, .set = conf_key_group,
+	    .off = CF(read_group) },
+	{ .name = "max_request_bytes", .where = SEC_SUPD,
+	    .flags = K_WIDE | K_SIZE, .set = conf_key_number,
+	    .off = CF(max_request_bytes), .min = 1024, .max = 1 << 30,
+	    .what = "a size in bytes" },
+	{ .name = "max_clients", .where = SEC_SUPD, .set = conf_key_number,
+	    .off = CF(max_clients), .min = 1, .max = 65536,
+	    .what = "a whole number" },
+	{ .name = "idle_timeout", .where = SEC_SUPD, .flags = K_WIDE,
+	    .set = conf_key_number, .off = CF(idle_timeout_ms), .min = 0,
+	    .max = MS_MAX, .what = "a number of milliseconds" },
+	{ .name = "log_max_bytes", .where = SEC_SUPD,
+	    .flags = K_WIDE | K_SIZE, .set = conf_key_number,
+	    .off = CF(log_max_bytes), .min = 1, .max = INT64_MAX,
+	    .what = "a size in bytes" },
+	{ .name = "log_backups", .where = SEC_SUPD, .set = conf_key_number,
+	    .off = CF(log_backups), .min = 0, .max = 1000,
+	    .what = "a whole number" },
+	{ .name = "history_max", .where = SEC_SUPD, .flags = K_WIDE,
+	    .set = conf_key_number, .off = CF(history_max), .min = 1,
+	    .max = INT64_MAX, .what = "a whole number" },
+
+	{ .name = "parent", .where = SEC_TREE, .set = conf_key_parent,
+	    .off = SP(parent) },
+	{ .name = "strategy", .where = SEC_SUPERVISOR, .set = conf_key_enum,
+	    .off = SP(strategy), .what = "strategy",
+	    .words = spec_strategy_names },
+	{ .name = "max_restarts", .where = SEC_SUPERVISOR | SEC_DYNAMIC,
+	    .set = conf_key_number, .off = SP(max_restarts), .min = 0,
+	    .max = INT_MAX, .what = "a whole number" },
+	{ .name = "max_seconds", .where = SEC_SUPERVISOR | SEC_DYNAMIC,
+	    .set = conf_key_number, .off = SP(max_seconds), .min = 1,
+	    .max = INT_MAX, .what = "a whole number" },
+	{ .name = "max_children", .where = SEC_DYNAMIC,
+	    .set = conf_key_number, .off = SP(max_children), .min = 0,
+	    .max = INT_MAX, .what = "a whole number" },
+	{ .name = "partitions", .where = SEC_DYNAMIC, .set = conf_key_number,
+	    .off = SP(partitions), .min = 1, .max = 65536,
+	    .what = "a whole number" },
+	{ .name = "restart", .where = SEC_TREE, .set = conf_key_enum,
+	    .off = SP(restart), .what = "restart type",
+	    .words = spec_restart_names },
+	{ .name = "shutdown", .where = SEC_TREE, .flags = K_WIDE,
+	    .set = conf_key_shutdown, .off = SP(shutdown_ms), .min = 0,
+	    .max = MS_MAX,
+	    .what = "a number of milliseconds, brutal_kill or infinity" },
+
+	{ .name = "command", .where = SEC_CHILD, .set = conf_key_command,
+	    .off = SP(argv) },
+	{ .name = "stop_signal", .where = SEC_CHILD, .set = conf_key_signal,
+	    .off = SP(stop_signal) },
+	{ .name = "env", .where = SEC_CHILD, .flags = K_REPEAT,
+	    .set = conf_key_env, .off = SP(env) },
+	{ .name = "cwd", .where = SEC_CHILD, .set = conf_key_path,
+	    .off = SP(cwd) },
+	{ .name = "user", .where = SEC_CHILD, .set = conf_key_user,
+	    .off = SP(user) },
+	{ .name = "group", .where = SEC_CHILD, .set = conf_key_group,
+	    .off = SP(group) },
+	{ .name = "umask", .where = SEC_CHILD, .flags = K_OCTAL,
+	    .set = conf_key_number, .off = SP(umask), .min = 0, .max = 0777,
+	    .what = "an octal mask such as 022" },
+	{ .name = "ready", .where = SEC_CHILD, .set = conf_key_enum,
+	    .off = SP(ready), .what = "ready mode",
+	    .words = spec_ready_names },
+	{ .name = "start_timeout", .where = SEC_CHILD, .flags = K_WIDE,
+	    .set = conf_key_number, .off = SP(start_timeout_ms), .min = 1,
+	    .max = MS_MAX, .what = "a number of milliseconds" },
+	{ .name = "stdout", .where = SEC_CHILD, .set = conf_key_enum,
+	    .off = SP(out), .what = "stdout mode",
+	    .words = spec_output_names },
+	{ .name = "stderr", .where = SEC_CHILD, .set = conf_key_enum,
+	    .off = SP(err), .what = "stderr mode",
+	    .words = spec_output_names },
+	{ .name = "success_exit_codes", .where = SEC_CHILD,
+	    .set = conf_key_codes, .off = SP(success_codes) },
+	{ .name = "groups", .where = SEC_CHILD, .set = conf_key_groups,
+	    .off = SP(groups) },
+};
+const size_t conf_key_count = sizeof(conf_keys) / sizeof(conf_keys[0]);
+
+static const struct {
+	const char	*name;
+	int		 sig;
+} conf_key_signals[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
+	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
+	{ "IOT", SIGIOT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
+	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },
+	{ "TERM", SIGTERM },
+#ifdef SIGSTKFLT
+	{ "STKFLT", SIGSTKFLT },
+#endif
+	{ "CHLD", SIGCHLD }, { "CLD", SIGCHLD }, { "CONT", SIGCONT },
+	{ "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+	{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU },
+	{ "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+	{ "WINCH", SIGWINCH }, { "IO", SIGIO }, { "POLL", SIGIO },
+	{ "PWR", SIGPWR }, { "SYS", SIGSYS },
+};
+
+static const char *const conf_key_places[] = {
+	"[supd]", "[supervisor:NAME]", "[dynamic:NAME]", "[worker:NAME]"
+};
+static const int conf_key_place_kinds[] = {
+	SEC_SUPD, SEC_SUPERVISOR, SEC_DYNAMIC, SEC_WORKER
+};
+
+/* Small helpers. */
+
+/* Append s to the string in buf, cutting at size. */
+static void
+conf_key_cat(char *buf, size_t size, const char *s)
+{
+	size_t	len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s", s);
+}
+
+static void
+conf_key_push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+/* The field the current key fills: in struct config for [supd], else the spec. */
+static char *
+conf_key_field(struct conf_state *st, struct conf_section *sec)
+{
+	char	*obj;
+
+	if (sec->kind != SEC_SUPD)
+		obj = (char *)sec->spec;
+	else
+		obj = sec->ghost ? (char *)&st->scratch : (char *)st->cf;
+	return (obj + st->key->off);
+}
+
+static void
+conf_key_string(struct conf_state *st, struct conf_section *sec, char *s)
+{
+	char	**field = (char **)conf_key_field(st, sec);
+
+	free(*field);
+	*field = s;
+}
+
+/* Resolve a relative path against the file's directory, dropping "." parts. */
+static char *
+conf_key_resolve(struct conf_state *st, const char *value)
+{
+	char	*out, *copy, *part, *save;
+	size_t	 len, plen;
+
+	if (value[0] == '/')
+		return (xstrdup(value));
+	len = strlen(st->cf->dir);
+	out = xmalloc(len + strlen(value) + 2);
+	memcpy(out, st->cf->dir, len + 1);
+	copy = xstrdup(value);
+	for (part = strtok_r(copy, "/", &save); part != NULL;
+	    part = strtok_r(NULL, "/", &save)) {
+		if (strcmp(part, ".") == 0)
+			continue;
+		if (len == 0 || out[len - 1] != '/')
+			out[len++] = '/';
+		plen = strlen(part);
+		memcpy(out + len, part, plen + 1);
+		len += plen;
+	}
+	free(copy);
+	return (out);
+}
+
+/* Numbers. */
+
+enum { NUM_OK, NUM_JUNK, NUM_NEGATIVE, NUM_RANGE };
+
+static int
+conf_key_parse_number(const char *v, int base, int suffix, int64_t *out)
+{
+	const char	*p = v;
+	uint64_t	 n = 0, mult = 1, digit;
+	int		 over = 0, r;
+
+	if (*p == '-') {
+		r = conf_key_parse_number(p + 1, base, suffix, out);
+		return (r == NUM_OK || r == NUM_RANGE ? NUM_NEGATIVE : NUM_JUNK);
+	}
+	if (*p < '0' || *p >= '0' + base)
+		return (NUM_JUNK);
+	for (; *p >= '0' && *p < '0' + base; p++) {
+		digit = (uint64_t)(*p - '0');
+		if (n > ((uint64_t)INT64_MAX - digit) / (uint64_t)base)
+			over = 1;
+		else
+			n = n * (uint64_t)base + digit;
+	}
+	if (suffix && *p != '\0' && strchr("kKmMgG", *p) != NULL) {
+		mult = *p == 'k' || *p == 'K' ? 1 << 10 :
+		    *p == 'm' || *p == 'M' ? 1 << 20 : 1 << 30;
+		p++;
+	}
+	if (*p != '\0')
+		return (NUM_JUNK);
+	if (over || n > (uint64_t)INT64_MAX / mult)
+		return (NUM_RANGE);
+	*out = (int64_t)(n * mult);
+	return (NUM_OK);
+}
+
+/* Parse the current key's number within its bounds; -1 after an error. */
+static int
+conf_key_bounded(struct conf_state *st, struct conf_section *sec,
+    const char *v, int64_t *out)
+{
+	const struct conf_key	*k = st->key;
+	int			 octal = (k->flags & K_OCTAL) != 0, r;
+	char			 bound[32];
+
+	r = conf_key_parse_number(v, octal ? 8 : 10, k->flags & K_SIZE, out);
+	if (r == NUM_JUNK) {
+		conf_bad(st, sec, "%s = \"%s\" is not %s%s", k->name, v, k->what,
+		    k->flags & K_SIZE ?
+		    " (a number, optionally followed by K, M or G)" : "");
+		return (-1);
+	}
+	if (r == NUM_NEGATIVE || *out < k->min) {
+		snprintf(bound, sizeof(bound), octal ? "0%llo" : "%lld",
+		    (long long)k->min);
+		conf_bad(st, sec, "%s = \"%s\" is %s (use %s or more)", k->name,
+		    v, r == NUM_NEGATIVE ? "negative" : "too small", bound);
+		return (-1);
+	}
+	if (r == NUM_RANGE || *out > k->max) {
+		snprintf(bound, sizeof(bound), octal ? "0%llo" : "%lld",
+		    (long long)k->max);
+		conf_bad(st, sec, "%s = \"%s\" is too large (use at most %s)",
+		    k->name, v, bound);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Setters: each checks its value and fills its field, or reports why not. */
+
+static void
+conf_key_path(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	conf_key_string(st, sec, conf_key_resolve(st, v));
+}
+
+static void
+conf_key_socket(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	struct sockaddr_un	 sun;
+	char			*path = conf_key_resolve(st, v);
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		conf_bad(st, sec, "socket path \"%s\" is longer than %zu bytes, "
+		    "the most a UNIX socket takes (use a shorter path)", path,
+		    sizeof(sun.sun_path) - 1);
+		free(path);
+		return;
+	}
+	conf_key_string(st, sec, path);
+}
+
+static void
+conf_key_number(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	int64_t	 n;
+	char	*field = conf_key_field(st, sec);
+
+	if (conf_key_bounded(st, sec, v, &n) == -1)
+		return;
+	if (st->key->flags & K_WIDE)
+		*(int64_t *)field = n;
+	else
+		*(int *)field = (int)n;
+}
+
+static void
+conf_key_shutdown(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	int64_t	n;
+
+	if (strcmp(v, "brutal_kill") == 0)
+		n = SHUTDOWN_BRUTAL_KILL;
+	else if (strcmp(v, "infinity") == 0)
+		n = SHUTDOWN_INFINITY;
+	else if (conf_key_bounded(st, sec, v, &n) == -1)
+		return;
+	sec->spec->shutdown_ms = n;
+}
+
+static void
+conf_key_enum(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	const struct conf_key	*k = st->key;
+	char			 list[256];
+	size_t			 i, n;
+
+	for (i = 0; k->words[i] != NULL; i++) {
+		if (strcmp(k->words[i], v) == 0) {
+			/* enum fields are int-sized; spec.h's enums start at 0 */
+			*(int *)conf_key_field(st, sec) = (int)i;
+			return;
+		}
+	}
+	list[0] = '\0';
+	for (n = i, i = 0; i < n; i++) {
+		if (i > 0)
+			conf_key_cat(list, sizeof(list), i == n - 1 ? " or " : ", ");
+		conf_key_cat(list, sizeof(list), k->words[i]);
+	}
+	conf_bad(st, sec, "unknown %s \"%s\" (use %s)", k->what, v, list);
+}
+
+static int
+conf_key_is_id(const char *v)
+{
+	int64_t	n;
+
+	/* (uid_t)-1 means "no change" to setuid(2): not an id */
+	return (conf_key_parse_number(v, 10, 0, &n) == NUM_OK &&
+	    n < UINT32_MAX);
+}
+
+static void
+conf_key_user(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	if (!conf_key_is_id(v) && getpwnam(v) == NULL) {
+		conf_bad(st, sec, "unknown user \"%s\" (no such user on this "
+		    "machine; use an existing name or a numeric uid)", v);
+		return;
+	}
+	conf_key_string(st, sec, xstrdup(v));
+}
+
+static void
+conf_key_group(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	if (!conf_key_is_id(v) && getgrnam(v) == NULL) {
+		conf_bad(st, sec, "unknown group \"%s\" (no such group on this "
+		    "machine; use an existing name or a numeric gid)", v);
+		return;
+	}
+	conf_key_string(st, sec, xstrdup(v));
+}
+
+static void
+conf_key_parent(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	/* Checked by conf.c once the whole file is read: it may come later. */
+	conf_key_string(st, sec, xstrdup(v));
+}
+
+static void
+conf_key_command(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	const char	 *why;
+	char		**argv;
+
+	if ((argv = conf_split_command(v, &why)) == NULL) {
+		/* inih cuts the value at " ;", even inside quotes. */
+		conf_bad(st, sec, "command: %s%s", why, st->cut_comment ?
+		    " (a \";\" after a space starts a comment, even inside "
+		    "quotes: write \"a; b\", not \"a ; b\")" :
+		    " (close the quote, or escape it with a backslash)");
+		return;
+	}
+	if (argv[0] == NULL || argv[0][0] == '\0') {
+		conf_bad(st, sec, "command: the program name is empty");
+		strv_free(argv);
+		return;
+	}
+	sec->spec->argv = argv;
+}
+
+static void
+conf_key_signal(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	int	sig;
+
+	if ((sig = conf_signal(v)) == -1) {
+		conf_bad(st, sec, "unknown signal \"%s\" (use a name such as TERM "
+		    "or SIGTERM, or a number from 1 to %d)", v, SIGRTMAX);
+		return;
+	}
+	sec->spec->stop_signal = sig;
+}
+
+static int
+conf_key_env_name(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || isdigit((unsigned char)s[0]))
+		return (0);
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return (0);
+	}
+	return (1);
+}
+
+static void
+conf_key_env(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	struct spec	*s = sec->spec;
+	const char	*eq;
+	size_t		 i, len;
+
+	if ((eq = strchr(v, '=')) == NULL) {
+		conf_bad(st, sec, "env = \"%s\" has no \"=\" (write env = "
+		    "KEY=VALUE)", v);
+		return;
+	}
+	len = eq - v;
+	if (!conf_key_env_name(v, len)) {
+		conf_bad(st, sec, "env = \"%s\": \"%.*s\" is not a variable name "
+		    "(letters, digits and _, not starting with a digit)", v,
+		    (int)len, v);
+		return;
+	}
+	if ((len == 9 && strncmp(v, "SUPD_NAME", len) == 0) ||
+	    (len == 15 && strncmp(v, "SUPD_SUPERVISOR", len) == 0)) {
+		conf_bad(st, sec, "env = \"%s\": supd sets %.*s itself (choose "
+		    "another name)", v, (int)len, v);
+		return;
+	}
+	for (i = 0; i < s->nenv; i++) {
+		if (strncmp(s->env[i], v, len + 1) == 0) {
+			conf_bad(st, sec, "env %.*s is set twice (keep one)",
+			    (int)len, v);
+			return;
+		}
+	}
+	conf_key_push(&s->env, &s->nenv, xstrdup(v));
+}
+
+static void
+conf_key_codes(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	struct spec	*s = sec->spec;
+	char		*copy, *word, *save;
+	int		*codes;
+	size_t		 n = 0, i;
+	int64_t		 code;
+	int		 bad = 0;
+
+	copy = xstrdup(v);
+	codes = xcalloc(strlen(v), sizeof(*codes));
+	for (word = strtok_r(copy, ", \t", &save); word != NULL;
+	    word = strtok_r(NULL, ", \t", &save)) {
+		if (conf_key_parse_number(word, 10, 0, &code) != NUM_OK ||
+		    code > 255) {
+			conf_bad(st, sec, "success_exit_codes: \"%s\" is not an "
+			    "exit code (use numbers from 0 to 255, separated by "
+			    "spaces or commas)", word);
+			bad = 1;
+			continue;
+		}
+		for (i = 0; i < n && codes[i] != code; i++)
+			;
+		if (i == n)
+			codes[n++] = (int)code;
+	}
+	free(copy);
+	if (n == 0 && !bad)
+		conf_bad(st, sec, "success_exit_codes lists no exit code");
+	if (bad || n == 0) {
+		free(codes);
+		return;
+	}
+	free(s->success_codes);
+	s->success_codes = codes;
+	s->nsuccess = n;
+}
+
+static void
+conf_key_groups(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	struct spec	*s = sec->spec;
+	char		*copy, *word, *save;
+	const char	*why;
+	size_t		 i;
+
+	copy = xstrdup(v);
+	for (word = strtok_r(copy, ", \t", &save); word != NULL;
+	    word = strtok_r(NULL, ", \t", &save)) {
+		if (!name_valid(word, &why)) {
+			conf_bad(st, sec, "groups: bad group name \"%s\": %s",
+			    word, why);
+			continue;
+		}
+		for (i = 0; i < s->ngroups && strcmp(s->groups[i], word) != 0; i++)
+			;
+		if (i == s->ngroups)
+			conf_key_push(&s->groups, &s->ngroups, xstrdup(word));
+	}
+	free(copy);
+}
+
+/* The table. */
+
+static const struct conf_key *
+conf_key_find(const char *name, int kinds)
+{
+	size_t	i;
+
+	for (i = 0; i < conf_key_count; i++) {
+		if ((conf_keys[i].where & kinds) &&
+		    strcmp(conf_keys[i].name, name) == 0)
+			return (&conf_keys[i]);
+	}
+	return (NULL);
+}
+
+size_t
+conf_key_index(const char *name)
+{
+	const struct conf_key	*k;
+
+	if ((k = conf_key_find(name, SEC_SUPD | SEC_TREE)) == NULL)
+		fatal("conf_key_index: no key %s", name);
+	return (k - conf_keys);
+}
+
+void
+conf_key_seen(struct conf_state *st, struct conf_section *sec, const char *name)
+{
+	const struct conf_key	*k;
+
+	/* so that "missing command" does not follow "line too long" */
+	if ((k = conf_key_find(name, sec->kind)) != NULL &&
+	    sec->seen[k - conf_keys] == 0)
+		sec->seen[k - conf_keys] = st->line;
+}
+
+static void
+conf_key_unknown(struct conf_state *st, struct conf_section *sec,
+    const char *name)
+{
+	struct conf_best	 best = { name, NULL, 0 };
+	const struct conf_key	*k;
+	char			 where[128];
+	size_t			 i;
+
+	for (i = 0; i < conf_key_count; i++) {
+		if (conf_keys[i].where & sec->kind)
+			conf_best_try(&best, conf_keys[i].name);
+	}
+	if (best.best != NULL) {
+		conf_bad(st, sec, "unknown key \"%s\" (did you mean \"%s\"?)",
+		    name, best.best);
+		return;
+	}
+	if ((k = conf_key_find(name, SEC_SUPD | SEC_TREE)) == NULL) {
+		conf_bad(st, sec, "unknown key \"%s\"", name);
+		return;
+	}
+	/* A real key in the wrong kind of section: say where it goes. */
+	where[0] = '\0';
+	for (i = 0; i < 4; i++) {
+		if (!(k->where & conf_key_place_kinds[i]))
+			continue;
+		if (where[0] != '\0')
+			conf_key_cat(where, sizeof(where), " and ");
+		conf_key_cat(where, sizeof(where), conf_key_places[i]);
+	}
+	conf_bad(st, sec, "unknown key \"%s\" (it is a key of %s)", name, where);
+}
+
+void
+conf_key_set(struct conf_state *st, struct conf_section *sec, const char *name,
+    const char *value)
+{
+	const struct conf_key	*k;
+	size_t			 i;
+
+	if (*name == '\0') {
+		conf_bad(st, sec, "key name missing before \"=\"");
+		return;
+	}
+	if ((k = conf_key_find(name, sec->kind)) == NULL) {
+		conf_key_unknown(st, sec, name);
+		return;
+	}
+	i = k - conf_keys;
+	if (sec->seen[i] != 0 && !(k->flags & K_REPEAT)) {
+		conf_bad(st, sec, "%s is set twice (first on line %d; keep one)",
+		    name, sec->seen[i]);
+		return;
+	}
+	if (sec->seen[i] == 0)
+		sec->seen[i] = st->line;
+	if (*value == '\0') {
+		conf_bad(st, sec, "%s has no value", name);
+		return;
+	}
+	st->key = k;
+	k->set(st, sec, value);
+}
+
+/* Commands and signals. */
+
+char **
+conf_split_command(const char *line, const char **why)
+{
+	const char	*p = line, *q;
+	char		**argv, *word;
+	size_t		 argc = 0, len;
+
+	argv = xcalloc(1, sizeof(*argv));
+	word = xmalloc(strlen(line) + 1);	/* no word outgrows the line */
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		for (len = 0; *p != '\0' && *p != ' ' && *p != '\t' && *p != '\n';) {
+			if (*p == '\\') {
+				if (p[1] == '\0') {
+					*why = "trailing backslash";
+					goto fail;
+				}
+				if (p[1] != '\n')	/* \newline joins lines */
+					word[len++] = p[1];
+				p += 2;
+			} else if (*p == '\'') {
+				if ((q = strchr(p + 1, '\'')) == NULL) {
+					*why = "unterminated single quote";
+					goto fail;
+				}
+				memcpy(word + len, p + 1, q - p - 1);
+				len += q - p - 1;
+				p = q + 1;
+			} else if (*p == '"') {
+				for (p++; *p != '"'; p++) {
+					if (*p == '\0') {
+						*why = "unterminated double quote";
+						goto fail;
+					}
+					/* Inside "", a backslash escapes only these. */
+					if (*p == '\\' && p[1] != '\0' &&
+					    strchr("\\\"$`\n", p[1]) != NULL) {
+						if (*++p == '\n')
+							continue;
+					}
+					word[len++] = *p;
+				}
+				p++;
+			} else
+				word[len++] = *p++;
+		}
+		word[len] = '\0';
+		conf_key_push(&argv, &argc, xstrdup(word));
+	}
+	free(word);
+	return (argv);
+fail:
+	free(word);
+	strv_free(argv);
+	return (NULL);
+}
+
+int
+conf_signal(const char *name)
+{
+	const char	*p = name;
+	int64_t		 n;
+	size_t		 i;
+	int		 min;
+
+	if (conf_key_parse_number(name, 10, 0, &n) == NUM_OK)
+		return (n >= 1 && n <= SIGRTMAX ? (int)n : -1);
+	if (strncasecmp(p, "SIG", 3) == 0)
+		p += 3;
+	for (i = 0; i < sizeof(conf_key_signals) / sizeof(conf_key_signals[0]);
+	    i++) {
+		if (strcasecmp(p, conf_key_signals[i].name) == 0)
+			return (conf_key_signals[i].sig);
+	}
+	/* RTMIN, RTMIN+N, RTMAX, RTMAX-N, as kill(1) spells them */
+	if (strncasecmp(p, "RTMIN", 5) != 0 && strncasecmp(p, "RTMAX", 5) != 0)
+		return (-1);
+	min = toupper((unsigned char)p[4]) == 'N';
+	if (p[5] == '\0')
+		return (min ? SIGRTMIN : SIGRTMAX);
+	if (p[5] != (min ? '+' : '-') ||
+	    conf_key_parse_number(p + 6, 10, 0, &n) != NUM_OK ||
+	    n > SIGRTMAX - SIGRTMIN)
+		return (-1);
+	return ((int)(min ? SIGRTMIN + n : SIGRTMAX - n));
+}
