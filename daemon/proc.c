@@ -1,15 +1,12 @@
 /*
- * proc.c — a worker's OS side: spawn into its own process group, reap every
- * child as a subreaper, stop a group with escalation to SIGKILL, and answer
- * the policy (loop_event) only once a group is empty.  Readiness datagrams
- * are notify.c's, captured output is logs.c's; what to start or stop is the
- * policy's.
+ * proc.c — a worker's lifecycle on the OS side: start it (spawn.c execs),
+ * reap every child as a subreaper, stop a group with escalation to SIGKILL,
+ * and answer the policy (loop_event) only once a group is empty.  Readiness
+ * datagrams are notify.c's, captured output logs.c's; what to start or stop
+ * is the policy's.
  */
 #include <sys/prctl.h>
 #include <sys/queue.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -17,9 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,12 +29,10 @@
 #include "loop.h"
 #include "notify.h"
 #include "proc.h"
+#include "spawn.h"
 #include "tree.h"
 #include "util.h"
 
-extern char	**environ;
-
-#define PROC_DEFAULT_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 /* How often a group that outlived its main process is looked at again. */
 #define PROC_POLL_S		0.02
 /* After this long, zombies nobody reaps no longer count as group members. */
@@ -75,56 +67,10 @@ struct proc_rt {
 	int			 waiting;
 };
 
-/* Where the vfork child failed, for the reason line. */
-enum proc_step {
-	STEP_NONE,
-	STEP_SETPGID,
-	STEP_FDS,
-	STEP_SETGROUPS,
-	STEP_SETGID,
-	STEP_SETUID,
-	STEP_CHDIR,
-	STEP_EXEC,
-};
-
-/*
- * Everything the child needs, prepared by the parent: between vfork and
- * execve the child shares our memory and may only make system calls.  It
- * reports a failure by writing step and err here before _exit, which the
- * parent reads once vfork returns (glibc's posix_spawn does the same).
- */
-struct proc_ctx {
-	const char		*path;
-	char			**argv;
-	char			**envp;
-	int			 fd[3];		/* becomes the child's 0, 1, 2 */
-	int			 set_groups, set_gid, set_uid;
-	uid_t			 uid;
-	gid_t			 gid;
-	gid_t			*groups;
-	int			 ngroups;
-	int			 umask;		/* -1: keep */
-	const char		*cwd;
-	int			 rtmin;		/* glibc keeps 32..rtmin-1 for itself */
-	int			 maxfd;		/* close_range fallback */
-	volatile int		 step;
-	volatile int		 err;
-};
-
-/* An environment under construction: later KEY= replaces earlier. */
-struct proc_env {
-	char			**v;
-	size_t			 len, cap;
-	char			**owned;	/* strings to free with it */
-	size_t			 nowned, capowned;
-};
-
 static struct proc_rt		*proc_groups;	/* every rt with a live group */
 static LIST_HEAD(, proc_rt)	 proc_waiting = LIST_HEAD_INITIALIZER(proc_waiting);
 static int			 proc_nrunning;
 static int			 proc_devnull = -1;
-static int			 proc_rtmin;
-static int			 proc_maxfd;
 static int64_t			 proc_last_scan;
 static ev_child			 proc_child_w;
 static ev_signal		 proc_sigchld_w;
@@ -133,350 +79,6 @@ static ev_timer			 proc_recheck_w;
 static int			 proc_inited;
 
 static void	proc_settle(struct proc_rt *);
-
-/* --- the child side: system calls only ----------------------------------- */
-
-static void __attribute__((noreturn))
-proc_child_fail(struct proc_ctx *c, enum proc_step step)
-{
-	c->err = errno;
-	c->step = step;
-	_exit(127);
-}
-
-static void __attribute__((noreturn))
-proc_child(struct proc_ctx *c)
-{
-	struct sigaction	 dfl, old;
-	sigset_t		 empty;
-	int			 sig, i;
-
-	if (setpgid(0, 0) == -1)
-		proc_child_fail(c, STEP_SETPGID);
-	/*
-	 * execve resets caught signals but keeps ignored ones (a shell that
-	 * started supd in the background ignores SIGINT and SIGQUIT); reset
-	 * both now, while every signal is still blocked, so no handler of
-	 * ours can run in this child that shares our memory.
-	 */
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP ||
-		    (sig >= 32 && sig < c->rtmin))
-			continue;
-		if (sigaction(sig, NULL, &old) == 0 &&
-		    old.sa_handler != SIG_DFL)
-			sigaction(sig, &dfl, NULL);
-	}
-	for (i = 0; i < 3; i++) {
-		/* dup2 onto itself would keep close-on-exec set */
-		if (c->fd[i] == i) {
-			if (fcntl(i, F_SETFD, 0) == -1)
-				proc_child_fail(c, STEP_FDS);
-		} else if (dup2(c->fd[i], i) == -1)
-			proc_child_fail(c, STEP_FDS);
-	}
-	/* Raw system calls: glibc's wrappers would signal every thread. */
-	if (c->set_groups &&
-	    syscall(SYS_setgroups, (size_t)c->ngroups, c->groups) == -1)
-		proc_child_fail(c, STEP_SETGROUPS);
-	if (c->set_gid && syscall(SYS_setgid, c->gid) == -1)
-		proc_child_fail(c, STEP_SETGID);
-	if (c->set_uid && syscall(SYS_setuid, c->uid) == -1)
-		proc_child_fail(c, STEP_SETUID);
-	if (c->umask != -1)
-		umask(c->umask);
-	/* After setuid, as systemd does: the user must be allowed in there. */
-	if (c->cwd != NULL && chdir(c->cwd) == -1)
-		proc_child_fail(c, STEP_CHDIR);
-	if (close_range(3, ~0U, 0) == -1) {
-		for (i = 3; i < c->maxfd; i++)
-			close(i);
-	}
-	sigemptyset(&empty);
-	sigprocmask(SIG_SETMASK, &empty, NULL);
-	execve(c->path, c->argv, c->envp);
-	proc_child_fail(c, STEP_EXEC);
-}
-
-/*
- * vfork: the parent's page tables are not copied, so a spawn costs the same
- * however large supd grows (BASELINES.md: fork is 30x slower with a 64 MiB
- * heap).  Signals stay blocked in the parent until the child has exec'd or
- * died, so none of our handlers runs in the child.
- */
-static pid_t
-proc_spawn(struct proc_ctx *c)
-{
-	sigset_t	 all, old;
-	pid_t		 pid;
-	int		 saved;
-
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = vfork();
-	if (pid == 0)
-		proc_child(c);
-	saved = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = saved;
-	return (pid);
-}
-
-/* --- preparing a start --------------------------------------------------- */
-
-static void
-proc_env_own(struct proc_env *e, char *s)
-{
-	if (e->nowned == e->capowned) {
-		e->capowned = e->capowned ? e->capowned * 2 : 8;
-		e->owned = xrealloc(e->owned, e->capowned * sizeof *e->owned);
-	}
-	e->owned[e->nowned++] = s;
-}
-
-static void
-proc_env_set(struct proc_env *e, char *kv)
-{
-	size_t	 klen, i;
-	char	*eq;
-
-	if ((eq = strchr(kv, '=')) == NULL)
-		return;
-	klen = eq - kv + 1;
-	for (i = 0; i < e->len; i++) {
-		if (strncmp(e->v[i], kv, klen) == 0) {
-			e->v[i] = kv;
-			return;
-		}
-	}
-	if (e->len + 1 >= e->cap) {
-		e->cap = e->cap ? e->cap * 2 : 64;
-		e->v = xrealloc(e->v, e->cap * sizeof *e->v);
-	}
-	e->v[e->len++] = kv;
-	e->v[e->len] = NULL;
-}
-
-static void
-proc_env_add(struct proc_env *e, const char *key, const char *value)
-{
-	char	*kv;
-
-	kv = xasprintf("%s=%s", key, value);
-	proc_env_own(e, kv);
-	proc_env_set(e, kv);
-}
-
-static void
-proc_env_free(struct proc_env *e)
-{
-	size_t	 i;
-
-	for (i = 0; i < e->nowned; i++)
-		free(e->owned[i]);
-	free(e->owned);
-	free(e->v);
-}
-
-/* What supd was given for itself (by systemd) is not the child's. */
-static int
-proc_env_private(const char *kv)
-{
-	static const char *const keys[] = { "NOTIFY_SOCKET=", "LISTEN_PID=",
-	    "LISTEN_FDS=", "LISTEN_FDNAMES=", NULL };
-	int	 i;
-
-	for (i = 0; keys[i] != NULL; i++) {
-		if (strncmp(kv, keys[i], strlen(keys[i])) == 0)
-			return (1);
-	}
-	return (0);
-}
-
-static void
-proc_env_build(struct proc_rt *rt, const struct passwd *pw,
-    struct proc_env *e)
-{
-	struct node		*node = rt->node;
-	const struct spec	*spec = node->spec;
-	char			**p;
-
-	memset(e, 0, sizeof *e);
-	for (p = environ; p != NULL && *p != NULL; p++) {
-		if (!proc_env_private(*p))
-			proc_env_set(e, *p);
-	}
-	if (pw != NULL) {
-		proc_env_add(e, "USER", pw->pw_name);
-		proc_env_add(e, "LOGNAME", pw->pw_name);
-		proc_env_add(e, "HOME", pw->pw_dir);
-	}
-	for (p = spec->env; p != NULL && *p != NULL; p++)
-		proc_env_set(e, *p);
-	for (p = node->extra_env; p != NULL && *p != NULL; p++)
-		proc_env_set(e, *p);
-	proc_env_add(e, "SUPD_NAME", node->name);
-	proc_env_add(e, "SUPD_SUPERVISOR",
-	    node->parent != NULL ? node->parent->name : "");
-	if (rt->notify != NULL)
-		proc_env_add(e, "NOTIFY_SOCKET", notify_socket(rt->notify));
-	if (e->v == NULL) {
-		e->v = xcalloc(1, sizeof *e->v);
-		e->cap = 1;
-	}
-}
-
-/* argv = the spec's command, then what `supctl spawn` added. */
-static char **
-proc_argv(const struct node *node)
-{
-	char	**v;
-	size_t	 n, m, i;
-
-	n = strv_len(node->spec->argv);
-	m = node->extra_argv != NULL ? strv_len(node->extra_argv) : 0;
-	v = xcalloc(n + m + 1, sizeof *v);
-	for (i = 0; i < n; i++)
-		v[i] = node->spec->argv[i];
-	for (i = 0; i < m; i++)
-		v[n + i] = node->extra_argv[i];
-	return (v);
-}
-
-/* A command without a slash is looked up in the child's PATH. */
-static const char *
-proc_path(const char *cmd, char *const *envp, char *buf, size_t len)
-{
-	const char	*path = PROC_DEFAULT_PATH, *dir, *end;
-	struct stat	 st;
-	char *const	*p;
-	size_t		 dlen;
-
-	if (strchr(cmd, '/') != NULL)
-		return (cmd);
-	for (p = envp; *p != NULL; p++) {
-		if (strncmp(*p, "PATH=", 5) == 0)
-			path = *p + 5;
-	}
-	for (dir = path; *dir != '\0'; dir = *end ? end + 1 : end) {
-		end = strchrnul(dir, ':');
-		dlen = end - dir;
-		if (dlen == 0)
-			continue;
-		if (snprintf(buf, len, "%.*s/%s", (int)dlen, dir, cmd) >=
-		    (int)len)
-			continue;
-		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(buf, X_OK) == 0)
-			return (buf);
-	}
-	return (cmd);
-}
-
-static int
-proc_parse_id(const char *s, unsigned long *id)
-{
-	char	*end;
-
-	if (!isdigit((unsigned char)*s))
-		return (-1);
-	errno = 0;
-	*id = strtoul(s, &end, 10);
-	if (*end != '\0' || errno != 0 || *id >= (unsigned long)UINT32_MAX)
-		return (-1);
-	return (0);
-}
-
-/*
- * Resolve user and group here, in the parent: NSS lookups are not allowed
- * between vfork and execve.  *pw points into getpwnam's static storage.
- */
-static int
-proc_ids(const struct spec *spec, struct proc_ctx *c, struct passwd **pw,
-    char **cause)
-{
-	struct group	*gr;
-	unsigned long	 id;
-	int		 n;
-
-	*pw = NULL;
-	if (spec->user != NULL) {
-		if ((*pw = getpwnam(spec->user)) != NULL) {
-			c->uid = (*pw)->pw_uid;
-			c->gid = (*pw)->pw_gid;
-		} else if (proc_parse_id(spec->user, &id) == 0) {
-			c->uid = id;
-			c->gid = ((*pw = getpwuid(id)) != NULL) ?
-			    (*pw)->pw_gid : (gid_t)id;
-		} else {
-			*cause = xasprintf("user %s: no such user", spec->user);
-			return (-1);
-		}
-		c->set_uid = c->set_gid = 1;
-	}
-	if (spec->group != NULL) {
-		if ((gr = getgrnam(spec->group)) != NULL)
-			c->gid = gr->gr_gid;
-		else if (proc_parse_id(spec->group, &id) == 0)
-			c->gid = id;
-		else {
-			*cause = xasprintf("group %s: no such group",
-			    spec->group);
-			return (-1);
-		}
-		c->set_gid = 1;
-	}
-	/* Only root can change its supplementary groups. */
-	if (!c->set_gid || geteuid() != 0)
-		return (0);
-	c->set_groups = 1;
-	if (*pw == NULL) {
-		c->groups = xmalloc(sizeof *c->groups);
-		c->groups[0] = c->gid;
-		c->ngroups = 1;
-		return (0);
-	}
-	n = 32;
-	for (;;) {
-		c->groups = xrealloc(c->groups, n * sizeof *c->groups);
-		c->ngroups = n;
-		if (getgrouplist((*pw)->pw_name, c->gid, c->groups,
-		    &c->ngroups) != -1)
-			break;
-		if (c->ngroups <= n)
-			n *= 2;
-		else
-			n = c->ngroups;
-	}
-	return (0);
-}
-
-static char *
-proc_step_reason(const struct proc_ctx *c)
-{
-	const char	*e = strerror(c->err);
-
-	switch (c->step) {
-	case STEP_SETPGID:
-		return (xasprintf("setpgid: %s", e));
-	case STEP_FDS:
-		return (xasprintf("dup2: %s", e));
-	case STEP_SETGROUPS:
-		return (xasprintf("setgroups: %s", e));
-	case STEP_SETGID:
-		return (xasprintf("setgid(%u): %s", (unsigned)c->gid, e));
-	case STEP_SETUID:
-		return (xasprintf("setuid(%u): %s", (unsigned)c->uid, e));
-	case STEP_CHDIR:
-		return (xasprintf("chdir %s: %s", c->cwd, e));
-	case STEP_EXEC:
-		return (xasprintf("exec %s: %s", c->argv[0], e));
-	default:
-		return (xasprintf("spawn failed: %s", e));
-	}
-}
 
 /* --- the runtime data of a node ------------------------------------------ */
 
@@ -873,7 +475,6 @@ proc_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 void
 proc_init(void)
 {
-	struct rlimit	 rl;
 	int		 fd;
 
 	if (proc_inited)
@@ -889,10 +490,7 @@ proc_init(void)
 		fatal("open /dev/null: %s", strerror(errno));
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
-	proc_rtmin = SIGRTMIN;
-	proc_maxfd = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536 ?
-	    (int)rl.rlim_cur : 65536;
+	spawn_init();
 	/*
 	 * libev's default loop reaps on SIGCHLD itself and hands the status
 	 * to ev_child watchers; another loop needs our own waitpid loop.
@@ -954,7 +552,7 @@ proc_start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* Pick the child's 0, 1 and 2; *wfd is a log pipe to close after the spawn. */
 static int
-proc_fds(struct proc_rt *rt, struct proc_ctx *c, int *wfd, char **cause)
+proc_fds(struct proc_rt *rt, int fd[3], int *wfd, char **cause)
 {
 	const struct spec	*spec = rt->node->spec;
 
@@ -962,10 +560,10 @@ proc_fds(struct proc_rt *rt, struct proc_ctx *c, int *wfd, char **cause)
 	if ((spec->out == OUTPUT_LOG || spec->err == OUTPUT_LOG) &&
 	    logs_pipe(rt->node, wfd, cause) == -1)
 		return (-1);
-	c->fd[0] = proc_devnull;
-	c->fd[1] = spec->out == OUTPUT_LOG ? *wfd :
+	fd[0] = proc_devnull;
+	fd[1] = spec->out == OUTPUT_LOG ? *wfd :
 	    spec->out == OUTPUT_NULL ? proc_devnull : 1;
-	c->fd[2] = spec->err == OUTPUT_LOG ? *wfd :
+	fd[2] = spec->err == OUTPUT_LOG ? *wfd :
 	    spec->err == OUTPUT_NULL ? proc_devnull : 2;
 	return (0);
 }
@@ -979,12 +577,9 @@ proc_start(struct node *node)
 {
 	const struct spec	*spec = node->spec;
 	struct proc_rt		*rt = proc_rt_get(node);
-	struct proc_ctx		 c;
-	struct proc_env		 env;
-	struct passwd		*pw;
-	char			 pathbuf[PATH_MAX], *cause = NULL;
-	int			 wfd = -1;
-	pid_t			 pid;
+	struct spawn		 sp;
+	char			*cause = NULL;
+	int			 wfd = -1, rc;
 
 	if (rt->pgid != 0) {
 		proc_start_failed(rt, xasprintf("already running (pid %d)",
@@ -999,68 +594,45 @@ proc_start(struct node *node)
 	rt->status = NULL;
 	rt->answer = ANS_NONE;
 
-	memset(&c, 0, sizeof c);
-	c.umask = spec->umask;
-	c.cwd = spec->cwd;
-	c.rtmin = proc_rtmin;
-	c.maxfd = proc_maxfd;
-	if (proc_ids(spec, &c, &pw, &cause) == -1) {
-		proc_start_failed(rt, cause);
-		return;
+	memset(&sp, 0, sizeof sp);
+	sp.node = node;
+	if (spec->ready == READY_NOTIFY) {
+		rt->notify = notify_open(node->name,
+		    (unsigned long long)node->incarnation, proc_notify_ready, rt,
+		    &cause);
+		if (rt->notify == NULL) {
+			proc_start_failed(rt, cause);
+			return;
+		}
+		sp.notify_socket = notify_socket(rt->notify);
 	}
-	rt->uid = c.set_uid ? c.uid : geteuid();
-	if (spec->ready == READY_NOTIFY &&
-	    (rt->notify = notify_open(node->name,
-	    (unsigned long long)node->incarnation, proc_notify_ready, rt,
-	    &cause)) == NULL) {
-		free(c.groups);
-		proc_start_failed(rt, cause);
-		return;
-	}
-	if (proc_fds(rt, &c, &wfd, &cause) == -1) {
-		free(c.groups);
+	if (proc_fds(rt, sp.fd, &wfd, &cause) == -1) {
 		proc_notify_close(rt);
 		proc_start_failed(rt, cause);
 		return;
 	}
-	proc_env_build(rt, pw, &env);
-	c.argv = proc_argv(node);
-	c.envp = env.v;
-	c.path = proc_path(c.argv[0], c.envp, pathbuf, sizeof pathbuf);
-
-	pid = proc_spawn(&c);
-
+	rc = spawn_start(&sp, &cause);
 	if (wfd != -1)
 		close(wfd);
-	if (pid == -1)
-		cause = xasprintf("vfork: %s", strerror(errno));
-	else if (c.step != STEP_NONE) {
-		/* It has exited already: vfork returned after its _exit. */
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			;
-		cause = proc_step_reason(&c);
-	}
-	free(c.argv);
-	free(c.groups);
-	proc_env_free(&env);
-	if (cause != NULL) {
+	if (rc == -1) {
 		proc_notify_close(rt);
 		proc_start_failed(rt, cause);
 		return;
 	}
 
-	rt->pid = rt->pgid = pid;
+	rt->pid = rt->pgid = sp.pid;
+	rt->uid = sp.uid;
 	HASH_ADD_INT(proc_groups, pgid, rt);
 	proc_nrunning++;
-	node->pid = pid;
+	node->pid = sp.pid;
 	node->started_at = now_wall_ms();
-	log_info("start %s pid %d", node->name, (int)pid);
-	events_emit("start", node, json_pack("{s:i}", "pid", (int)pid));
+	log_info("start %s pid %d", node->name, (int)sp.pid);
+	events_emit("start", node, json_pack("{s:i}", "pid", (int)sp.pid));
 	if (rt->notify == NULL) {
 		loop_event(EVT_STARTED, node, 0, NULL);
 		return;
 	}
-	notify_child(rt->notify, pid, rt->uid);
+	notify_child(rt->notify, sp.pid, rt->uid);
 	rt->starting = 1;
 	if (spec->start_timeout_ms > 0) {
 		ev_timer_set(&rt->start_timer, spec->start_timeout_ms / 1000.0,

@@ -1,0 +1,486 @@
+/*
+ * spawn.c — one process start: argv, environment, user and groups prepared
+ * in the parent, then vfork and, in the child, its own process group,
+ * default signals, stdio, ids, umask, cwd, no other fds, execve.  Which
+ * fds, and what the start means for the node, is proc.c's business.
+ */
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spawn.h"
+#include "tree.h"
+#include "util.h"
+
+extern char	**environ;
+
+#define SPAWN_DEFAULT_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Where the vfork child failed, for the reason line. */
+enum spawn_step {
+	STEP_NONE,
+	STEP_SETPGID,
+	STEP_FDS,
+	STEP_SETGROUPS,
+	STEP_SETGID,
+	STEP_SETUID,
+	STEP_CHDIR,
+	STEP_EXEC,
+};
+
+/*
+ * Everything the child needs, prepared by the parent: between vfork and
+ * execve the child shares our memory and may only make system calls.  It
+ * reports a failure by writing step and err here before _exit, which the
+ * parent reads once vfork returns (glibc's posix_spawn does the same).
+ */
+struct spawn_ctx {
+	const char		*path;
+	char			**argv;
+	char			**envp;
+	int			 fd[3];		/* becomes the child's 0, 1, 2 */
+	int			 set_groups, set_gid, set_uid;
+	uid_t			 uid;
+	gid_t			 gid;
+	gid_t			*groups;
+	int			 ngroups;
+	int			 umask;		/* -1: keep */
+	const char		*cwd;
+	int			 rtmin;		/* glibc keeps 32..rtmin-1 for itself */
+	int			 maxfd;		/* close_range fallback */
+	volatile int		 step;
+	volatile int		 err;
+};
+
+/* An environment under construction: later KEY= replaces earlier. */
+struct spawn_env {
+	char			**v;
+	size_t			 len, cap;
+	char			**owned;	/* strings to free with it */
+	size_t			 nowned, capowned;
+};
+
+
+static int	spawn_rtmin;
+static int	spawn_maxfd;
+
+/* --- the child side: system calls only ---------------------------------- */
+
+static void __attribute__((noreturn))
+spawn_child_fail(struct spawn_ctx *c, enum spawn_step step)
+{
+	c->err = errno;
+	c->step = step;
+	_exit(127);
+}
+
+static void __attribute__((noreturn))
+spawn_child(struct spawn_ctx *c)
+{
+	struct sigaction	 dfl, old;
+	sigset_t		 empty;
+	int			 sig, i;
+
+	if (setpgid(0, 0) == -1)
+		spawn_child_fail(c, STEP_SETPGID);
+	/*
+	 * execve resets caught signals but keeps ignored ones (a shell that
+	 * started supd in the background ignores SIGINT and SIGQUIT); reset
+	 * both now, while every signal is still blocked, so no handler of
+	 * ours can run in this child that shares our memory.
+	 */
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP ||
+		    (sig >= 32 && sig < c->rtmin))
+			continue;
+		if (sigaction(sig, NULL, &old) == 0 &&
+		    old.sa_handler != SIG_DFL)
+			sigaction(sig, &dfl, NULL);
+	}
+	for (i = 0; i < 3; i++) {
+		/* dup2 onto itself would keep close-on-exec set */
+		if (c->fd[i] == i) {
+			if (fcntl(i, F_SETFD, 0) == -1)
+				spawn_child_fail(c, STEP_FDS);
+		} else if (dup2(c->fd[i], i) == -1)
+			spawn_child_fail(c, STEP_FDS);
+	}
+	/* Raw system calls: glibc's wrappers would signal every thread. */
+	if (c->set_groups &&
+	    syscall(SYS_setgroups, (size_t)c->ngroups, c->groups) == -1)
+		spawn_child_fail(c, STEP_SETGROUPS);
+	if (c->set_gid && syscall(SYS_setgid, c->gid) == -1)
+		spawn_child_fail(c, STEP_SETGID);
+	if (c->set_uid && syscall(SYS_setuid, c->uid) == -1)
+		spawn_child_fail(c, STEP_SETUID);
+	if (c->umask != -1)
+		umask(c->umask);
+	/* After setuid, as systemd does: the user must be allowed in there. */
+	if (c->cwd != NULL && chdir(c->cwd) == -1)
+		spawn_child_fail(c, STEP_CHDIR);
+	if (close_range(3, ~0U, 0) == -1) {
+		for (i = 3; i < c->maxfd; i++)
+			close(i);
+	}
+	sigemptyset(&empty);
+	sigprocmask(SIG_SETMASK, &empty, NULL);
+	execve(c->path, c->argv, c->envp);
+	spawn_child_fail(c, STEP_EXEC);
+}
+
+/*
+ * vfork: the parent's page tables are not copied, so a spawn costs the same
+ * however large supd grows (BASELINES.md: fork is 30x slower with a 64 MiB
+ * heap).  Signals stay blocked in the parent until the child has exec'd or
+ * died, so none of our handlers runs in the child.
+ */
+static pid_t
+spawn_vfork(struct spawn_ctx *c)
+{
+	sigset_t	 all, old;
+	pid_t		 pid;
+	int		 saved;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = vfork();
+	if (pid == 0)
+		spawn_child(c);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return (pid);
+}
+
+/* --- the parent side ----------------------------------------------------- */
+
+static void
+spawn_env_own(struct spawn_env *e, char *s)
+{
+	if (e->nowned == e->capowned) {
+		e->capowned = e->capowned ? e->capowned * 2 : 8;
+		e->owned = xrealloc(e->owned, e->capowned * sizeof *e->owned);
+	}
+	e->owned[e->nowned++] = s;
+}
+
+static void
+spawn_env_set(struct spawn_env *e, char *kv)
+{
+	size_t	 klen, i;
+	char	*eq;
+
+	if ((eq = strchr(kv, '=')) == NULL)
+		return;
+	klen = eq - kv + 1;
+	for (i = 0; i < e->len; i++) {
+		if (strncmp(e->v[i], kv, klen) == 0) {
+			e->v[i] = kv;
+			return;
+		}
+	}
+	if (e->len + 1 >= e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 64;
+		e->v = xrealloc(e->v, e->cap * sizeof *e->v);
+	}
+	e->v[e->len++] = kv;
+	e->v[e->len] = NULL;
+}
+
+static void
+spawn_env_add(struct spawn_env *e, const char *key, const char *value)
+{
+	char	*kv;
+
+	kv = xasprintf("%s=%s", key, value);
+	spawn_env_own(e, kv);
+	spawn_env_set(e, kv);
+}
+
+static void
+spawn_env_free(struct spawn_env *e)
+{
+	size_t	 i;
+
+	for (i = 0; i < e->nowned; i++)
+		free(e->owned[i]);
+	free(e->owned);
+	free(e->v);
+}
+
+/* What supd was given for itself (by systemd) is not the child's. */
+static int
+spawn_env_private(const char *kv)
+{
+	static const char *const keys[] = { "NOTIFY_SOCKET=", "LISTEN_PID=",
+	    "LISTEN_FDS=", "LISTEN_FDNAMES=", NULL };
+	int	 i;
+
+	for (i = 0; keys[i] != NULL; i++) {
+		if (strncmp(kv, keys[i], strlen(keys[i])) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+spawn_env_build(const struct spawn *sp, const struct passwd *pw,
+    struct spawn_env *e)
+{
+	const struct node	*node = sp->node;
+	const struct spec	*spec = node->spec;
+	char			**p;
+
+	memset(e, 0, sizeof *e);
+	for (p = environ; p != NULL && *p != NULL; p++) {
+		if (!spawn_env_private(*p))
+			spawn_env_set(e, *p);
+	}
+	if (pw != NULL) {
+		spawn_env_add(e, "USER", pw->pw_name);
+		spawn_env_add(e, "LOGNAME", pw->pw_name);
+		spawn_env_add(e, "HOME", pw->pw_dir);
+	}
+	for (p = spec->env; p != NULL && *p != NULL; p++)
+		spawn_env_set(e, *p);
+	for (p = node->extra_env; p != NULL && *p != NULL; p++)
+		spawn_env_set(e, *p);
+	spawn_env_add(e, "SUPD_NAME", node->name);
+	spawn_env_add(e, "SUPD_SUPERVISOR",
+	    node->parent != NULL ? node->parent->name : "");
+	if (sp->notify_socket != NULL)
+		spawn_env_add(e, "NOTIFY_SOCKET", sp->notify_socket);
+	if (e->v == NULL) {
+		e->v = xcalloc(1, sizeof *e->v);
+		e->cap = 1;
+	}
+}
+
+/* argv = the spec's command, then what `supctl spawn` added. */
+static char **
+spawn_argv(const struct node *node)
+{
+	char	**v;
+	size_t	 n, m, i;
+
+	n = strv_len(node->spec->argv);
+	m = node->extra_argv != NULL ? strv_len(node->extra_argv) : 0;
+	v = xcalloc(n + m + 1, sizeof *v);
+	for (i = 0; i < n; i++)
+		v[i] = node->spec->argv[i];
+	for (i = 0; i < m; i++)
+		v[n + i] = node->extra_argv[i];
+	return (v);
+}
+
+/* A command without a slash is looked up in the child's PATH. */
+static const char *
+spawn_path(const char *cmd, char *const *envp, char *buf, size_t len)
+{
+	const char	*path = SPAWN_DEFAULT_PATH, *dir, *end;
+	struct stat	 st;
+	char *const	*p;
+	size_t		 dlen;
+
+	if (strchr(cmd, '/') != NULL)
+		return (cmd);
+	for (p = envp; *p != NULL; p++) {
+		if (strncmp(*p, "PATH=", 5) == 0)
+			path = *p + 5;
+	}
+	for (dir = path; *dir != '\0'; dir = *end ? end + 1 : end) {
+		end = strchrnul(dir, ':');
+		dlen = end - dir;
+		if (dlen == 0)
+			continue;
+		if (snprintf(buf, len, "%.*s/%s", (int)dlen, dir, cmd) >=
+		    (int)len)
+			continue;
+		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(buf, X_OK) == 0)
+			return (buf);
+	}
+	return (cmd);
+}
+
+static int
+spawn_parse_id(const char *s, unsigned long *id)
+{
+	char	*end;
+
+	if (!isdigit((unsigned char)*s))
+		return (-1);
+	errno = 0;
+	*id = strtoul(s, &end, 10);
+	if (*end != '\0' || errno != 0 || *id >= (unsigned long)UINT32_MAX)
+		return (-1);
+	return (0);
+}
+
+/*
+ * Resolve user and group here, in the parent: NSS lookups are not allowed
+ * between vfork and execve.  *pw points into getpwnam's static storage.
+ */
+static int
+spawn_ids(const struct spec *spec, struct spawn_ctx *c, struct passwd **pw,
+    char **cause)
+{
+	struct group	*gr;
+	unsigned long	 id;
+	int		 n;
+
+	*pw = NULL;
+	if (spec->user != NULL) {
+		if ((*pw = getpwnam(spec->user)) != NULL) {
+			c->uid = (*pw)->pw_uid;
+			c->gid = (*pw)->pw_gid;
+		} else if (spawn_parse_id(spec->user, &id) == 0) {
+			c->uid = id;
+			c->gid = ((*pw = getpwuid(id)) != NULL) ?
+			    (*pw)->pw_gid : (gid_t)id;
+		} else {
+			*cause = xasprintf("user %s: no such user", spec->user);
+			return (-1);
+		}
+		c->set_uid = c->set_gid = 1;
+	}
+	if (spec->group != NULL) {
+		if ((gr = getgrnam(spec->group)) != NULL)
+			c->gid = gr->gr_gid;
+		else if (spawn_parse_id(spec->group, &id) == 0)
+			c->gid = id;
+		else {
+			*cause = xasprintf("group %s: no such group",
+			    spec->group);
+			return (-1);
+		}
+		c->set_gid = 1;
+	}
+	/* Only root can change its supplementary groups. */
+	if (!c->set_gid || geteuid() != 0)
+		return (0);
+	c->set_groups = 1;
+	if (*pw == NULL) {
+		c->groups = xmalloc(sizeof *c->groups);
+		c->groups[0] = c->gid;
+		c->ngroups = 1;
+		return (0);
+	}
+	n = 32;
+	for (;;) {
+		c->groups = xrealloc(c->groups, n * sizeof *c->groups);
+		c->ngroups = n;
+		if (getgrouplist((*pw)->pw_name, c->gid, c->groups,
+		    &c->ngroups) != -1)
+			break;
+		if (c->ngroups <= n)
+			n *= 2;
+		else
+			n = c->ngroups;
+	}
+	return (0);
+}
+
+static char *
+spawn_reason(const struct spawn_ctx *c)
+{
+	const char	*e = strerror(c->err);
+
+	switch (c->step) {
+	case STEP_SETPGID:
+		return (xasprintf("setpgid: %s", e));
+	case STEP_FDS:
+		return (xasprintf("dup2: %s", e));
+	case STEP_SETGROUPS:
+		return (xasprintf("setgroups: %s", e));
+	case STEP_SETGID:
+		return (xasprintf("setgid(%u): %s", (unsigned)c->gid, e));
+	case STEP_SETUID:
+		return (xasprintf("setuid(%u): %s", (unsigned)c->uid, e));
+	case STEP_CHDIR:
+		return (xasprintf("chdir %s: %s", c->cwd, e));
+	case STEP_EXEC:
+		return (xasprintf("exec %s: %s", c->argv[0], e));
+	default:
+		return (xasprintf("spawn failed: %s", e));
+	}
+}
+
+/* Look up what does not change: the signal range glibc keeps, the fd limit. */
+void
+spawn_init(void)
+{
+	struct rlimit	 rl;
+
+	spawn_rtmin = SIGRTMIN;
+	spawn_maxfd = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536 ?
+	    (int)rl.rlim_cur : 65536;
+}
+
+/*
+ * Start sp->node's command in a process group of its own, with sp->fd as
+ * its 0, 1 and 2.  Returns once it exec'd (sp->pid, sp->uid set) or
+ * failed: -1 and *cause, the failed child already reaped.
+ */
+int
+spawn_start(struct spawn *sp, char **cause)
+{
+	const struct spec	*spec = sp->node->spec;
+	struct spawn_ctx	 c;
+	struct spawn_env	 env;
+	struct passwd		*pw;
+	char			 pathbuf[PATH_MAX];
+	pid_t			 pid;
+
+	*cause = NULL;
+	if (spawn_rtmin == 0)
+		spawn_init();
+	memset(&c, 0, sizeof c);
+	memcpy(c.fd, sp->fd, sizeof c.fd);
+	c.umask = spec->umask;
+	c.cwd = spec->cwd;
+	c.rtmin = spawn_rtmin;
+	c.maxfd = spawn_maxfd;
+	if (spawn_ids(spec, &c, &pw, cause) == -1)
+		return (-1);
+	sp->uid = c.set_uid ? c.uid : geteuid();
+	spawn_env_build(sp, pw, &env);
+	c.argv = spawn_argv(sp->node);
+	c.envp = env.v;
+	c.path = spawn_path(c.argv[0], c.envp, pathbuf, sizeof pathbuf);
+
+	pid = spawn_vfork(&c);
+
+	if (pid == -1)
+		*cause = xasprintf("vfork: %s", strerror(errno));
+	else if (c.step != STEP_NONE) {
+		/* It has exited already: vfork returned after its _exit. */
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		*cause = spawn_reason(&c);
+	}
+	free(c.argv);
+	free(c.groups);
+	spawn_env_free(&env);
+	if (*cause != NULL)
+		return (-1);
+	sp->pid = pid;
+	return (0);
+}

@@ -1,0 +1,30 @@
+/*
+ * spawn.h — one process start, vfork fast: the child gets its own process
+ * group, default signal dispositions and an empty mask, the given stdio,
+ * its user, group, umask and cwd, and no other descriptor.
+ */
+#ifndef SPAWN_H
+#define SPAWN_H
+
+#include <sys/types.h>
+
+struct node;
+
+struct spawn {
+	const struct node	*node;		/* spec, extra argv and env, names */
+	int			 fd[3];		/* the child's 0, 1 and 2 */
+	const char		*notify_socket;	/* $NOTIFY_SOCKET, or NULL */
+	pid_t			 pid;		/* out: also its process group */
+	uid_t			 uid;		/* out: the uid it runs as */
+};
+
+/* Look up what does not change (done by the first spawn_start if need be). */
+void	spawn_init(void);
+/*
+ * Start sp->node's command; returns once it exec'd (0, sp->pid set) or
+ * failed (-1 and *cause, such as "exec /x: No such file or directory";
+ * the failed child is already reaped).
+ */
+int	spawn_start(struct spawn *, char **cause);
+
+#endif /* SPAWN_H */
