@@ -246,10 +246,15 @@ node_active(const struct node *n)
 	    n->state == NODE_STOPPING);
 }
 
+/*
+ * A dynamic supervisor's spec->restart is its template's, for its children:
+ * supervisors themselves are always permanent children of their parent.
+ */
 static int
 node_temporary(const struct node *n)
 {
-	return (n->task || n->spec->restart == RESTART_TEMPORARY);
+	return (n->task ||
+	    (n->kind == KIND_WORKER && n->spec->restart == RESTART_TEMPORARY));
 }
 
 /* Stop steps for the active children of sup, newest first; parallel if dynamic. */
