@@ -77,6 +77,7 @@ static void	child_outcome(struct node *, enum outcome, int, const char *);
 static void	child_outcome_apply(struct node *, enum outcome, int, const char *);
 static void	sup_handle_exit(struct node *, struct node *, int);
 static void	sup_handle_command(struct node *, struct pending *);
+static void	sup_begin_stop(struct node *, enum stop_reason, int);
 
 /* Actions */
 
@@ -413,10 +414,7 @@ sup_finish(struct node *sup)
 				    "its partitions in %d s", sup->name,
 				    sup->spec->max_restarts, sup->spec->max_seconds);
 				act_report(RPT_INTENSITY, sup, strdup(s->gave_up));
-				steps_reset(s, OP_STOP);
-				s->op_reason = STOP_GIVE_UP;
-				steps_stop_all(sup, -1);
-				sup_advance(sup);
+				sup_begin_stop(sup, STOP_GIVE_UP, -1);
 				return;
 			}
 			window_reset(&s->windows[s->op_partition]);
