@@ -65,10 +65,12 @@ struct proc_rt {
 	UT_hash_handle		 hh;		/* proc_groups, by pgid */
 	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
 	int			 waiting;
+	LIST_ENTRY(proc_rt)	 all_entry;	/* proc_all */
 };
 
 static struct proc_rt		*proc_groups;	/* every rt with a live group */
 static LIST_HEAD(, proc_rt)	 proc_waiting = LIST_HEAD_INITIALIZER(proc_waiting);
+static LIST_HEAD(, proc_rt)	 proc_all = LIST_HEAD_INITIALIZER(proc_all);
 static int			 proc_nrunning;
 static int			 proc_devnull = -1;
 static int64_t			 proc_last_scan;
@@ -99,6 +101,7 @@ proc_rt_get(struct node *node)
 	ev_init(&rt->start_timer, proc_start_timeout_cb);
 	rt->start_timer.data = rt;
 	node->rt = rt;
+	LIST_INSERT_HEAD(&proc_all, rt, all_entry);
 	return (rt);
 }
 
@@ -708,6 +711,7 @@ proc_forget(struct node *node)
 		kill(-rt->pgid, SIGKILL);
 		proc_group_drop(rt);
 	}
+	LIST_REMOVE(rt, all_entry);
 	free(rt->reason);
 	free(rt->status);
 	free(rt);
@@ -722,6 +726,23 @@ proc_kill_all(void)
 
 	HASH_ITER(hh, proc_groups, rt, tmp)
 		proc_group_kill(rt, SIGKILL);
+}
+
+/* Forget every node and close every log (at exit, before the tree is freed). */
+void
+proc_free_all(void)
+{
+	struct proc_rt	*rt;
+
+	while ((rt = LIST_FIRST(&proc_all)) != NULL) {
+		/* proc_kill_all has been: no warning for each group */
+		if (rt->pgid != 0) {
+			kill(-rt->pgid, SIGKILL);
+			proc_group_drop(rt);
+		}
+		proc_forget(rt->node);
+	}
+	logs_close_all();
 }
 
 /* Number of worker processes running now. */

@@ -32,6 +32,11 @@ const char	*proc_status_text(const struct node *);
 void		 proc_forget(struct node *);
 /* SIGKILL every process group still running (last resort at exit). */
 void		 proc_kill_all(void);
+/*
+ * Free every node's runtime data and drain and close the log pipes and
+ * files (at exit, after proc_kill_all, before the tree is freed).
+ */
+void		 proc_free_all(void);
 /* Number of worker processes running now. */
 int		 proc_running(void);
 

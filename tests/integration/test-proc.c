@@ -271,8 +271,9 @@ teardown(void)
 		}
 	}
 	proc_kill_all();
+	proc_free_all();
 	for (i = 0; i < nnodes; i++) {
-		proc_forget(nodes[i]);
+		cr_assert_null(nodes[i]->rt);
 		free((void *)nodes[i]->spec);
 		free(nodes[i]);
 	}
