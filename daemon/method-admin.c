@@ -1,1 +1,215 @@
-/* to be written */
+/*
+ * method-admin.c — the daemon as a whole: Metrics (Prometheus text
+ * exposition), Reload (not supported yet) and Shutdown (answered first,
+ * then the orderly stop of the tree, after which supd exits 0).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "loop.h"
+#include "method.h"
+#include "proc.h"
+#include "proto.h"
+#include "server.h"
+#include "task.h"
+#include "util.h"
+
+static int	method_metrics(struct call *);
+static int	method_reload(struct call *);
+static int	method_shutdown(struct call *);
+
+static const char *const method_reload_params[] = { "check", NULL };
+
+struct method method_metrics_entry = {
+	.name = PROTO_METHOD("Metrics"),
+	.flags = M_READ,
+	.call = method_metrics,
+};
+
+struct method method_reload_entry = {
+	.name = PROTO_METHOD("Reload"),
+	.params = method_reload_params,
+	.call = method_reload,
+};
+
+struct method method_shutdown_entry = {
+	.name = PROTO_METHOD("Shutdown"),
+	.call = method_shutdown,
+};
+
+/* A growing text buffer. */
+struct method_text {
+	char	*s;
+	size_t	 len, cap;
+};
+
+static void
+method_text_add(struct method_text *t, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < t->cap - t->len) {
+			t->len += (size_t)n;
+			return;
+		}
+		t->cap = t->cap == 0 ? 4096 : t->cap * 2;
+		if (n >= 0 && t->cap < t->len + (size_t)n + 1)
+			t->cap = t->len + (size_t)n + 1;
+		t->s = xrealloc(t->s, t->cap);
+	}
+}
+
+static void
+method_text_help(struct method_text *t, const char *name, const char *type,
+    const char *help)
+{
+	method_text_add(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	    type);
+}
+
+/* Walk every node, tree pre-order. */
+static struct node *
+method_admin_next(struct node *n)
+{
+	struct node	*next;
+
+	if ((next = TAILQ_FIRST(&n->children)) != NULL)
+		return (next);
+	for (; n != NULL && n != loop_root; n = n->parent)
+		if ((next = TAILQ_NEXT(n, sibling)) != NULL)
+			return (next);
+	return (NULL);
+}
+
+static void
+method_metrics_children(struct method_text *t)
+{
+	static const enum node_state	 states[] = {
+		NODE_STARTING, NODE_RUNNING, NODE_STOPPING, NODE_STOPPED,
+		NODE_EXITED, NODE_FAILED,
+	};
+	int				 count[NODE_FAILED + 1] = { 0 };
+	struct node			*n;
+	size_t				 i;
+
+	for (n = loop_root; n != NULL; n = method_admin_next(n))
+		if (n->kind == KIND_WORKER)
+			count[n->state]++;
+	method_text_help(t, "supd_children", "gauge",
+	    "Workers (static and dynamic) by state.");
+	for (i = 0; i < sizeof states / sizeof states[0]; i++)
+		method_text_add(t, "supd_children{state=\"%s\"} %d\n",
+		    tree_state_name(states[i]), count[states[i]]);
+}
+
+static void
+method_metrics_nodes(struct method_text *t)
+{
+	struct node	*n;
+	int64_t		 now = now_mono_ms();
+	int		 p, use, max;
+
+	/* names match [A-Za-z0-9][A-Za-z0-9_.@-]*: nothing to escape in a label */
+	method_text_help(t, "supd_restarts_total", "counter",
+	    "Restarts of each child since supd started.");
+	for (n = loop_root; n != NULL; n = method_admin_next(n))
+		method_text_add(t, "supd_restarts_total{name=\"%s\"} %d\n",
+		    n->name, n->restarts);
+	method_text_help(t, "supd_supervisor_window_use", "gauge",
+	    "Restarts inside each supervisor's intensity window now.");
+	for (n = loop_root; n != NULL; n = method_admin_next(n)) {
+		if (n->sup == NULL)
+			continue;
+		for (max = 0, p = 0; p < n->sup->nwindows; p++)
+			if ((use = policy_window_use(n, p, now)) > max)
+				max = use;
+		method_text_add(t, "supd_supervisor_window_use{name=\"%s\"} %d\n",
+		    n->name, max);
+	}
+	method_text_help(t, "supd_supervisor_max_restarts", "gauge",
+	    "Each supervisor's max_restarts.");
+	for (n = loop_root; n != NULL; n = method_admin_next(n))
+		if (n->sup != NULL)
+			method_text_add(t,
+			    "supd_supervisor_max_restarts{name=\"%s\"} %d\n",
+			    n->name, n->spec->max_restarts);
+}
+
+static int
+method_metrics(struct call *c)
+{
+	struct method_text	  t = { NULL, 0, 0 };
+	struct method		**m;
+	json_t			 *reply;
+	const char		 *short_name;
+
+	method_metrics_children(&t);
+	method_metrics_nodes(&t);
+	method_text_help(&t, "supd_processes", "gauge",
+	    "Worker processes running now.");
+	method_text_add(&t, "supd_processes %d\n", proc_running());
+	method_text_help(&t, "supd_registered_names", "gauge",
+	    "Names in the registry (static and dynamic).");
+	method_text_add(&t, "supd_registered_names %u\n", tree_count());
+	method_text_help(&t, "supd_events_total", "counter",
+	    "Events recorded since supd started.");
+	method_text_add(&t, "supd_events_total %llu\n",
+	    (unsigned long long)events_total());
+	method_text_help(&t, "supd_task_results", "gauge",
+	    "Task results held (running tasks included).");
+	method_text_add(&t, "supd_task_results %zu\n", task_count());
+	method_text_help(&t, "supd_clients_connected", "gauge",
+	    "Clients connected to the control socket.");
+	method_text_add(&t, "supd_clients_connected %d\n", server_clients());
+	method_text_help(&t, "supd_uptime_seconds", "gauge",
+	    "Seconds since supd started serving.");
+	method_text_add(&t, "supd_uptime_seconds %lld\n",
+	    (long long)(server_uptime_ms() / 1000));
+	method_text_help(&t, "supd_method_calls_total", "counter",
+	    "Control protocol calls, by method.");
+	for (m = method_table; *m != NULL; m++) {
+		short_name = strrchr((*m)->name, '.') + 1;
+		method_text_add(&t, "supd_method_calls_total{method=\"%s\"} %llu\n",
+		    short_name, (unsigned long long)(*m)->calls);
+	}
+	method_text_help(&t, "supd_method_failures_total", "counter",
+	    "Control protocol calls answered with an error, by method.");
+	for (m = method_table; *m != NULL; m++) {
+		short_name = strrchr((*m)->name, '.') + 1;
+		method_text_add(&t,
+		    "supd_method_failures_total{method=\"%s\"} %llu\n",
+		    short_name, (unsigned long long)(*m)->failures);
+	}
+	reply = json_pack("{s:s%}", "text", t.s, t.len);
+	free(t.s);
+	return (call_ok(c, reply));
+}
+
+static int
+method_reload(struct call *c)
+{
+	int	check = 0;
+
+	if (call_bool(c, "check", &check) == -1)
+		return (CALL_DONE);
+	return (call_fail(c, SUPD_NOT_SUPPORTED, "{s:s}", "method",
+	    c->method->name));
+}
+
+static int
+method_shutdown(struct call *c)
+{
+	/* the reply is queued first; it goes out before the loop exits */
+	method_shutting_down = 1;
+	call_ok(c, json_object());
+	loop_command(EVT_SHUTDOWN, loop_root, NULL);
+	return (CALL_DONE);
+}

@@ -1,1 +1,236 @@
-/* to be written */
+/*
+ * method-child.c — commands on one child: Start, Stop and Restart go to
+ * the policy as loop_command()s and are answered when they finish; Signal
+ * goes straight to the process groups.  Signal names are parsed here.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "method.h"
+#include "proc.h"
+#include "proto.h"
+#include "util.h"
+
+static int	method_start(struct call *);
+static int	method_stop(struct call *);
+static int	method_restart(struct call *);
+static int	method_signal(struct call *);
+
+static const char *const method_child_params[] = { "name", NULL };
+static const char *const method_signal_params[] = { "target", "signal", NULL };
+
+struct method method_start_entry = {
+	.name = PROTO_METHOD("Start"),
+	.params = method_child_params,
+	.call = method_start,
+};
+
+struct method method_stop_entry = {
+	.name = PROTO_METHOD("Stop"),
+	.params = method_child_params,
+	.call = method_stop,
+};
+
+struct method method_restart_entry = {
+	.name = PROTO_METHOD("Restart"),
+	.params = method_child_params,
+	.call = method_restart,
+};
+
+struct method method_signal_entry = {
+	.name = PROTO_METHOD("Signal"),
+	.params = method_signal_params,
+	.call = method_signal,
+};
+
+#define ROOT_REASON	"the root is started and stopped with supd itself"
+
+int
+method_signal_number(const char *s)
+{
+	const char	*abbrev;
+	char		*end;
+	long		 n;
+	int		 sig;
+
+	if (s[0] >= '0' && s[0] <= '9') {
+		n = strtol(s, &end, 10);
+		return (*end == '\0' && n >= 1 && n <= SIGRTMAX ? (int)n : -1);
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (sig = 1; sig < NSIG; sig++)
+		if ((abbrev = sigabbrev_np(sig)) != NULL &&
+		    strcasecmp(abbrev, s) == 0)
+			return (sig);
+	return (-1);
+}
+
+const char *
+method_signal_name(int sig, char *buf, size_t size)
+{
+	const char	*abbrev = sigabbrev_np(sig);
+
+	if (abbrev != NULL)
+		return (abbrev);
+	snprintf(buf, size, "%d", sig);
+	return (buf);
+}
+
+/* The target of a command: NotFound, or the root refused. */
+static struct node *
+method_child_target(struct call *c, int *rc)
+{
+	const char	*name;
+	struct node	*n;
+
+	if (call_str(c, "name", 1, &name) == -1) {
+		*rc = CALL_DONE;
+		return (NULL);
+	}
+	if ((n = tree_find(name)) == NULL) {
+		*rc = call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name", name);
+		return (NULL);
+	}
+	if (n->parent == NULL) {
+		*rc = call_fail(c, SUPD_COMMAND_FAILED, "{s:s, s:s}", "name",
+		    name, "reason", ROOT_REASON);
+		return (NULL);
+	}
+	snprintf(c->name, sizeof c->name, "%s", n->name);
+	return (n);
+}
+
+/* Start and Restart answer alike: the pid now, or why not. */
+static void
+method_start_done(struct call *c, struct node *n, int ok, const char *detail)
+{
+	if (ok) {
+		call_ok(c, json_pack("{s:s, s:o}", "name", c->name, "pid",
+		    call_pid(n != NULL ? n->pid : 0)));
+		return;
+	}
+	if (detail != NULL && strcmp(detail, "already started") == 0 &&
+	    n != NULL) {
+		call_fail(c, SUPD_ALREADY_STARTED, "{s:s, s:o}", "name",
+		    c->name, "pid", call_pid(n->pid));
+		return;
+	}
+	call_fail(c, SUPD_START_FAILED, "{s:s, s:s}", "name", c->name,
+	    "reason", detail != NULL ? detail : "unknown reason");
+}
+
+static int
+method_start(struct call *c)
+{
+	struct node	*n;
+	int		 rc;
+
+	if ((n = method_child_target(c, &rc)) == NULL)
+		return (rc);
+	if (n->state == NODE_RUNNING || n->state == NODE_STARTING)
+		return (call_fail(c, SUPD_ALREADY_STARTED, "{s:s, s:o}",
+		    "name", n->name, "pid", call_pid(n->pid)));
+	c->command_done = method_start_done;
+	loop_command(EVT_CMD_START, n, c);
+	return (CALL_WAIT);
+}
+
+static void
+method_stop_done(struct call *c, struct node *n, int ok, const char *detail)
+{
+	int	removed = c->data != NULL;
+
+	(void)n;
+	/* removed while the stop waited: stopped all the same */
+	if (!ok && detail != NULL && strcmp(detail, "removed") == 0)
+		ok = removed = 1;
+	/* its supervisor stopped it with the rest of its children */
+	if (!ok && detail != NULL && strncmp(detail, "its supervisor", 14) == 0)
+		ok = 1;
+	if (ok)
+		call_ok(c, json_pack("{s:s, s:b}", "name", c->name, "removed",
+		    removed));
+	else
+		call_fail(c, SUPD_COMMAND_FAILED, "{s:s, s:s}", "name", c->name,
+		    "reason", detail != NULL ? detail : "unknown reason");
+}
+
+static int
+method_stop(struct call *c)
+{
+	struct node	*n;
+	int		 rc;
+
+	if ((n = method_child_target(c, &rc)) == NULL)
+		return (rc);
+	if (!n->dynamic && (n->state == NODE_STOPPED ||
+	    n->state == NODE_EXITED || n->state == NODE_FAILED))
+		return (call_ok(c, json_pack("{s:s, s:b}", "name", n->name,
+		    "removed", 0)));
+	/* a dynamic child is removed by its stop: remember that, not the node */
+	c->data = n->dynamic ? c : NULL;
+	c->command_done = method_stop_done;
+	loop_command(EVT_CMD_STOP, n, c);
+	return (CALL_WAIT);
+}
+
+static int
+method_restart(struct call *c)
+{
+	struct node	*n;
+	int		 rc;
+
+	if ((n = method_child_target(c, &rc)) == NULL)
+		return (rc);
+	c->command_done = method_start_done;
+	loop_command(EVT_CMD_RESTART, n, c);
+	return (CALL_WAIT);
+}
+
+struct method_signal_walk {
+	int	sig;
+	int	signalled;
+};
+
+static void
+method_signal_member(struct node *n, void *arg)
+{
+	struct method_signal_walk	*w = arg;
+
+	if (n->pid > 0 && proc_signal(n, w->sig) == 0)
+		w->signalled++;
+}
+
+static int
+method_signal(struct call *c)
+{
+	struct method_signal_walk	 w = { 0, 0 };
+	const char			*target, *signame;
+	struct node			*n;
+
+	if (call_str(c, "target", 1, &target) == -1 ||
+	    call_str(c, "signal", 1, &signame) == -1)
+		return (CALL_DONE);
+	if ((w.sig = method_signal_number(signame)) == -1)
+		return (call_fail(c, SUPD_INVALID_SIGNAL, "{s:s}", "signal",
+		    signame));
+	if (target[0] == '@') {
+		if (tree_group_each(target + 1, NULL, NULL) == 0)
+			return (call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name",
+			    target));
+		tree_group_each(target + 1, method_signal_member, &w);
+		if (w.signalled == 0)
+			return (call_fail(c, SUPD_NOT_RUNNING, "{s:s}", "name",
+			    target));
+		return (call_ok(c, json_pack("{s:i}", "signalled", w.signalled)));
+	}
+	if ((n = tree_find(target)) == NULL)
+		return (call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name", target));
+	if (n->pid <= 0 || proc_signal(n, w.sig) == -1)
+		return (call_fail(c, SUPD_NOT_RUNNING, "{s:s}", "name", target));
+	return (call_ok(c, json_pack("{s:i}", "signalled", 1)));
+}

@@ -1,1 +1,316 @@
-/* to be written */
+/*
+ * method-query.c — what supctl status, tree and inspect show: Status (a
+ * row per node, tree pre-order), Tree (the same walk with depth and the
+ * supervisors' restart windows) and Inspect (everything about one node).
+ * Read-only: nothing here changes the tree.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "logs.h"
+#include "loop.h"
+#include "method.h"
+#include "proc.h"
+#include "proto.h"
+#include "util.h"
+
+static int	method_status(struct call *);
+static int	method_tree(struct call *);
+static int	method_inspect(struct call *);
+
+static const char *const method_status_params[] = { "names", NULL };
+static const char *const method_inspect_params[] = { "name", NULL };
+
+struct method method_status_entry = {
+	.name = PROTO_METHOD("Status"),
+	.flags = M_READ,
+	.params = method_status_params,
+	.call = method_status,
+};
+
+struct method method_tree_entry = {
+	.name = PROTO_METHOD("Tree"),
+	.flags = M_READ,
+	.call = method_tree,
+};
+
+struct method method_inspect_entry = {
+	.name = PROTO_METHOD("Inspect"),
+	.flags = M_READ,
+	.params = method_inspect_params,
+	.call = method_inspect,
+};
+
+/* The pre-order successor of n in the tree under root, or NULL. */
+static struct node *
+method_query_next(struct node *n)
+{
+	struct node	*next;
+
+	if ((next = TAILQ_FIRST(&n->children)) != NULL)
+		return (next);
+	for (; n != NULL && n != loop_root; n = n->parent)
+		if ((next = TAILQ_NEXT(n, sibling)) != NULL)
+			return (next);
+	return (NULL);
+}
+
+static int
+method_query_depth(const struct node *n)
+{
+	int	d = 0;
+
+	for (; n->parent != NULL; n = n->parent)
+		d++;
+	return (d);
+}
+
+/* The groups a node has joined: its spec's, then those spawn added. */
+static json_t *
+method_query_groups(const struct node *n)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+	char	**g;
+
+	for (i = 0; n->spec != NULL && i < n->spec->ngroups; i++)
+		json_array_append_new(a, json_string(n->spec->groups[i]));
+	for (g = n->extra_groups; g != NULL && *g != NULL; g++)
+		json_array_append_new(a, json_string(*g));
+	return (a);
+}
+
+static json_t *
+method_query_started_at(const struct node *n)
+{
+	return (n->started_at > 0 ? json_integer(n->started_at) : json_null());
+}
+
+/* One Child of the IDL. */
+static json_t *
+method_query_child(const struct node *n)
+{
+	return (json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:o, s:b, s:o}",
+	    "name", n->name,
+	    "type", tree_kind_name(n->kind),
+	    "parent", n->parent != NULL ? json_string(n->parent->name) :
+	    json_null(),
+	    "state", tree_state_name(n->state),
+	    "pid", call_pid(n->pid),
+	    "restarts", n->restarts,
+	    "started_at", method_query_started_at(n),
+	    "task", n->task,
+	    "groups", method_query_groups(n)));
+}
+
+static int
+method_status(struct call *c)
+{
+	json_t		*names, *v, *rows;
+	struct node	*n;
+	size_t		 i;
+
+	if (call_strv(c, "names", &names) == -1)
+		return (CALL_DONE);
+	rows = json_array();
+	if (names != NULL && json_array_size(names) > 0) {
+		json_array_foreach(names, i, v) {
+			if ((n = tree_find(json_string_value(v))) == NULL) {
+				json_decref(rows);
+				return (call_fail(c, SUPD_NOT_FOUND, "{s:s}",
+				    "name", json_string_value(v)));
+			}
+			json_array_append_new(rows, method_query_child(n));
+		}
+	} else
+		for (n = loop_root; n != NULL; n = method_query_next(n))
+			json_array_append_new(rows, method_query_child(n));
+	return (call_ok(c, json_pack("{s:o}", "children", rows)));
+}
+
+/* The fullest restart window of a supervisor (of any partition). */
+static int
+method_query_window_use(const struct node *sup, int64_t now)
+{
+	int	p, use, max = 0;
+
+	for (p = 0; p < sup->sup->nwindows; p++)
+		if ((use = policy_window_use(sup, p, now)) > max)
+			max = use;
+	return (max);
+}
+
+static json_t *
+method_query_tree_node(const struct node *n, int64_t now)
+{
+	json_t	*o;
+
+	o = json_pack("{s:s, s:s, s:s, s:i, s:o}",
+	    "name", n->name,
+	    "type", tree_kind_name(n->kind),
+	    "state", tree_state_name(n->state),
+	    "depth", method_query_depth(n),
+	    "pid", call_pid(n->pid));
+	if (n->sup != NULL) {
+		json_object_set_new(o, "strategy",
+		    json_string(spec_strategy_names[n->spec->strategy]));
+		json_object_set_new(o, "max_restarts",
+		    json_integer(n->spec->max_restarts));
+		json_object_set_new(o, "max_seconds",
+		    json_integer(n->spec->max_seconds));
+		json_object_set_new(o, "window_use",
+		    json_integer(method_query_window_use(n, now)));
+		json_object_set_new(o, "children",
+		    json_integer(n->sup->nchildren));
+	} else {
+		json_object_set_new(o, "strategy", json_null());
+		json_object_set_new(o, "max_restarts", json_null());
+		json_object_set_new(o, "max_seconds", json_null());
+		json_object_set_new(o, "window_use", json_null());
+		json_object_set_new(o, "children", json_null());
+	}
+	return (o);
+}
+
+static int
+method_tree(struct call *c)
+{
+	json_t		*nodes = json_array();
+	struct node	*n;
+	int64_t		 now = now_mono_ms();
+
+	for (n = loop_root; n != NULL; n = method_query_next(n))
+		json_array_append_new(nodes, method_query_tree_node(n, now));
+	return (call_ok(c, json_pack("{s:o}", "nodes", nodes)));
+}
+
+static json_t *
+method_query_strv(char *const *v, char *const *extra)
+{
+	json_t	*a = json_array();
+
+	for (; v != NULL && *v != NULL; v++)
+		json_array_append_new(a, json_string(*v));
+	for (; extra != NULL && *extra != NULL; extra++)
+		json_array_append_new(a, json_string(*extra));
+	return (a);
+}
+
+static json_t *
+method_query_str(const char *s)
+{
+	return (s != NULL ? json_string(s) : json_null());
+}
+
+static json_t *
+method_query_ms(int64_t ms)
+{
+	if (ms == SHUTDOWN_INFINITY)
+		return (json_string("infinity"));
+	if (ms == SHUTDOWN_BRUTAL_KILL)
+		return (json_string("brutal_kill"));
+	return (json_integer(ms));
+}
+
+/* What the configuration says about a worker (or a dynamic child's template). */
+static json_t *
+method_query_spec(const struct node *n)
+{
+	const struct spec	*s = n->spec;
+	json_t			*o, *codes;
+	char			 buf[16];
+	size_t			 i;
+
+	codes = json_array();
+	for (i = 0; i < s->nsuccess; i++)
+		json_array_append_new(codes, json_integer(s->success_codes[i]));
+	if (s->nsuccess == 0)
+		json_array_append_new(codes, json_integer(0));
+	o = json_pack("{s:o, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:I,"
+	    " s:s, s:s, s:o, s:o}",
+	    "command", method_query_strv(s->argv, n->extra_argv),
+	    "restart", n->task ? "temporary" : spec_restart_names[s->restart],
+	    "shutdown", method_query_ms(s->shutdown_ms),
+	    "stop_signal", method_signal_name(s->stop_signal, buf, sizeof buf),
+	    "env", method_query_strv(s->env, n->extra_env),
+	    "cwd", method_query_str(s->cwd),
+	    "user", method_query_str(s->user),
+	    "group", method_query_str(s->group),
+	    "ready", spec_ready_names[s->ready],
+	    "start_timeout", (json_int_t)s->start_timeout_ms,
+	    "stdout", spec_output_names[s->out],
+	    "stderr", spec_output_names[s->err],
+	    "success_exit_codes", codes,
+	    "groups", method_query_groups(n));
+	json_object_set_new(o, "umask", s->umask >= 0 ?
+	    json_integer(s->umask) : json_null());
+	return (o);
+}
+
+/* A supervisor's restart intensity and how much of it is used now. */
+static json_t *
+method_query_window(const struct node *n)
+{
+	json_t	*o, *parts;
+	int64_t	 now = now_mono_ms();
+	int	 p;
+
+	o = json_pack("{s:s, s:i, s:i, s:i, s:i}",
+	    "strategy", spec_strategy_names[n->spec->strategy],
+	    "max_restarts", n->spec->max_restarts,
+	    "max_seconds", n->spec->max_seconds,
+	    "window_use", method_query_window_use(n, now),
+	    "children", n->sup->nchildren);
+	if (n->kind == KIND_DYNAMIC) {
+		json_object_set_new(o, "max_children",
+		    json_integer(n->spec->max_children));
+		json_object_set_new(o, "partitions",
+		    json_integer(n->spec->partitions));
+		parts = json_array();
+		for (p = 0; p < n->sup->nwindows; p++)
+			json_array_append_new(parts,
+			    json_integer(policy_window_use(n, p, now)));
+		json_object_set_new(o, "window_use_by_partition", parts);
+		json_object_set_new(o, "template", method_query_spec(n));
+	}
+	json_object_set_new(o, "busy", json_boolean(policy_busy(n)));
+	return (o);
+}
+
+static int
+method_inspect(struct call *c)
+{
+	const char	*name, *status;
+	struct node	*n;
+	json_t		*info;
+	char		 buf[16], *log;
+
+	if (call_str(c, "name", 1, &name) == -1)
+		return (CALL_DONE);
+	if ((n = tree_find(name)) == NULL)
+		return (call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name", name));
+	info = method_query_child(n);
+	json_object_set_new(info, "dynamic", json_boolean(n->dynamic));
+	json_object_set_new(info, "depth", json_integer(method_query_depth(n)));
+	if (n->sup != NULL) {
+		json_object_set_new(info, "supervisor", method_query_window(n));
+		return (call_ok(c, json_pack("{s:o}", "info", info)));
+	}
+	json_object_set_new(info, "spec", method_query_spec(n));
+	json_object_set_new(info, "partition", n->dynamic ?
+	    json_integer(n->partition) : json_null());
+	status = proc_status_text(n);
+	json_object_set_new(info, "status_text", method_query_str(status));
+	json_object_set_new(info, "last_exit_code", n->last_exit_code >= 0 ?
+	    json_integer(n->last_exit_code) : json_null());
+	json_object_set_new(info, "last_exit_signal", n->last_exit_signal > 0 ?
+	    json_integer(n->last_exit_signal) : json_null());
+	json_object_set_new(info, "last_exit_signal_name",
+	    n->last_exit_signal > 0 ? json_string(method_signal_name(
+	    n->last_exit_signal, buf, sizeof buf)) : json_null());
+	if ((log = logs_path(n->name)) != NULL) {
+		json_object_set_new(info, "log_file", json_string(log));
+		free(log);
+	}
+	return (call_ok(c, json_pack("{s:o}", "info", info)));
+}

@@ -1,1 +1,815 @@
-/* to be written */
+/*
+ * server.c — the control socket: listen, accept, the peer's role from
+ * SO_PEERCRED, a bounded read buffer and a write queue per client, and the
+ * order of calls on one connection (answered one after another, a waiting
+ * call holding back the rest).  What a call does is method.c's business.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "loop.h"
+#include "method.h"
+#include "proto.h"
+#include "server.h"
+#include "task.h"
+#include "util.h"
+#include "varlink.h"
+
+#define SERVER_MAX_QUEUED	64	/* calls read ahead of the one being answered */
+#define SERVER_OUT_MIN		(1024 * 1024)	/* output bound, at least */
+#define SERVER_CLOSE_GRACE_MS	1000	/* to deliver a last error before closing */
+
+struct request {
+	TAILQ_ENTRY(request)	 entry;
+	struct varlink_request	 rq;
+	const char		*bad;		/* not a call: this error, then close */
+	json_t			*bad_params;
+};
+TAILQ_HEAD(request_list, request);
+
+struct client {
+	TAILQ_ENTRY(client)	 entry;
+	TAILQ_ENTRY(client)	 dirty_entry;
+	int			 fd;
+	ev_io			 rio, wio;
+	ev_timer		 timer;		/* idle timeout, or close grace */
+	struct varlink_rbuf	 rb;
+	struct varlink_wbuf	 wb;
+	enum role		 role;
+	uid_t			 uid;
+	pid_t			 pid;
+	struct request_list	 queue;
+	int			 nqueued;
+	struct call		*current;	/* the call being answered, if it waits */
+	int64_t			 active_at;	/* last read or write progress (mono ms) */
+	unsigned		 reading:1;	/* rio started */
+	unsigned		 halted:1;	/* no more reading: eof, bad input, cut off */
+	unsigned		 closing:1;	/* close once the output is out */
+	unsigned		 overflow:1;	/* cut off: its stream is cancelled */
+	unsigned		 dirty:1;	/* on the flush list */
+	unsigned		 running:1;	/* in server_run */
+	unsigned		 rerun:1;
+};
+TAILQ_HEAD(client_list, client);
+
+static struct client_list	 server_all = TAILQ_HEAD_INITIALIZER(server_all);
+static struct client_list	 server_dirty = TAILQ_HEAD_INITIALIZER(server_dirty);
+static int			 server_nclients;
+static int			 server_fd = -1;
+static char			*server_path;
+static ev_io			 server_listener;
+static ev_prepare		 server_flusher;
+static int64_t			 server_started_at;
+static gid_t			 server_admin_gid, server_read_gid;
+static int			 server_has_admin_gid, server_has_read_gid;
+
+static void	server_run(struct client *);
+static void	server_client_close(struct client *);
+
+/* Stop taking calls; give a last error a moment to reach the peer, then close. */
+static void
+server_close_later(struct client *cl)
+{
+	cl->closing = 1;
+	ev_timer_stop(loop_ev, &cl->timer);
+	ev_timer_set(&cl->timer, SERVER_CLOSE_GRACE_MS / 1000.0, 0.);
+	ev_timer_start(loop_ev, &cl->timer);
+}
+
+static size_t
+server_max_request(void)
+{
+	if (loop_conf == NULL || loop_conf->max_request_bytes <= 0)
+		return (VARLINK_MAX_DEFAULT);
+	return ((size_t)loop_conf->max_request_bytes);
+}
+
+/* Output a client may leave unread before a stream to it is cut off. */
+static size_t
+server_out_bound(void)
+{
+	size_t	b = 4 * server_max_request();
+
+	return (b < SERVER_OUT_MIN ? SERVER_OUT_MIN : b);
+}
+
+size_t
+server_stream_high(void)
+{
+	return (server_out_bound() / 4);
+}
+
+size_t
+server_pending(struct client *cl)
+{
+	return (varlink_wbuf_pending(&cl->wb));
+}
+
+int64_t
+server_uptime_ms(void)
+{
+	return (now_mono_ms() - server_started_at);
+}
+
+int
+server_clients(void)
+{
+	return (server_nclients);
+}
+
+/* Mark a client for the flush before the loop sleeps. */
+static void
+server_dirty_add(struct client *cl)
+{
+	if (cl->dirty)
+		return;
+	cl->dirty = 1;
+	TAILQ_INSERT_TAIL(&server_dirty, cl, dirty_entry);
+}
+
+static void
+server_halt_reading(struct client *cl)
+{
+	cl->halted = 1;
+	if (cl->reading) {
+		ev_io_stop(loop_ev, &cl->rio);
+		cl->reading = 0;
+	}
+}
+
+static void
+server_request_free(struct request *r)
+{
+	varlink_request_clear(&r->rq);
+	json_decref(r->bad_params);
+	free(r);
+}
+
+static void
+server_queue_clear(struct client *cl)
+{
+	struct request	*r;
+
+	while ((r = TAILQ_FIRST(&cl->queue)) != NULL) {
+		TAILQ_REMOVE(&cl->queue, r, entry);
+		server_request_free(r);
+	}
+	cl->nqueued = 0;
+}
+
+/* The waiting call loses its client: cancelled, or orphaned until its command ends. */
+static void
+server_drop_current(struct client *cl)
+{
+	struct call	*c = cl->current;
+
+	if (c == NULL)
+		return;
+	cl->current = NULL;
+	c->client = NULL;
+	if (c->cancel != NULL) {
+		c->cancel(c);
+		call_free(c);
+	}
+	/* else a loop_command() holds it as its tag: server_command_done frees it */
+}
+
+int
+server_send(struct client *cl, json_t *msg, int stream)
+{
+	if (msg == NULL)
+		return (-1);
+	if (cl->overflow) {
+		json_decref(msg);
+		return (-1);
+	}
+	if (stream && varlink_wbuf_pending(&cl->wb) > server_out_bound()) {
+		/* a follower that cannot keep up is told so and cut off, never skipped */
+		json_decref(msg);
+		log_info("client pid %d: output passed %zu bytes unread; "
+		    "disconnecting", (int)cl->pid, server_out_bound());
+		cl->overflow = 1;
+		server_halt_reading(cl);
+		varlink_wbuf_drop(&cl->wb);
+		msg = json_pack("{s:s, s:{}}", "error", SUPD_OUTPUT_OVERFLOW,
+		    "parameters");
+		varlink_wbuf_add_json(&cl->wb, msg);
+		json_decref(msg);
+		server_close_later(cl);
+		server_dirty_add(cl);
+		return (-1);
+	}
+	if (varlink_wbuf_add_json(&cl->wb, msg) == -1)
+		log_warn("client pid %d: cannot queue a reply", (int)cl->pid);
+	json_decref(msg);
+	server_dirty_add(cl);
+	return (0);
+}
+
+/* Send the final reply of a call (none for oneway). */
+static void
+server_answer(struct client *cl, struct call *c)
+{
+	json_t	*msg;
+	char	*text;
+
+	if (c->error != NULL) {
+		if (log_threshold <= LOG_LVL_DEBUG) {
+			text = proto_error_text(c->error, c->error_params);
+			log_debug("client pid %d: %s: %s", (int)cl->pid,
+			    c->method != NULL ? c->method->name : "?", text);
+			free(text);
+		}
+		msg = json_pack("{s:s, s:O}", "error", c->error, "parameters",
+		    c->error_params != NULL ? c->error_params : json_object());
+	} else
+		msg = json_pack("{s:O}", "parameters",
+		    c->reply != NULL ? c->reply : json_object());
+	if (c->oneway) {
+		json_decref(msg);
+		return;
+	}
+	server_send(cl, msg, 0);
+}
+
+void
+server_call_over(struct client *cl, struct call *c)
+{
+	if (cl->current == c)
+		cl->current = NULL;
+	server_answer(cl, c);
+	call_free(c);
+	server_run(cl);
+}
+
+void
+server_command_done(void *tag, struct node *n, int ok, const char *detail)
+{
+	struct call	*c = tag;
+
+	if (c == NULL)
+		return;
+	if (c->command_done != NULL)
+		c->command_done(c, n, ok, detail);
+	else if (ok)
+		call_ok(c, NULL);
+	else
+		call_fail(c, SUPD_START_FAILED, "{s:s, s:s}", "name", c->name,
+		    "reason", detail != NULL ? detail : "failed");
+	call_done(c);
+}
+
+/* Take the complete messages out of the read buffer, up to the queue's bound. */
+static void
+server_parse(struct client *cl)
+{
+	struct request	*r;
+	const char	*why;
+	char		*msg;
+	size_t		 len;
+	int		 rc;
+
+	while (!cl->halted && cl->nqueued < SERVER_MAX_QUEUED) {
+		rc = varlink_next(&cl->rb, &msg, &len);
+		if (rc == VARLINK_NONE)
+			break;
+		r = xcalloc(1, sizeof *r);
+		if (rc == VARLINK_TOO_LARGE) {
+			r->bad = SUPD_REQUEST_TOO_LARGE;
+			r->bad_params = json_pack("{s:I}", "max",
+			    (json_int_t)server_max_request());
+		} else if (varlink_request_parse(msg, len, &r->rq, &why) == -1) {
+			r->bad = SUPD_INVALID_REQUEST;
+			r->bad_params = json_pack("{s:s}", "reason", why);
+		}
+		TAILQ_INSERT_TAIL(&cl->queue, r, entry);
+		cl->nqueued++;
+		/* framing cannot resume after a bad message: read no further */
+		if (r->bad != NULL)
+			server_halt_reading(cl);
+	}
+	if (cl->reading && cl->nqueued >= SERVER_MAX_QUEUED) {
+		ev_io_stop(loop_ev, &cl->rio);
+		cl->reading = 0;
+	}
+}
+
+/* Answer queued calls in order until one waits or output backs up. */
+static void
+server_run(struct client *cl)
+{
+	struct request	*r;
+	struct call	*c;
+	json_t		*msg;
+
+	if (cl->running) {
+		cl->rerun = 1;
+		return;
+	}
+	cl->running = 1;
+	do {
+		cl->rerun = 0;
+		while (cl->current == NULL && !cl->overflow &&
+		    (r = TAILQ_FIRST(&cl->queue)) != NULL &&
+		    varlink_wbuf_pending(&cl->wb) <= server_out_bound()) {
+			TAILQ_REMOVE(&cl->queue, r, entry);
+			cl->nqueued--;
+			if (r->bad != NULL) {
+				log_info("client pid %d: %s; disconnecting",
+				    (int)cl->pid, r->bad);
+				msg = json_pack("{s:s, s:O}", "error", r->bad,
+				    "parameters", r->bad_params);
+				server_send(cl, msg, 0);
+				server_request_free(r);
+				server_queue_clear(cl);
+				server_close_later(cl);
+				break;
+			}
+			c = call_new(cl, cl->role, r->rq.params, r->rq.flags);
+			if (method_dispatch(c, r->rq.method) == CALL_WAIT)
+				cl->current = c;
+			else {
+				server_answer(cl, c);
+				call_free(c);
+			}
+			server_request_free(r);
+		}
+		if (!cl->halted && !cl->reading &&
+		    cl->nqueued < SERVER_MAX_QUEUED) {
+			ev_io_start(loop_ev, &cl->rio);
+			cl->reading = 1;
+			server_parse(cl);
+		}
+	} while (cl->rerun || (cl->current == NULL && !cl->overflow &&
+	    !TAILQ_EMPTY(&cl->queue) &&
+	    varlink_wbuf_pending(&cl->wb) <= server_out_bound()));
+	cl->running = 0;
+	if (cl->closing)
+		server_dirty_add(cl);
+}
+
+/* Write what the client takes; close it when it is done or broken. */
+static void
+server_flush(struct client *cl)
+{
+	size_t	before = varlink_wbuf_pending(&cl->wb);
+	int	rc;
+
+	if (cl->overflow && cl->current != NULL)
+		server_drop_current(cl);	/* deferred: it may have been streaming from a callback */
+	rc = varlink_wbuf_flush(&cl->wb, cl->fd);
+	if (rc == -1) {
+		log_debug("client pid %d: write: %s", (int)cl->pid,
+		    strerror(errno));
+		server_client_close(cl);
+		return;
+	}
+	if (varlink_wbuf_pending(&cl->wb) < before)
+		cl->active_at = now_mono_ms();
+	if (rc == 0) {
+		ev_io_start(loop_ev, &cl->wio);
+		return;
+	}
+	ev_io_stop(loop_ev, &cl->wio);
+	if (cl->current != NULL && cl->current->writable != NULL) {
+		/* a paced stream (history replay) goes on where it stopped */
+		cl->current->writable(cl->current);
+		return;
+	}
+	if (cl->closing && cl->current == NULL && TAILQ_EMPTY(&cl->queue)) {
+		server_client_close(cl);
+		return;
+	}
+	/* the output drained: calls held back behind it may go on */
+	if (!TAILQ_EMPTY(&cl->queue) && cl->current == NULL)
+		server_run(cl);
+}
+
+static void
+server_flusher_cb(struct ev_loop *l, ev_prepare *w, int revents)
+{
+	struct client	*cl;
+
+	(void)l;
+	(void)w;
+	(void)revents;
+	while ((cl = TAILQ_FIRST(&server_dirty)) != NULL) {
+		TAILQ_REMOVE(&server_dirty, cl, dirty_entry);
+		cl->dirty = 0;
+		server_flush(cl);
+	}
+}
+
+static void
+server_write_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	(void)l;
+	(void)revents;
+	server_flush(w->data);
+}
+
+/* 1 if the peer has closed both directions (not just shut down its writes). */
+static int
+server_peer_gone(int fd)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLOUT };
+
+	return (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR)));
+}
+
+static void
+server_read_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	struct client	*cl = w->data;
+	ssize_t		 n;
+
+	(void)l;
+	(void)revents;
+	while (!cl->halted && cl->reading) {
+		n = varlink_read(&cl->rb, cl->fd);
+		if (n > 0) {
+			cl->active_at = now_mono_ms();
+			server_parse(cl);
+			continue;
+		}
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n == -1 && errno == ENOBUFS) {
+			server_parse(cl);
+			break;
+		}
+		if (n == 0 && !server_peer_gone(cl->fd)) {
+			/* half-closed: answer what it sent, then close */
+			server_halt_reading(cl);
+			cl->closing = 1;
+			break;
+		}
+		if (n == -1)
+			log_debug("client pid %d: read: %s", (int)cl->pid,
+			    strerror(errno));
+		server_client_close(cl);
+		return;
+	}
+	server_run(cl);
+	if (cl->closing)
+		server_dirty_add(cl);
+}
+
+/*
+ * Idle timeout: no request for idle_timeout_ms and no call waiting or
+ * streaming; or the grace to deliver a last error has passed.
+ */
+static void
+server_timer_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	struct client	*cl = w->data;
+	int64_t		 idle, left;
+
+	(void)l;
+	(void)revents;
+	if (cl->overflow || (cl->closing && cl->current == NULL &&
+	    TAILQ_EMPTY(&cl->queue))) {
+		server_client_close(cl);
+		return;
+	}
+	idle = loop_conf != NULL ? loop_conf->idle_timeout_ms : 0;
+	if (idle <= 0)
+		return;
+	left = cl->active_at + idle - now_mono_ms();
+	if (cl->current != NULL)
+		left = idle;
+	if (left > 0) {
+		ev_timer_set(w, (double)left / 1000.0, 0.);
+		ev_timer_start(loop_ev, w);
+		return;
+	}
+	log_debug("client pid %d: idle for %lld ms; closing", (int)cl->pid,
+	    (long long)idle);
+	server_client_close(cl);
+}
+
+static void
+server_client_close(struct client *cl)
+{
+	server_drop_current(cl);
+	server_queue_clear(cl);
+	ev_io_stop(loop_ev, &cl->rio);
+	ev_io_stop(loop_ev, &cl->wio);
+	ev_timer_stop(loop_ev, &cl->timer);
+	if (cl->dirty)
+		TAILQ_REMOVE(&server_dirty, cl, dirty_entry);
+	TAILQ_REMOVE(&server_all, cl, entry);
+	close(cl->fd);
+	varlink_rbuf_free(&cl->rb);
+	varlink_wbuf_free(&cl->wb);
+	server_nclients--;
+	log_debug("client pid %d: closed", (int)cl->pid);
+	free(cl);
+}
+
+/* Is gid the peer's primary group or one of its supplementary groups? */
+static int
+server_peer_in_group(const struct ucred *uc, gid_t gid)
+{
+	char		 path[64], line[4096], *p, *end;
+	FILE		*f;
+	unsigned long	 g;
+	int		 found = 0;
+
+	if (uc->gid == gid)
+		return (1);
+	snprintf(path, sizeof path, "/proc/%d/status", (int)uc->pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return (0);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "Groups:", 7) != 0)
+			continue;
+		for (p = line + 7; *p != '\0'; p = end) {
+			g = strtoul(p, &end, 10);
+			if (end == p)
+				break;
+			if ((gid_t)g == gid)
+				found = 1;
+		}
+		break;
+	}
+	fclose(f);
+	return (found);
+}
+
+static enum role
+server_role(const struct ucred *uc)
+{
+	if (uc->uid == 0 || uc->uid == geteuid())
+		return (ROLE_ADMIN);
+	if (server_has_admin_gid && server_peer_in_group(uc, server_admin_gid))
+		return (ROLE_ADMIN);
+	if (server_has_read_gid && server_peer_in_group(uc, server_read_gid))
+		return (ROLE_READ);
+	return (ROLE_NONE);
+}
+
+/* Over max_clients: say so if the socket takes it at once, and close. */
+static void
+server_refuse(int fd)
+{
+	char	*s;
+	int	 n;
+
+	n = asprintf(&s, "{\"error\":\"%s\",\"parameters\":{\"max\":%d}}",
+	    SUPD_TOO_MANY_CLIENTS, loop_conf != NULL ? loop_conf->max_clients : 0);
+	if (n > 0) {
+		(void)send(fd, s, (size_t)n + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		free(s);
+	}
+	close(fd);
+}
+
+static void
+server_accept_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	struct client	*cl;
+	struct ucred	 uc;
+	socklen_t	 len;
+	int		 fd, max;
+
+	(void)l;
+	(void)w;
+	(void)revents;
+	max = loop_conf != NULL && loop_conf->max_clients > 0 ?
+	    loop_conf->max_clients : 256;
+	for (;;) {
+		fd = accept4(server_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("accept: %s", strerror(errno));
+			return;
+		}
+		if (server_nclients >= max) {
+			log_warn("refused a client: %d clients already", max);
+			server_refuse(fd);
+			continue;
+		}
+		len = sizeof uc;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1) {
+			log_warn("SO_PEERCRED: %s", strerror(errno));
+			close(fd);
+			continue;
+		}
+		cl = xcalloc(1, sizeof *cl);
+		cl->fd = fd;
+		cl->uid = uc.uid;
+		cl->pid = uc.pid;
+		cl->role = server_role(&uc);
+		TAILQ_INIT(&cl->queue);
+		varlink_rbuf_init(&cl->rb, server_max_request());
+		varlink_wbuf_init(&cl->wb);
+		ev_io_init(&cl->rio, server_read_cb, fd, EV_READ);
+		ev_io_init(&cl->wio, server_write_cb, fd, EV_WRITE);
+		cl->rio.data = cl->wio.data = cl;
+		ev_init(&cl->timer, server_timer_cb);
+		cl->timer.data = cl;
+		cl->active_at = now_mono_ms();
+		if (loop_conf != NULL && loop_conf->idle_timeout_ms > 0) {
+			ev_timer_set(&cl->timer,
+			    (double)loop_conf->idle_timeout_ms / 1000.0, 0.);
+			ev_timer_start(loop_ev, &cl->timer);
+		}
+		ev_io_start(loop_ev, &cl->rio);
+		cl->reading = 1;
+		TAILQ_INSERT_TAIL(&server_all, cl, entry);
+		server_nclients++;
+		log_debug("client pid %d uid %d: connected (%s)", (int)uc.pid,
+		    (int)uc.uid, cl->role == ROLE_ADMIN ? "admin" :
+		    cl->role == ROLE_READ ? "read-only" : "no access");
+	}
+}
+
+/* mkdir -p for the socket's directory. */
+static int
+server_mkdirs(const char *path, char **cause)
+{
+	char	*dir, *p, save;
+
+	dir = xstrdup(path);
+	if ((p = strrchr(dir, '/')) == NULL || p == dir) {
+		free(dir);
+		return (0);
+	}
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		save = *p;
+		*p = '\0';
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+			*cause = xasprintf("cannot create %s: %s", dir,
+			    strerror(errno));
+			free(dir);
+			return (-1);
+		}
+		*p = save;
+		if (save == '\0')
+			break;
+	}
+	free(dir);
+	return (0);
+}
+
+/* A socket file at path: refuse it if served, remove it if stale. */
+static int
+server_check_stale(const char *path, char **cause)
+{
+	struct stat	st;
+	int		fd;
+
+	if (lstat(path, &st) == -1)
+		return (errno == ENOENT ? 0 : (*cause = xasprintf("%s: %s",
+		    path, strerror(errno)), -1));
+	if (!S_ISSOCK(st.st_mode)) {
+		*cause = xasprintf("%s exists and is not a socket", path);
+		return (-1);
+	}
+	if ((fd = varlink_connect(path)) != -1) {
+		close(fd);
+		*cause = xasprintf("another supd is serving %s", path);
+		return (-1);
+	}
+	if (errno != ECONNREFUSED) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (unlink(path) == -1) {
+		*cause = xasprintf("cannot remove stale %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	log_info("removed stale socket %s", path);
+	return (0);
+}
+
+/* The gid of a [supd] group setting; -1 and *cause if there is none such. */
+static int
+server_group(const char *key, const char *name, gid_t *gid, int *has,
+    char **cause)
+{
+	struct group	*gr;
+
+	*has = 0;
+	if (name == NULL || *name == '\0')
+		return (0);
+	if ((gr = getgrnam(name)) == NULL) {
+		*cause = xasprintf("%s: no such group \"%s\"", key, name);
+		return (-1);
+	}
+	*gid = gr->gr_gid;
+	*has = 1;
+	return (0);
+}
+
+int
+server_init(const char *path, char **cause)
+{
+	struct sockaddr_un	 sun;
+	gid_t			 sock_gid = 0;
+	mode_t			 mode, old;
+	int			 has_sock_gid, fd;
+
+	if (loop_conf != NULL &&
+	    (server_group("socket_group", loop_conf->socket_group, &sock_gid,
+	    &has_sock_gid, cause) == -1 ||
+	    server_group("admin_group", loop_conf->admin_group,
+	    &server_admin_gid, &server_has_admin_gid, cause) == -1 ||
+	    server_group("read_group", loop_conf->read_group, &server_read_gid,
+	    &server_has_read_gid, cause) == -1))
+		return (-1);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		*cause = xasprintf("socket path too long (%zu bytes at most): %s",
+		    sizeof sun.sun_path - 1, path);
+		return (-1);
+	}
+	strcpy(sun.sun_path, path);
+	if (server_mkdirs(path, cause) == -1 ||
+	    server_check_stale(path, cause) == -1)
+		return (-1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		*cause = xasprintf("socket: %s", strerror(errno));
+		return (-1);
+	}
+	/* never, even for an instant, more open than asked */
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		umask(old);
+		*cause = xasprintf("bind %s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	umask(old);
+	mode = loop_conf != NULL && loop_conf->socket_mode > 0 ?
+	    (mode_t)loop_conf->socket_mode : 0600;
+	if ((has_sock_gid && chown(path, (uid_t)-1, sock_gid) == -1) ||
+	    chmod(path, mode) == -1 || listen(fd, SOMAXCONN) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return (-1);
+	}
+	method_init();
+	server_fd = fd;
+	server_path = xstrdup(path);
+	server_started_at = now_mono_ms();
+	ev_io_init(&server_listener, server_accept_cb, fd, EV_READ);
+	ev_io_start(loop_ev, &server_listener);
+	/* after the loop's own prepare (policy, then commit): replies go out last */
+	ev_prepare_init(&server_flusher, server_flusher_cb);
+	ev_set_priority(&server_flusher, EV_MINPRI);
+	ev_prepare_start(loop_ev, &server_flusher);
+	return (0);
+}
+
+void
+server_close(void)
+{
+	struct client	*cl;
+
+	while ((cl = TAILQ_FIRST(&server_all)) != NULL) {
+		/* one last try for what is queued (the Shutdown reply) */
+		(void)varlink_wbuf_flush(&cl->wb, cl->fd);
+		if (cl->current != NULL && cl->current->cancel == NULL) {
+			/* its command will never finish now */
+			cl->current->client = NULL;
+			call_free(cl->current);
+			cl->current = NULL;
+		}
+		server_client_close(cl);
+	}
+	if (server_fd != -1) {
+		ev_io_stop(loop_ev, &server_listener);
+		ev_prepare_stop(loop_ev, &server_flusher);
+		close(server_fd);
+		server_fd = -1;
+	}
+	if (server_path != NULL) {
+		unlink(server_path);
+		free(server_path);
+		server_path = NULL;
+	}
+	task_free_all();
+}

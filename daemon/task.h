@@ -1,10 +1,37 @@
-/* task.h — tasks' results (supctl run / await). */
+/*
+ * task.h — tasks' results (supctl run / await): a bounded table of what
+ * each task left behind, the timer that stops a task past its timeout,
+ * and the Await calls waiting for a result.
+ */
 #ifndef TASK_H
 #define TASK_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+struct call;
 struct node;
+
+#define TASK_RESULTS_MAX	10000	/* finished results kept; the oldest go first */
 
 /* A task node leaves the tree: keep its result, wake whoever awaits it. */
 void	task_exited(struct node *);
+/* Run accepted a task (not started yet); timeout_ms > 0 stops it after that long. */
+void	task_started(struct node *, int64_t timeout_ms);
+/* The task started as pid (kept for its result once it is gone). */
+void	task_running(const char *name, int pid);
+/* The task could not start: its result says why (task_exited follows). */
+void	task_failed(const char *name, const char *reason);
+/* A name for a task run without one, free in the registry and the table. */
+void	task_new_name(char *buf, size_t size);
+/*
+ * Await: answer c with the result of task name now, or when it ends, or
+ * with Timeout after timeout_ms (<= 0: wait for ever).  CALL_DONE or CALL_WAIT.
+ */
+int	task_await(struct call *, const char *name, int64_t timeout_ms);
+/* Results held, finished or not, for metrics. */
+size_t	task_count(void);
+/* Free every result and stop every timer (supd exits). */
+void	task_free_all(void);
 
 #endif /* TASK_H */

@@ -1,0 +1,131 @@
+/*
+ * method.h — the varlink methods: struct method (one per method, next to
+ * its handler in method-*.c, listed in method.c's table), struct call (one
+ * call in progress) and the helpers handlers share.  Connections and bytes
+ * are server.c's; a call only knows its client to answer it.
+ */
+#ifndef METHOD_H
+#define METHOD_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "tree.h"
+
+struct client;
+
+enum role {
+	ROLE_NONE,		/* may only introspect (org.varlink.service) */
+	ROLE_READ,		/* read_group: list, inspect, follow */
+	ROLE_ADMIN,		/* root, supd's own uid, admin_group */
+};
+
+struct call;
+
+struct method {
+	const char		*name;
+	int			 flags;
+#define M_READ		0x1		/* the read-only role may call it */
+#define M_MORE		0x2		/* may stream ("continues") */
+#define M_OPEN		0x4		/* anyone may call it (introspection) */
+	const char *const	*params;	/* the parameters it takes; NULL: none */
+	int			(*call)(struct call *);
+	uint64_t		 calls, failures;	/* exported by Metrics */
+};
+
+/* What a handler returns */
+#define CALL_DONE	0		/* c->reply or c->error is set: answer now */
+#define CALL_WAIT	1		/* answered later by call_done() */
+
+struct call {
+	struct client		*client;	/* NULL once the peer has gone */
+	struct method		*method;
+	enum role		 role;
+	json_t			*params;	/* an object */
+	int			 more;		/* the caller asked for "more" */
+	int			 oneway;	/* the caller wants no reply */
+
+	json_t			*reply;		/* parameters of the last reply */
+	const char		*error;		/* a varlink error name, or NULL */
+	json_t			*error_params;
+
+	/* a call that waits (CALL_WAIT) */
+	char			 name[NAME_MAX_LEN + 1];	/* what it is about */
+	void			*data;		/* the handler's own state */
+	/* the peer went away before the answer: drop watchers, free data */
+	void			(*cancel)(struct call *);
+	/* a loop_command() with this call as tag has finished */
+	void			(*command_done)(struct call *, struct node *,
+				    int ok, const char *detail);
+	/* a stream paced by its reader: its output has drained, send more */
+	void			(*writable)(struct call *);
+	int			 dispatching;	/* inside its handler */
+	int			 finished;	/* call_done while dispatching */
+};
+
+/* method.c */
+extern struct method	*method_table[];
+extern int		 method_shutting_down;	/* Shutdown accepted */
+/* Check the table against proto.c's list of methods; fatal on a mismatch. */
+void	 method_init(void);
+/* The entry for a full method name, or NULL. */
+struct method *method_find(const char *name);
+/* Look up, check access and parameters, run; CALL_DONE or CALL_WAIT. */
+int	 method_dispatch(struct call *, const char *name);
+struct call *call_new(struct client *, enum role, json_t *params, int flags);
+void	 call_free(struct call *);
+/* Set a varlink error with json_pack-style parameters; returns CALL_DONE. */
+int	 call_fail(struct call *, const char *error, const char *fmt, ...);
+/* InvalidParameter {parameter}; returns CALL_DONE. */
+int	 call_invalid(struct call *, const char *parameter);
+/* Set the reply's parameters (stolen); returns CALL_DONE. */
+int	 call_ok(struct call *, json_t *reply);
+/*
+ * Parameter getters: 0 with *out set (left alone when an optional one is
+ * absent or null), or -1 with InvalidParameter set on the call.
+ */
+int	 call_str(struct call *, const char *key, int required, const char **out);
+int	 call_int(struct call *, const char *key, int required, json_int_t *out);
+int	 call_bool(struct call *, const char *key, int *out);
+/* An optional array of strings; *out borrowed, NULL when absent. */
+int	 call_strv(struct call *, const char *key, json_t **out);
+/* A streamed reply (continues); params stolen.  -1 when the peer is gone or cut off. */
+int	 call_stream(struct call *, json_t *params);
+/* 1 while the client's unread output leaves room for more of a paced stream. */
+int	 call_stream_room(struct call *);
+/* A waiting call has its final reply or error: answer it (or drop it if orphaned). */
+void	 call_done(struct call *);
+/* The JSON null or integer for an optional number (pid 0: null). */
+json_t	*call_pid(int pid);
+
+/* server.c: what the methods need from the connections */
+/* Queue a message for the client; stream: subject to the output bound. -1 if cut off. */
+int	 server_send(struct client *, json_t *msg, int stream);
+/* The client's waiting call is over: answer the requests queued behind it. */
+void	 server_call_over(struct client *, struct call *);
+/* Output queued for the client and not yet written. */
+size_t	 server_pending(struct client *);
+/* Output a paced stream keeps queued at most before it waits for writable(). */
+size_t	 server_stream_high(void);
+/* Milliseconds since supd started serving. */
+int64_t	 server_uptime_ms(void);
+
+/* method-dynamic.c */
+/*
+ * Checks of Spawn and Run, in the contract's order, then a new registered
+ * child of the dynamic supervisor (not started): *out, or NULL with the
+ * error set on the call.  Returns CALL_DONE.
+ */
+int	 method_dynamic_add(struct call *, const char *sup, const char *name,
+	    json_t *args, json_t *env, json_t *groups, struct node **out);
+/* Spawn's and Run's answer when their EVT_SPAWN finishes. */
+void	 method_spawn_done(struct call *, struct node *, int ok, const char *);
+
+/* method-child.c */
+/* Signal number for "TERM", "SIGTERM" or "15"; -1 if none. */
+int	 method_signal_number(const char *);
+/* "TERM" for 15, or the number as text in buf. */
+const char *method_signal_name(int sig, char *buf, size_t size);
+
+#endif /* METHOD_H */

@@ -1,0 +1,297 @@
+/*
+ * task.c — what tasks leave behind (Task.Supervisor.async_nolink's result):
+ * one entry per task from Run until TASK_RESULTS_MAX later results push
+ * it out, the timer of a task with a timeout, and the Await calls parked
+ * on a running task.  loop.c calls task_exited; the policy never sees this.
+ */
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+#include <uthash.h>
+
+#include "loop.h"
+#include "method.h"
+#include "proto.h"
+#include "task.h"
+#include "util.h"
+
+struct task;
+
+struct task_waiter {
+	struct call		*call;
+	struct task		*task;
+	ev_timer		 timer;
+	TAILQ_ENTRY(task_waiter) entry;
+};
+
+struct task {
+	char			 name[NAME_MAX_LEN + 1];
+	int			 running;
+	int			 pid;		/* last known */
+	int			 code;		/* -1: none */
+	int			 signal;	/* 0: none */
+	int			 timed_out;
+	char			*reason;	/* it never started: why */
+	int64_t			 started_at, ended_at;	/* unix ms */
+	ev_timer		 timeout;
+	int			 has_timeout;
+	TAILQ_HEAD(, task_waiter) waiters;
+	TAILQ_ENTRY(task)	 done_entry;	/* finished ones, oldest first */
+	UT_hash_handle		 hh;
+};
+
+static struct task		*task_table;
+static TAILQ_HEAD(, task)	 task_done = TAILQ_HEAD_INITIALIZER(task_done);
+static size_t			 task_ndone;
+static uint64_t			 task_seq;
+
+static struct task *
+task_find(const char *name)
+{
+	struct task	*t;
+
+	HASH_FIND_STR(task_table, name, t);
+	return (t);
+}
+
+static void
+task_free(struct task *t)
+{
+	HASH_DEL(task_table, t);
+	if (!t->running) {
+		TAILQ_REMOVE(&task_done, t, done_entry);
+		task_ndone--;
+	}
+	if (t->has_timeout)
+		ev_timer_stop(loop_ev, &t->timeout);
+	free(t->reason);
+	free(t);
+}
+
+static json_t *
+task_result(const struct task *t)
+{
+	struct node	*n;
+	json_t		*status;
+	int		 pid = t->pid;
+
+	if (t->running && (n = tree_find(t->name)) != NULL && n->pid > 0)
+		pid = n->pid;
+	if (t->running || t->reason != NULL)
+		status = json_null();
+	else if (t->signal > 0)
+		status = json_integer(128 + t->signal);
+	else if (t->code >= 0)
+		status = json_integer(t->code);
+	else
+		status = json_null();
+	return (json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:I, s:o, s:o}",
+	    "name", t->name,
+	    "state", t->running ? "running" : t->reason != NULL ? "failed" :
+	    "exited",
+	    "pid", call_pid(pid),
+	    "code", !t->running && t->code >= 0 && t->reason == NULL ?
+	    json_integer(t->code) : json_null(),
+	    "signal", !t->running && t->signal > 0 ? json_integer(t->signal) :
+	    json_null(),
+	    "exit_status", status,
+	    "timed_out", t->timed_out,
+	    "started_at", (json_int_t)t->started_at,
+	    "ended_at", t->running ? json_null() : json_integer(t->ended_at),
+	    "reason", t->reason != NULL ? json_string(t->reason) : json_null()));
+}
+
+/* A task past its timeout is stopped like `supctl stop`; its result says so. */
+static void
+task_timeout_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	struct task	*t = w->data;
+	struct node	*n;
+
+	(void)l;
+	(void)revents;
+	t->has_timeout = 0;
+	if (!t->running || (n = tree_find(t->name)) == NULL || !n->task)
+		return;
+	log_info("task %s: timed out; stopping it", t->name);
+	t->timed_out = 1;
+	loop_command(EVT_CMD_STOP, n, NULL);
+}
+
+void
+task_started(struct node *n, int64_t timeout_ms)
+{
+	struct task	*t;
+
+	/* a name used again: the new task's result replaces the old one */
+	if ((t = task_find(n->name)) != NULL)
+		task_free(t);
+	t = xcalloc(1, sizeof *t);
+	snprintf(t->name, sizeof t->name, "%s", n->name);
+	t->running = 1;
+	t->code = -1;
+	t->started_at = now_wall_ms();
+	TAILQ_INIT(&t->waiters);
+	if (timeout_ms > 0) {
+		ev_timer_init(&t->timeout, task_timeout_cb,
+		    (double)timeout_ms / 1000.0, 0.);
+		t->timeout.data = t;
+		ev_timer_start(loop_ev, &t->timeout);
+		t->has_timeout = 1;
+	}
+	HASH_ADD_STR(task_table, name, t);
+}
+
+void
+task_running(const char *name, int pid)
+{
+	struct task	*t;
+
+	if ((t = task_find(name)) != NULL && t->running)
+		t->pid = pid;
+}
+
+void
+task_failed(const char *name, const char *reason)
+{
+	struct task	*t;
+
+	if ((t = task_find(name)) != NULL && t->running && t->reason == NULL)
+		t->reason = xstrdup(reason != NULL ? reason : "unknown reason");
+}
+
+static void
+task_waiter_free(struct task_waiter *w)
+{
+	TAILQ_REMOVE(&w->task->waiters, w, entry);
+	ev_timer_stop(loop_ev, &w->timer);
+	w->call->data = NULL;
+	w->call->cancel = NULL;
+	free(w);
+}
+
+void
+task_exited(struct node *n)
+{
+	struct task		*t;
+	struct task_waiter	*w;
+	struct call		*c;
+	TAILQ_HEAD(, task_waiter) woken;
+
+	if ((t = task_find(n->name)) == NULL) {
+		/* a task this run of supd did not start (restored from state) */
+		task_started(n, 0);
+		t = task_find(n->name);
+	}
+	if (!t->running)
+		return;
+	t->running = 0;
+	if (n->pid > 0)
+		t->pid = n->pid;
+	t->code = n->last_exit_code;
+	t->signal = n->last_exit_signal;
+	if (n->started_at > 0)
+		t->started_at = n->started_at;
+	t->ended_at = now_wall_ms();
+	if (t->has_timeout) {
+		ev_timer_stop(loop_ev, &t->timeout);
+		t->has_timeout = 0;
+	}
+	TAILQ_INSERT_TAIL(&task_done, t, done_entry);
+	task_ndone++;
+	/*
+	 * Answer the waiters only once the table is settled: answering lets
+	 * their clients' next calls run, and a Run of the same name would
+	 * free t under us.
+	 */
+	TAILQ_INIT(&woken);
+	TAILQ_CONCAT(&woken, &t->waiters, entry);
+	TAILQ_FOREACH(w, &woken, entry)
+		call_ok(w->call, json_pack("{s:o}", "result", task_result(t)));
+	while (task_ndone > TASK_RESULTS_MAX)
+		task_free(TAILQ_FIRST(&task_done));
+	while ((w = TAILQ_FIRST(&woken)) != NULL) {
+		TAILQ_REMOVE(&woken, w, entry);
+		ev_timer_stop(loop_ev, &w->timer);
+		c = w->call;
+		c->data = NULL;
+		c->cancel = NULL;
+		free(w);
+		call_done(c);
+	}
+}
+
+void
+task_new_name(char *buf, size_t size)
+{
+	do
+		snprintf(buf, size, "task-%llu", (unsigned long long)++task_seq);
+	while (tree_find(buf) != NULL || task_find(buf) != NULL);
+}
+
+static void
+task_await_timeout_cb(struct ev_loop *l, ev_timer *tw, int revents)
+{
+	struct task_waiter	*w = tw->data;
+	struct call		*c = w->call;
+
+	(void)l;
+	(void)revents;
+	task_waiter_free(w);
+	call_fail(c, SUPD_TIMEOUT, "{s:s}", "name", c->name);
+	call_done(c);
+}
+
+static void
+task_await_cancel(struct call *c)
+{
+	task_waiter_free(c->data);
+}
+
+int
+task_await(struct call *c, const char *name, int64_t timeout_ms)
+{
+	struct task_waiter	*w;
+	struct task		*t;
+
+	if ((t = task_find(name)) == NULL)
+		return (call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name", name));
+	if (!t->running)
+		return (call_ok(c, json_pack("{s:o}", "result", task_result(t))));
+	snprintf(c->name, sizeof c->name, "%s", t->name);
+	w = xcalloc(1, sizeof *w);
+	w->call = c;
+	w->task = t;
+	ev_init(&w->timer, task_await_timeout_cb);
+	w->timer.data = w;
+	if (timeout_ms > 0) {
+		ev_timer_set(&w->timer, (double)timeout_ms / 1000.0, 0.);
+		ev_timer_start(loop_ev, &w->timer);
+	}
+	TAILQ_INSERT_TAIL(&t->waiters, w, entry);
+	c->data = w;
+	c->cancel = task_await_cancel;
+	return (CALL_WAIT);
+}
+
+size_t
+task_count(void)
+{
+	return (HASH_COUNT(task_table));
+}
+
+void
+task_free_all(void)
+{
+	struct task	*t, *tmp;
+
+	HASH_ITER(hh, task_table, t, tmp) {
+		while (!TAILQ_EMPTY(&t->waiters))
+			task_waiter_free(TAILQ_FIRST(&t->waiters));
+		task_free(t);
+	}
+}
