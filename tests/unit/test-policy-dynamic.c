@@ -374,3 +374,76 @@ Test(dynamic, the_pool_window_gives_up_and_escalates)
 	cr_assert_eq(h_window("root", 0), 1);
 	cr_assert_eq(h_window("jobs", 2), 0);
 }
+
+/* Spawns and stops that meet a stopping supervisor */
+
+Test(dynamic, shutdown_answers_a_queued_spawn_and_removes_its_child)
+{
+	boot_jobs(RESTART_PERMANENT, 3, 1);
+	h_spawn("jobs", "w1");
+	h_started("w1");
+	h_shutdown();
+	expect("stop w1");
+	h_spawn("jobs", "w2");
+	expect_nothing();
+	h_stopped("w1");
+	expect("report stopped jobs", "done fail w2: its supervisor stopped",
+	    "report remove w2", "remove w2", "report stopped root", "exit 0");
+	expect_state("w2", "removed");
+}
+
+Test(dynamic, shutdown_during_a_spawn_fails_it_and_removes_the_child_once_stopped)
+{
+	boot_jobs(RESTART_PERMANENT, 3, 1);
+	h_spawn("jobs", "w1");
+	expect("start w1");
+	h_shutdown();
+	expect("done fail w1: its supervisor is stopping", "stop w1");
+	h_stopped("w1");
+	expect("report remove w1", "remove w1", "report stopped jobs",
+	    "report stopped root", "exit 0");
+}
+
+Test(dynamic, spawn_on_a_stopped_dynamic_supervisor_is_refused)
+{
+	boot_jobs(RESTART_PERMANENT, 3, 1);
+	h_cmd(EVT_CMD_STOP, "jobs");
+	expect("report stopped jobs", "done ok jobs");
+	h_spawn("jobs", "w1");
+	expect("done fail w1: its supervisor is not running", "report remove w1", "remove w1");
+}
+
+Test(dynamic, queued_stop_of_a_child_that_left_meanwhile_still_removes_it_once)
+{
+	boot_jobs(RESTART_TRANSIENT, 3, 1);
+	h_spawn("jobs", "w1");
+	h_started("w1");
+	h_spawn("jobs", "w2");
+	expect("start w2");
+	h_cmd(EVT_CMD_STOP, "w1");
+	h_exited("w1", 1);
+	expect_nothing();
+	h_started("w2");
+	expect("done ok w2", "report remove w1", "remove w1", "done ok w1");
+	expect_state("w1", "removed");
+	expect_state("w2", "running");
+}
+
+Test(dynamic, a_partition_restart_removes_its_temporary_children)
+{
+	const char	*t;
+
+	boot_partitions();
+	t = h_name_in_partition("t", 0, 0);
+	h_run_task("jobs", t);
+	h_started(t);
+	h_exited(p0a, 0);
+	h_started(p0a);
+	h_exited(p0a, 0);
+	expect("report intensity jobs", words("stop", p0b), words("stop", t));
+	h_stopped(p0b);
+	expect_nothing();	/* stopped together, waited for together */
+	h_stopped(t);
+	expect(words("report remove", t), words("remove", t),
+	    words("report restart", p0a), words("report restart", p0b), words("start", p0a));
+}

@@ -603,3 +603,95 @@ Test(strategy, command_queued_during_shutdown_is_answered_before_the_exit)
 	h_stopped("a");
 	expect("report stopped root", "done fail a: its supervisor stopped", "exit 0");
 }
+
+Test(strategy, cmd_stop_of_a_sub_supervisor_stops_its_children_then_start_boots_it)
+{
+	tree_nested(STRATEGY_ONE_FOR_ALL);
+	h_boot_all();
+	h_cmd(EVT_CMD_STOP, "sub");
+	expect("stop y");
+	h_stopped("y");
+	expect("stop x");
+	h_stopped("x");
+	expect("report stopped sub", "done ok sub");
+	expect_state("sub", "stopped");
+	expect_state("a", "running");
+	cr_assert_eq(h_window("root", 0), 0);
+	h_cmd(EVT_CMD_START, "x");
+	expect("done fail x: its supervisor is not running");
+	h_cmd(EVT_CMD_START, "sub");
+	expect("start x");
+	h_started("x");
+	expect("start y");
+	h_started("y");
+	expect("report started sub", "done ok sub");
+}
+
+Test(strategy, exit_during_boot_is_handled_once_the_boot_is_done)
+{
+	tree_abc(STRATEGY_ONE_FOR_ONE);
+	h_boot();
+	h_started("a");
+	expect("start b");
+	h_exited("a", 0);
+	expect_nothing();
+	h_started("b");
+	expect("start c");
+	h_started("c");
+	expect("report started root", "report restart a", "start a");
+	h_started("a");
+	expect_nothing();
+}
+
+Test(strategy, boot_failure_after_an_earlier_child_exited_stops_only_the_running)
+{
+	tree_abc(STRATEGY_ONE_FOR_ONE);
+	h_boot();
+	h_started("a");
+	h_started("b");
+	expect("start c");
+	h_exited("a", 0);
+	expect_nothing();
+	h_start_failed("c", "bad user");
+	expect("stop b");
+	h_stopped("b");
+	expect("report failed root", "exit 1");
+}
+
+Test(strategy, a_second_shutdown_does_not_stop_anything_twice)
+{
+	tree_abc(STRATEGY_ONE_FOR_ONE);
+	h_boot_all();
+	h_shutdown();
+	expect("stop c");
+	h_shutdown();
+	expect_nothing();
+	h_stopped("c");
+	expect("stop b");
+	h_stopped("b");
+	expect("stop a");
+	h_stopped("a");
+	expect("report stopped root", "exit 0");
+}
+
+Test(strategy, sibling_failure_during_a_sub_supervisor_restart_stops_the_restarting_child)
+{
+	tree_nested(STRATEGY_ONE_FOR_ALL);
+	h_boot_all();
+	h_exited("x", 0);
+	expect("report restart x", "start x");
+	h_exited("a", 0);	/* root is idle: it restarts everything at once */
+	expect("report restart a", "report restart sub", "report restart b", "stop b");
+	h_stopped("b");
+	expect("stop y");
+	h_stopped("y");
+	expect("stop x");	/* still starting: stopped all the same */
+	h_started("x");		/* a late answer to the aborted start */
+	expect_nothing();
+	h_stopped("x");
+	expect("report stopped sub", "start a");
+	h_settle();
+	expect_state("x", "running");
+	expect_state("sub", "running");
+	cr_assert_eq(h_window("sub", 0), 0);
+}
