@@ -718,7 +718,6 @@ static void
 sup_start_failed(struct node *sup, struct node *child, const char *why)
 {
 	struct sup	*s = sup->sup;
-	struct node	*c;
 
 	switch (s->op) {
 	case OP_BOOT:
@@ -727,8 +726,7 @@ sup_start_failed(struct node *sup, struct node *child, const char *why)
 		    why != NULL ? why : "unknown reason");
 		steps_reset(s, OP_BOOT_UNDO);
 		sup->state = NODE_STOPPING;
-		TAILQ_FOREACH_REVERSE(c, &sup->children, node_list, sibling)
-			steps_add(s, STEP_STOP, c, -1);
+		steps_stop_all(sup, -1);
 		sup_advance(sup);
 		break;
 	case OP_RESTART:
