@@ -447,3 +447,32 @@ Test(dynamic, a_partition_restart_removes_its_temporary_children)
 	expect(words("report remove", t), words("remove", t),
 	    words("report restart", p0a), words("report restart", p0b), words("start", p0a));
 }
+
+Test(dynamic, a_durable_child_failing_to_start_again_stops_the_others_at_once)
+{
+	boot_jobs(RESTART_PERMANENT, 0, 1);
+	h_spawn("jobs", "w1");
+	h_started("w1");
+	h_spawn("jobs", "w2");
+	h_started("w2");
+	h_spawn("jobs", "w3");
+	h_started("w3");
+	h_exited("w1", 0);
+	expect("report intensity jobs", "stop w2", "stop w3");
+	h_stopped("w2");
+	h_stopped("w3");
+	expect("report stopped jobs", "report restart jobs", "start w1");
+	h_started("w1");
+	expect("start w2");
+	h_started("w2");
+	expect("start w3");
+	h_start_failed("w3", "No such file or directory");
+	expect("stop w1", "stop w2");
+	h_stopped("w2");
+	expect_nothing();
+	h_stopped("w1");
+	expect("report failed jobs", "report restart jobs", "start w1");
+	cr_assert_str_eq(h_detail("report failed jobs"),
+	    "w3 failed to start: No such file or directory");
+	cr_assert_eq(h_window("root", 0), 2);
+}
