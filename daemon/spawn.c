@@ -38,6 +38,7 @@ enum spawn_step {
 	STEP_SETGROUPS,
 	STEP_SETGID,
 	STEP_SETUID,
+	STEP_RLIMIT,
 	STEP_CHDIR,
 	STEP_EXEC,
 };
@@ -62,6 +63,8 @@ struct spawn_ctx {
 	const char		*cwd;
 	int			 rtmin;		/* glibc keeps 32..rtmin-1 for itself */
 	int			 maxfd;		/* close_range fallback */
+	struct rlimit		 nofile;	/* the limit supd was given */
+	int			 set_nofile;
 	volatile int		 step;
 	volatile int		 err;
 };
@@ -75,8 +78,10 @@ struct spawn_env {
 };
 
 
-static int	spawn_rtmin;
-static int	spawn_maxfd;
+static int		spawn_rtmin;
+static int		spawn_maxfd;
+static struct rlimit	spawn_nofile;	/* as supd was started */
+static int		spawn_raised;
 
 /* --- the child side: system calls only ---------------------------------- */
 
@@ -129,6 +134,8 @@ spawn_child(struct spawn_ctx *c)
 		spawn_child_fail(c, STEP_SETGID);
 	if (c->set_uid && syscall(SYS_setuid, c->uid) == -1)
 		spawn_child_fail(c, STEP_SETUID);
+	if (c->set_nofile && setrlimit(RLIMIT_NOFILE, &c->nofile) == -1)
+		spawn_child_fail(c, STEP_RLIMIT);
 	if (c->umask != -1)
 		umask(c->umask);
 	/* After setuid, as systemd does: the user must be allowed in there. */
@@ -413,6 +420,8 @@ spawn_reason(const struct spawn_ctx *c)
 		return (xasprintf("setgid(%u): %s", (unsigned)c->gid, e));
 	case STEP_SETUID:
 		return (xasprintf("setuid(%u): %s", (unsigned)c->uid, e));
+	case STEP_RLIMIT:
+		return (xasprintf("setrlimit: %s", e));
 	case STEP_CHDIR:
 		return (xasprintf("chdir %s: %s", c->cwd, e));
 	case STEP_EXEC:
@@ -422,13 +431,25 @@ spawn_reason(const struct spawn_ctx *c)
 	}
 }
 
-/* Look up what does not change: the signal range glibc keeps, the fd limit. */
+/*
+ * Look up what does not change.  A supervisor holds a pipe, a log file and
+ * maybe a socket per child: raise our own soft RLIMIT_NOFILE to the hard
+ * one (systemd gives services 1024), and give children the limit we got,
+ * as programs using select() expect.
+ */
 void
 spawn_init(void)
 {
 	struct rlimit	 rl;
 
 	spawn_rtmin = SIGRTMIN;
+	if (getrlimit(RLIMIT_NOFILE, &spawn_nofile) == 0 &&
+	    spawn_nofile.rlim_cur < spawn_nofile.rlim_max) {
+		rl = spawn_nofile;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			spawn_raised = 1;
+	}
 	spawn_maxfd = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536 ?
 	    (int)rl.rlim_cur : 65536;
@@ -458,6 +479,8 @@ spawn_start(struct spawn *sp, char **cause)
 	c.cwd = spec->cwd;
 	c.rtmin = spawn_rtmin;
 	c.maxfd = spawn_maxfd;
+	c.nofile = spawn_nofile;
+	c.set_nofile = spawn_raised;
 	if (spawn_ids(spec, &c, &pw, cause) == -1)
 		return (-1);
 	sp->uid = c.set_uid ? c.uid : geteuid();

@@ -5,6 +5,7 @@
  * escalation, readiness, log capture, and leaks over many cycles.
  */
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -1186,4 +1187,29 @@ Test(proc_own_loop, reaps_with_its_own_sigchld_watcher, .fini = teardown,
 	cr_assert_not_null(r = wait_rec(n, EVT_EXITED, 5000));
 	cr_assert_eq(n->last_exit_code, 2);
 	cr_assert_eq(count_zombies(), 0);
+}
+
+Test(proc_limits, supd_raises_its_fd_limit_but_not_the_childs,
+    .fini = teardown, .timeout = 60)
+{
+	struct rlimit	 rl, got;
+	struct node	*n;
+	char		 path[64], want[128], *s;
+
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_max <= 256)
+		cr_skip_test("hard limit too low");
+	rl.rlim_cur = 256;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	setup();
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &got), 0);
+	cr_assert_eq(got.rlim_cur, rl.rlim_max);
+	n = mknode("w1", mkspec((char *[]){ "sleep", "100", NULL }));
+	start_ok(n);
+	snprintf(path, sizeof path, "/proc/%d/limits", n->pid);
+	cr_assert_not_null(s = read_file(path));
+	snprintf(want, sizeof want, "Max open files            256                  %-20llu",
+	    (unsigned long long)rl.rlim_max);
+	cr_assert_not_null(strstr(s, want), "%s", s);
+	stop_ok(n);
 }
