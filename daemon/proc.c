@@ -416,13 +416,15 @@ proc_reaped(pid_t pid, int status)
 		}
 		return;
 	}
+	/*
+	 * READY=1 may be queued behind the exit: a child that said it is
+	 * ready and then exited did start.
+	 */
+	if (rt->starting && rt->notify != NULL)
+		notify_drain(rt->notify);
 	rt->pid = 0;
 	rt->node->pid = 0;
 	proc_nrunning--;
-	/* READY=1 may be queued behind the exit: a child that said it is
-	 * ready and then exited did start. */
-	if (rt->starting && rt->notify != NULL)
-		notify_drain(rt->notify);
 
 	if (rt->answer == ANS_NONE && rt->starting) {
 		ev_timer_stop(loop_ev, &rt->start_timer);

@@ -923,6 +923,7 @@ Test(proc, notify_ready_then_exit_is_a_start_and_an_exit)
 	cr_assert_not_null(rec_find(n, EVT_STARTED));
 	cr_assert_null(rec_find(n, EVT_START_FAILED));
 	cr_assert_lt(rec_find(n, EVT_STARTED) - recs, r - recs);
+	cr_assert_gt(emit_int(emit_find("ready", "w1"), "pid"), 0);
 }
 
 Test(proc, stop_while_waiting_for_ready_answers_stopped_only)
