@@ -713,6 +713,35 @@ sup_handle_command(struct node *sup, struct pending *p)
 	sup_advance(sup);
 }
 
+/*
+ * A start failed in a restart: count it and restart that child again.  A
+ * static supervisor's new plan covers its siblings (one_for_all and
+ * rest_for_one restart them all again, as OTP's try_again does); a
+ * partition's restart also has the starts of the partition's other
+ * children to finish, so they follow the retried one.
+ */
+static void
+sup_start_failed_restart(struct node *sup, struct node *child)
+{
+	struct sup	*s = sup->sup;
+	struct node	**rest = NULL;
+	int		 nrest = 0, i;
+
+	if (sup->kind == KIND_DYNAMIC && s->cursteps + 1 < s->nsteps) {
+		if ((rest = calloc(s->nsteps, sizeof *rest)) == NULL)
+			abort();
+		for (i = s->cursteps + 1; i < s->nsteps; i++)
+			if (s->steps[i].kind == STEP_START)
+				rest[nrest++] = s->steps[i].node;
+	}
+	s->op = OP_IDLE;
+	sup_restart(sup, child);
+	if (s->op == OP_RESTART)
+		for (i = 0; i < nrest; i++)
+			steps_add(s, STEP_START, rest[i], -1);
+	free(rest);
+}
+
 /* A start failed in sup's operation: OTP's clauses for init, restart, start_child. */
 static void
 sup_start_failed(struct node *sup, struct node *child, const char *why)
@@ -731,8 +760,7 @@ sup_start_failed(struct node *sup, struct node *child, const char *why)
 		break;
 	case OP_RESTART:
 		/* counted as a restart, and tried again under the same intensity */
-		s->op = OP_IDLE;
-		sup_restart(sup, child);
+		sup_start_failed_restart(sup, child);
 		break;
 	case OP_CMD:
 		s->op = OP_IDLE;
