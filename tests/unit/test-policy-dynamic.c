@@ -476,3 +476,20 @@ Test(dynamic, a_durable_child_failing_to_start_again_stops_the_others_at_once)
 	    "w3 failed to start: No such file or directory");
 	cr_assert_eq(h_window("root", 0), 2);
 }
+
+Test(dynamic, a_failed_start_in_a_partition_restart_still_starts_the_rest_of_it)
+{
+	boot_partitions();
+	crash_loop_partition_0();
+	h_stopped(p0b);
+	expect(words("report restart", p0a), words("report restart", p0b), words("start", p0a));
+	h_start_failed(p0a, "bad user");
+	expect(words("report restart", p0a), words("start", p0a));
+	cr_assert_eq(h_window("jobs", 0), 1);
+	h_started(p0a);
+	expect(words("start", p0b));
+	h_started(p0b);
+	expect_nothing();
+	expect_state(p0b, "running");
+	cr_assert(!policy_busy(h_node("jobs")));
+}
