@@ -345,6 +345,18 @@ sup_report_parent(struct node *sup, enum outcome out, int normal, const char *wh
 		child_outcome(sup, out, normal, why);
 }
 
+/* A child added by tree_add_dynamic whose spawn waits in the queue: not started yet. */
+static int
+node_spawn_pending(struct node *sup, struct node *n)
+{
+	struct pending	*p;
+
+	TAILQ_FOREACH(p, &sup->sup->pending, entry)
+		if (p->type == EVT_SPAWN && p->node == n)
+			return (1);
+	return (0);
+}
+
 /* Whatever was queued is moot now that the children are gone: answer and drop it. */
 static void
 sup_flush_pending(struct node *sup)
@@ -401,6 +413,7 @@ sup_finish(struct node *sup)
 		for (c = TAILQ_FIRST(&sup->children); c != NULL; c = next) {
 			next = TAILQ_NEXT(c, sibling);
 			if ((node_temporary(c) || c->doomed) && !node_active(c) &&
+			    !node_spawn_pending(sup, c) &&
 			    (s->op_reason != STOP_PARTITION ||
 			    c->partition == s->op_partition))
 				node_remove(c);
@@ -420,7 +433,8 @@ sup_finish(struct node *sup)
 			window_reset(&s->windows[s->op_partition]);
 			steps_reset(s, OP_RESTART);
 			TAILQ_FOREACH(c, &sup->children, sibling)
-				if (c->partition == s->op_partition) {
+				if (c->partition == s->op_partition &&
+				    !node_spawn_pending(sup, c)) {
 					c->restarts++;
 					act_report(RPT_RESTART, c, NULL);
 					steps_add(s, STEP_START, c, -1);
