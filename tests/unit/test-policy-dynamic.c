@@ -493,3 +493,42 @@ Test(dynamic, a_failed_start_in_a_partition_restart_still_starts_the_rest_of_it)
 	expect_state(p0b, "running");
 	cr_assert(!policy_busy(h_node("jobs")));
 }
+
+Test(dynamic, a_spawn_queued_during_a_partition_restart_is_started_by_the_spawn)
+{
+	const char	*n0;
+
+	boot_partitions();
+	crash_loop_partition_0();
+	n0 = h_name_in_partition("n", 0, 0);
+	h_spawn("jobs", n0);
+	expect_nothing();
+	h_stopped(p0b);
+	expect(words("report restart", p0a), words("report restart", p0b), words("start", p0a));
+	h_started(p0a);
+	expect(words("start", p0b));
+	h_started(p0b);
+	expect(words("start", n0));
+	h_started(n0);
+	expect(words("done ok", n0));
+	cr_assert_eq(h_node(n0)->restarts, 0);
+}
+
+Test(dynamic, a_task_queued_during_a_partition_restart_is_run_after_it)
+{
+	const char	*t0;
+
+	boot_partitions();
+	crash_loop_partition_0();
+	t0 = h_name_in_partition("t", 0, 0);
+	h_run_task("jobs", t0);
+	expect_nothing();
+	h_stopped(p0b);
+	expect(words("report restart", p0a), words("report restart", p0b), words("start", p0a));
+	h_started(p0a);
+	expect(words("start", p0b));
+	h_started(p0b);
+	expect(words("start", t0));
+	h_started(t0);
+	expect(words("done ok", t0));
+}
