@@ -532,3 +532,44 @@ Test(dynamic, a_task_queued_during_a_partition_restart_is_run_after_it)
 	h_started(t0);
 	expect(words("done ok", t0));
 }
+
+Test(dynamic, cmd_restart_of_a_dynamic_child_keeps_it_and_is_not_counted)
+{
+	boot_jobs(RESTART_PERMANENT, 0, 1);
+	h_spawn("jobs", "w1");
+	h_started("w1");
+	h_cmd(EVT_CMD_RESTART, "w1");
+	expect("stop w1");
+	h_stopped("w1");
+	expect("start w1");
+	h_started("w1");
+	expect("done ok w1");
+	cr_assert_eq(h_window("jobs", 0), 0);
+	expect_state("jobs", "running");
+}
+
+Test(dynamic, durable_children_come_back_when_a_sibling_restarts_their_supervisor)
+{
+	h_sup("root", NULL, STRATEGY_ONE_FOR_ALL, 3, 5);
+	h_worker("a", "root", RESTART_PERMANENT);
+	h_dynamic("jobs", "root", RESTART_PERMANENT, 3, 5, 1);
+	h_build();
+	h_boot_all();
+	h_spawn("jobs", "w1");
+	h_started("w1");
+	h_spawn("jobs", "w2");
+	h_started("w2");
+	h_exited("a", 0);
+	expect("report restart a", "report restart jobs", "stop w1", "stop w2");
+	h_stopped("w1");
+	expect_nothing();
+	h_stopped("w2");
+	expect("report stopped jobs", "start a");
+	h_started("a");
+	expect("start w1");
+	h_started("w1");
+	expect("start w2");
+	h_started("w2");
+	expect("report started jobs");
+	cr_assert_eq(h_node("w1")->restarts, 0);
+}
