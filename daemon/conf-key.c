@@ -568,6 +568,7 @@ conf_key_groups(struct conf_state *st, struct conf_section *sec, const char *v)
 	char		*copy, *word, *save;
 	const char	*why;
 	size_t		 i;
+	int		 bad = 0;
 
 	copy = xstrdup(v);
 	for (word = strtok_r(copy, ", \t", &save); word != NULL;
@@ -575,6 +576,7 @@ conf_key_groups(struct conf_state *st, struct conf_section *sec, const char *v)
 		if (!name_valid(word, &why)) {
 			conf_bad(st, sec, "groups: bad group name \"%s\": %s",
 			    word, why);
+			bad = 1;
 			continue;
 		}
 		for (i = 0; i < s->ngroups && strcmp(s->groups[i], word) != 0; i++)
@@ -583,6 +585,8 @@ conf_key_groups(struct conf_state *st, struct conf_section *sec, const char *v)
 			conf_key_push(&s->groups, &s->ngroups, xstrdup(word));
 	}
 	free(copy);
+	if (s->ngroups == 0 && !bad)
+		conf_bad(st, sec, "groups lists no group");
 }
 
 /* The table. */
@@ -627,8 +631,9 @@ conf_key_unknown(struct conf_state *st, struct conf_section *sec,
 {
 	struct conf_best	 best = { name, NULL, 0 };
 	const struct conf_key	*k;
+	const char		*places[4];
 	char			 where[128];
-	size_t			 i;
+	size_t			 i, n;
 
 	for (i = 0; i < conf_key_count; i++) {
 		if (conf_keys[i].where & sec->kind)
@@ -645,12 +650,14 @@ conf_key_unknown(struct conf_state *st, struct conf_section *sec,
 	}
 	/* A real key in the wrong kind of section: say where it goes. */
 	where[0] = '\0';
-	for (i = 0; i < 4; i++) {
-		if (!(k->where & conf_key_place_kinds[i]))
-			continue;
-		if (where[0] != '\0')
-			conf_key_cat(where, sizeof(where), " and ");
-		conf_key_cat(where, sizeof(where), conf_key_places[i]);
+	for (i = 0, n = 0; i < 4; i++) {
+		if (k->where & conf_key_place_kinds[i])
+			places[n++] = conf_key_places[i];
+	}
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			conf_key_cat(where, sizeof(where), i == n - 1 ? " and " : ", ");
+		conf_key_cat(where, sizeof(where), places[i]);
 	}
 	conf_bad(st, sec, "unknown key \"%s\" (it is a key of %s)", name, where);
 }

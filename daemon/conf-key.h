@@ -58,6 +58,7 @@ struct conf_state {
 	struct conf_section *supd;
 	struct conf_error *errs;
 	size_t		 nerrs, caperrs;
+	size_t		 guesses;	/* names compared for unknown parents */
 };
 
 /* Did-you-mean: the closest candidate by edit distance, if close enough. */

@@ -22,6 +22,8 @@
 #include "name.h"
 #include "util.h"
 
+#define CONF_MAX_GUESSES	1000000	/* did-you-mean comparisons for parents */
+
 static const char *const conf_section_types[] = {
 	"supd", "supervisor", "dynamic", "worker", NULL
 };
@@ -91,19 +93,21 @@ conf_error_cmp(const void *a, const void *b)
 
 /* Did-you-mean. */
 
+/* Edit distance of a and b, or SIZE_MAX once it is sure to pass max. */
 static size_t
-conf_distance(const char *a, const char *b)
+conf_distance(const char *a, const char *b, size_t max)
 {
-	size_t	la = strlen(a), lb = strlen(b), i, j, diag, up;
+	size_t	la = strlen(a), lb = strlen(b), i, j, diag, up, least;
 	size_t	row[NAME_MAX_CHARS + 1];
 
-	if (la > NAME_MAX_CHARS || lb > NAME_MAX_CHARS)
+	if (la > NAME_MAX_CHARS || lb > NAME_MAX_CHARS ||
+	    (la > lb ? la - lb : lb - la) > max)
 		return (SIZE_MAX);
 	for (j = 0; j <= lb; j++)
 		row[j] = j;
 	for (i = 1; i <= la; i++) {
 		diag = row[0];
-		row[0] = i;
+		least = row[0] = i;
 		for (j = 1; j <= lb; j++) {
 			up = row[j];
 			row[j] = diag + (tolower((unsigned char)a[i - 1]) !=
@@ -112,8 +116,13 @@ conf_distance(const char *a, const char *b)
 				row[j] = up + 1;
 			if (row[j - 1] + 1 < row[j])
 				row[j] = row[j - 1] + 1;
+			if (row[j] < least)
+				least = row[j];
 			diag = up;
 		}
+		/* a row's least value never shrinks further down */
+		if (least > max)
+			return (SIZE_MAX);
 	}
 	return (row[lb]);
 }
@@ -121,10 +130,11 @@ conf_distance(const char *a, const char *b)
 void
 conf_best_try(struct conf_best *b, const char *candidate)
 {
-	size_t	d = conf_distance(b->word, candidate);
-
 	/* One typo in a short word, two in a longer one; more is a guess. */
-	if (d > (strlen(b->word) <= 4 ? 1u : 2u))
+	size_t	max = strlen(b->word) <= 4 ? 1 : 2;
+	size_t	d = conf_distance(b->word, candidate, max);
+
+	if (d > max)
 		return;
 	if (b->best == NULL || d < b->dist) {
 		b->best = candidate;
@@ -446,9 +456,14 @@ conf_unknown_parent(struct conf_state *st, struct conf_section *sec)
 	struct conf_best	 best = { sec->spec->parent, NULL, 0 };
 	struct conf_section	*p, *tmp;
 
+	/* A bound on the guessing keeps a huge broken file quick to check. */
 	HASH_ITER(hh, st->byname, p, tmp) {
-		if (p->kind == SEC_SUPERVISOR && p != sec)
+		if (st->guesses >= CONF_MAX_GUESSES)
+			break;
+		if (p->kind == SEC_SUPERVISOR && p != sec) {
 			conf_best_try(&best, p->spec->name);
+			st->guesses++;
+		}
 	}
 	if (best.best != NULL)
 		conf_error(st, sec->line, sec, "unknown parent \"%s\" (did you "

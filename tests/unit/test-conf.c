@@ -596,7 +596,7 @@ Test(errors, a_key_of_another_kind_of_section)
 	    "max_children = 4\n[worker:w]\nparent = root\ncommand = x\n"
 	    "socket = /x\nstrategy = one_for_all\n",
 	    "t.ini:2: [supd] unknown key \"parent\" (it is a key of "
-	    "[supervisor:NAME] and [dynamic:NAME] and [worker:NAME])",
+	    "[supervisor:NAME], [dynamic:NAME] and [worker:NAME])",
 	    "t.ini:4: [supervisor:root] unknown key \"command\" (it is a key "
 	    "of [dynamic:NAME] and [worker:NAME])",
 	    "t.ini:5: [supervisor:root] unknown key \"max_children\" (it is a "
@@ -785,14 +785,16 @@ Test(errors, bad_exit_codes_and_groups)
 {
 	expect_errors(ROOT "[worker:w]\nparent = root\ncommand = a\n"
 	    "success_exit_codes = 0,256 x\ngroups = ok, bad!name\n"
-	    "[worker:v]\nparent = root\ncommand = a\nsuccess_exit_codes = ,\n",
+	    "[worker:v]\nparent = root\ncommand = a\nsuccess_exit_codes = ,\n"
+	    "groups = , ,\n",
 	    "t.ini:5: [worker:w] success_exit_codes: \"256\" is not an exit "
 	    "code (use numbers from 0 to 255, separated by spaces or commas)",
 	    "t.ini:5: [worker:w] success_exit_codes: \"x\" is not an exit code "
 	    "(use numbers from 0 to 255, separated by spaces or commas)",
 	    "t.ini:6: [worker:w] groups: bad group name \"bad!name\": name may "
 	    "hold only letters, digits and _ . @ -",
-	    "t.ini:10: [worker:v] success_exit_codes lists no exit code");
+	    "t.ini:10: [worker:v] success_exit_codes lists no exit code",
+	    "t.ini:11: [worker:v] groups lists no group");
 }
 
 Test(errors, syntax_errors_on_every_line)
@@ -887,6 +889,33 @@ Test(errors, a_nul_byte)
 	expect_path_errors("t.ini",
 	    "t.ini:2: [supervisor:root] line holds a NUL byte (is this a text "
 	    "file?)", NULL);
+}
+
+Test(errors, every_unknown_parent_of_a_big_file, .timeout = 60)
+{
+	struct config	 *cf;
+	char		**errs;
+	FILE		 *fp;
+	size_t		  n;
+	int		  i;
+
+	cr_assert_not_null(fp = fopen("t.ini", "w"));
+	fprintf(fp, ROOT);
+	for (i = 0; i < 3000; i++)
+		fprintf(fp, "[supervisor:s%d]\nparent = root\n", i);
+	for (i = 0; i < 3000; i++)
+		fprintf(fp, "[worker:w%d]\nparent = x%d\ncommand = c\n", i, i);
+	cr_assert_eq(fclose(fp), 0);
+	cr_assert_null(cf = conf_load("t.ini", &errs));
+	for (n = 0; errs[n] != NULL; n++)
+		;
+	cr_assert_eq(n, 3000);
+	cr_assert_str_eq(errs[0], "t.ini:6002: [worker:w0] unknown parent "
+	    "\"x0\" (did you mean \"s0\"?)");
+	/* past a bound on comparisons, no more guesses: still every error */
+	cr_assert_str_eq(errs[2999], "t.ini:14999: [worker:w2999] unknown "
+	    "parent \"x2999\" (no [supervisor:x2999] in this file)");
+	conf_errors_free(errs);
 }
 
 Test(errors, section_errors_come_in_file_order)
