@@ -40,6 +40,7 @@ check_print_word(FILE *fp, const char *w)
 	putc('\'', fp);
 }
 
+/* Print argv so that a shell splits the line back into the same words. */
 void
 check_print_argv(FILE *fp, char *const *argv)
 {
@@ -87,6 +88,7 @@ check_print_node(FILE *fp, const struct check_node *n, int depth)
 		check_print_node(fp, c, depth + 1);
 }
 
+/* Print the tree of cf, from its root, for supd --check. */
 void
 check_print(FILE *fp, const struct config *cf)
 {

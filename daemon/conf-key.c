@@ -604,6 +604,7 @@ conf_key_find(const char *name, int kinds)
 	return (NULL);
 }
 
+/* The index of a key in conf_section.seen; the key must exist. */
 size_t
 conf_key_index(const char *name)
 {
@@ -614,6 +615,7 @@ conf_key_index(const char *name)
 	return (k - conf_keys);
 }
 
+/* Mark a known key as given, when its line could not be read. */
 void
 conf_key_seen(struct conf_state *st, struct conf_section *sec, const char *name)
 {
@@ -662,6 +664,7 @@ conf_key_unknown(struct conf_state *st, struct conf_section *sec,
 	conf_bad(st, sec, "unknown key \"%s\" (it is a key of %s)", name, where);
 }
 
+/* Check one KEY = VALUE of sec and store it, or report why not. */
 void
 conf_key_set(struct conf_state *st, struct conf_section *sec, const char *name,
     const char *value)
@@ -695,6 +698,7 @@ conf_key_set(struct conf_state *st, struct conf_section *sec, const char *name,
 
 /* Commands and signals. */
 
+/* Split line into words as a POSIX shell does, expanding nothing. */
 char **
 conf_split_command(const char *line, const char **why)
 {
@@ -755,6 +759,7 @@ fail:
 	return (NULL);
 }
 
+/* The number of the signal named name, or -1. */
 int
 conf_signal(const char *name)
 {

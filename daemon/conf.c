@@ -59,6 +59,7 @@ conf_verror(struct conf_state *st, int line, const struct conf_section *sec,
 	free(msg);
 }
 
+/* Keep an error; line 0 for one about the whole file, sec NULL for none. */
 void
 conf_error(struct conf_state *st, int line, const struct conf_section *sec,
     const char *fmt, ...)
@@ -70,6 +71,7 @@ conf_error(struct conf_state *st, int line, const struct conf_section *sec,
 	va_end(ap);
 }
 
+/* Keep an error about the line being read. */
 void
 conf_bad(struct conf_state *st, const struct conf_section *sec,
     const char *fmt, ...)
@@ -127,6 +129,7 @@ conf_distance(const char *a, const char *b, size_t max)
 	return (row[lb]);
 }
 
+/* Remember candidate if it is the closest yet and close enough. */
 void
 conf_best_try(struct conf_best *b, const char *candidate)
 {
@@ -560,6 +563,7 @@ conf_settings_free(struct config *cf)
 	free(cf->read_group);
 }
 
+/* Free a config from conf_load and every spec in it. */
 void
 conf_free(struct config *cf)
 {
@@ -577,6 +581,7 @@ conf_free(struct config *cf)
 	free(cf);
 }
 
+/* Free the error lines of a failed conf_load. */
 void
 conf_errors_free(char **errors)
 {
@@ -615,6 +620,7 @@ conf_read(struct conf_state *st)
 	free(st->buf);
 }
 
+/* Read and check path: a config, or NULL and every error in file order. */
 struct config *
 conf_load(const char *path, char ***errors)
 {

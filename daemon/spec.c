@@ -15,6 +15,7 @@ const char *const spec_strategy_names[] = {
 const char *const spec_ready_names[] = { "exec", "notify", NULL };
 const char *const spec_output_names[] = { "log", "null", "inherit", NULL };
 
+/* True if code is one of the spec's success_exit_codes. */
 int
 spec_is_success(const struct spec *s, int code)
 {
@@ -42,6 +43,7 @@ spec_strv_free(char **v)
 	free(v);
 }
 
+/* Free s and every string and vector it owns. */
 void
 spec_free(struct spec *s)
 {
