@@ -1,1 +1,223 @@
-/* to be written */
+/*
+ * client.c — supctl's one connection to supd: a blocking socket with a
+ * reply timeout, calls out and replies in through common/varlink.c's
+ * framing, and error replies turned into proto.c's sentences on stderr.
+ * Transport failures end supctl with status 3 here.
+ */
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "supctl.h"
+#include "varlink.h"
+
+/* supctl reads replies, not requests: a Status of a big tree is megabytes. */
+#define CLIENT_REPLY_MAX	(256 * 1024 * 1024)
+
+static struct {
+	int			 fd;
+	char			 ctx[256];
+	int			 timeout;
+	struct varlink_rbuf	 rbuf;
+	struct varlink_wbuf	 wbuf;
+	struct varlink_reply	 reply;
+	char			*error;		/* the last error reply's name */
+	json_t			*error_params;
+	const char		*quiet;		/* an error the caller reports itself */
+	int			 eof_ok;	/* a hang-up is an answer (shutdown) */
+} client = { .fd = -1 };
+
+void
+client_fatal(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fflush(stdout);
+	fprintf(stderr, "supctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_UNREACHABLE);
+}
+
+void
+client_warn(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fflush(stdout);
+	fprintf(stderr, "supctl: %s: ", client.ctx);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+client_timeout(int seconds)
+{
+	struct timeval	tv = { .tv_sec = seconds };
+
+	client.timeout = seconds;
+	if (client.fd != -1 &&
+	    setsockopt(client.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == -1)
+		client_fatal("%s: %s", supctl_socket_path(), strerror(errno));
+}
+
+void
+client_open(const char *ctx, int timeout)
+{
+	const char	*path = supctl_socket_path(), *hint = "";
+	int		 e;
+
+	snprintf(client.ctx, sizeof client.ctx, "%s", ctx);
+	if ((client.fd = varlink_connect(path)) == -1) {
+		e = errno;
+		if (e == ENOENT || e == ECONNREFUSED)
+			hint = " (is supd running?)";
+		else if (e == EACCES)
+			hint = " (supctl needs the socket's owner, group or "
+			    "read_group)";
+		client_fatal("cannot connect to %s: %s%s", path, strerror(e),
+		    hint);
+	}
+	varlink_rbuf_init(&client.rbuf, CLIENT_REPLY_MAX);
+	varlink_wbuf_init(&client.wbuf);
+	if (timeout > 0)
+		client_timeout(timeout);
+}
+
+void
+client_close(void)
+{
+	varlink_reply_clear(&client.reply);
+	json_decref(client.error_params);
+	client.error_params = NULL;
+	free(client.error);
+	client.error = NULL;
+	if (client.fd == -1)
+		return;
+	close(client.fd);
+	client.fd = -1;
+	varlink_rbuf_free(&client.rbuf);
+	varlink_wbuf_free(&client.wbuf);
+}
+
+void
+client_send(const char *method, json_t *params, int flags)
+{
+	int	rc;
+
+	if (varlink_wbuf_call(&client.wbuf, method, params, flags) == -1)
+		client_fatal("%s: cannot encode the call", method);
+	rc = varlink_wbuf_flush(&client.wbuf, client.fd);
+	if (rc == 1)
+		return;
+	if (rc == 0)
+		errno = ETIMEDOUT;
+	client_fatal("%s: %s", supctl_socket_path(), strerror(errno));
+}
+
+/* The next message, NUL-terminated in the read buffer; exits 3 at EOF. */
+static char *
+client_read(size_t *len)
+{
+	char	*msg;
+	ssize_t	 n;
+
+	for (;;) {
+		switch (varlink_next(&client.rbuf, &msg, len)) {
+		case VARLINK_MSG:
+			return (msg);
+		case VARLINK_TOO_LARGE:
+			client_fatal("%s: a reply passed %d MiB",
+			    supctl_socket_path(), CLIENT_REPLY_MAX >> 20);
+		}
+		if ((n = varlink_read(&client.rbuf, client.fd)) > 0)
+			continue;
+		if (n == 0 || (n == -1 && errno == ECONNRESET && client.eof_ok))
+			return (NULL);
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			client_fatal("%s: no reply from supd within %d s",
+			    supctl_socket_path(), client.timeout);
+		client_fatal("%s: %s", supctl_socket_path(), strerror(errno));
+	}
+}
+
+int
+client_recv(json_t **params, int *continues)
+{
+	const char	*why;
+	char		*msg, *text;
+	size_t		 len;
+
+	varlink_reply_clear(&client.reply);
+	if ((msg = client_read(&len)) == NULL) {
+		if (client.eof_ok)
+			return (1);
+		client_fatal("%s: supd closed the connection",
+		    supctl_socket_path());
+	}
+	if (varlink_reply_parse(msg, len, &client.reply, &why) == -1)
+		client_fatal("%s: bad reply from supd: %s",
+		    supctl_socket_path(), why);
+	if (continues != NULL)
+		*continues = client.reply.continues;
+	if (client.reply.error == NULL) {
+		if (params != NULL)
+			*params = client.reply.params;
+		return (0);
+	}
+	free(client.error);
+	json_decref(client.error_params);
+	client.error = strdup(client.reply.error);
+	client.error_params = json_incref(client.reply.params);
+	if (client.quiet == NULL || strcmp(client.quiet, client.error) != 0) {
+		text = proto_error_text(client.reply.error, client.reply.params);
+		client_warn("%s", text != NULL ? text : client.reply.error);
+		free(text);
+	}
+	client.quiet = NULL;
+	if (params != NULL)
+		*params = NULL;
+	return (-1);
+}
+
+int
+client_call(const char *method, json_t *params, json_t **reply)
+{
+	client_send(method, params, 0);
+	return (client_recv(reply, NULL));
+}
+
+const char *
+client_error(void)
+{
+	return (client.error != NULL ? client.error : "");
+}
+
+json_t *
+client_error_params(void)
+{
+	return (client.error_params);
+}
+
+void
+client_quiet(const char *error)
+{
+	client.quiet = error;
+}
+
+void
+client_allow_eof(void)
+{
+	client.eof_ok = 1;
+}

@@ -1,1 +1,121 @@
-/* to be written */
+/*
+ * cmd-admin.c — the daemon as a whole: `supctl reload [--check]`,
+ * `supctl reexec` and `supctl shutdown`.  Each waits as long as supd takes
+ * (children start and stop inside them).
+ */
+#include <stdio.h>
+
+#include "proto.h"
+#include "supctl.h"
+
+static int	cmd_reload_exec(const struct cmd_entry *, struct args *);
+static int	cmd_reexec_exec(const struct cmd_entry *, struct args *);
+static int	cmd_shutdown_exec(const struct cmd_entry *, struct args *);
+
+static const struct cmd_option cmd_reload_options[] = {
+	{ "check", 'c', 0 },
+	{ NULL, 0, 0 }
+};
+
+const struct cmd_entry cmd_reload_entry = {
+	.name = "reload",
+	.usage = "reload [--check]",
+	.summary = "re-read the configuration and apply the difference",
+	.help =
+	    "Re-read supd's configuration file and apply the difference: new "
+	    "children start,\n"
+	    "removed ones stop, changed ones restart.  Prints a line per "
+	    "change.  An invalid\n"
+	    "file changes nothing: its errors are printed and supctl exits 1.  "
+	    "With --json,\n"
+	    "{\"changes\": [...]}.\n"
+	    "\n"
+	    "  -c, --check       only validate, and print what would change\n",
+	.options = cmd_reload_options,
+	.min_args = 0,
+	.max_args = 0,
+	.timeout = 0,
+	.exec = cmd_reload_exec,
+};
+
+const struct cmd_entry cmd_reexec_entry = {
+	.name = "reexec",
+	.usage = "reexec",
+	.summary = "supd execs its binary again, same pid, children kept",
+	.help =
+	    "Make supd exec its (possibly replaced) binary again with the same "
+	    "pid: children,\n"
+	    "their output pipes and restart windows carry over.  Returns once "
+	    "the new supd\n"
+	    "answers.\n",
+	.min_args = 0,
+	.max_args = 0,
+	.timeout = 0,
+	.exec = cmd_reexec_exec,
+};
+
+const struct cmd_entry cmd_shutdown_entry = {
+	.name = "shutdown",
+	.usage = "shutdown",
+	.summary = "stop everything in order; supd exits 0",
+	.help =
+	    "Stop every child in reverse start order, then supd exits 0.  "
+	    "Returns once supd\n"
+	    "has answered or gone away.\n",
+	.min_args = 0,
+	.max_args = 0,
+	.timeout = 0,
+	.exec = cmd_shutdown_exec,
+};
+
+static int
+cmd_reload_exec(const struct cmd_entry *ce, struct args *args)
+{
+	json_t		*reply, *changes, *c;
+	const char	*s;
+	size_t		 i;
+
+	cmd_connect(ce, args);
+	if (client_call(PROTO_METHOD("Reload"), json_pack("{s:b}", "check",
+	    args_has(args, 'c')), &reply) != 0)
+		return (EXIT_FAILED);
+	if (supctl_json) {
+		output_json(reply);
+		return (EXIT_OK);
+	}
+	changes = json_object_get(reply, "changes");
+	json_array_foreach(changes, i, c)
+		if ((s = json_string_value(c)) != NULL)
+			printf("%s\n", s);
+	return (EXIT_OK);
+}
+
+static int
+cmd_reexec_exec(const struct cmd_entry *ce, struct args *args)
+{
+	json_t	*reply;
+
+	cmd_connect(ce, args);
+	if (client_call(PROTO_METHOD("Reexec"), NULL, &reply) != 0)
+		return (EXIT_FAILED);
+	if (supctl_json)
+		output_json(reply);
+	return (EXIT_OK);
+}
+
+static int
+cmd_shutdown_exec(const struct cmd_entry *ce, struct args *args)
+{
+	json_t	*reply;
+	int	 rc;
+
+	cmd_connect(ce, args);
+	/* supd may be gone before its reply is read: that is what we asked */
+	client_allow_eof();
+	client_send(PROTO_METHOD("Shutdown"), NULL, 0);
+	if ((rc = client_recv(&reply, NULL)) == -1)
+		return (EXIT_FAILED);
+	if (supctl_json)
+		printf("{}\n");
+	return (EXIT_OK);
+}

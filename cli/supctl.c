@@ -1,1 +1,115 @@
-int main(void) { return 0; }
+/*
+ * supctl.c — the command line of supd: global options, socket resolution,
+ * dispatch to the command table and the exit status (0 done, 1 refused or
+ * failed, 2 usage, 3 daemon unreachable).  Commands live in cmd-*.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paths.h"
+#include "supctl.h"
+
+const char	*supctl_socket;
+int		 supctl_json;
+
+static void	supctl_usage(FILE *);
+
+/* The socket: -s, else proto_default_socket()'s rule ($SUPD_SOCKET, ...). */
+const char *
+supctl_socket_path(void)
+{
+	if (supctl_socket == NULL)
+		supctl_socket = proto_default_socket();
+	return (supctl_socket);
+}
+
+static void
+supctl_usage(FILE *f)
+{
+	fprintf(f, "usage: supctl [-s SOCKET] [--json] COMMAND [ARG...]\n");
+}
+
+/* An option taking a value: "-s PATH", "-sPATH", "--socket PATH", "--socket=PATH". */
+static const char *
+supctl_value(int argc, char **argv, int *i, const char *s, const char *l)
+{
+	const char	*a = argv[*i];
+	size_t		 n = strlen(l);
+
+	if (strcmp(a, s) == 0 || strcmp(a, l) == 0) {
+		if (*i + 1 >= argc)
+			return (NULL);
+		return (argv[++*i]);
+	}
+	if (strncmp(a, l, n) == 0 && a[n] == '=')
+		return (a + n + 1);
+	return (a + 2);		/* -sPATH */
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry	*ce;
+	struct args		 args;
+	const char		*a;
+	int			 i, rc, help;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		a = argv[i];
+		if (strcmp(a, "--json") == 0 || strcmp(a, "-j") == 0)
+			supctl_json = 1;
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			supctl_usage(stdout);
+			cmd_print_list();
+			return (EXIT_OK);
+		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			printf("supctl %s\n", SUPD_VERSION);
+			return (EXIT_OK);
+		} else if (strncmp(a, "-s", 2) == 0 ||
+		    strncmp(a, "--socket", 8) == 0) {
+			if (strncmp(a, "--socket", 8) == 0 && a[8] != '\0' &&
+			    a[8] != '=')
+				goto bad;
+			if ((supctl_socket = supctl_value(argc, argv, &i,
+			    "-s", "--socket")) == NULL || *supctl_socket == '\0') {
+				fprintf(stderr, "supctl: option %s needs a "
+				    "socket path\n", a);
+				supctl_usage(stderr);
+				return (EXIT_USAGE);
+			}
+		} else if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		} else
+			goto bad;
+	}
+	if (i >= argc) {
+		supctl_usage(stderr);
+		fprintf(stderr, "Run 'supctl --help' for the commands.\n");
+		return (EXIT_USAGE);
+	}
+	if ((ce = cmd_find(argv[i])) == NULL)
+		return (EXIT_USAGE);	/* cmd_find said why */
+	if (cmd_parse(ce, argc - i - 1, argv + i + 1, &args, &help) == -1)
+		return (EXIT_USAGE);
+	if (help) {
+		cmd_print_help(ce);
+		cmd_args_free(&args);
+		return (EXIT_OK);
+	}
+	rc = ce->exec(ce, &args);
+	cmd_args_free(&args);
+	client_close();
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		perror("supctl: stdout");
+		if (rc == EXIT_OK)
+			rc = EXIT_FAILED;
+	}
+	return (rc);
+
+bad:
+	fprintf(stderr, "supctl: unknown option %s\n", a);
+	supctl_usage(stderr);
+	return (EXIT_USAGE);
+}

@@ -1,0 +1,162 @@
+/*
+ * supctl.h — what the files of supctl share, one section per file, as
+ * tmux.h does.  The protocol itself (framing, method and error names) is
+ * common/'s; this is the command line around it.
+ */
+#ifndef SUPCTL_H
+#define SUPCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* Exit statuses: the contract's, checked by scripts. */
+#define EXIT_OK		0	/* done */
+#define EXIT_FAILED	1	/* the daemon refused, or the thing failed */
+#define EXIT_USAGE	2	/* bad command line */
+#define EXIT_UNREACHABLE 3	/* cannot reach the daemon */
+
+#define SUPCTL_TIMEOUT	30	/* seconds to wait for a reply by default */
+
+/* supctl.c */
+extern const char	*supctl_socket;	/* resolved lazily, see supctl_socket_path() */
+extern int		 supctl_json;	/* --json */
+const char	*supctl_socket_path(void);
+
+/* cmd.c */
+struct args;
+
+struct cmd_option {
+	const char	*name;		/* long name, without "--" */
+	int		 key;		/* short letter, also its key in struct args */
+	int		 has_arg;
+};
+
+struct cmd_entry {
+	const char		*name;
+	const char		*usage;		/* the man page's synopsis, after "supctl " */
+	const char		*summary;	/* one line for supctl --help */
+	const char		*help;		/* supctl COMMAND --help, after the usage */
+	const struct cmd_option	*options;	/* NULL or ended by { NULL } */
+	int			 min_args;
+	int			 max_args;	/* -1: no limit */
+	int			 flags;
+#define CMD_EXTRA	0x1			/* takes ARG... after "--" */
+#define CMD_OFFLINE	0x2			/* needs no daemon */
+	int			 timeout;	/* reply timeout in s; 0: wait for ever */
+	int			(*exec)(const struct cmd_entry *, struct args *);
+};
+
+struct args {
+	char		**argv;		/* positional arguments */
+	int		  argc;
+	char		**extra;	/* after "--" */
+	int		  nextra;
+	int		  seen_dashdash;
+	struct {
+		int		 key;
+		const char	*value;
+	}		 *opts;		/* in command-line order */
+	int		  nopts;
+};
+
+extern const struct cmd_entry	*cmd_table[];
+
+const struct cmd_entry *cmd_find(const char *);
+/* Parse argv (after the command name) against the entry; -1 on a usage error, printed. */
+int		 cmd_parse(const struct cmd_entry *, int, char **, struct args *,
+		    int *help);
+void		 cmd_args_free(struct args *);
+int		 args_has(const struct args *, int);
+/* The last value given for key, or NULL. */
+const char	*args_get(const struct args *, int);
+/* Every value given for key, in order, as a new JSON array of strings. */
+json_t		*args_array(const struct args *, int);
+/* An array of the positional arguments from i on. */
+json_t		*args_positional(const struct args *, int);
+/* "supctl: CMD: message" and the usage line on stderr; returns EXIT_USAGE. */
+int		 cmd_usage_error(const struct cmd_entry *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 cmd_print_usage(const struct cmd_entry *, int to_stderr);
+void		 cmd_print_help(const struct cmd_entry *);
+void		 cmd_print_list(void);
+/* Parse a count or a number of seconds given on the command line; -1 if bad. */
+int		 cmd_parse_int(const char *, long long *, long long max);
+int		 cmd_parse_seconds(const char *, long long *ms);
+/* Connect for a command; errors name it and its arguments ("stop web"). */
+void		 cmd_connect(const struct cmd_entry *, const struct args *);
+/* A name the daemon will register: 0 if valid, else usage error printed. */
+int		 cmd_check_name(const struct cmd_entry *, const char *what,
+		    const char *);
+
+/* client.c */
+/*
+ * Connect to supd and set the reply timeout (0: none); exits 3 when the
+ * daemon cannot be reached.  ctx prefixes every error ("spawn jobs w1").
+ */
+void		 client_open(const char *ctx, int timeout);
+void		 client_close(void);
+/* Change the reply timeout, in seconds; 0: none. */
+void		 client_timeout(int);
+/* Send a call; params is stolen.  flags: VARLINK_MORE. */
+void		 client_send(const char *method, json_t *params, int flags);
+/*
+ * The next reply: 0 and *params (owned by the client until the next
+ * client_recv or client_close), *continues; or -1 when the daemon answered
+ * an error, which is printed (see client_error).  Exits 3 when the
+ * connection fails.  *params may be NULL when the caller needs only success.
+ */
+int		 client_recv(json_t **params, int *continues);
+/* From now on client_recv returns 1 when supd hangs up (shutdown). */
+void		 client_allow_eof(void);
+/* Send, then receive one reply, as client_recv. */
+int		 client_call(const char *method, json_t *params, json_t **reply);
+/* The error name of the last failed reply (the interface's short name). */
+const char	*client_error(void);
+/* The last error reply's parameters, or NULL. */
+json_t		*client_error_params(void);
+/* Print "supctl: CTX: message" on stderr. */
+void		 client_warn(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+/* Ask for the reply not to be printed when it is this error (one call). */
+void		 client_quiet(const char *error);
+/* Exit 3 with "supctl: PATH: why". */
+void		 client_fatal(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+
+/* cmd-spawn.c */
+/* Check --group and --env values; -1 on a usage error, printed. */
+int		 cmd_spawn_check(const struct cmd_entry *, const struct args *);
+/* The ARGs after "--" as a new JSON array. */
+json_t		*cmd_spawn_extra(const struct args *);
+
+/* cmd-run.c */
+#define EXIT_TIMEDOUT	124	/* a task stopped by its timeout, as timeout(1) */
+
+/* output.c */
+struct table;
+
+struct table	*table_new(int ncols, ...);
+/* Add a row of ncols strings (copied); colour is an SGR code for column
+ * color_col or NULL. */
+void		 table_add(struct table *, const char *color, int color_col, ...);
+void		 table_print(struct table *);
+void		 table_free(struct table *);
+/* Colour on stdout: a TTY and $NO_COLOR unset; decided once. */
+int		 output_color(void);
+/* The SGR colour of a child state, or NULL. */
+const char	*output_state_color(const char *state);
+/* Box-drawing glyphs when LC_CTYPE's codeset is UTF-8. */
+int		 output_utf8(void);
+/* Print a JSON value compact on one line and flush. */
+void		 output_json(const json_t *);
+/* "3d4h", "2h05m", "5m12s", "42s". */
+void		 output_duration(char *, size_t, int64_t ms);
+/* Local time of a unix-ms timestamp, "2026-11-25T22:49:03.123". */
+void		 output_time(char *, size_t, int64_t ms);
+/* A scalar JSON value as people read it: strings bare, null as "-". */
+char		*output_scalar(const json_t *);
+int64_t		 output_now_ms(void);
+
+#endif /* SUPCTL_H */
