@@ -35,8 +35,8 @@ build: deps $(BUILD)/build.ninja
 
 run: build
 	@mkdir -p $(RUNDIR)/log
-	SUPD_RUNTIME_DIR=$(RUNDIR) exec $(BUILD)/daemon/supd -c conf/example.ini \
-		-s $(RUNDIR)/supd.sock
+	exec $(BUILD)/daemon/supd -c conf/example.ini -s $(RUNDIR)/supd.sock \
+		--state $(RUNDIR)/state.db --log-dir $(RUNDIR)/log
 
 $(TESTBUILD)/build.ninja:
 	meson setup $(TESTBUILD) --buildtype=debug -Dwerror=true \

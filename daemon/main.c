@@ -146,6 +146,7 @@ main(int argc, char **argv)
 	status = loop_run();
 	/* whatever the policy did, nothing of ours outlives supd */
 	proc_kill_all();
+	proc_free_all();
 	server_close();
 	tree_free(root);
 	events_free();
