@@ -36,9 +36,10 @@ const struct cmd_entry cmd_events_entry = {
 	    "\n"
 	    "  -f, --follow      then print events as they happen, until "
 	    "interrupted\n"
-	    "  -s, --since SEQ   only events after sequence number SEQ; seqs are "
-	    "never reused,\n"
-	    "                    so --since the last seen seq loses nothing\n",
+	    "  -s, --since SEQ   only events after sequence number SEQ; seqs "
+	    "are never\n"
+	    "                    reused, so --since the last seen seq loses "
+	    "nothing\n",
 	.options = cmd_events_options,
 	.min_args = 0,
 	.max_args = -1,

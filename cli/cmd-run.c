@@ -32,7 +32,7 @@ const struct cmd_entry cmd_run_entry = {
 	    "ARGs appended, whose exit status supd keeps as its result.  Prints "
 	    "the task's\n"
 	    "name (generated unless --name) once it is started.  With --json, "
-	    "{\"name\", \"pid\"}.\n"
+	    "{name, pid}.\n"
 	    "\n"
 	    "  -n, --name N      register the task as N\n"
 	    "  -w, --wait        wait for the task and exit with its status: its "
@@ -67,8 +67,9 @@ const struct cmd_entry cmd_await_entry = {
 	    "Wait for task NAME to finish (at once if it has) and exit with its "
 	    "status: its\n"
 	    "exit code, or 128+N when signal N killed it; 124 if its own "
-	    "timeout stopped it.\n"
-	    "Prints nothing; with --json, its result (a TaskResult).\n"
+	    "timeout stopped it;\n"
+	    "1 if it failed to start.  Prints nothing; with --json, its "
+	    "TaskResult.\n"
 	    "\n"
 	    "  -t, --timeout SEC give up after SEC seconds: \"timed out\", exit 1\n",
 	.options = cmd_await_options,
@@ -82,8 +83,17 @@ const struct cmd_entry cmd_await_entry = {
 static int
 cmd_run_status(json_t *result, const char *name, const char *timeout)
 {
-	json_t	*v;
+	const char	*state, *reason;
+	json_t		*v;
 
+	state = json_string_value(json_object_get(result, "state"));
+	if (state != NULL && strcmp(state, "failed") == 0) {
+		/* it never ran: no status of its own, so supctl's "it failed" */
+		reason = json_string_value(json_object_get(result, "reason"));
+		client_warn("task %s failed to start: %s", name,
+		    reason != NULL ? reason : "unknown reason");
+		return (EXIT_FAILED);
+	}
 	if (json_is_true(json_object_get(result, "timed_out"))) {
 		if (timeout != NULL)
 			client_warn("task %s timed out after %s s", name,

@@ -190,6 +190,9 @@ def task_result(name, args, timeout):
         r["timed_out"] = True
     elif args[:1] == ["forever"]:
         r["state"] = "running"
+    elif args[:1] == ["fail"]:
+        r.update(state="failed", pid=None, code=None, exit_status=None,
+                 ended_at=None, reason="exec /nonexistent: No such file")
     return r
 
 

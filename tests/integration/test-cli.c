@@ -641,6 +641,19 @@ Test(cli, await_exits_with_the_status_or_1_on_timeout)
 	cli_result_free(&r);
 }
 
+Test(cli, await_of_a_task_that_never_started_exits_1)
+{
+	struct cli_result	r;
+
+	RUN(r, "run", "jobs", "--name", "f", "--", "fail");
+	cli_result_free(&r);
+	RUN(r, "await", "f");
+	cr_assert_eq(r.status, 1);
+	cr_assert_str_eq(r.err, "supctl: await f: task f failed to start: exec "
+	    "/nonexistent: No such file\n");
+	cli_result_free(&r);
+}
+
 /* whereis, members */
 
 Test(cli, whereis_prints_the_pid_or_exits_1)
