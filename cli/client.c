@@ -6,6 +6,7 @@
  */
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -72,6 +73,38 @@ client_timeout(int seconds)
 		client_fatal("%s: %s", supctl_socket_path(), strerror(errno));
 }
 
+/*
+ * varlink_connect() without the timeout: a supd that stopped accepting
+ * (its backlog full) would hold a blocking connect for ever, and on a UNIX
+ * socket SO_SNDTIMEO, set before connect, bounds it.
+ */
+static int
+client_connect(const char *path)
+{
+	struct sockaddr_un	sun;
+	struct timeval		tv = { .tv_sec = supctl_timeout() };
+	int			fd, e;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	if ((tv.tv_sec > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == -1) ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return (-1);
+	}
+	return (fd);
+}
+
 void
 client_open(const char *ctx, int timeout)
 {
@@ -79,13 +112,17 @@ client_open(const char *ctx, int timeout)
 	int		 e;
 
 	snprintf(client.ctx, sizeof client.ctx, "%s", ctx);
-	if ((client.fd = varlink_connect(path)) == -1) {
+	if ((client.fd = client_connect(path)) == -1) {
 		e = errno;
 		if (e == ENOENT || e == ECONNREFUSED)
 			hint = " (is supd running?)";
 		else if (e == EACCES)
 			hint = " (supctl needs the socket's owner, group or "
 			    "read_group)";
+		else if (e == EAGAIN) {
+			client_fatal("cannot connect to %s: supd accepts no "
+			    "connection within %d s", path, supctl_timeout());
+		}
 		client_fatal("cannot connect to %s: %s%s", path, strerror(e),
 		    hint);
 	}
@@ -122,7 +159,8 @@ client_send(const char *method, json_t *params, int flags)
 	if (rc == 1)
 		return;
 	if (rc == 0)
-		errno = ETIMEDOUT;
+		client_fatal("%s: supd takes no call within %d s",
+		    supctl_socket_path(), supctl_timeout());
 	client_fatal("%s: %s", supctl_socket_path(), strerror(errno));
 }
 

@@ -34,7 +34,7 @@ const struct cmd_entry cmd_reload_entry = {
 	.options = cmd_reload_options,
 	.min_args = 0,
 	.max_args = 0,
-	.timeout = 0,
+	.flags = CMD_LONG,
 	.exec = cmd_reload_exec,
 };
 
@@ -50,7 +50,7 @@ const struct cmd_entry cmd_reexec_entry = {
 	    "answers.\n",
 	.min_args = 0,
 	.max_args = 0,
-	.timeout = 0,
+	.flags = CMD_LONG,
 	.exec = cmd_reexec_exec,
 };
 
@@ -64,7 +64,7 @@ const struct cmd_entry cmd_shutdown_entry = {
 	    "has answered or gone away.\n",
 	.min_args = 0,
 	.max_args = 0,
-	.timeout = 0,
+	.flags = CMD_LONG,
 	.exec = cmd_shutdown_exec,
 };
 

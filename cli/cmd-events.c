@@ -43,7 +43,6 @@ const struct cmd_entry cmd_events_entry = {
 	.options = cmd_events_options,
 	.min_args = 0,
 	.max_args = -1,
-	.timeout = SUPCTL_TIMEOUT,
 	.exec = cmd_events_exec,
 };
 

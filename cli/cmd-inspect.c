@@ -24,7 +24,6 @@ const struct cmd_entry cmd_inspect_entry = {
 	    "in local time.  With --json, the Inspect call's info object.\n",
 	.min_args = 1,
 	.max_args = 1,
-	.timeout = SUPCTL_TIMEOUT,
 	.exec = cmd_inspect_exec,
 };
 

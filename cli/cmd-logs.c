@@ -32,7 +32,6 @@ const struct cmd_entry cmd_logs_entry = {
 	.options = cmd_logs_options,
 	.min_args = 1,
 	.max_args = 1,
-	.timeout = SUPCTL_TIMEOUT,
 	.exec = cmd_logs_exec,
 };
 

@@ -19,7 +19,6 @@ const struct cmd_entry cmd_members_entry = {
 	    "each: NAME, PID.  With --json, the array of {\"name\", \"pid\"}.\n",
 	.min_args = 1,
 	.max_args = 1,
-	.timeout = SUPCTL_TIMEOUT,
 	.exec = cmd_members_exec,
 };
 

@@ -20,7 +20,6 @@ const struct cmd_entry cmd_metrics_entry = {
 	    "them.  With --json, {\"text\": \"...\"}.\n",
 	.min_args = 0,
 	.max_args = 0,
-	.timeout = SUPCTL_TIMEOUT,
 	.exec = cmd_metrics_exec,
 };
 

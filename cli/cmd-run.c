@@ -49,8 +49,7 @@ const struct cmd_entry cmd_run_entry = {
 	.options = cmd_run_options,
 	.min_args = 1,
 	.max_args = 1,
-	.flags = CMD_EXTRA,
-	.timeout = 0,
+	.flags = CMD_EXTRA | CMD_LONG,
 	.exec = cmd_run_exec,
 };
 
@@ -75,7 +74,7 @@ const struct cmd_entry cmd_await_entry = {
 	.options = cmd_await_options,
 	.min_args = 1,
 	.max_args = 1,
-	.timeout = 0,
+	.flags = CMD_LONG,
 	.exec = cmd_await_exec,
 };
 
@@ -122,7 +121,8 @@ cmd_run_await(const char *name, long long ms, const char *timeout)
 	if (ms >= 0) {
 		json_object_set_new(params, "timeout", json_integer(ms));
 		/* supd answers Timeout itself; the margin is for a hung supd */
-		client_timeout((int)(ms / 1000) + SUPCTL_TIMEOUT);
+		client_timeout(supctl_timeout() == 0 ? 0 :
+		    (int)(ms / 1000) + supctl_timeout());
 	} else
 		client_timeout(0);
 	if (client_call(PROTO_METHOD("Await"), params, &reply) != 0)

@@ -22,7 +22,6 @@ const struct cmd_entry cmd_signal_entry = {
 	    "how many processes were signalled.  With --json, {\"signalled\"}.\n",
 	.min_args = 2,
 	.max_args = 2,
-	.timeout = SUPCTL_TIMEOUT,
 	.exec = cmd_signal_exec,
 };
 

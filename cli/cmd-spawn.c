@@ -36,8 +36,7 @@ const struct cmd_entry cmd_spawn_entry = {
 	.options = cmd_spawn_options,
 	.min_args = 2,
 	.max_args = 2,
-	.flags = CMD_EXTRA,
-	.timeout = 0,
+	.flags = CMD_EXTRA | CMD_LONG,
 	.exec = cmd_spawn_exec,
 };
 

@@ -23,7 +23,7 @@ const struct cmd_entry cmd_start_entry = {
 	    "does.  With --json, {\"name\", \"pid\"}.\n",
 	.min_args = 1,
 	.max_args = 1,
-	.timeout = 0,
+	.flags = CMD_LONG,
 	.exec = cmd_start_exec,
 };
 
@@ -41,7 +41,7 @@ const struct cmd_entry cmd_stop_entry = {
 	    "With --json, {\"name\", \"removed\"}.\n",
 	.min_args = 1,
 	.max_args = 1,
-	.timeout = 0,
+	.flags = CMD_LONG,
 	.exec = cmd_start_exec,
 };
 
@@ -56,7 +56,7 @@ const struct cmd_entry cmd_restart_entry = {
 	    "\"pid\"}.\n",
 	.min_args = 1,
 	.max_args = 1,
-	.timeout = 0,
+	.flags = CMD_LONG,
 	.exec = cmd_start_exec,
 };
 

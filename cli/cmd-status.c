@@ -26,7 +26,6 @@ const struct cmd_entry cmd_status_entry = {
 	    "Status call.\n",
 	.min_args = 0,
 	.max_args = -1,
-	.timeout = SUPCTL_TIMEOUT,
 	.exec = cmd_status_exec,
 };
 

@@ -31,7 +31,6 @@ const struct cmd_entry cmd_tree_entry = {
 	    "pre-order.\n",
 	.min_args = 0,
 	.max_args = 0,
-	.timeout = SUPCTL_TIMEOUT,
 	.exec = cmd_tree_exec,
 };
 

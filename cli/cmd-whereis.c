@@ -20,7 +20,6 @@ const struct cmd_entry cmd_whereis_entry = {
 	    "\"pid\"}.\n",
 	.min_args = 1,
 	.max_args = 1,
-	.timeout = SUPCTL_TIMEOUT,
 	.exec = cmd_whereis_exec,
 };
 

@@ -124,7 +124,9 @@ cmd_print_list(void)
 	    "\nCommands:\n");
 	for (ce = cmd_table; *ce != NULL; ce++)
 		printf("  %-10s %s\n", (*ce)->name, (*ce)->summary);
-	printf("\nExit status: 0 done, 1 refused or failed, 2 usage error, "
+	printf("\nEnvironment: SUPD_SOCKET (the socket), SUPCTL_TIMEOUT "
+	    "(seconds to wait for\nsupd, default 30, 0 for ever), NO_COLOR.\n"
+	    "Exit status: 0 done, 1 refused or failed, 2 usage error, "
 	    "3 supd unreachable.\n");
 }
 
@@ -396,7 +398,7 @@ cmd_connect(const struct cmd_entry *ce, const struct args *args)
 	for (i = 0; i < args->argc && len < sizeof ctx; i++)
 		len += snprintf(ctx + len, sizeof ctx - len, " %s",
 		    args->argv[i]);
-	client_open(ctx, ce->timeout);
+	client_open(ctx, (ce->flags & CMD_LONG) ? 0 : supctl_timeout());
 }
 
 static int	cmd_help_exec(const struct cmd_entry *, struct args *);

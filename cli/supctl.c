@@ -24,6 +24,25 @@ supctl_socket_path(void)
 	return (supctl_socket);
 }
 
+int
+supctl_timeout(void)
+{
+	static int	 timeout = -1;
+	const char	*s;
+	char		*end;
+	long		 v;
+
+	if (timeout == -1) {
+		timeout = SUPCTL_TIMEOUT;
+		if ((s = getenv("SUPCTL_TIMEOUT")) != NULL && *s != '\0') {
+			v = strtol(s, &end, 10);
+			if (*end == '\0' && v >= 0 && v <= 86400 * 365)
+				timeout = (int)v;
+		}
+	}
+	return (timeout);
+}
+
 static void
 supctl_usage(FILE *f)
 {

@@ -17,12 +17,14 @@
 #define EXIT_USAGE	2	/* bad command line */
 #define EXIT_UNREACHABLE 3	/* cannot reach the daemon */
 
-#define SUPCTL_TIMEOUT	30	/* seconds to wait for a reply by default */
+#define SUPCTL_TIMEOUT	30	/* seconds to wait for supd; $SUPCTL_TIMEOUT */
 
 /* supctl.c */
 extern const char	*supctl_socket;	/* resolved lazily, see supctl_socket_path() */
 extern int		 supctl_json;	/* --json */
 const char	*supctl_socket_path(void);
+/* Seconds to wait for supd to accept or answer: $SUPCTL_TIMEOUT or 30; 0: for ever. */
+int		 supctl_timeout(void);
 
 /* cmd.c */
 struct args;
@@ -44,7 +46,7 @@ struct cmd_entry {
 	int			 flags;
 #define CMD_EXTRA	0x1			/* takes ARG... after "--" */
 #define CMD_OFFLINE	0x2			/* needs no daemon */
-	int			 timeout;	/* reply timeout in s; 0: wait for ever */
+#define CMD_LONG	0x4			/* waits as long as supd takes */
 	int			(*exec)(const struct cmd_entry *, struct args *);
 };
 
@@ -103,9 +105,10 @@ void		 client_timeout(int);
 void		 client_send(const char *method, json_t *params, int flags);
 /*
  * The next reply: 0 and *params (owned by the client until the next
- * client_recv or client_close), *continues; or -1 when the daemon answered
- * an error, which is printed (see client_error).  Exits 3 when the
- * connection fails.  *params may be NULL when the caller needs only success.
+ * client_recv or client_close), *continues; -1 when the daemon answered
+ * an error, which is printed (see client_error); 1 when supd hung up and
+ * client_allow_eof() was called.  Exits 3 when the connection fails.
+ * params may be NULL when the caller needs only success.
  */
 int		 client_recv(json_t **params, int *continues);
 /* From now on client_recv returns 1 when supd hangs up (shutdown). */

@@ -100,6 +100,8 @@ def m_status(m, p):
 
 
 def m_inspect(m, p):
+    if p["name"] == "hang":
+        time.sleep(3600)
     c = child(p["name"])
     if c is None:
         return err("NotFound", name=p["name"])

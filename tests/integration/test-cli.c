@@ -199,6 +199,21 @@ Test(connect, supd_socket_is_used_without_dash_s, .init = fake_up,
 	cli_result_free(&r);
 }
 
+Test(connect, a_daemon_that_does_not_answer_exits_3_after_the_timeout,
+    .init = fake_up, .fini = fake_down)
+{
+	static const char *const env[] = { "SUPCTL_TIMEOUT=1", NULL };
+	struct cli_result	r;
+	char			expect[400];
+
+	cli_run(&r, fk.sock, env, 0, "inspect", "hang", NULL);
+	cr_assert_eq(r.status, 3);
+	snprintf(expect, sizeof expect, "supctl: %s: no reply from supd within "
+	    "1 s\n", fk.sock);
+	cr_assert_str_eq(r.err, expect);
+	cli_result_free(&r);
+}
+
 TestSuite(cli, .init = fake_up, .fini = fake_down);
 
 /* status */
