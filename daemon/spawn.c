@@ -111,9 +111,19 @@ spawn_child(struct spawn_ctx *c)
 	memset(&dfl, 0, sizeof dfl);
 	dfl.sa_handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP ||
-		    (sig >= 32 && sig < c->rtmin))
+		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
+		if (sig >= 32 && sig < c->rtmin) {
+			/*
+			 * glibc's sigaction refuses its own two real-time
+			 * signals, yet an ignored one is inherited too: ask
+			 * the kernel directly (handler, flags, restorer, mask).
+			 */
+			unsigned long	 kdfl[4] = { 0, 0, 0, 0 };
+
+			syscall(SYS_rt_sigaction, sig, kdfl, NULL, sizeof(unsigned long));
+			continue;
+		}
 		if (sigaction(sig, NULL, &old) == 0 &&
 		    old.sa_handler != SIG_DFL)
 			sigaction(sig, &dfl, NULL);

@@ -158,13 +158,13 @@ Test(lifecycle, notify_readiness_orders_the_next_sibling)
 	harness_init(&in,
 	    "[supervisor:root]\n"
 	    "[worker:slow]\nparent = root\nready = notify\nstart_timeout = 10000\n"
-	    "command = /bin/sh -c 'sleep 0.3; echo slow-ready >> @DIR@/log; "
+	    "command = /bin/sh -c 'sleep 0.3; echo slow-ready >> @DIR@/trace; "
 	    "systemd-notify --ready --status=warm; exec sleep 1000'\n"
 	    "[worker:next]\nparent = root\n"
-	    "command = /bin/sh -c 'echo next-start >> @DIR@/log; exec sleep 1000'\n");
+	    "command = /bin/sh -c 'echo next-start >> @DIR@/trace; exec sleep 1000'\n");
 	harness_start(&in);
-	cr_assert_eq(harness_wait_lines(&in, "log", 2, 8000), 2);
-	log = harness_read(&in, "log");
+	cr_assert_eq(harness_wait_lines(&in, "trace", 2, 8000), 2);
+	log = harness_read(&in, "trace");
 	cr_expect_str_eq(log, "slow-ready\nnext-start\n");
 	free(log);
 	harness_stop(&in);

@@ -11,13 +11,17 @@
 
 #include "harness.h"
 
-/* Writes "start NAME PID" when it starts and "stop NAME" on SIGTERM. */
+/*
+ * Writes "start NAME PID" when it starts and "stop NAME" on SIGTERM; says
+ * READY=1 after writing, so the next sibling's line comes after its own.
+ */
 #define CHILD(name) \
 	"[worker:" name "]\n" \
 	"parent = root\n" \
 	"shutdown = 2000\n" \
-	"command = /bin/sh -c 'trap \"echo stop $SUPD_NAME >> @DIR@/log; exit 0\" TERM; " \
-	"echo start $SUPD_NAME $$ >> @DIR@/log; sleep 1000 & wait'\n"
+	"ready = notify\n" \
+	"command = /bin/sh -c 'trap \"echo stop $SUPD_NAME >> @DIR@/trace; exit 0\" TERM; " \
+	"echo start $SUPD_NAME $$ >> @DIR@/trace; systemd-notify --ready; sleep 1000 & wait'\n"
 
 static const char *
 tree_of(const char *strategy)
@@ -34,7 +38,7 @@ tree_of(const char *strategy)
 static pid_t
 pid_in_log(struct supd_inst *in, const char *name)
 {
-	char	*log = harness_read(in, "log"), *line, *save = NULL;
+	char	*log = harness_read(in, "trace"), *line, *save = NULL;
 	char	 want[80];
 	pid_t	 pid = 0;
 
@@ -51,7 +55,7 @@ pid_in_log(struct supd_inst *in, const char *name)
 static char *
 log_tail(struct supd_inst *in, int from)
 {
-	char	*log = harness_read(in, "log"), *line, *save = NULL, *out;
+	char	*log = harness_read(in, "trace"), *line, *save = NULL, *out;
 	int	 i = 0;
 	size_t	 len = 0;
 
@@ -78,13 +82,13 @@ kill_and_expect(const char *strategy, int nlines, const char *expected)
 
 	harness_init(&in, tree_of(strategy));
 	harness_start(&in);
-	cr_assert_eq(harness_wait_lines(&in, "log", 3, 5000), 3);
+	cr_assert_eq(harness_wait_lines(&in, "trace", 3, 5000), 3);
 	/* the children set their traps right after logging; give them a moment */
 	harness_sleep_ms(100);
 	b = pid_in_log(&in, "b");
 	cr_assert_gt(b, 0);
 	kill(b, SIGKILL);
-	harness_wait_lines(&in, "log", 3 + nlines, 5000);
+	harness_wait_lines(&in, "trace", 3 + nlines, 5000);
 	harness_sleep_ms(200);	/* nothing more may come */
 	tail = log_tail(&in, 3);
 	cr_expect_str_eq(tail, expected, "%s: got %s", strategy, tail);
@@ -115,7 +119,7 @@ Test(strategy, boot_starts_in_file_order_and_shutdown_stops_in_reverse)
 
 	harness_init(&in, tree_of("one_for_one"));
 	harness_start(&in);
-	cr_assert_eq(harness_wait_lines(&in, "log", 3, 5000), 3);
+	cr_assert_eq(harness_wait_lines(&in, "trace", 3, 5000), 3);
 	harness_sleep_ms(100);
 	kill(in.pid, SIGTERM);
 	cr_assert_eq(harness_wait_exit(&in, 10000), 0, "supd exits 0 after SIGTERM");
@@ -156,10 +160,10 @@ Test(strategy, nested_supervisor_escalates_to_its_parent)
 	    "[supervisor:root]\nmax_restarts = 1\nmax_seconds = 10\n"
 	    "[supervisor:inner]\nparent = root\nmax_restarts = 2\nmax_seconds = 10\n"
 	    "[worker:crash]\nparent = inner\n"
-	    "command = /bin/sh -c 'echo x >> @DIR@/log; exit 1'\n");
+	    "command = /bin/sh -c 'echo x >> @DIR@/trace; exit 1'\n");
 	harness_start_nowait(&in);
 	cr_assert_eq(harness_wait_exit(&in, 10000), 3);
-	log = harness_read(&in, "log");
+	log = harness_read(&in, "trace");
 	for (p = log; p != NULL && (p = strchr(p, 'x')) != NULL; p++)
 		starts++;
 	/* 3 starts per inner incarnation (1 + 2 restarts), 2 incarnations */
