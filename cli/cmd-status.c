@@ -63,7 +63,10 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 		return (EXIT_FAILED);
 	children = json_object_get(reply, "children");
 	if (supctl_json) {
-		output_json(children != NULL ? children : json_array());
+		if (children != NULL)
+			output_json(children);
+		else
+			printf("[]\n");
 		return (EXIT_OK);
 	}
 	now = output_now_ms();

@@ -411,7 +411,6 @@ const struct cmd_entry cmd_help_entry = {
 	    "and description.\n",
 	.min_args = 0,
 	.max_args = 1,
-	.flags = CMD_OFFLINE,
 	.exec = cmd_help_exec,
 };
 

@@ -45,7 +45,6 @@ struct cmd_entry {
 	int			 max_args;	/* -1: no limit */
 	int			 flags;
 #define CMD_EXTRA	0x1			/* takes ARG... after "--" */
-#define CMD_OFFLINE	0x2			/* needs no daemon */
 #define CMD_LONG	0x4			/* waits as long as supd takes */
 	int			(*exec)(const struct cmd_entry *, struct args *);
 };
