@@ -223,6 +223,22 @@ harness_tagged_alive(struct supd_inst *in)
 	return (harness_tagged(in, 0));
 }
 
+/* supd runs under the sanitizers in `make test`: anything they said fails the test. */
+static void
+harness_check_sanitizers(struct supd_inst *in)
+{
+	char	*log = harness_read(in, "supd.log");
+
+	if (log != NULL && (strstr(log, "ERROR: AddressSanitizer") != NULL ||
+	    strstr(log, "ERROR: LeakSanitizer") != NULL ||
+	    strstr(log, "runtime error:") != NULL)) {
+		cr_log_error("supd's sanitizers reported:\n%s", log);
+		free(log);
+		cr_assert_fail("a sanitizer reported an error in supd");
+	}
+	free(log);
+}
+
 void
 harness_stop(struct supd_inst *in)
 {
@@ -238,6 +254,7 @@ harness_stop(struct supd_inst *in)
 	}
 	for (i = 0; i < 50 && harness_tagged(in, SIGKILL) > 0; i++)
 		harness_sleep_ms(20);
+	harness_check_sanitizers(in);
 	if (in->dir[0] != '\0' && getenv("SUPD_TEST_KEEP") == NULL) {
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", in->dir);
 		if (system(cmd) != 0)
@@ -419,7 +436,7 @@ harness_zombies_of(pid_t parent)
 	while ((de = readdir(d)) != NULL) {
 		if (atoi(de->d_name) <= 0)
 			continue;
-		snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+		snprintf(path, sizeof path, "/proc/%d/stat", atoi(de->d_name));
 		if ((fd = open(path, O_RDONLY)) == -1)
 			continue;
 		len = read(fd, stat, sizeof stat - 1);
