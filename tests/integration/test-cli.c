@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli-run.h"
 
@@ -214,6 +215,24 @@ Test(connect, a_daemon_that_does_not_answer_exits_3_after_the_timeout,
 	cli_result_free(&r);
 }
 
+Test(connect, the_default_socket_follows_the_one_rule)
+{
+	static const char *const env[] = { "SUPD_SOCKET",
+	    "XDG_RUNTIME_DIR=/nonexistent-xdg", NULL };
+	struct cli_result	 r;
+	const char		*want;
+
+	/* a supd of this machine's own would answer: nothing to check then */
+	if (access("/run/supd/supd.sock", F_OK) == 0)
+		return;
+	want = geteuid() == 0 ? "supctl: cannot connect to /run/supd/supd.sock: " :
+	    "supctl: cannot connect to /nonexistent-xdg/supd/supd.sock: ";
+	cli_run(&r, NULL, env, 0, "whereis", "x", NULL);
+	cr_assert_eq(r.status, 3);
+	cr_assert(strncmp(r.err, want, strlen(want)) == 0, "%s", r.err);
+	cli_result_free(&r);
+}
+
 TestSuite(cli, .init = fake_up, .fini = fake_down);
 
 /* status */
@@ -337,6 +356,9 @@ Test(cli, tree_draws_box_lines_in_a_utf8_locale)
 	cr_assert_str_eq(r.out,
 	    "root [one_for_all 1/3 in 5s] running\n"
 	    "├── web running pid 101\n"
+	    "├── pipe [rest_for_one 0/5 in 10s] running\n"
+	    "│   ├── prod running pid 111\n"
+	    "│   └── cons starting pid 112\n"
 	    "├── db stopped\n"
 	    "└── jobs [dynamic one_for_one 0/10 in 60s] running, 2 children\n"
 	    "    ├── w1 running pid 201\n"
@@ -354,6 +376,9 @@ Test(cli, tree_draws_ascii_otherwise)
 	cr_assert_str_eq(r.out,
 	    "root [one_for_all 1/3 in 5s] running\n"
 	    "|-- web running pid 101\n"
+	    "|-- pipe [rest_for_one 0/5 in 10s] running\n"
+	    "|   |-- prod running pid 111\n"
+	    "|   `-- cons starting pid 112\n"
 	    "|-- db stopped\n"
 	    "`-- jobs [dynamic one_for_one 0/10 in 60s] running, 2 children\n"
 	    "    |-- w1 running pid 201\n"
@@ -369,7 +394,7 @@ Test(cli, tree_json_is_the_node_list)
 	RUN(r, "tree", "--json");
 	cr_assert_eq(r.status, 0);
 	j = cli_json(r.out);
-	cr_assert_eq(json_array_size(j), 6);
+	cr_assert_eq(json_array_size(j), 9);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0),
 	    "strategy")), "one_for_all");
 	json_decref(j);
