@@ -84,7 +84,9 @@ harness_connects(const char *path)
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
-	strncpy(sun.sun_path, path, sizeof sun.sun_path - 1);
+	if (strlen(path) >= sizeof sun.sun_path)
+		return (0);
+	memcpy(sun.sun_path, path, strlen(path));
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return (0);
 	ok = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
