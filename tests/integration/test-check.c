@@ -82,3 +82,23 @@ Test(check, help_and_version)
 	free(out);
 	cr_assert_eq(harness_run(NULL, NULL, bad), 2);
 }
+
+Test(check, the_systemd_unit_passes_systemd_analyze_verify)
+{
+	struct supd_inst in;
+	char	 unit[400], cmd[1200];
+	int	 rc;
+
+	if (system("command -v systemd-analyze >/dev/null 2>&1") != 0)
+		cr_skip_test("systemd-analyze is not installed");
+	harness_init(&in, "");
+	/* the unit names the installed path; point it at this build's supd */
+	snprintf(unit, sizeof unit, "%s/supd.service", in.dir);
+	snprintf(cmd, sizeof cmd, "sed 's|/usr/local/bin/supd|%s|' %s/systemd/supd.service > %s",
+	    harness_supd_bin, SRCDIR, unit);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "systemd-analyze verify --man=no %s", unit);
+	rc = system(cmd);
+	cr_expect_eq(rc, 0, "systemd-analyze verify said no (%d)", rc);
+	harness_stop(&in);
+}
