@@ -713,6 +713,9 @@ sup_handle_command(struct node *sup, struct pending *p)
 		steps_add(s, STEP_START, n, -1);
 		break;
 	case EVT_CMD_STOP:
+		/* OTP's terminate_child on a dead child: it is stopped now */
+		if (n->state == NODE_EXITED || n->state == NODE_FAILED)
+			n->state = NODE_STOPPED;
 		steps_add(s, STEP_STOP, n, -1);
 		if (n->dynamic)
 			steps_add(s, STEP_REMOVE, n, -1);

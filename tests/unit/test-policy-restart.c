@@ -313,6 +313,17 @@ Test(restart, cmd_stop_of_a_child_that_dies_meanwhile_is_still_a_stop)
 	expect_state("b", "stopped");
 }
 
+Test(restart, cmd_stop_of_an_exited_transient_child_marks_it_stopped)
+{
+	boot_abc(STRATEGY_ONE_FOR_ONE, RESTART_TRANSIENT);
+	h_exited("b", 1);
+	expect_nothing();
+	expect_state("b", "exited");
+	h_cmd(EVT_CMD_STOP, "b");
+	expect("done ok b");
+	expect_state("b", "stopped");
+}
+
 Test(restart, stopped_child_is_not_restarted_by_one_for_one_sibling)
 {
 	boot_abc(STRATEGY_ONE_FOR_ONE, RESTART_PERMANENT);
