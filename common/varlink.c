@@ -236,7 +236,7 @@ varlink_wbuf_drop(struct varlink_wbuf *wb)
 {
 	char	*nul;
 
-	if (wb->off == 0 || wb->buf[wb->off - 1] == '\0') {
+	if (!wb->mid) {
 		wb->off = wb->len = 0;
 		return;
 	}
@@ -269,8 +269,10 @@ varlink_wbuf_flush(struct varlink_wbuf *wb, int fd)
 			return (-1);
 		}
 		wb->off += (size_t)n;
+		wb->mid = wb->buf[wb->off - 1] != '\0';
 	}
 	wb->off = wb->len = 0;
+	wb->mid = 0;
 	if (wb->cap > VARLINK_WBUF_KEEP) {
 		/* one huge reply should not pin its memory for the connection's life */
 		free(wb->buf);

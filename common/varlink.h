@@ -31,6 +31,7 @@ struct varlink_wbuf {
 	size_t		 off;
 	size_t		 len;
 	size_t		 cap;
+	int		 mid;		/* buf[off] is inside a message partly sent */
 };
 
 /* varlink_next results */

@@ -30,6 +30,7 @@ struct method_events {
 	uint64_t	 cursor;	/* the last seq sent */
 	int		 follow;
 	int		 live;		/* listening to events.c */
+	int		 started;	/* sent from the history: no gap allowed now */
 };
 
 static int
@@ -59,6 +60,12 @@ method_events_send(struct call *c, const json_t *ev)
 	seq = json_integer_value(json_object_get(ev, "seq"));
 	if ((uint64_t)seq <= me->cursor)
 		return (0);
+	if (me->started && (uint64_t)seq != me->cursor + 1) {
+		/* the history moved on past a paused reader: say so, never skip */
+		call_cut_off(c);
+		return (1);
+	}
+	me->started = 1;
 	me->cursor = (uint64_t)seq;
 	if (!method_events_match(me, ev))
 		return (0);

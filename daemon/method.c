@@ -311,6 +311,13 @@ call_stream(struct call *c, json_t *params)
 	return (server_send(c->client, msg, 1));
 }
 
+void
+call_cut_off(struct call *c)
+{
+	if (c->client != NULL)
+		server_cut_off(c->client);
+}
+
 int
 call_stream_room(struct call *c)
 {

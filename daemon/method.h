@@ -92,6 +92,8 @@ int	 call_bool(struct call *, const char *key, int *out);
 int	 call_strv(struct call *, const char *key, json_t **out);
 /* A streamed reply (continues); params stolen.  -1 when the peer is gone or cut off. */
 int	 call_stream(struct call *, json_t *params);
+/* The stream fell behind what can be replayed: cut the client off. */
+void	 call_cut_off(struct call *);
 /* 1 while the client's unread output leaves room for more of a paced stream. */
 int	 call_stream_room(struct call *);
 /* A waiting call has its final reply or error: answer it (or drop it if orphaned). */
@@ -102,6 +104,8 @@ json_t	*call_pid(int pid);
 /* server.c: what the methods need from the connections */
 /* Queue a message for the client; stream: subject to the output bound. -1 if cut off. */
 int	 server_send(struct client *, json_t *msg, int stream);
+/* The client cannot keep up: OutputOverflow, its call cancelled, then closed. */
+void	 server_cut_off(struct client *);
 /* The client's waiting call is over: answer the requests queued behind it. */
 void	 server_call_over(struct client *, struct call *);
 /* Output queued for the client and not yet written. */

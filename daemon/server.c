@@ -29,7 +29,7 @@
 
 #define SERVER_MAX_QUEUED	64	/* calls read ahead of the one being answered */
 #define SERVER_OUT_MIN		(1024 * 1024)	/* output bound, at least */
-#define SERVER_CLOSE_GRACE_MS	1000	/* to deliver a last error before closing */
+#define SERVER_CLOSE_GRACE_MS	5000	/* to read a last error, without idle_timeout */
 
 struct request {
 	TAILQ_ENTRY(request)	 entry;
@@ -78,11 +78,16 @@ static int			 server_has_admin_gid, server_has_read_gid;
 static void	server_run(struct client *);
 static void	server_client_close(struct client *);
 
-/* Stop taking calls; give a last error a moment to reach the peer, then close. */
+/*
+ * Take no more calls; close once the last error is out.  A peer that does
+ * not read it is closed by the idle timeout (or a short grace without one).
+ */
 static void
 server_close_later(struct client *cl)
 {
 	cl->closing = 1;
+	if (loop_conf != NULL && loop_conf->idle_timeout_ms > 0)
+		return;
 	ev_timer_stop(loop_ev, &cl->timer);
 	ev_timer_set(&cl->timer, SERVER_CLOSE_GRACE_MS / 1000.0, 0.);
 	ev_timer_start(loop_ev, &cl->timer);
@@ -186,6 +191,27 @@ server_drop_current(struct client *cl)
 	/* else a loop_command() holds it as its tag: server_command_done frees it */
 }
 
+void
+server_cut_off(struct client *cl)
+{
+	json_t	*msg;
+
+	if (cl->overflow)
+		return;
+	log_info("client pid %d: cannot keep up with its output; "
+	    "disconnecting", (int)cl->pid);
+	cl->overflow = 1;
+	server_halt_reading(cl);
+	/* what it has not begun to receive goes; the error takes its place */
+	varlink_wbuf_drop(&cl->wb);
+	msg = json_pack("{s:s, s:{}}", "error", SUPD_OUTPUT_OVERFLOW,
+	    "parameters");
+	varlink_wbuf_add_json(&cl->wb, msg);
+	json_decref(msg);
+	server_close_later(cl);
+	server_dirty_add(cl);
+}
+
 int
 server_send(struct client *cl, json_t *msg, int stream)
 {
@@ -198,17 +224,7 @@ server_send(struct client *cl, json_t *msg, int stream)
 	if (stream && varlink_wbuf_pending(&cl->wb) > server_out_bound()) {
 		/* a follower that cannot keep up is told so and cut off, never skipped */
 		json_decref(msg);
-		log_info("client pid %d: output passed %zu bytes unread; "
-		    "disconnecting", (int)cl->pid, server_out_bound());
-		cl->overflow = 1;
-		server_halt_reading(cl);
-		varlink_wbuf_drop(&cl->wb);
-		msg = json_pack("{s:s, s:{}}", "error", SUPD_OUTPUT_OVERFLOW,
-		    "parameters");
-		varlink_wbuf_add_json(&cl->wb, msg);
-		json_decref(msg);
-		server_close_later(cl);
-		server_dirty_add(cl);
+		server_cut_off(cl);
 		return (-1);
 	}
 	if (varlink_wbuf_add_json(&cl->wb, msg) == -1)
@@ -468,35 +484,33 @@ server_read_cb(struct ev_loop *l, ev_io *w, int revents)
 }
 
 /*
- * Idle timeout: no request for idle_timeout_ms and no call waiting or
- * streaming; or the grace to deliver a last error has passed.
+ * Idle timeout: no read or write progress for idle_timeout_ms while no call
+ * waits or streams.  A client closing after an error gets the same time to
+ * read it (SERVER_CLOSE_GRACE_MS when there is no idle timeout).
  */
 static void
 server_timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 {
 	struct client	*cl = w->data;
-	int64_t		 idle, left;
+	int64_t		 limit, left;
 
 	(void)l;
 	(void)revents;
-	if (cl->overflow || (cl->closing && cl->current == NULL &&
-	    TAILQ_EMPTY(&cl->queue))) {
-		server_client_close(cl);
+	limit = loop_conf != NULL ? loop_conf->idle_timeout_ms : 0;
+	if (limit <= 0 && cl->closing)
+		limit = SERVER_CLOSE_GRACE_MS;
+	if (limit <= 0)
 		return;
-	}
-	idle = loop_conf != NULL ? loop_conf->idle_timeout_ms : 0;
-	if (idle <= 0)
-		return;
-	left = cl->active_at + idle - now_mono_ms();
-	if (cl->current != NULL)
-		left = idle;
+	left = cl->active_at + limit - now_mono_ms();
+	if (cl->current != NULL && !cl->overflow)
+		left = limit;
 	if (left > 0) {
 		ev_timer_set(w, (double)left / 1000.0, 0.);
 		ev_timer_start(loop_ev, w);
 		return;
 	}
 	log_debug("client pid %d: idle for %lld ms; closing", (int)cl->pid,
-	    (long long)idle);
+	    (long long)limit);
 	server_client_close(cl);
 }
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -309,14 +310,59 @@ Test(wqueue, drop_keeps_a_message_partly_written)
 	cr_assert_eq(varlink_wbuf_add(&wb, "{\"b\":2}", 7), 0);
 	cr_assert_eq(varlink_wbuf_add(&wb, "{\"c\":3}", 7), 0);
 	wb.off = 3;	/* as if a flush had sent three bytes */
+	wb.mid = 1;
 	varlink_wbuf_drop(&wb);
 	cr_assert_eq(varlink_wbuf_pending(&wb), 5);
 	cr_assert_eq(memcmp(wb.buf + wb.off, "\":1}", 5), 0);
 	wb.off = wb.len;	/* on a message boundary: everything goes */
+	wb.mid = 0;
 	cr_assert_eq(varlink_wbuf_add(&wb, "{}", 2), 0);
 	varlink_wbuf_drop(&wb);
 	cr_assert_eq(varlink_wbuf_pending(&wb), 0);
 	varlink_wbuf_free(&wb);
+}
+
+Test(wqueue, drop_after_a_partial_write_keeps_the_stream_whole)
+{
+	struct varlink_wbuf	 wb;
+	struct varlink_rbuf	 rb;
+	static char		 big[512 * 1024];
+	char			*msg, last[64] = "";
+	size_t			 len;
+	ssize_t			 n;
+	int			 sv[2], count = 0;
+
+	memset(big, 'x', sizeof big);
+	big[0] = '{';
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	cr_assert_eq(varlink_set_nonblock(sv[0]), 0);
+	varlink_wbuf_init(&wb);
+	cr_assert_eq(varlink_wbuf_add(&wb, big, sizeof big), 0);
+	cr_assert_eq(varlink_wbuf_add(&wb, "{\"b\":2}", 7), 0);
+	cr_assert_eq(varlink_wbuf_flush(&wb, sv[0]), 0);
+	/* more queued: the queue compacts, the partly sent message stays first */
+	cr_assert_eq(varlink_wbuf_add(&wb, big, sizeof big), 0);
+	varlink_wbuf_drop(&wb);
+	cr_assert_eq(varlink_wbuf_add(&wb, "{\"error\":1}", 11), 0);
+	varlink_rbuf_init(&rb, sizeof big);
+	cr_assert_eq(varlink_set_nonblock(sv[1]), 0);
+	for (;;) {
+		cr_assert_neq(varlink_wbuf_flush(&wb, sv[0]), -1);
+		n = varlink_read(&rb, sv[1]);
+		while (varlink_next(&rb, &msg, &len) == VARLINK_MSG) {
+			count++;
+			snprintf(last, sizeof last, "%.*s", (int)len, msg);
+		}
+		if (n == -1 && varlink_wbuf_pending(&wb) == 0)
+			break;
+	}
+	/* the first big one whole, then the error: nothing torn in between */
+	cr_assert_eq(count, 2);
+	cr_assert_str_eq(last, "{\"error\":1}");
+	varlink_rbuf_free(&rb);
+	varlink_wbuf_free(&wb);
+	close(sv[0]);
+	close(sv[1]);
 }
 
 Test(messages, call_round_trip)
