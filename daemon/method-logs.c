@@ -50,61 +50,6 @@ struct method_logs {
 	ev_timer	 timer;
 };
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t
-method_logs_utf8(const unsigned char *p, size_t n)
-{
-	size_t	len, i;
-
-	if (p[0] < 0x80)
-		return (1);
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4;
-	else
-		return (0);
-	if (len > n)
-		return (0);
-	for (i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return (0);
-	/* overlong forms, surrogates and past U+10FFFF */
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-		return (0);
-	return (len);
-}
-
-/* A JSON string of a child's bytes: what is not UTF-8 becomes U+FFFD. */
-static json_t *
-method_logs_string(const char *p, size_t n)
-{
-	json_t	*s;
-	char	*out;
-	size_t	 i, o = 0, len;
-
-	if ((s = json_stringn(p, n)) != NULL)
-		return (s);
-	out = xmalloc(n * 3 + 1);
-	for (i = 0; i < n; i += len) {
-		if ((len = method_logs_utf8((const unsigned char *)p + i,
-		    n - i)) == 0) {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			len = 1;
-			continue;
-		}
-		memcpy(out + o, p + i, len);
-		o += len;
-	}
-	s = json_stringn(out, o);
-	free(out);
-	return (s != NULL ? s : json_string(""));
-}
-
 /* Append the lines of buf[0, len) to a; the last one may lack its newline. */
 static void
 method_logs_split(json_t *a, const char *buf, size_t len)
@@ -114,7 +59,7 @@ method_logs_split(json_t *a, const char *buf, size_t len)
 	while (p < end) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
-		json_array_append_new(a, method_logs_string(p, (size_t)(nl - p)));
+		json_array_append_new(a, call_string(p, (size_t)(nl - p)));
 		p = nl + 1;
 	}
 }

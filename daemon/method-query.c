@@ -74,9 +74,10 @@ method_query_groups(const struct node *n)
 	char	**g;
 
 	for (i = 0; n->spec != NULL && i < n->spec->ngroups; i++)
-		json_array_append_new(a, json_string(n->spec->groups[i]));
+		json_array_append_new(a, call_string(n->spec->groups[i],
+		    strlen(n->spec->groups[i])));
 	for (g = n->extra_groups; g != NULL && *g != NULL; g++)
-		json_array_append_new(a, json_string(*g));
+		json_array_append_new(a, call_string(*g, strlen(*g)));
 	return (a);
 }
 
@@ -189,17 +190,18 @@ method_query_strv(char *const *v, char *const *extra)
 {
 	json_t	*a = json_array();
 
+	/* the configuration may hold bytes that are not UTF-8: show them anyway */
 	for (; v != NULL && *v != NULL; v++)
-		json_array_append_new(a, json_string(*v));
+		json_array_append_new(a, call_string(*v, strlen(*v)));
 	for (; extra != NULL && *extra != NULL; extra++)
-		json_array_append_new(a, json_string(*extra));
+		json_array_append_new(a, call_string(*extra, strlen(*extra)));
 	return (a);
 }
 
 static json_t *
 method_query_str(const char *s)
 {
-	return (s != NULL ? json_string(s) : json_null());
+	return (s != NULL ? call_string(s, strlen(s)) : json_null());
 }
 
 static json_t *

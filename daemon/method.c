@@ -341,6 +341,62 @@ call_done(struct call *c)
 	server_call_over(c->client, c);
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t
+call_utf8(const unsigned char *p, size_t n)
+{
+	size_t	len, i;
+
+	if (p[0] < 0x80)
+		return (1);
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return (0);
+	if (len > n)
+		return (0);
+	for (i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return (0);
+	/* overlong forms, surrogates and past U+10FFFF */
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+		return (0);
+	return (len);
+}
+
+json_t *
+call_string(const char *p, size_t n)
+{
+	json_t	*s;
+	char	*out;
+	size_t	 i, o = 0, len;
+
+	if (p == NULL)
+		return (json_null());
+	if ((s = json_stringn(p, n)) != NULL)
+		return (s);
+	out = xmalloc(n * 3 + 1);
+	for (i = 0; i < n; i += len) {
+		if ((len = call_utf8((const unsigned char *)p + i,
+		    n - i)) == 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			len = 1;
+			continue;
+		}
+		memcpy(out + o, p + i, len);
+		o += len;
+	}
+	s = json_stringn(out, o);
+	free(out);
+	return (s != NULL ? s : json_string(""));
+}
+
 json_t *
 call_pid(int pid)
 {

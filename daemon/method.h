@@ -98,6 +98,8 @@ void	 call_cut_off(struct call *);
 int	 call_stream_room(struct call *);
 /* A waiting call has its final reply or error: answer it (or drop it if orphaned). */
 void	 call_done(struct call *);
+/* A JSON string of any bytes (what is not UTF-8 becomes U+FFFD); NULL s: null. */
+json_t	*call_string(const char *s, size_t len);
 /* The JSON null or integer for an optional number (pid 0: null). */
 json_t	*call_pid(int pid);
 

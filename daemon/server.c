@@ -450,6 +450,7 @@ server_read_cb(struct ev_loop *l, ev_io *w, int revents)
 {
 	struct client	*cl = w->data;
 	ssize_t		 n;
+	int		 gone;
 
 	(void)l;
 	(void)revents;
@@ -466,15 +467,24 @@ server_read_cb(struct ev_loop *l, ev_io *w, int revents)
 			server_parse(cl);
 			break;
 		}
-		if (n == 0 && !server_peer_gone(cl->fd)) {
-			/* half-closed: answer what it sent, then close */
+		if (n == 0) {
+			/*
+			 * End of its calls: what it sent is still done, in
+			 * order (a oneway call and a hang-up is a fair use),
+			 * and answered if it only half-closed.
+			 */
+			gone = server_peer_gone(cl->fd);
 			server_halt_reading(cl);
 			cl->closing = 1;
+			server_run(cl);
+			if (gone) {
+				server_client_close(cl);
+				return;
+			}
 			break;
 		}
-		if (n == -1)
-			log_debug("client pid %d: read: %s", (int)cl->pid,
-			    strerror(errno));
+		log_debug("client pid %d: read: %s", (int)cl->pid,
+		    strerror(errno));
 		server_client_close(cl);
 		return;
 	}

@@ -871,6 +871,70 @@ Test(protocol, a_client_hanging_mid_message_does_not_stall_others)
 	vl_close(&a);
 }
 
+Test(protocol, a_half_closed_client_gets_its_replies_then_the_end)
+{
+	struct vl	 v;
+	json_t		*r;
+
+	vl_open(&v);
+	vl_send(&v, "{\"method\":\"" IFACE "Whereis\",\"parameters\":"
+	    "{\"name\":\"w1\"}}");
+	vl_send(&v, "{\"method\":\"" IFACE "Spawn\",\"parameters\":"
+	    "{\"supervisor\":\"jobs\",\"name\":\"h1\"}}");
+	cr_assert_eq(shutdown(v.fd, SHUT_WR), 0);
+	r = vl_recv(&v);
+	cr_assert_str_eq(param_str(r, "name"), "w1");
+	json_decref(r);
+	r = vl_recv(&v);
+	cr_assert_str_eq(param_str(r, "name"), "h1");
+	json_decref(r);
+	cr_assert(vl_closed_within(&v, 5000));
+	vl_close(&v);
+}
+
+Test(protocol, clients_that_leave_while_their_calls_wait)
+{
+	struct vl	 v;
+	json_t		*r;
+	int		 i;
+
+	/* Await on a task that ends later */
+	r = call1("Run", "{\"supervisor\":\"tasks\",\"name\":\"later\","
+	    "\"args\":[\"0\",\"1\"]}");
+	params_of(r);
+	json_decref(r);
+	vl_open(&v);
+	vl_send(&v, "{\"method\":\"" IFACE "Await\",\"parameters\":"
+	    "{\"name\":\"later\",\"timeout\":500}}");
+	vl_close(&v);
+	/* a follower of events and of a log */
+	vl_open(&v);
+	vl_send(&v, "{\"method\":\"" IFACE "Events\",\"more\":true,"
+	    "\"parameters\":{\"follow\":true}}");
+	vl_close(&v);
+	vl_open(&v);
+	vl_send(&v, "{\"method\":\"" IFACE "Logs\",\"more\":true,"
+	    "\"parameters\":{\"name\":\"w1\",\"follow\":true}}");
+	vl_close(&v);
+	/* a spawn whose answer has nobody to go to */
+	vl_open(&v);
+	vl_send(&v, "{\"method\":\"" IFACE "Spawn\",\"parameters\":"
+	    "{\"supervisor\":\"jobs\",\"name\":\"orphan\"}}");
+	vl_close(&v);
+	/* events flow, the task ends, and all is well */
+	for (i = 0; i < 200 && whereis("orphan") == 0; i++)
+		harness_sleep_ms(10);
+	cr_assert_gt(whereis("orphan"), 0);
+	r = call1("Await", "{\"name\":\"later\"}");
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(
+	    params_of(r), "result"), "code")), 0);
+	json_decref(r);
+	r = call1("Metrics", NULL);
+	cr_assert_not_null(strstr(param_str(r, "text"),
+	    "\nsupd_clients_connected 1\n"));
+	json_decref(r);
+}
+
 Test(protocol, shutdown_answers_then_supd_exits_0)
 {
 	json_t	*r;
@@ -887,6 +951,79 @@ Test(protocol, shutdown_answers_then_supd_exits_0)
 static void	nothing(void) { }
 
 TestSuite(limits, .init = nothing, .fini = stop_daemon, .timeout = 60);
+
+Test(limits, a_start_that_fails_after_its_client_left)
+{
+	struct vl	 v;
+	json_t		*r;
+	int		 i;
+
+	start_with("[supd]\n[supervisor:root]\n"
+	    "[dynamic:slow]\nparent = root\nready = notify\n"
+	    "start_timeout = 300\ncommand = /bin/sleep 600\n");
+	vl_open(&v);
+	vl_send(&v, "{\"method\":\"" IFACE "Spawn\",\"parameters\":"
+	    "{\"supervisor\":\"slow\",\"name\":\"s1\"}}");
+	vl_close(&v);
+	/* the start fails for nobody; then the same, with someone to tell */
+	harness_sleep_ms(600);
+	r = call1("Spawn", "{\"supervisor\":\"slow\",\"name\":\"s1\"}");
+	expect_error(r, IFACE "StartFailed");
+	cr_assert_str_eq(param_str(r, "name"), "s1");
+	cr_assert_not_null(param_str(r, "reason"));
+	json_decref(r);
+	for (i = 0; i < 100; i++) {
+		r = call1("Status", "{\"names\":[\"s1\"]}");
+		if (json_object_get(r, "error") != NULL)
+			break;
+		json_decref(r);
+		harness_sleep_ms(10);
+	}
+	expect_error(r, IFACE "NotFound");
+	json_decref(r);
+}
+
+Test(limits, logs_follow_across_rotations)
+{
+	struct vl	 v;
+	json_t		*r, *lines, *l;
+	size_t		 i;
+	int		 n, expect = 0, got = 0;
+
+	start_with("[supd]\nlog_max_bytes = 120\nlog_backups = 3\n"
+	    "[supervisor:root]\n[worker:talk]\nparent = root\n"
+	    "command = /bin/sh -c 'i=0; while :; do i=$((i+1)); "
+	    "echo line $i; sleep 0.05; done'\n");
+	harness_sleep_ms(300);
+	vl_open(&v);
+	vl_send(&v, "{\"method\":\"" IFACE "Logs\",\"more\":true,"
+	    "\"parameters\":{\"name\":\"talk\",\"lines\":2,\"follow\":true}}");
+	r = vl_recv(&v);
+	cr_assert(json_is_true(json_object_get(r, "continues")));
+	lines = json_object_get(params_of(r), "lines");
+	cr_assert_leq(json_array_size(lines), 2);
+	json_array_foreach(lines, i, l) {
+		cr_assert_eq(sscanf(json_string_value(l), "line %d", &n), 1);
+		cr_assert(expect == 0 || n == expect, "%d after %d", n, expect - 1);
+		expect = n + 1;
+	}
+	json_decref(r);
+	/* several files' worth, every line once and in order */
+	while (got < 60) {
+		r = vl_recv(&v);
+		cr_assert(json_is_true(json_object_get(r, "continues")));
+		json_array_foreach(json_object_get(params_of(r), "lines"), i, l) {
+			cr_assert_eq(sscanf(json_string_value(l), "line %d", &n), 1,
+			    "%s", json_string_value(l));
+			cr_assert(expect == 0 || n == expect, "line %d after %d", n,
+			    expect - 1);
+			expect = n + 1;
+			got++;
+		}
+		json_decref(r);
+	}
+	vl_close(&v);
+}
 
 Test(limits, max_clients_refuses_the_one_too_many)
 {
