@@ -29,9 +29,6 @@ static struct {
 	struct varlink_rbuf	 rbuf;
 	struct varlink_wbuf	 wbuf;
 	struct varlink_reply	 reply;
-	char			*error;		/* the last error reply's name */
-	json_t			*error_params;
-	const char		*quiet;		/* an error the caller reports itself */
 	int			 eof_ok;	/* a hang-up is an answer (shutdown) */
 } client = { .fd = -1 };
 
@@ -136,10 +133,6 @@ void
 client_close(void)
 {
 	varlink_reply_clear(&client.reply);
-	json_decref(client.error_params);
-	client.error_params = NULL;
-	free(client.error);
-	client.error = NULL;
 	if (client.fd == -1)
 		return;
 	close(client.fd);
@@ -214,16 +207,9 @@ client_recv(json_t **params, int *continues)
 			*params = client.reply.params;
 		return (0);
 	}
-	free(client.error);
-	json_decref(client.error_params);
-	client.error = strdup(client.reply.error);
-	client.error_params = json_incref(client.reply.params);
-	if (client.quiet == NULL || strcmp(client.quiet, client.error) != 0) {
-		text = proto_error_text(client.reply.error, client.reply.params);
-		client_warn("%s", text != NULL ? text : client.reply.error);
-		free(text);
-	}
-	client.quiet = NULL;
+	text = proto_error_text(client.reply.error, client.reply.params);
+	client_warn("%s", text != NULL ? text : client.reply.error);
+	free(text);
 	if (params != NULL)
 		*params = NULL;
 	return (-1);
@@ -234,24 +220,6 @@ client_call(const char *method, json_t *params, json_t **reply)
 {
 	client_send(method, params, 0);
 	return (client_recv(reply, NULL));
-}
-
-const char *
-client_error(void)
-{
-	return (client.error != NULL ? client.error : "");
-}
-
-json_t *
-client_error_params(void)
-{
-	return (client.error_params);
-}
-
-void
-client_quiet(const char *error)
-{
-	client.quiet = error;
 }
 
 void

@@ -105,7 +105,7 @@ void		 client_send(const char *method, json_t *params, int flags);
 /*
  * The next reply: 0 and *params (owned by the client until the next
  * client_recv or client_close), *continues; -1 when the daemon answered
- * an error, which is printed (see client_error); 1 when supd hung up and
+ * an error, which is printed as proto.c's sentence; 1 when supd hung up and
  * client_allow_eof() was called.  Exits 3 when the connection fails.
  * params may be NULL when the caller needs only success.
  */
@@ -114,15 +114,9 @@ int		 client_recv(json_t **params, int *continues);
 void		 client_allow_eof(void);
 /* Send, then receive one reply, as client_recv. */
 int		 client_call(const char *method, json_t *params, json_t **reply);
-/* The error name of the last failed reply (the interface's short name). */
-const char	*client_error(void);
-/* The last error reply's parameters, or NULL. */
-json_t		*client_error_params(void);
 /* Print "supctl: CTX: message" on stderr. */
 void		 client_warn(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
-/* Ask for the reply not to be printed when it is this error (one call). */
-void		 client_quiet(const char *error);
 /* Exit 3 with "supctl: PATH: why". */
 void		 client_fatal(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));

@@ -4,7 +4,8 @@
  * stderr and exit status; start and stop fakesupd.py.
  */
 #include <sys/mman.h>
-#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <criterion/criterion.h>
@@ -170,11 +171,27 @@ cli_sleep_ms(int ms)
 		;
 }
 
+/* Whether something listens on path (the socket file exists before listen). */
+static int
+cli_connects(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd, ok;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	strncpy(sun.sun_path, path, sizeof sun.sun_path - 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (0);
+	ok = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+	close(fd);
+	return (ok);
+}
+
 void
 fake_start(struct fake *f)
 {
-	struct stat	sb;
-	int		i, fd;
+	int	i, fd;
 
 	memset(f, 0, sizeof *f);
 	strcpy(f->dir, "/tmp/supctl-test.XXXXXX");
@@ -193,7 +210,7 @@ fake_start(struct fake *f)
 		_exit(127);
 	}
 	for (i = 0; i < 500; i++) {
-		if (stat(f->sock, &sb) == 0)
+		if (cli_connects(f->sock))
 			return;
 		cli_sleep_ms(10);
 	}

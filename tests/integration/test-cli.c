@@ -62,7 +62,7 @@ Test(usage, help_lists_every_command_with_a_summary)
 	int			 i;
 
 	cli_run(&r, "/nonexistent", NULL, 0, "--help", NULL);
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_empty(r.err);
 	for (i = 0; commands[i] != NULL; i++) {
 		snprintf(needle, sizeof needle, "\n  %-10s ", commands[i]);
@@ -272,7 +272,7 @@ Test(cli, status_json_is_the_child_array_as_supd_sent_it)
 	json_t			*j, *c;
 
 	RUN(r, "--json", "status");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	j = cli_json(r.out);
 	cr_assert(json_is_array(j));
 	cr_assert_eq(json_array_size(j), 6);
@@ -296,7 +296,7 @@ Test(cli, json_after_the_command_works_too)
 	json_t			*j;
 
 	RUN(r, "status", "web", "--json");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	j = cli_json(r.out);
 	cr_assert_eq(json_array_size(j), 1);
 	json_decref(j);
@@ -309,7 +309,7 @@ Test(cli, status_names_are_sent_and_unknown_ones_exit_1)
 	json_t			*call;
 
 	RUN(r, "status", "web", "db");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_eq(cli_lines(r.out), 3);
 	call = fake_last_call(&fk);
 	cr_assert_str_eq(json_string_value(json_object_get(call, "method")),
@@ -334,12 +334,12 @@ Test(cli, status_colours_states_on_a_terminal_unless_no_color)
 	struct cli_result	 r;
 
 	cli_run(&r, fk.sock, color, 1, "status", NULL);
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_not_null(strstr(r.out, "\033[32mrunning\033[0m"), "%s", r.out);
 	cr_assert_not_null(strstr(r.out, "\033[1;31mfailed \033[0m"), "%s", r.out);
 	cli_result_free(&r);
 	cli_run(&r, fk.sock, nocolor, 1, "status", NULL);
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_null(strchr(r.out, '\033'), "%s", r.out);
 	cli_result_free(&r);
 }
@@ -392,7 +392,7 @@ Test(cli, tree_json_is_the_node_list)
 	json_t			*j;
 
 	RUN(r, "tree", "--json");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	j = cli_json(r.out);
 	cr_assert_eq(json_array_size(j), 9);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0),
@@ -424,7 +424,7 @@ Test(cli, inspect_json_is_the_info_object)
 	json_t			*j;
 
 	RUN(r, "--json", "inspect", "web");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	j = cli_json(r.out);
 	cr_assert_eq(json_integer_value(json_object_get(j, "pid")), 101);
 	cr_assert(json_is_object(json_object_get(j, "spec")));
@@ -444,7 +444,7 @@ Test(cli, start_prints_the_pid_and_refusals_exit_1)
 	struct cli_result	r;
 
 	RUN(r, "start", "db");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_eq(r.out, "555\n");
 	cli_result_free(&r);
 	RUN(r, "start", "web");
@@ -465,12 +465,12 @@ Test(cli, stop_prints_nothing_and_restart_the_new_pid)
 	json_t			*j;
 
 	RUN(r, "stop", "web");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_empty(r.out);
 	cr_assert_str_empty(r.err);
 	cli_result_free(&r);
 	RUN(r, "--json", "stop", "w1");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	j = cli_json(r.out);
 	cr_assert(json_is_true(json_object_get(j, "removed")));
 	json_decref(j);
@@ -480,7 +480,7 @@ Test(cli, stop_prints_nothing_and_restart_the_new_pid)
 	cr_assert_str_eq(r.err, "supctl: stop db: db is not running\n");
 	cli_result_free(&r);
 	RUN(r, "restart", "web");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_eq(r.out, "556\n");
 	cli_result_free(&r);
 }
@@ -491,7 +491,7 @@ Test(cli, signal_says_how_many_were_signalled)
 	json_t			*call;
 
 	RUN(r, "signal", "@g", "HUP");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_eq(r.out, "@g: HUP sent to 2 processes\n");
 	call = fake_last_call(&fk);
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(call,
@@ -549,7 +549,7 @@ Test(cli, spawn_json_prints_name_and_pid_only)
 	json_t			*j;
 
 	RUN(r, "--json", "spawn", "jobs", "w9");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	j = cli_json(r.out);
 	cr_assert_str_eq(json_string_value(json_object_get(j, "name")), "w9");
 	cr_assert_eq(json_integer_value(json_object_get(j, "pid")), 301);
@@ -623,7 +623,7 @@ Test(cli, run_wait_exits_with_the_task_status)
 	cr_assert_eq(r.status, 137);
 	cli_result_free(&r);
 	RUN(r, "run", "jobs", "--wait", "--", "exit", "0");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cli_result_free(&r);
 }
 
@@ -660,12 +660,14 @@ Test(cli, await_exits_with_the_status_or_1_on_timeout)
 	json_t			*call;
 
 	RUN(r, "run", "jobs", "--name", "t5", "--", "exit", "5");
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cli_result_free(&r);
 	RUN(r, "await", "t5");
-	cr_assert_eq(r.status, 5);
+	cr_assert_eq(r.status, 5, "%s", r.err);
 	cr_assert_str_empty(r.out);
 	cli_result_free(&r);
 	RUN(r, "run", "jobs", "--name", "long", "--", "forever");
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cli_result_free(&r);
 	RUN(r, "await", "long", "--timeout", "0.2");
 	cr_assert_eq(r.status, 1);
@@ -686,6 +688,7 @@ Test(cli, await_of_a_task_that_never_started_exits_1)
 	struct cli_result	r;
 
 	RUN(r, "run", "jobs", "--name", "f", "--", "fail");
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cli_result_free(&r);
 	RUN(r, "await", "f");
 	cr_assert_eq(r.status, 1);
@@ -701,7 +704,7 @@ Test(cli, whereis_prints_the_pid_or_exits_1)
 	struct cli_result	r;
 
 	RUN(r, "whereis", "w1");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_eq(r.out, "201\n");
 	cli_result_free(&r);
 	RUN(r, "whereis", "db");
@@ -720,7 +723,7 @@ Test(cli, members_prints_a_table_and_takes_an_at_sign)
 	json_t			*call, *j;
 
 	RUN(r, "members", "@g");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_eq(r.out, "NAME  PID\nweb   101\nw1    201\n");
 	call = fake_last_call(&fk);
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(call,
@@ -808,7 +811,7 @@ Test(cli, metrics_prints_the_text_as_is)
 	struct cli_result	r;
 
 	RUN(r, "metrics");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_eq(r.out, "# HELP supd_children Children by state.\n"
 	    "# TYPE supd_children gauge\n"
 	    "supd_children{state=\"running\"} 3\n");
@@ -821,7 +824,7 @@ Test(cli, reload_prints_the_changes_and_check_only_checks)
 	json_t			*call;
 
 	RUN(r, "reload");
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_eq(r.out, "start worker:cache\nstop worker:old\n");
 	cli_result_free(&r);
 	RUN(r, "reload", "--check");
