@@ -86,6 +86,17 @@ proto_str(const json_t *params, const char *key)
 	return (s != NULL ? s : "?");
 }
 
+/* A method parameter without our interface's prefix: "Reload", not "io.supd.Supervisor.Reload". */
+static const char *
+proto_method_str(const json_t *params, const char *key)
+{
+	const char	*s = proto_str(params, key);
+
+	if (strncmp(s, PROTO_INTERFACE ".", sizeof PROTO_INTERFACE) == 0)
+		s += sizeof PROTO_INTERFACE;
+	return (s);
+}
+
 /* An integer parameter; *has is 0 when absent or null. */
 static long long
 proto_int(const json_t *params, const char *key, int *has)
@@ -138,6 +149,11 @@ proto_error_text(const char *error, const json_t *params)
 			continue;
 		if (proto_sentences[i].key == NULL)
 			return (strdup(proto_sentences[i].fmt));
+		/* our own method's short name reads better; a foreign one stays whole */
+		if (strcmp(proto_sentences[i].key, "method") == 0 &&
+		    strncmp(error, PROTO_INTERFACE ".", sizeof PROTO_INTERFACE) == 0)
+			return (proto_printf(proto_sentences[i].fmt,
+			    proto_method_str(params, "method")));
 		return (proto_printf(proto_sentences[i].fmt,
 		    proto_str(params, proto_sentences[i].key)));
 	}

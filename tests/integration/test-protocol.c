@@ -983,6 +983,26 @@ Test(limits, a_start_that_fails_after_its_client_left)
 	json_decref(r);
 }
 
+Test(limits, a_task_that_cannot_start_has_a_failed_result)
+{
+	json_t	*r, *res;
+
+	start_with("[supd]\n[supervisor:root]\n"
+	    "[dynamic:broken]\nparent = root\ncommand = /nonexistent/task\n");
+	r = call1("Run", "{\"supervisor\":\"broken\",\"name\":\"b1\"}");
+	expect_error(r, IFACE "StartFailed");
+	cr_assert_str_eq(param_str(r, "name"), "b1");
+	cr_assert_not_null(strstr(param_str(r, "reason"), "/nonexistent/task"),
+	    "%s", param_str(r, "reason"));
+	json_decref(r);
+	r = call1("Await", "{\"name\":\"b1\"}");
+	res = json_object_get(params_of(r), "result");
+	cr_assert_str_eq(json_string_value(json_object_get(res, "state")), "failed");
+	cr_assert(json_is_null(json_object_get(res, "exit_status")));
+	cr_assert_not_null(json_string_value(json_object_get(res, "reason")));
+	json_decref(r);
+}
+
 Test(limits, logs_follow_across_rotations)
 {
 	struct vl	 v;

@@ -385,9 +385,9 @@ Test(proto, sentences_word_for_word)
 	expect_text(SUPD_TIMEOUT, "{\"name\":\"t1\"}", "timed out waiting for t1");
 	expect_text(SUPD_PERMISSION_DENIED,
 	    "{\"method\":\"io.supd.Supervisor.Stop\"}",
-	    "permission denied for io.supd.Supervisor.Stop");
+	    "permission denied for Stop");
 	expect_text(SUPD_NOT_SUPPORTED, "{\"method\":\"io.supd.Supervisor.Reload\"}",
-	    "io.supd.Supervisor.Reload is not supported yet");
+	    "Reload is not supported yet");
 	expect_text(SUPD_SHUTTING_DOWN, NULL, "supd is shutting down");
 	expect_text(SUPD_COMMAND_FAILED, "{\"name\":\"root\",\"reason\":"
 	    "\"the root is started and stopped with supd itself\"}",
@@ -400,6 +400,8 @@ Test(proto, sentences_word_for_word)
 	    "invalid request: invalid JSON");
 	expect_text(VL_METHOD_NOT_FOUND, "{\"method\":\"x.y.Z\"}",
 	    "unknown method x.y.Z");
+	expect_text(VL_METHOD_NOT_FOUND, "{\"method\":\"io.supd.Supervisor.Frob\"}",
+	    "unknown method io.supd.Supervisor.Frob");
 	expect_text(VL_INVALID_PARAMETER, "{\"parameter\":\"name\"}",
 	    "invalid parameter \"name\"");
 	expect_text(VL_EXPECTED_MORE, "{}",
