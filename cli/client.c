@@ -70,38 +70,6 @@ client_timeout(int seconds)
 		client_fatal("%s: %s", supctl_socket_path(), strerror(errno));
 }
 
-/*
- * varlink_connect() without the timeout: a supd that stopped accepting
- * (its backlog full) would hold a blocking connect for ever, and on a UNIX
- * socket SO_SNDTIMEO, set before connect, bounds it.
- */
-static int
-client_connect(const char *path)
-{
-	struct sockaddr_un	sun;
-	struct timeval		tv = { .tv_sec = supctl_timeout() };
-	int			fd, e;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun.sun_path) {
-		errno = ENAMETOOLONG;
-		return (-1);
-	}
-	strcpy(sun.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return (-1);
-	if ((tv.tv_sec > 0 &&
-	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == -1) ||
-	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return (-1);
-	}
-	return (fd);
-}
-
 void
 client_open(const char *ctx, int timeout)
 {
@@ -109,7 +77,7 @@ client_open(const char *ctx, int timeout)
 	int		 e;
 
 	snprintf(client.ctx, sizeof client.ctx, "%s", ctx);
-	if ((client.fd = client_connect(path)) == -1) {
+	if ((client.fd = varlink_connect(path, supctl_timeout())) == -1) {
 		e = errno;
 		if (e == ENOENT || e == ECONNREFUSED)
 			hint = " (is supd running?)";

@@ -5,6 +5,7 @@
  * queues bytes, so a peer can never make it hold more than it allows.
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -435,9 +436,10 @@ varlink_set_nonblock(int fd)
 }
 
 int
-varlink_connect(const char *path)
+varlink_connect(const char *path, int timeout_sec)
 {
 	struct sockaddr_un	sun;
+	struct timeval		tv = { .tv_sec = timeout_sec };
 	int			fd, saved;
 
 	memset(&sun, 0, sizeof sun);
@@ -449,7 +451,9 @@ varlink_connect(const char *path)
 	strcpy(sun.sun_path, path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return (-1);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+	if ((timeout_sec > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == -1) ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		saved = errno;
 		close(fd);
 		errno = saved;

@@ -121,8 +121,10 @@ int	varlink_set_nonblock(int fd);
 /*
  * Connect a close-on-exec stream socket to the UNIX socket at path
  * (blocking connect; set O_NONBLOCK after if wanted): fd, or -1 with errno
- * (ENAMETOOLONG for a path that does not fit sun_path).
+ * (ENAMETOOLONG for a path that does not fit sun_path).  timeout > 0 sets
+ * SO_SNDTIMEO first: on a UNIX socket it also bounds a connect to a server
+ * whose backlog is full (EAGAIN), and every later write.
  */
-int	varlink_connect(const char *path);
+int	varlink_connect(const char *path, int timeout_sec);
 
 #endif /* VARLINK_H */

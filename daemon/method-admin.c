@@ -75,20 +75,6 @@ method_text_help(struct method_text *t, const char *name, const char *type,
 	    type);
 }
 
-/* Walk every node, tree pre-order. */
-static struct node *
-method_admin_next(struct node *n)
-{
-	struct node	*next;
-
-	if ((next = TAILQ_FIRST(&n->children)) != NULL)
-		return (next);
-	for (; n != NULL && n != loop_root; n = n->parent)
-		if ((next = TAILQ_NEXT(n, sibling)) != NULL)
-			return (next);
-	return (NULL);
-}
-
 static void
 method_metrics_children(struct method_text *t)
 {
@@ -100,7 +86,7 @@ method_metrics_children(struct method_text *t)
 	struct node			*n;
 	size_t				 i;
 
-	for (n = loop_root; n != NULL; n = method_admin_next(n))
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
 		if (n->kind == KIND_WORKER)
 			count[n->state]++;
 	method_text_help(t, "supd_children", "gauge",
@@ -120,12 +106,12 @@ method_metrics_nodes(struct method_text *t)
 	/* names match [A-Za-z0-9][A-Za-z0-9_.@-]*: nothing to escape in a label */
 	method_text_help(t, "supd_restarts_total", "counter",
 	    "Restarts of each child since supd started.");
-	for (n = loop_root; n != NULL; n = method_admin_next(n))
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
 		method_text_add(t, "supd_restarts_total{name=\"%s\"} %d\n",
 		    n->name, n->restarts);
 	method_text_help(t, "supd_supervisor_window_use", "gauge",
 	    "Restarts inside each supervisor's intensity window now.");
-	for (n = loop_root; n != NULL; n = method_admin_next(n)) {
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n)) {
 		if (n->sup == NULL)
 			continue;
 		for (max = 0, p = 0; p < n->sup->nwindows; p++)
@@ -136,7 +122,7 @@ method_metrics_nodes(struct method_text *t)
 	}
 	method_text_help(t, "supd_supervisor_max_restarts", "gauge",
 	    "Each supervisor's max_restarts.");
-	for (n = loop_root; n != NULL; n = method_admin_next(n))
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
 		if (n->sup != NULL)
 			method_text_add(t,
 			    "supd_supervisor_max_restarts{name=\"%s\"} %d\n",

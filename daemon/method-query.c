@@ -41,20 +41,6 @@ struct method method_inspect_entry = {
 	.call = method_inspect,
 };
 
-/* The pre-order successor of n in the tree under root, or NULL. */
-static struct node *
-method_query_next(struct node *n)
-{
-	struct node	*next;
-
-	if ((next = TAILQ_FIRST(&n->children)) != NULL)
-		return (next);
-	for (; n != NULL && n != loop_root; n = n->parent)
-		if ((next = TAILQ_NEXT(n, sibling)) != NULL)
-			return (next);
-	return (NULL);
-}
-
 static int
 method_query_depth(const struct node *n)
 {
@@ -124,7 +110,7 @@ method_status(struct call *c)
 			json_array_append_new(rows, method_query_child(n));
 		}
 	} else
-		for (n = loop_root; n != NULL; n = method_query_next(n))
+		for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
 			json_array_append_new(rows, method_query_child(n));
 	return (call_ok(c, json_pack("{s:o}", "children", rows)));
 }
@@ -180,7 +166,7 @@ method_tree(struct call *c)
 	struct node	*n;
 	int64_t		 now = now_mono_ms();
 
-	for (n = loop_root; n != NULL; n = method_query_next(n))
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
 		json_array_append_new(nodes, method_query_tree_node(n, now));
 	return (call_ok(c, json_pack("{s:o}", "nodes", nodes)));
 }

@@ -7,12 +7,11 @@
  * Exits and commands that arrive while a supervisor is busy are queued, as
  * messages queue in a supervisor's mailbox while it restarts children.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy.h"
+#include "util.h"
 
 enum op_kind {
 	OP_IDLE,
@@ -89,27 +88,13 @@ act_push(enum action_type type, struct node *n)
 
 	if (l->len == l->cap) {
 		l->cap = l->cap == 0 ? 16 : l->cap * 2;
-		if ((l->v = realloc(l->v, l->cap * sizeof *l->v)) == NULL)
-			abort();
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
 	}
 	a = &l->v[l->len++];
 	memset(a, 0, sizeof *a);
 	a->type = type;
 	a->node = n;
 	return (a);
-}
-
-static char *
-policy_sprintf(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		abort();
-	va_end(ap);
-	return (s);
 }
 
 static void
@@ -131,7 +116,7 @@ act_done(void *tag, struct node *n, int ok, const char *detail)
 	a = act_push(ACT_DONE, n);
 	a->tag = tag;
 	a->ok = ok;
-	a->detail = detail != NULL ? strdup(detail) : NULL;
+	a->detail = detail != NULL ? xstrdup(detail) : NULL;
 }
 
 static void
@@ -231,8 +216,7 @@ steps_add(struct sup *s, enum step_kind kind, struct node *n, int partition)
 {
 	if (s->nsteps == s->capsteps) {
 		s->capsteps = s->capsteps == 0 ? 8 : s->capsteps * 2;
-		if ((s->steps = realloc(s->steps, s->capsteps * sizeof *s->steps)) == NULL)
-			abort();
+		s->steps = xrealloc(s->steps, s->capsteps * sizeof *s->steps);
 	}
 	s->steps[s->nsteps].kind = kind;
 	s->steps[s->nsteps].node = n;
@@ -396,9 +380,9 @@ sup_finish(struct node *sup)
 	case OP_BOOT_UNDO:
 		sup_flush_pending(sup);
 		sup->state = NODE_FAILED;
-		act_report(RPT_SUP_FAILED, sup, s->gave_up != NULL ? strdup(s->gave_up) : NULL);
+		act_report(RPT_SUP_FAILED, sup, s->gave_up != NULL ? xstrdup(s->gave_up) : NULL);
 		if (sup->parent == NULL)
-			act_exit(1, policy_sprintf("cannot start: %s",
+			act_exit(1, xasprintf("cannot start: %s",
 			    s->gave_up != NULL ? s->gave_up : "a child failed to start"));
 		else
 			sup_report_parent(sup, OUT_START_FAILED, 0, s->gave_up);
@@ -423,10 +407,10 @@ sup_finish(struct node *sup)
 			/* the partition restarts as a unit: one restart of the pool */
 			if (window_add(&s->windows[s->nwindows - 1], sup->spec, policy_now)) {
 				free(s->gave_up);
-				s->gave_up = policy_sprintf("%s: more than %d restarts of "
+				s->gave_up = xasprintf("%s: more than %d restarts of "
 				    "its partitions in %d s", sup->name,
 				    sup->spec->max_restarts, sup->spec->max_seconds);
-				act_report(RPT_INTENSITY, sup, strdup(s->gave_up));
+				act_report(RPT_INTENSITY, sup, xstrdup(s->gave_up));
 				sup_begin_stop(sup, STOP_GIVE_UP, -1);
 				return;
 			}
@@ -450,7 +434,7 @@ sup_finish(struct node *sup)
 			act_report(RPT_SUP_STOPPED, sup, NULL);
 			if (sup->parent == NULL) {
 				sup_flush_pending(sup);
-				act_exit(3, policy_sprintf("giving up: %s", s->gave_up));
+				act_exit(3, xasprintf("giving up: %s", s->gave_up));
 				return;
 			}
 			break;
@@ -514,8 +498,7 @@ sup_enqueue(struct node *sup, enum policy_evt type, struct node *n, int normal, 
 {
 	struct pending	*p;
 
-	if ((p = calloc(1, sizeof *p)) == NULL)
-		abort();
+	p = xcalloc(1, sizeof *p);
 	p->type = type;
 	p->node = n;
 	p->incarnation = n->incarnation;
@@ -656,14 +639,14 @@ sup_restart(struct node *sup, struct node *child)
 	}
 	free(s->gave_up);
 	if (s->nwindows > 1)
-		s->gave_up = policy_sprintf("%s partition %d: more than %d restarts "
+		s->gave_up = xasprintf("%s partition %d: more than %d restarts "
 		    "in %d s (last: %s)", sup->name, w, sup->spec->max_restarts,
 		    sup->spec->max_seconds, child->name);
 	else
-		s->gave_up = policy_sprintf("%s: more than %d restarts in %d s "
+		s->gave_up = xasprintf("%s: more than %d restarts in %d s "
 		    "(last: %s)", sup->name, sup->spec->max_restarts,
 		    sup->spec->max_seconds, child->name);
-	act_report(RPT_INTENSITY, sup, strdup(s->gave_up));
+	act_report(RPT_INTENSITY, sup, xstrdup(s->gave_up));
 	if (s->nwindows > 1)
 		sup_begin_stop(sup, STOP_PARTITION, w);
 	else
@@ -745,8 +728,7 @@ sup_start_failed_restart(struct node *sup, struct node *child)
 	int		 nrest = 0, i;
 
 	if (sup->kind == KIND_DYNAMIC && s->cursteps + 1 < s->nsteps) {
-		if ((rest = calloc(s->nsteps, sizeof *rest)) == NULL)
-			abort();
+		rest = xcalloc(s->nsteps, sizeof *rest);
 		for (i = s->cursteps + 1; i < s->nsteps; i++)
 			if (s->steps[i].kind == STEP_START)
 				rest[nrest++] = s->steps[i].node;
@@ -768,7 +750,7 @@ sup_start_failed(struct node *sup, struct node *child, const char *why)
 	switch (s->op) {
 	case OP_BOOT:
 		free(s->gave_up);
-		s->gave_up = policy_sprintf("%s failed to start: %s", child->name,
+		s->gave_up = xasprintf("%s failed to start: %s", child->name,
 		    why != NULL ? why : "unknown reason");
 		steps_reset(s, OP_BOOT_UNDO);
 		sup->state = NODE_STOPPING;
@@ -801,14 +783,13 @@ child_outcome(struct node *child, enum outcome out, int normal, const char *why)
 
 	if (nnotices == capnotices) {
 		capnotices = capnotices == 0 ? 16 : capnotices * 2;
-		if ((notices = realloc(notices, capnotices * sizeof *notices)) == NULL)
-			abort();
+		notices = xrealloc(notices, capnotices * sizeof *notices);
 	}
 	nt = &notices[nnotices++];
 	nt->child = child;
 	nt->out = out;
 	nt->normal = normal;
-	nt->why = why != NULL ? strdup(why) : NULL;
+	nt->why = why != NULL ? xstrdup(why) : NULL;
 }
 
 /* A child of its parent reports: started, start failed, stopped or exited. */

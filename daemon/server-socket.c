@@ -68,7 +68,7 @@ server_socket_check_stale(const char *path, char **cause)
 		*cause = xasprintf("%s exists and is not a socket", path);
 		return (-1);
 	}
-	if ((fd = varlink_connect(path)) != -1) {
+	if ((fd = varlink_connect(path, 0)) != -1) {
 		close(fd);
 		*cause = xasprintf("another supd is serving %s", path);
 		return (-1);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "spec.h"
+#include "util.h"
 
 const char *const spec_kind_names[] = { "supervisor", "dynamic", "worker", NULL };
 const char *const spec_restart_names[] = { "permanent", "transient", "temporary", NULL };
@@ -31,18 +32,6 @@ spec_is_success(const struct spec *s, int code)
 	return (0);
 }
 
-static void
-spec_strv_free(char **v)
-{
-	char	**p;
-
-	if (v == NULL)
-		return;
-	for (p = v; *p != NULL; p++)
-		free(*p);
-	free(v);
-}
-
 /* Free s and every string and vector it owns. */
 void
 spec_free(struct spec *s)
@@ -51,12 +40,12 @@ spec_free(struct spec *s)
 		return;
 	free(s->name);
 	free(s->parent);
-	spec_strv_free(s->argv);
-	spec_strv_free(s->env);
+	strv_free(s->argv);
+	strv_free(s->env);
 	free(s->cwd);
 	free(s->user);
 	free(s->group);
 	free(s->success_codes);
-	spec_strv_free(s->groups);
+	strv_free(s->groups);
 	free(s);
 }

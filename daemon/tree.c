@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tree.h"
+#include "util.h"
 
 struct group;
 
@@ -27,30 +28,20 @@ struct group {
 static struct node	*tree_names;	/* the registry */
 static struct group	*tree_groups;
 
-static void *
-tree_alloc(size_t n)
-{
-	void	*p;
-
-	if ((p = calloc(1, n)) == NULL)
-		abort();
-	return (p);
-}
-
 static struct sup *
 tree_sup_new(const struct spec *spec)
 {
 	struct sup	*s;
 	int		 i;
 
-	s = tree_alloc(sizeof *s);
+	s = xcalloc(1, sizeof *s);
 	/* A partitioned pool has one window per partition plus its own. */
 	s->nwindows = spec->kind == KIND_DYNAMIC && spec->partitions > 1 ?
 	    spec->partitions + 1 : 1;
-	s->windows = tree_alloc(sizeof *s->windows * s->nwindows);
+	s->windows = xcalloc(1, sizeof *s->windows * s->nwindows);
 	for (i = 0; i < s->nwindows; i++) {
 		s->windows[i].cap = spec->max_restarts + 1;
-		s->windows[i].at = tree_alloc(sizeof *s->windows[i].at *
+		s->windows[i].at = xcalloc(1, sizeof *s->windows[i].at *
 		    s->windows[i].cap);
 	}
 	TAILQ_INIT(&s->pending);
@@ -77,7 +68,7 @@ tree_node_new(const char *name, const struct spec *spec, enum node_kind kind)
 {
 	struct node	*n;
 
-	n = tree_alloc(sizeof *n);
+	n = xcalloc(1, sizeof *n);
 	strncpy(n->name, name, NAME_MAX_LEN);
 	n->kind = kind;
 	n->spec = spec;
@@ -109,12 +100,12 @@ tree_group_join(struct node *n, const char *name)
 			return;
 	HASH_FIND_STR(tree_groups, name, g);
 	if (g == NULL) {
-		g = tree_alloc(sizeof *g);
+		g = xcalloc(1, sizeof *g);
 		strncpy(g->name, name, NAME_MAX_LEN);
 		TAILQ_INIT(&g->members);
 		HASH_ADD_STR(tree_groups, name, g);
 	}
-	m = tree_alloc(sizeof *m);
+	m = xcalloc(1, sizeof *m);
 	m->group = g;
 	m->node = n;
 	TAILQ_INSERT_TAIL(&g->members, m, in_group);
@@ -234,16 +225,6 @@ tree_unlink(struct node *n)
 	tree_group_leave_all(n);
 }
 
-static void
-tree_strv_free(char **v)
-{
-	char	**p;
-
-	for (p = v; p != NULL && *p != NULL; p++)
-		free(*p);
-	free(v);
-}
-
 void
 tree_node_free(struct node *n)
 {
@@ -253,9 +234,9 @@ tree_node_free(struct node *n)
 		tree_unlink(c);
 		tree_node_free(c);
 	}
-	tree_strv_free(n->extra_argv);
-	tree_strv_free(n->extra_env);
-	tree_strv_free(n->extra_groups);
+	strv_free(n->extra_argv);
+	strv_free(n->extra_env);
+	strv_free(n->extra_groups);
 	tree_sup_free(n->sup);
 	free(n);
 }
@@ -268,6 +249,19 @@ tree_free(struct node *n)
 	if (n->parent != NULL || tree_find(n->name) == n)
 		tree_unlink(n);
 	tree_node_free(n);
+}
+
+struct node *
+tree_next(const struct node *root, struct node *n)
+{
+	struct node	*next;
+
+	if ((next = TAILQ_FIRST(&n->children)) != NULL)
+		return (next);
+	for (; n != NULL && n != root; n = n->parent)
+		if ((next = TAILQ_NEXT(n, sibling)) != NULL)
+			return (next);
+	return (NULL);
 }
 
 unsigned int

@@ -107,6 +107,8 @@ struct node	*tree_add_dynamic(struct node *sup, const char *name);
 void		 tree_unlink(struct node *);
 /* Free one unlinked node (and any children it still holds). */
 void		 tree_node_free(struct node *);
+/* The pre-order successor of n in the subtree under root, or NULL. */
+struct node	*tree_next(const struct node *root, struct node *n);
 /* Number of registered names. */
 unsigned int	 tree_count(void);
 /* The registry's first node, for walks (HASH order, not tree order). */

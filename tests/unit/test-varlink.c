@@ -451,8 +451,8 @@ Test(connect, path_too_long_and_missing_socket)
 	memset(path, 'a', sizeof path - 1);
 	path[0] = '/';
 	path[sizeof path - 1] = '\0';
-	cr_assert_eq(varlink_connect(path), -1);
+	cr_assert_eq(varlink_connect(path, 0), -1);
 	cr_assert_eq(errno, ENAMETOOLONG);
-	cr_assert_eq(varlink_connect("/nonexistent/supd.sock"), -1);
+	cr_assert_eq(varlink_connect("/nonexistent/supd.sock", 0), -1);
 	cr_assert_eq(errno, ENOENT);
 }
