@@ -27,6 +27,7 @@ const char *const proto_methods[] = {
 	PROTO_METHOD("Logs"),
 	PROTO_METHOD("Metrics"),
 	PROTO_METHOD("Reload"),
+	PROTO_METHOD("Reexec"),
 	PROTO_METHOD("Shutdown"),
 	NULL
 };

@@ -1,6 +1,6 @@
 /*
  * method-admin.c — the daemon as a whole: Metrics (Prometheus text
- * exposition), Reload (not supported yet) and Shutdown (answered first,
+ * exposition), Reload and Reexec (not supported yet) and Shutdown (answered first,
  * then the orderly stop of the tree, after which supd exits 0).
  */
 #include <stdarg.h>
@@ -19,6 +19,7 @@
 
 static int	method_metrics(struct call *);
 static int	method_reload(struct call *);
+static int	method_reexec(struct call *);
 static int	method_shutdown(struct call *);
 
 static const char *const method_reload_params[] = { "check", NULL };
@@ -33,6 +34,11 @@ struct method method_reload_entry = {
 	.name = PROTO_METHOD("Reload"),
 	.params = method_reload_params,
 	.call = method_reload,
+};
+
+struct method method_reexec_entry = {
+	.name = PROTO_METHOD("Reexec"),
+	.call = method_reexec,
 };
 
 struct method method_shutdown_entry = {
@@ -186,6 +192,13 @@ method_reload(struct call *c)
 
 	if (call_bool(c, "check", &check) == -1)
 		return (CALL_DONE);
+	return (call_fail(c, SUPD_NOT_SUPPORTED, "{s:s}", "method",
+	    c->method->name));
+}
+
+static int
+method_reexec(struct call *c)
+{
 	return (call_fail(c, SUPD_NOT_SUPPORTED, "{s:s}", "method",
 	    c->method->name));
 }

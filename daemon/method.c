@@ -20,7 +20,8 @@ extern struct method	method_signal_entry;
 extern struct method	method_spawn_entry, method_whereis_entry, method_members_entry;
 extern struct method	method_run_entry, method_await_entry;
 extern struct method	method_events_entry, method_logs_entry;
-extern struct method	method_metrics_entry, method_reload_entry, method_shutdown_entry;
+extern struct method	method_metrics_entry, method_reload_entry, method_reexec_entry;
+extern struct method	method_shutdown_entry;
 
 struct method *method_table[] = {
 	&method_getinfo_entry,
@@ -41,6 +42,7 @@ struct method *method_table[] = {
 	&method_logs_entry,
 	&method_metrics_entry,
 	&method_reload_entry,
+	&method_reexec_entry,
 	&method_shutdown_entry,
 	NULL
 };
