@@ -29,7 +29,7 @@ static struct action_list	 actions;
 static ev_prepare		 loop_prepare;
 static ev_signal		 loop_sigterm, loop_sigint, loop_sighup;
 static int			 loop_exit_status = -1;
-static int			 loop_shutting_down;
+int				 loop_shutting_down;
 
 static void	loop_drain(void);
 

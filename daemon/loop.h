@@ -14,6 +14,7 @@
 extern struct ev_loop	*loop_ev;	/* the loop */
 extern struct config	*loop_conf;	/* the running configuration */
 extern struct node	*loop_root;	/* the running tree */
+extern int		 loop_shutting_down;	/* a shutdown (signal or Shutdown) began */
 
 /* Queue an event for the policy; handled before the loop sleeps again. */
 void	loop_event(enum policy_evt, struct node *, int normal, const char *reason);

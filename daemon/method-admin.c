@@ -207,7 +207,6 @@ static int
 method_shutdown(struct call *c)
 {
 	/* the reply is queued first; it goes out before the loop exits */
-	method_shutting_down = 1;
 	call_ok(c, json_object());
 	loop_command(EVT_SHUTDOWN, loop_root, NULL);
 	return (CALL_DONE);

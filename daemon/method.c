@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loop.h"
 #include "method.h"
 #include "proto.h"
 #include "util.h"
@@ -47,7 +48,6 @@ struct method *method_table[] = {
 	NULL
 };
 
-int	method_shutting_down;
 
 void
 method_init(void)
@@ -151,7 +151,7 @@ method_dispatch(struct call *c, const char *name)
 		    name));
 	if ((bad = method_unknown_param(m, c->params)) != NULL)
 		return (call_invalid(c, bad));
-	if (method_shutting_down && !(m->flags & (M_READ | M_OPEN)) &&
+	if (loop_shutting_down && !(m->flags & (M_READ | M_OPEN)) &&
 	    strcmp(name, PROTO_METHOD("Shutdown")) != 0)
 		return (call_fail(c, SUPD_SHUTTING_DOWN, "{}"));
 	c->dispatching = 1;

@@ -66,7 +66,6 @@ struct call {
 
 /* method.c */
 extern struct method	*method_table[];
-extern int		 method_shutting_down;	/* Shutdown accepted */
 /* Check the table against proto.c's list of methods; fatal on a mismatch. */
 void	 method_init(void);
 /* The entry for a full method name, or NULL. */
