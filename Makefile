@@ -33,7 +33,9 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-run: build
+# only the two binaries: the tests are make test's
+run: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) daemon/supd cli/supctl
 	@mkdir -p $(RUNDIR)/log
 	exec $(BUILD)/daemon/supd -c conf/example.ini -s $(RUNDIR)/supd.sock \
 		--state $(RUNDIR)/state.db --log-dir $(RUNDIR)/log
