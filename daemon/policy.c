@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "policy-int.h"
 #include "util.h"
 
 enum op_kind {
@@ -64,7 +65,7 @@ struct notice {
 static struct notice	*notices;
 static int		 nnotices, capnotices, firstnotice;
 
-static struct action_list	*policy_out;
+struct action_list		*policy_out;
 static int64_t			 policy_now;	/* seconds */
 static int64_t			 policy_now_ms;
 
@@ -77,121 +78,6 @@ static void	child_outcome_apply(struct node *, enum outcome, int, const char *);
 static void	sup_handle_exit(struct node *, struct node *, int);
 static void	sup_handle_command(struct node *, struct pending *);
 static void	sup_begin_stop(struct node *, enum stop_reason, int);
-
-/* Actions */
-
-static struct action *
-act_push(enum action_type type, struct node *n)
-{
-	struct action_list	*l = policy_out;
-	struct action		*a;
-
-	if (l->len == l->cap) {
-		l->cap = l->cap == 0 ? 16 : l->cap * 2;
-		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-	}
-	a = &l->v[l->len++];
-	memset(a, 0, sizeof *a);
-	a->type = type;
-	a->node = n;
-	return (a);
-}
-
-static void
-act_report(enum report_type r, struct node *n, char *detail)
-{
-	struct action	*a = act_push(ACT_REPORT, n);
-
-	a->report = r;
-	a->detail = detail;
-}
-
-static void
-act_done(void *tag, struct node *n, int ok, const char *detail)
-{
-	struct action	*a;
-
-	if (tag == NULL)
-		return;
-	a = act_push(ACT_DONE, n);
-	a->tag = tag;
-	a->ok = ok;
-	a->detail = detail != NULL ? xstrdup(detail) : NULL;
-}
-
-static void
-act_exit(int status, char *detail)
-{
-	struct action	*a = act_push(ACT_EXIT, NULL);
-
-	a->status = status;
-	a->detail = detail;
-}
-
-void
-action_list_clear(struct action_list *l)
-{
-	int	i;
-
-	for (i = 0; i < l->len; i++)
-		free(l->v[i].detail);
-	l->len = 0;
-}
-
-void
-action_list_free(struct action_list *l)
-{
-	action_list_clear(l);
-	free(l->v);
-	l->v = NULL;
-	l->cap = 0;
-}
-
-/* Restart windows */
-
-static void
-window_reset(struct window *w)
-{
-	w->len = 0;
-	w->head = 0;
-}
-
-/* Drop restarts older than max_seconds; the boundary second still counts. */
-static void
-window_expire(struct window *w, int max_seconds, int64_t now)
-{
-	while (w->len > 0 && w->at[w->head] < now - max_seconds) {
-		w->head = (w->head + 1) % w->cap;
-		w->len--;
-	}
-}
-
-/* OTP's add_restart: add first, then give up if more than max_restarts. */
-static int
-window_add(struct window *w, const struct spec *spec, int64_t now)
-{
-	window_expire(w, spec->max_seconds, now);
-	if (w->len == w->cap) {
-		/* full: already over the limit; keep the newest */
-		w->head = (w->head + 1) % w->cap;
-		w->len--;
-	}
-	w->at[(w->head + w->len) % w->cap] = now;
-	w->len++;
-	return (w->len > spec->max_restarts);
-}
-
-int
-policy_window_use(const struct node *sup, int partition, int64_t now_ms)
-{
-	struct window	*w;
-
-	if (sup->sup == NULL || partition < 0 || partition >= sup->sup->nwindows)
-		return (0);
-	w = &sup->sup->windows[partition];
-	window_expire(w, sup->spec->max_seconds, now_ms / 1000);
-	return (w->len);
-}
 
 int
 policy_busy(const struct node *sup)
@@ -268,16 +154,16 @@ node_remove(struct node *n)
 			next = TAILQ_NEXT(p, entry);
 			if (p->node != n)
 				continue;
-			act_done(p->tag, n, 0, "removed");
+			policy_act_done(p->tag, n, 0, "removed");
 			TAILQ_REMOVE(&sup->sup->pending, p, entry);
 			free(p);
 		}
 		if (sup->sup->waiting == n)
 			sup->sup->waiting = NULL;
 	}
-	act_report(RPT_REMOVE, n, NULL);
+	policy_act_report(RPT_REMOVE, n, NULL);
 	tree_unlink(n);
-	act_push(ACT_REMOVE, n);
+	policy_act_push(ACT_REMOVE, n);
 }
 
 /* Begin the current step; return 1 if it waits for an answer, 0 if it is done. */
@@ -349,7 +235,7 @@ sup_flush_pending(struct node *sup)
 
 	while ((p = TAILQ_FIRST(&sup->sup->pending)) != NULL) {
 		TAILQ_REMOVE(&sup->sup->pending, p, entry);
-		act_done(p->tag, p->node, 0, "its supervisor stopped");
+		policy_act_done(p->tag, p->node, 0, "its supervisor stopped");
 		if (p->type == EVT_SPAWN && p->node->parent == sup)
 			node_remove(p->node);
 		free(p);
@@ -374,15 +260,15 @@ sup_finish(struct node *sup)
 		break;
 	case OP_BOOT:
 		sup->state = NODE_RUNNING;
-		act_report(RPT_SUP_STARTED, sup, NULL);
+		policy_act_report(RPT_SUP_STARTED, sup, NULL);
 		sup_report_parent(sup, OUT_STARTED, 0, NULL);
 		break;
 	case OP_BOOT_UNDO:
 		sup_flush_pending(sup);
 		sup->state = NODE_FAILED;
-		act_report(RPT_SUP_FAILED, sup, s->gave_up != NULL ? xstrdup(s->gave_up) : NULL);
+		policy_act_report(RPT_SUP_FAILED, sup, s->gave_up != NULL ? xstrdup(s->gave_up) : NULL);
 		if (sup->parent == NULL)
-			act_exit(1, xasprintf("cannot start: %s",
+			policy_act_exit(1, xasprintf("cannot start: %s",
 			    s->gave_up != NULL ? s->gave_up : "a child failed to start"));
 		else
 			sup_report_parent(sup, OUT_START_FAILED, 0, s->gave_up);
@@ -390,7 +276,7 @@ sup_finish(struct node *sup)
 	case OP_RESTART:
 		break;
 	case OP_CMD:
-		act_done(tag, target, 1, NULL);
+		policy_act_done(tag, target, 1, NULL);
 		break;
 	case OP_STOP:
 		/* temporary children stopped with their supervisor are gone */
@@ -405,44 +291,44 @@ sup_finish(struct node *sup)
 		switch (s->op_reason) {
 		case STOP_PARTITION:
 			/* the partition restarts as a unit: one restart of the pool */
-			if (window_add(&s->windows[s->nwindows - 1], sup->spec, policy_now)) {
+			if (policy_window_add(&s->windows[s->nwindows - 1], sup->spec, policy_now)) {
 				free(s->gave_up);
 				s->gave_up = xasprintf("%s: more than %d restarts of "
 				    "its partitions in %d s", sup->name,
 				    sup->spec->max_restarts, sup->spec->max_seconds);
-				act_report(RPT_INTENSITY, sup, xstrdup(s->gave_up));
+				policy_act_report(RPT_INTENSITY, sup, xstrdup(s->gave_up));
 				sup_begin_stop(sup, STOP_GIVE_UP, -1);
 				return;
 			}
-			window_reset(&s->windows[s->op_partition]);
+			policy_window_reset(&s->windows[s->op_partition]);
 			steps_reset(s, OP_RESTART);
 			TAILQ_FOREACH(c, &sup->children, sibling)
 				if (c->partition == s->op_partition &&
 				    !node_spawn_pending(sup, c)) {
 					c->restarts++;
-					act_report(RPT_RESTART, c, NULL);
+					policy_act_report(RPT_RESTART, c, NULL);
 					steps_add(s, STEP_START, c, -1);
 				}
 			sup_advance(sup);
 			return;
 		case STOP_BY_PARENT:
 			sup->state = NODE_STOPPED;
-			act_report(RPT_SUP_STOPPED, sup, NULL);
+			policy_act_report(RPT_SUP_STOPPED, sup, NULL);
 			break;
 		case STOP_GIVE_UP:
 			sup->state = NODE_FAILED;
-			act_report(RPT_SUP_STOPPED, sup, NULL);
+			policy_act_report(RPT_SUP_STOPPED, sup, NULL);
 			if (sup->parent == NULL) {
 				sup_flush_pending(sup);
-				act_exit(3, xasprintf("giving up: %s", s->gave_up));
+				policy_act_exit(3, xasprintf("giving up: %s", s->gave_up));
 				return;
 			}
 			break;
 		case STOP_SHUTDOWN:
 			sup->state = NODE_STOPPED;
-			act_report(RPT_SUP_STOPPED, sup, NULL);
+			policy_act_report(RPT_SUP_STOPPED, sup, NULL);
 			sup_flush_pending(sup);
-			act_exit(0, NULL);
+			policy_act_exit(0, NULL);
 			return;
 		}
 		sup_flush_pending(sup);
@@ -514,7 +400,7 @@ sup_abort(struct node *sup)
 	struct sup	*s = sup->sup;
 
 	if (s->op == OP_CMD) {
-		act_done(s->op_tag, s->op_node, 0, "its supervisor is stopping");
+		policy_act_done(s->op_tag, s->op_node, 0, "its supervisor is stopping");
 		/* the client was told it failed: a half-made spawn or stop must not stay */
 		if (s->op_node->dynamic &&
 		    (s->op_cmd == EVT_SPAWN || s->op_cmd == EVT_CMD_STOP)) {
@@ -555,12 +441,12 @@ node_start(struct node *n)
 	n->incarnation++;
 	n->state = NODE_STARTING;
 	if (n->kind == KIND_WORKER) {
-		act_push(ACT_START, n);
+		policy_act_push(ACT_START, n);
 		return;
 	}
 	/* a (re)started supervisor is a new process in OTP: a fresh window */
 	for (i = 0; i < n->sup->nwindows; i++)
-		window_reset(&n->sup->windows[i]);
+		policy_window_reset(&n->sup->windows[i]);
 	sup_abort(n);
 	steps_reset(n->sup, OP_BOOT);
 	TAILQ_FOREACH(c, &n->children, sibling)
@@ -574,7 +460,7 @@ node_stop(struct node *n)
 {
 	if (n->kind == KIND_WORKER) {
 		n->state = NODE_STOPPING;
-		act_push(ACT_STOP, n);
+		policy_act_push(ACT_STOP, n);
 		return;
 	}
 	sup_begin_stop(n, STOP_BY_PARENT, -1);
@@ -593,7 +479,7 @@ sup_plan_restart(struct node *sup, struct node *child)
 	if (sup->kind == KIND_DYNAMIC ||
 	    sup->spec->strategy == STRATEGY_ONE_FOR_ONE) {
 		child->restarts++;
-		act_report(RPT_RESTART, child, NULL);
+		policy_act_report(RPT_RESTART, child, NULL);
 		steps_add(s, STEP_START, child, -1);
 		sup_advance(sup);
 		return;
@@ -620,7 +506,7 @@ sup_plan_restart(struct node *sup, struct node *child)
 		if (!from || node_temporary(c))
 			continue;
 		c->restarts++;
-		act_report(RPT_RESTART, c, NULL);
+		policy_act_report(RPT_RESTART, c, NULL);
 		steps_add(s, STEP_START, c, -1);
 	}
 	sup_advance(sup);
@@ -633,7 +519,7 @@ sup_restart(struct node *sup, struct node *child)
 	struct sup	*s = sup->sup;
 	int		 w = sup->kind == KIND_DYNAMIC ? child->partition : 0;
 
-	if (!window_add(&s->windows[w], sup->spec, policy_now)) {
+	if (!policy_window_add(&s->windows[w], sup->spec, policy_now)) {
 		sup_plan_restart(sup, child);
 		return;
 	}
@@ -646,7 +532,7 @@ sup_restart(struct node *sup, struct node *child)
 		s->gave_up = xasprintf("%s: more than %d restarts in %d s "
 		    "(last: %s)", sup->name, sup->spec->max_restarts,
 		    sup->spec->max_seconds, child->name);
-	act_report(RPT_INTENSITY, sup, xstrdup(s->gave_up));
+	policy_act_report(RPT_INTENSITY, sup, xstrdup(s->gave_up));
 	if (s->nwindows > 1)
 		sup_begin_stop(sup, STOP_PARTITION, w);
 	else
@@ -676,7 +562,7 @@ sup_handle_command(struct node *sup, struct pending *p)
 	struct node	*n = p->node;
 
 	if (sup->state != NODE_RUNNING) {
-		act_done(p->tag, n, 0, "its supervisor is not running");
+		policy_act_done(p->tag, n, 0, "its supervisor is not running");
 		if (p->type == EVT_SPAWN)
 			node_remove(n);
 		return;
@@ -690,7 +576,7 @@ sup_handle_command(struct node *sup, struct pending *p)
 	case EVT_SPAWN:
 		if (n->state == NODE_RUNNING) {
 			s->op = OP_IDLE;
-			act_done(p->tag, n, 0, "already started");
+			policy_act_done(p->tag, n, 0, "already started");
 			return;
 		}
 		steps_add(s, STEP_START, n, -1);
@@ -763,7 +649,7 @@ sup_start_failed(struct node *sup, struct node *child, const char *why)
 		break;
 	case OP_CMD:
 		s->op = OP_IDLE;
-		act_done(s->op_tag, child, 0, why);
+		policy_act_done(s->op_tag, child, 0, why);
 		s->op_tag = NULL;
 		s->op_node = NULL;
 		if (child->dynamic)
@@ -839,7 +725,7 @@ policy_command(const struct policy_event *ev)
 	struct node	*sup = n->parent;
 
 	if (sup == NULL) {
-		act_done(ev->tag, n, 0, "the root is started and stopped with supd itself");
+		policy_act_done(ev->tag, n, 0, "the root is started and stopped with supd itself");
 		return;
 	}
 	sup_enqueue(sup, ev->type, n, 0, ev->tag);

@@ -1,0 +1,77 @@
+/*
+ * policy-action.c — the action list the policy fills: starts, stops,
+ * reports, removals, command answers and supd's exit, in order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+#include "policy-int.h"
+#include "util.h"
+
+struct action *
+policy_act_push(enum action_type type, struct node *n)
+{
+	struct action_list	*l = policy_out;
+	struct action		*a;
+
+	if (l->len == l->cap) {
+		l->cap = l->cap == 0 ? 16 : l->cap * 2;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	a = &l->v[l->len++];
+	memset(a, 0, sizeof *a);
+	a->type = type;
+	a->node = n;
+	return (a);
+}
+
+void
+policy_act_report(enum report_type r, struct node *n, char *detail)
+{
+	struct action	*a = policy_act_push(ACT_REPORT, n);
+
+	a->report = r;
+	a->detail = detail;
+}
+
+void
+policy_act_done(void *tag, struct node *n, int ok, const char *detail)
+{
+	struct action	*a;
+
+	if (tag == NULL)
+		return;
+	a = policy_act_push(ACT_DONE, n);
+	a->tag = tag;
+	a->ok = ok;
+	a->detail = detail != NULL ? xstrdup(detail) : NULL;
+}
+
+void
+policy_act_exit(int status, char *detail)
+{
+	struct action	*a = policy_act_push(ACT_EXIT, NULL);
+
+	a->status = status;
+	a->detail = detail;
+}
+
+void
+action_list_clear(struct action_list *l)
+{
+	int	i;
+
+	for (i = 0; i < l->len; i++)
+		free(l->v[i].detail);
+	l->len = 0;
+}
+
+void
+action_list_free(struct action_list *l)
+{
+	action_list_clear(l);
+	free(l->v);
+	l->v = NULL;
+	l->cap = 0;
+}

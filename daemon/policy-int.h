@@ -1,0 +1,24 @@
+/*
+ * policy-int.h — what policy.c shares with policy-action.c and
+ * policy-window.c; nothing outside the policy includes it.
+ */
+#ifndef POLICY_INT_H
+#define POLICY_INT_H
+
+#include "policy.h"
+
+extern struct action_list	*policy_out;	/* the list policy_step fills */
+
+struct action	*policy_act_push(enum action_type, struct node *);
+/* detail is stolen */
+void		 policy_act_report(enum report_type, struct node *, char *detail);
+/* nothing when tag is NULL; detail is copied */
+void		 policy_act_done(void *tag, struct node *, int ok, const char *detail);
+/* detail is stolen */
+void		 policy_act_exit(int status, char *detail);
+
+void		 policy_window_reset(struct window *);
+/* OTP's add_restart: add now, then 1 if the window holds more than max_restarts. */
+int		 policy_window_add(struct window *, const struct spec *, int64_t now);
+
+#endif /* POLICY_INT_H */
