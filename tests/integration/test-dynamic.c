@@ -25,7 +25,8 @@
  * jobs: each child appends "PID NAME SUPERVISOR TEMPLATE_ENV EXTRA ARGC:ARGS"
  * to DIR/NAME.out, then becomes a sleep (same pid).  scripts: the first
  * argument is a shell script, transient.  tasks: the same, for `run`.
- * small: at most 3 children.  many: cheap sleeps for the leak test.
+ * small: at most 3 children.  broken: a command that cannot exec.  many:
+ * cheap sleeps for the leak test.
  */
 static const char *conf =
     "[supervisor:root]\n"
@@ -64,6 +65,10 @@ static const char *conf =
     "max_children = 3\n"
     "command = /bin/sleep 100000\n"
     "\n"
+    "[dynamic:broken]\n"
+    "parent = root\n"
+    "command = @DIR@/no-such-binary\n"
+    "\n"
     "[dynamic:many]\n"
     "parent = root\n"
     "max_children = 2000\n"
@@ -88,6 +93,20 @@ static const char *conf_partitions =
     "restart = transient\n"
     "command = /bin/sh -c 'eval \"$1\"' pool\n";
 
+/* A dynamic supervisor that gives up at its second restart; root restarts it. */
+static const char *conf_give_up =
+    "[supervisor:root]\n"
+    "max_restarts = 100\n"
+    "max_seconds = 60\n"
+    "\n"
+    "[dynamic:fragile]\n"
+    "parent = root\n"
+    "max_restarts = 1\n"
+    "max_seconds = 60\n"
+    "restart = transient\n"
+    "command = /bin/sh -c 'echo \"$$ $*\" >> @DIR@/$SUPD_NAME.out; "
+    "eval \"$1\"' fragile\n";
+
 #define WAIT_MS		20000	/* generous: a loaded 2-core machine, sanitizers */
 
 static struct supd_inst	in;
@@ -110,6 +129,7 @@ TestSuite(tasks, .init = supd_up, .fini = supd_down, .timeout = 120);
 TestSuite(groups, .init = supd_up, .fini = supd_down, .timeout = 120);
 TestSuite(observe, .init = supd_up, .fini = supd_down, .timeout = 120);
 TestSuite(partitions, .timeout = 120);
+TestSuite(durable, .timeout = 120);
 TestSuite(leaks, .init = supd_up, .fini = supd_down, .timeout = 120);
 
 /* supctl -s SOCK ARGS...: its exit status; stdout and stderr kept if asked. */
@@ -606,6 +626,90 @@ Test(dynamic, a_transient_child_that_exits_normally_is_removed)
 	json_decref(evs);
 	/* and the name can be used again */
 	spawn_ok("scripts", "finisher", "--", "exec sleep 100000", NULL);
+}
+
+Test(dynamic, spawn_refusals_say_why_and_register_nothing)
+{
+	char	*err = NULL;
+	json_t	*rows;
+	int	 rc, before, after;
+
+	rows = supctl_json("status", NULL);
+	before = (int)json_array_size(rows);
+	json_decref(rows);
+	rc = supctl(NULL, &err, "spawn", "nosuch", "x1", NULL);
+	cr_expect_eq(rc, 1);
+	cr_expect(strstr(err, "no such") != NULL, "stderr: %s", err);
+	free(err);
+	err = NULL;
+	rc = supctl(NULL, &err, "spawn", "static1", "x1", NULL);
+	cr_expect_eq(rc, 1);
+	cr_expect(strstr(err, "not a dynamic supervisor") != NULL, "stderr: %s", err);
+	free(err);
+	err = NULL;
+	rc = supctl(NULL, &err, "spawn", "root", "x1", NULL);
+	cr_expect_eq(rc, 1);
+	cr_expect(strstr(err, "not a dynamic supervisor") != NULL, "stderr: %s", err);
+	free(err);
+	/* a start failure says why, and leaves the name free */
+	err = NULL;
+	rc = supctl(NULL, &err, "spawn", "broken", "x1", NULL);
+	cr_expect_eq(rc, 1);
+	cr_expect(strstr(err, "start failed") != NULL &&
+	    strstr(err, "No such file or directory") != NULL, "stderr: %s", err);
+	free(err);
+	err = NULL;
+	rc = supctl(NULL, &err, "spawn", "broken", "x1", NULL);
+	cr_expect_eq(rc, 1);
+	cr_expect(strstr(err, "start failed") != NULL, "not registered: %s", err);
+	free(err);
+	cr_expect_eq(supctl(NULL, NULL, "whereis", "x1", NULL), 1);
+	rows = supctl_json("status", NULL);
+	after = (int)json_array_size(rows);
+	json_decref(rows);
+	cr_expect_eq(after, before, "%d rows, then %d", before, after);
+}
+
+Test(durable, a_restarted_dynamic_supervisor_brings_back_its_children_but_not_its_tasks)
+{
+	char	 crash[600], rest[256], *out = NULL;
+	pid_t	 keep1, keep2, task;
+	json_t	*rows;
+
+	harness_init(&in, conf_give_up);
+	harness_start(&in);
+	keep1 = spawn_ok("fragile", "keep", "--", "exec sleep 100000", "x y", NULL);
+	cr_assert_eq(supctl(&out, NULL, "run", "fragile", "--name", "chore", "--",
+	    "exec sleep 100000", NULL), 0);
+	free(out);
+	task = harness_whereis(&in, "chore");
+	cr_assert_gt(task, 0);
+	/* two crashes pass max_restarts = 1: fragile gives up, root restarts it */
+	snprintf(crash, sizeof crash, "[ $(wc -l < %s/crash.out) -gt 2 ] && "
+	    "exec sleep 100000; exit 1", in.dir);
+	spawn_ok("fragile", "crash", "--", crash, NULL);
+	cr_assert_eq(harness_wait_lines(&in, "crash.out", 3, WAIT_MS), 3);
+	keep2 = harness_wait_new_pid(&in, "keep", keep1, WAIT_MS);
+	cr_assert_gt(keep2, 0, "keep came back");
+	cr_expect_neq(keep2, keep1);
+	cr_expect(wait_dead(keep1, WAIT_MS));
+	cr_assert_eq(harness_wait_lines(&in, "keep.out", 2, WAIT_MS), 2);
+	cr_expect_eq(last_line("keep.out", rest, sizeof rest), keep2);
+	cr_expect_str_eq(rest, "exec sleep 100000 x y", "with its arguments");
+	cr_expect_gt(harness_wait_new_pid(&in, "crash", 0, WAIT_MS), 0);
+
+	/* the task was temporary: stopped with its supervisor and gone */
+	cr_expect(wait_dead(task, WAIT_MS));
+	cr_expect(wait_gone("chore", WAIT_MS));
+	cr_expect_eq(harness_wait_lines(&in, "chore.out", 1, 0), 1,
+	    "the task was not started again");
+	rows = supctl_json("status", NULL);
+	cr_expect_str_eq(json_string_value(json_object_get(row_of(rows,
+	    "fragile"), "state")), "running");
+	cr_expect_eq(json_integer_value(json_object_get(row_of(rows, "fragile"),
+	    "restarts")), 1, "root restarted fragile once");
+	json_decref(rows);
+	harness_stop(&in);
 }
 
 Test(partitions, a_crash_loop_in_one_partition_leaves_the_others_untouched)
