@@ -22,29 +22,9 @@
 #include <unistd.h>
 
 #include "cli-run.h"
+#include "harness.h"
 
 const char *cli_supctl_bin = BUILDDIR "/cli/supctl";
-
-static char *
-cli_slurp(int fd)
-{
-	size_t	 len = 0, cap = 4096;
-	char	*buf = malloc(cap);
-	ssize_t	 n;
-
-	for (;;) {
-		if (len + 1024 > cap)
-			buf = realloc(buf, cap *= 2);
-		n = read(fd, buf + len, cap - len - 1);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)		/* EIO: the pty's other side closed */
-			break;
-		len += n;
-	}
-	buf[len] = '\0';
-	return (buf);
-}
 
 static void
 cli_child(const char *sock, const char *const *env, char **argv)
@@ -103,18 +83,18 @@ cli_run(struct cli_result *r, const char *sock, const char *const *env,
 	}
 	if (tty) {
 		close(slave);
-		r->out = cli_slurp(master);
+		r->out = harness_slurp_fd(master);
 		close(master);
 	}
 	waitpid(pid, &st, 0);
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	if (!tty) {
 		lseek(ofd, 0, SEEK_SET);
-		r->out = cli_slurp(ofd);
+		r->out = harness_slurp_fd(ofd);
 		close(ofd);
 	}
 	lseek(efd, 0, SEEK_SET);
-	r->err = cli_slurp(efd);
+	r->err = harness_slurp_fd(efd);
 	close(efd);
 }
 

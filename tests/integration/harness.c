@@ -264,7 +264,7 @@ harness_stop(struct supd_inst *in)
 	}
 }
 
-static char *
+char *
 harness_slurp_fd(int fd)
 {
 	size_t	 len = 0, cap = 4096;

@@ -34,6 +34,8 @@ int	harness_run(char **out, char **err, char *const argv[]);
 int	harness_wait_lines(struct supd_inst *, const char *file, int n, int ms);
 /* Wait up to ms until supd's log holds needle; 1 if found. */
 int	harness_wait_log(struct supd_inst *, const char *needle, int ms);
+/* Read fd to its end (EOF, or EIO from a pty); malloc'd, NUL-terminated. */
+char	*harness_slurp_fd(int fd);
 /* Read a file under dir (malloc'd), or NULL. */
 char	*harness_read(struct supd_inst *, const char *file);
 /* The pid registered under name, via `supctl whereis`; 0 if none. */
