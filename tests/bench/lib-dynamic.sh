@@ -91,6 +91,23 @@ INI
 	exit 1
 }
 
+# Wait (60 s at most) until no child of supd is running or in a disk wait:
+# thousands of sleeps just spawned are still loading, and a timing taken
+# meanwhile measures them.
+settle() {
+	local k
+	for k in $(seq 300); do
+		ps -o stat= --ppid "$supd_pid" | grep -q '^[RD]' || return 0
+		sleep 0.2
+	done
+}
+
+# CPU seconds (user + system) supd has used so far.
+supd_cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' \
+	    "/proc/$supd_pid/stat"
+}
+
 # Set variable $1 to the time in microseconds, from bash's own clock: no
 # process is started to read it (a $(...) would fork).
 stamp() {
