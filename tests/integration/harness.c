@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -106,6 +107,11 @@ harness_start_nowait(struct supd_inst *in)
 	in->pid = fork();
 	cr_assert(in->pid != -1);
 	if (in->pid == 0) {
+		/*
+		 * A failed assertion ends the test before harness_stop: supd
+		 * then goes when the test process goes, stopping its tree.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		putenv(tag);
 		unsetenv("NOTIFY_SOCKET");
 		if ((fd = open(in->log, O_WRONLY | O_CREAT | O_APPEND, 0644)) != -1) {

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -100,5 +102,50 @@ Test(check, the_systemd_unit_passes_systemd_analyze_verify)
 	snprintf(cmd, sizeof cmd, "systemd-analyze verify --man=no %s", unit);
 	rc = system(cmd);
 	cr_expect_eq(rc, 0, "systemd-analyze verify said no (%d)", rc);
+	harness_stop(&in);
+}
+
+/* A process that is gone or a zombie waiting for its reaper. */
+static int
+gone(pid_t pid)
+{
+	char	 path[64], stat[512], *p = NULL;
+	FILE	*f;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (1);
+	if (fgets(stat, sizeof stat, f) != NULL)
+		p = strrchr(stat, ')');
+	fclose(f);
+	return (p != NULL && p[2] == 'Z');
+}
+
+Test(harness, supd_goes_when_its_test_dies_before_stopping_it)
+{
+	struct supd_inst in;
+	int		 fd[2], i;
+	pid_t		 test, supd = 0;
+
+	harness_init(&in,
+	    "[supervisor:root]\n[worker:w]\nparent = root\ncommand = /bin/sleep 1000\n");
+	cr_assert_eq(pipe(fd), 0);
+	if ((test = fork()) == 0) {
+		/* a test whose assertion failed: it ends without harness_stop */
+		harness_start(&in);
+		(void)write(fd[1], &in.pid, sizeof in.pid);
+		_exit(0);
+	}
+	close(fd[1]);
+	cr_assert_eq(read(fd[0], &supd, sizeof supd), (ssize_t)sizeof supd);
+	close(fd[0]);
+	waitpid(test, NULL, 0);
+	for (i = 0; i < 500 && !gone(supd); i++)
+		harness_sleep_ms(20);
+	cr_expect(gone(supd), "supd %d outlived its test", (int)supd);
+	for (i = 0; i < 100 && harness_tagged_alive(&in) > 0; i++)
+		harness_sleep_ms(20);
+	cr_expect_eq(harness_tagged_alive(&in), 0, "and stopped its children");
+	in.pid = 0;
 	harness_stop(&in);
 }
