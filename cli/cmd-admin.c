@@ -20,7 +20,7 @@ static const struct cmd_option cmd_reload_options[] = {
 const struct cmd_entry cmd_reload_entry = {
 	.name = "reload",
 	.usage = "reload [--check]",
-	.summary = "re-read the configuration and apply the difference",
+	.summary = "re-read the configuration (this supd: not supported yet)",
 	.help =
 	    "Re-read supd's configuration file and apply the difference: new "
 	    "children start,\n"
@@ -29,6 +29,8 @@ const struct cmd_entry cmd_reload_entry = {
 	    "file changes nothing: its errors are printed and supctl exits 1.  "
 	    "With --json,\n"
 	    "{\"changes\": [...]}.\n"
+	    "\n"
+	    "This version of supd answers \"not supported\" and changes nothing.\n"
 	    "\n"
 	    "  -c, --check       only validate, and print what would change\n",
 	.options = cmd_reload_options,
@@ -41,13 +43,13 @@ const struct cmd_entry cmd_reload_entry = {
 const struct cmd_entry cmd_reexec_entry = {
 	.name = "reexec",
 	.usage = "reexec",
-	.summary = "supd execs its binary again, same pid, children kept",
+	.summary = "supd execs its binary again (not supported yet)",
 	.help =
 	    "Make supd exec its (possibly replaced) binary again with the same "
 	    "pid: children,\n"
 	    "their output pipes and restart windows carry over.  Returns once "
 	    "the new supd\n"
-	    "answers.\n",
+	    "answers.  This version of supd answers \"not supported\".\n",
 	.min_args = 0,
 	.max_args = 0,
 	.flags = CMD_LONG,
