@@ -93,10 +93,6 @@ cmd_spawn_exec(const struct cmd_entry *ce, struct args *args)
 	cmd_connect(ce, args);
 	if (client_call(PROTO_METHOD("Spawn"), params, &reply) != 0)
 		return (EXIT_FAILED);
-	if (supctl_json)
-		output_json(reply);
-	else
-		printf("%lld\n", (long long)
-		    json_integer_value(json_object_get(reply, "pid")));
+	output_pid_reply(reply);
 	return (EXIT_OK);
 }

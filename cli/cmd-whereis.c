@@ -32,10 +32,6 @@ cmd_whereis_exec(const struct cmd_entry *ce, struct args *args)
 	if (client_call(PROTO_METHOD("Whereis"),
 	    json_pack("{s:s}", "name", args->argv[0]), &reply) != 0)
 		return (EXIT_FAILED);
-	if (supctl_json)
-		output_json(reply);
-	else
-		printf("%lld\n", (long long)
-		    json_integer_value(json_object_get(reply, "pid")));
+	output_pid_reply(reply);
 	return (EXIT_OK);
 }

@@ -191,6 +191,16 @@ output_json(const json_t *j)
 }
 
 void
+output_pid_reply(const json_t *reply)
+{
+	if (supctl_json)
+		output_json(reply);
+	else
+		printf("%lld\n", (long long)
+		    json_integer_value(json_object_get(reply, "pid")));
+}
+
+void
 output_duration(char *buf, size_t len, int64_t ms)
 {
 	int64_t	s = ms / 1000;

@@ -147,6 +147,8 @@ const char	*output_state_color(const char *state);
 int		 output_utf8(void);
 /* Print a JSON value compact on one line and flush. */
 void		 output_json(const json_t *);
+/* A reply with a pid: the reply with --json, else the pid alone on a line. */
+void		 output_pid_reply(const json_t *);
 /* "3d4h", "2h05m", "5m12s", "42s". */
 void		 output_duration(char *, size_t, int64_t ms);
 /* Local time of a unix-ms timestamp, "2026-11-25T22:49:03.123". */
