@@ -15,8 +15,6 @@
 #include "events.h"
 #include "loop.h"
 #include "proc.h"
-#include "server.h"
-#include "task.h"
 #include "util.h"
 
 struct ev_loop	*loop_ev;
@@ -27,6 +25,9 @@ static struct policy_event	*queue;		/* FIFO of events for the policy */
 static size_t			 queue_len, queue_cap, queue_first;
 static struct action_list	 actions;
 static ev_prepare		 loop_prepare;
+static ev_idle			 loop_kick;	/* no sleep while events wait */
+static int			 loop_draining;
+static const struct loop_ops	*loop_ops;
 static ev_signal		 loop_sigterm, loop_sigint, loop_sighup;
 static int			 loop_exit_status = -1;
 int				 loop_shutting_down;
@@ -50,6 +51,13 @@ loop_queue(enum policy_evt type, struct node *n, int normal, const char *reason,
 	ev->normal = normal;
 	ev->reason = reason != NULL ? xstrdup(reason) : NULL;
 	ev->tag = tag;
+	/*
+	 * Queued from outside the drain (a client's call, a timer): the
+	 * prepare watcher may have run already, so keep the loop from
+	 * sleeping until the policy has seen it.
+	 */
+	if (!loop_draining && loop_ev != NULL)
+		ev_idle_start(loop_ev, &loop_kick);
 }
 
 void
@@ -59,19 +67,19 @@ loop_event(enum policy_evt type, struct node *n, int normal, const char *reason)
 }
 
 void
-loop_command(enum policy_evt type, struct node *n, void *tag)
+loop_command(enum policy_evt type, struct node *n, struct command *cmd)
 {
 	if (type == EVT_SHUTDOWN) {
 		if (loop_shutting_down) {
-			if (tag != NULL)
-				server_command_done(tag, n, 1, NULL);
+			if (cmd != NULL)
+				cmd->done(cmd, n, CMD_OK, NULL);
 			return;
 		}
 		loop_shutting_down = 1;
 		events_emit_name("shutdown", NULL, NULL);
 		log_info("shutting down: stopping every child in reverse order");
 	}
-	loop_queue(type, n, 0, NULL, tag);
+	loop_queue(type, n, 0, NULL, cmd);
 }
 
 /* Tell systemd (Type=notify) about supd itself, if it is listening. */
@@ -151,9 +159,12 @@ loop_perform(struct action_list *l)
 		case ACT_REPORT:
 			loop_report(a);
 			break;
-		case ACT_DONE:
-			server_command_done(a->tag, a->node, a->ok, a->detail);
+		case ACT_DONE: {
+			struct command	*cmd = a->tag;
+
+			cmd->done(cmd, a->node, a->outcome, a->detail);
 			break;
+		}
 		case ACT_REMOVE:
 			break;
 		case ACT_EXIT:
@@ -169,8 +180,8 @@ loop_perform(struct action_list *l)
 		a = &l->v[i];
 		if (a->type != ACT_REMOVE)
 			continue;
-		if (a->node->task)
-			task_exited(a->node);
+		if (loop_ops != NULL && loop_ops->removed != NULL)
+			loop_ops->removed(a->node);
 		proc_forget(a->node);
 		tree_node_free(a->node);
 	}
@@ -182,6 +193,8 @@ loop_drain(void)
 {
 	struct policy_event	 ev;
 
+	loop_draining = 1;
+	ev_idle_stop(loop_ev, &loop_kick);
 	while (queue_first < queue_len) {
 		ev = queue[queue_first++];
 		ev.now = now_mono_ms();
@@ -193,6 +206,7 @@ loop_drain(void)
 		action_list_clear(&actions);
 	}
 	queue_first = queue_len = 0;
+	loop_draining = 0;
 	if (loop_exit_status >= 0)
 		ev_break(loop_ev, EVBREAK_ALL);
 }
@@ -205,6 +219,47 @@ loop_prepare_cb(struct ev_loop *l, ev_prepare *w, int revents)
 	(void)revents;
 	loop_drain();
 }
+
+static void
+loop_kick_cb(struct ev_loop *l, ev_idle *w, int revents)
+{
+	(void)l;
+	(void)w;
+	(void)revents;
+	loop_drain();
+}
+
+/* The runtime's outcomes, as policy events */
+static void
+loop_proc_started(struct node *n)
+{
+	loop_event(EVT_STARTED, n, 0, NULL);
+}
+
+static void
+loop_proc_start_failed(struct node *n, const char *reason)
+{
+	loop_event(EVT_START_FAILED, n, 0, reason);
+}
+
+static void
+loop_proc_exited(struct node *n, int normal)
+{
+	loop_event(EVT_EXITED, n, normal, NULL);
+}
+
+static void
+loop_proc_stopped(struct node *n)
+{
+	loop_event(EVT_STOPPED, n, 0, NULL);
+}
+
+static const struct proc_ops loop_proc_ops = {
+	.started = loop_proc_started,
+	.start_failed = loop_proc_start_failed,
+	.exited = loop_proc_exited,
+	.stopped = loop_proc_stopped,
+};
 
 static void
 loop_signal_cb(struct ev_loop *l, ev_signal *w, int revents)
@@ -224,13 +279,15 @@ loop_signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 }
 
 void
-loop_init(struct config *conf, struct node *root)
+loop_init(struct config *conf, struct node *root, const struct loop_ops *ops)
 {
 	loop_ev = EV_DEFAULT;
 	loop_conf = conf;
 	loop_root = root;
+	loop_ops = ops;
 	ev_prepare_init(&loop_prepare, loop_prepare_cb);
 	ev_prepare_start(loop_ev, &loop_prepare);
+	ev_idle_init(&loop_kick, loop_kick_cb);
 	ev_signal_init(&loop_sigterm, loop_signal_cb, SIGTERM);
 	ev_signal_start(loop_ev, &loop_sigterm);
 	ev_signal_init(&loop_sigint, loop_signal_cb, SIGINT);
@@ -239,6 +296,7 @@ loop_init(struct config *conf, struct node *root)
 	ev_signal_start(loop_ev, &loop_sighup);
 	/* a client that hangs up must not kill supd */
 	signal(SIGPIPE, SIG_IGN);
+	proc_init(loop_ev, &loop_proc_ops);
 }
 
 int

@@ -16,13 +16,29 @@ extern struct config	*loop_conf;	/* the running configuration */
 extern struct node	*loop_root;	/* the running tree */
 extern int		 loop_shutting_down;	/* a shutdown (signal or Shutdown) began */
 
+/*
+ * A command for the policy (start, stop, restart, spawn, shutdown) and
+ * whom to tell when it is over: done runs once, from the loop, with the
+ * command's typed outcome (detail: a start failure's reason, or NULL).
+ */
+struct command {
+	void	(*done)(struct command *, struct node *, enum cmd_outcome,
+		    const char *detail);
+};
+
+/* What the loop tells its owner (main.c installs it). */
+struct loop_ops {
+	/* node has left the tree and is about to be freed */
+	void	(*removed)(struct node *);
+};
+
 /* Queue an event for the policy; handled before the loop sleeps again. */
 void	loop_event(enum policy_evt, struct node *, int normal, const char *reason);
-/* Queue a command event with a tag (answered by loop_command_done). */
-void	loop_command(enum policy_evt, struct node *, void *tag);
+/* Queue a command (cmd may be NULL: nobody waits for it). */
+void	loop_command(enum policy_evt, struct node *, struct command *);
 
 /* Set up the loop, its signal watchers and the event queue. */
-void	loop_init(struct config *, struct node *root);
+void	loop_init(struct config *, struct node *root, const struct loop_ops *);
 /* Boot the tree and run until the policy says supd is done; the exit status. */
 int	loop_run(void);
 void	loop_free(void);

@@ -19,12 +19,18 @@
 #include "paths.h"
 #include "proc.h"
 #include "server.h"
+#include "task.h"
 #include "tree.h"
 #include "util.h"
 
 #define DEFAULT_CONFIG	"/etc/supd/supd.ini"
 #define DEFAULT_STATE	"/var/lib/supd/state.db"
 #define DEFAULT_LOG_DIR	"/var/log/supd"
+
+/* A task leaving the tree leaves its result behind. */
+static const struct loop_ops main_loop_ops = {
+	.removed = task_exited,
+};
 
 static void
 usage(FILE *f)
@@ -133,8 +139,7 @@ main(int argc, char **argv)
 
 	root = tree_build(conf);
 	events_init(conf->history_max);
-	loop_init(conf, root);
-	proc_init();
+	loop_init(conf, root, &main_loop_ops);
 	if (server_init(conf->socket, &cause) == -1) {
 		log_err("%s", cause);
 		fprintf(stderr, "supd: cannot serve %s: %s\n", conf->socket, cause);
@@ -148,6 +153,7 @@ main(int argc, char **argv)
 	proc_kill_all();
 	proc_free_all();
 	server_close();
+	task_free_all();
 	tree_free(root);
 	events_free();
 	loop_free();

@@ -1,6 +1,6 @@
 /*
  * method-child.c — commands on one child: Start, Stop and Restart go to
- * the policy as loop_command()s and are answered when they finish; Signal
+ * the policy as commands (call_command) and are answered when they finish; Signal
  * goes straight to the process groups.  Signal names are parsed here.
  */
 #include <signal.h>
@@ -106,21 +106,23 @@ method_child_target(struct call *c, int *rc)
 
 /* Start and Restart answer alike: the pid now, or why not. */
 static void
-method_start_done(struct call *c, struct node *n, int ok, const char *detail)
+method_start_done(struct call *c, struct node *n, enum cmd_outcome o,
+    const char *detail)
 {
-	if (ok) {
+	switch (o) {
+	case CMD_OK:
 		call_ok(c, json_pack("{s:s, s:o}", "name", c->name, "pid",
 		    call_pid(n != NULL ? n->pid : 0)));
 		return;
-	}
-	if (detail != NULL && strcmp(detail, "already started") == 0 &&
-	    n != NULL) {
+	case CMD_ALREADY_STARTED:
 		call_fail(c, SUPD_ALREADY_STARTED, "{s:s, s:o}", "name",
-		    c->name, "pid", call_pid(n->pid));
+		    c->name, "pid", call_pid(n != NULL ? n->pid : 0));
+		return;
+	default:
+		call_fail(c, SUPD_START_FAILED, "{s:s, s:s}", "name", c->name,
+		    "reason", call_outcome_reason(o, detail));
 		return;
 	}
-	call_fail(c, SUPD_START_FAILED, "{s:s, s:s}", "name", c->name,
-	    "reason", detail != NULL ? detail : "unknown reason");
 }
 
 static int
@@ -134,29 +136,34 @@ method_start(struct call *c)
 	if (n->state == NODE_RUNNING || n->state == NODE_STARTING)
 		return (call_fail(c, SUPD_ALREADY_STARTED, "{s:s, s:o}",
 		    "name", n->name, "pid", call_pid(n->pid)));
-	c->command_done = method_start_done;
-	loop_command(EVT_CMD_START, n, c);
-	return (CALL_WAIT);
+	return (call_command(c, EVT_CMD_START, n, method_start_done));
 }
 
 static void
-method_stop_done(struct call *c, struct node *n, int ok, const char *detail)
+method_stop_done(struct call *c, struct node *n, enum cmd_outcome o,
+    const char *detail)
 {
 	int	removed = c->data != NULL;
 
 	(void)n;
-	/* removed while the stop waited: stopped all the same */
-	if (!ok && detail != NULL && strcmp(detail, "removed") == 0)
-		ok = removed = 1;
-	/* its supervisor stopped it with the rest of its children */
-	if (!ok && detail != NULL && strncmp(detail, "its supervisor", 14) == 0)
-		ok = 1;
-	if (ok)
+	switch (o) {
+	case CMD_REMOVED:
+		/* removed while the stop waited: stopped all the same */
+		removed = 1;
+		/* FALLTHROUGH */
+	case CMD_OK:
+	case CMD_SUP_STOPPING:
+	case CMD_SUP_STOPPED:
+	case CMD_SUP_NOT_RUNNING:
+		/* or its supervisor stopped it with the rest of its children */
 		call_ok(c, json_pack("{s:s, s:b}", "name", c->name, "removed",
 		    removed));
-	else
+		return;
+	default:
 		call_fail(c, SUPD_COMMAND_FAILED, "{s:s, s:s}", "name", c->name,
-		    "reason", detail != NULL ? detail : "unknown reason");
+		    "reason", call_outcome_reason(o, detail));
+		return;
+	}
 }
 
 static int
@@ -173,9 +180,7 @@ method_stop(struct call *c)
 		    "removed", 0)));
 	/* a dynamic child is removed by its stop: remember that, not the node */
 	c->data = n->dynamic ? c : NULL;
-	c->command_done = method_stop_done;
-	loop_command(EVT_CMD_STOP, n, c);
-	return (CALL_WAIT);
+	return (call_command(c, EVT_CMD_STOP, n, method_stop_done));
 }
 
 static int
@@ -186,9 +191,7 @@ method_restart(struct call *c)
 
 	if ((n = method_child_target(c, &rc)) == NULL)
 		return (rc);
-	c->command_done = method_start_done;
-	loop_command(EVT_CMD_RESTART, n, c);
-	return (CALL_WAIT);
+	return (call_command(c, EVT_CMD_RESTART, n, method_start_done));
 }
 
 struct method_signal_walk {

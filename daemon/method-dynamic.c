@@ -128,15 +128,16 @@ method_dynamic_add(struct call *c, const char *supname, const char *name,
 }
 
 void
-method_spawn_done(struct call *c, struct node *n, int ok, const char *detail)
+method_spawn_done(struct call *c, struct node *n, enum cmd_outcome o,
+    const char *detail)
 {
-	if (ok) {
+	if (o == CMD_OK) {
 		call_ok(c, json_pack("{s:s, s:i}", "name", c->name, "pid",
 		    n != NULL ? n->pid : 0));
 		return;
 	}
 	call_fail(c, SUPD_START_FAILED, "{s:s, s:s}", "name", c->name,
-	    "reason", detail != NULL ? detail : "unknown reason");
+	    "reason", call_outcome_reason(o, detail));
 }
 
 static int
@@ -156,9 +157,7 @@ method_spawn(struct call *c)
 	if (n == NULL)
 		return (CALL_DONE);
 	events_emit("spawn", n, json_pack("{s:s}", "supervisor", sup));
-	c->command_done = method_spawn_done;
-	loop_command(EVT_SPAWN, n, c);
-	return (CALL_WAIT);
+	return (call_command(c, EVT_SPAWN, n, method_spawn_done));
 }
 
 static int

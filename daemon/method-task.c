@@ -33,13 +33,14 @@ struct method method_await_entry = {
 };
 
 static void
-method_run_done(struct call *c, struct node *n, int ok, const char *detail)
+method_run_done(struct call *c, struct node *n, enum cmd_outcome o,
+    const char *detail)
 {
-	if (!ok)
-		task_failed(c->name, detail);
+	if (o != CMD_OK)
+		task_failed(c->name, call_outcome_reason(o, detail));
 	else if (n != NULL)
 		task_running(c->name, n->pid);
-	method_spawn_done(c, n, ok, detail);
+	method_spawn_done(c, n, o, detail);
 }
 
 static int
@@ -70,9 +71,7 @@ method_run(struct call *c)
 	task_started(n, timeout);
 	events_emit("spawn", n, json_pack("{s:s, s:b}", "supervisor", sup,
 	    "task", 1));
-	c->command_done = method_run_done;
-	loop_command(EVT_SPAWN, n, c);
-	return (CALL_WAIT);
+	return (call_command(c, EVT_SPAWN, n, method_run_done));
 }
 
 static int

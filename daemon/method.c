@@ -5,6 +5,7 @@
  * Metrics, and the life of a call that waits.  Handlers live in method-*.c.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -326,6 +327,33 @@ call_stream_room(struct call *c)
 	if (c->client == NULL)
 		return (0);
 	return (server_pending(c->client) < server_stream_high());
+}
+
+static void
+call_command_done(struct command *cmd, struct node *n, enum cmd_outcome o,
+    const char *detail)
+{
+	struct call	*c = (struct call *)((char *)cmd -
+			    offsetof(struct call, cmd));
+
+	c->command_done(c, n, o, detail);
+	call_done(c);
+}
+
+int
+call_command(struct call *c, enum policy_evt type, struct node *n,
+    void (*done)(struct call *, struct node *, enum cmd_outcome, const char *))
+{
+	c->command_done = done;
+	c->cmd.done = call_command_done;
+	loop_command(type, n, &c->cmd);
+	return (CALL_WAIT);
+}
+
+const char *
+call_outcome_reason(enum cmd_outcome o, const char *detail)
+{
+	return (detail != NULL ? detail : policy_outcome_text(o));
 }
 
 void

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "loop.h"
 #include "tree.h"
 
 struct client;
@@ -55,9 +56,10 @@ struct call {
 	void			*data;		/* the handler's own state */
 	/* the peer went away before the answer: drop watchers, free data */
 	void			(*cancel)(struct call *);
-	/* a loop_command() with this call as tag has finished */
+	/* the command call_command() queued has finished */
+	struct command		 cmd;
 	void			(*command_done)(struct call *, struct node *,
-				    int ok, const char *detail);
+				    enum cmd_outcome, const char *detail);
 	/* a stream paced by its reader: its output has drained, send more */
 	void			(*writable)(struct call *);
 	int			 dispatching;	/* inside its handler */
@@ -95,6 +97,15 @@ int	 call_stream(struct call *, json_t *params);
 void	 call_cut_off(struct call *);
 /* 1 while the client's unread output leaves room for more of a paced stream. */
 int	 call_stream_room(struct call *);
+/*
+ * Queue a command for the policy on the call's behalf; done sets the
+ * reply or error when it is over, then the call is answered.  CALL_WAIT.
+ */
+int	 call_command(struct call *, enum policy_evt, struct node *,
+	    void (*done)(struct call *, struct node *, enum cmd_outcome,
+	    const char *));
+/* A failed command's reason: the detail, or the outcome in words. */
+const char *call_outcome_reason(enum cmd_outcome, const char *detail);
 /* A waiting call has its final reply or error: answer it (or drop it if orphaned). */
 void	 call_done(struct call *);
 /* A JSON string of any bytes (what is not UTF-8 becomes U+FFFD); NULL s: null. */
@@ -125,7 +136,8 @@ int64_t	 server_uptime_ms(void);
 int	 method_dynamic_add(struct call *, const char *sup, const char *name,
 	    json_t *args, json_t *env, json_t *groups, struct node **out);
 /* Spawn's and Run's answer when their EVT_SPAWN finishes. */
-void	 method_spawn_done(struct call *, struct node *, int ok, const char *);
+void	 method_spawn_done(struct call *, struct node *, enum cmd_outcome,
+	    const char *);
 
 /* method-child.c */
 /* Signal number for "TERM", "SIGTERM" or "15"; -1 if none. */

@@ -36,7 +36,8 @@ policy_act_report(enum report_type r, struct node *n, char *detail)
 }
 
 void
-policy_act_done(void *tag, struct node *n, int ok, const char *detail)
+policy_act_done(void *tag, struct node *n, enum cmd_outcome outcome,
+    const char *detail)
 {
 	struct action	*a;
 
@@ -44,7 +45,7 @@ policy_act_done(void *tag, struct node *n, int ok, const char *detail)
 		return;
 	a = policy_act_push(ACT_DONE, n);
 	a->tag = tag;
-	a->ok = ok;
+	a->outcome = outcome;
 	a->detail = detail != NULL ? xstrdup(detail) : NULL;
 }
 
@@ -55,6 +56,30 @@ policy_act_exit(int status, char *detail)
 
 	a->status = status;
 	a->detail = detail;
+}
+
+const char *
+policy_outcome_text(enum cmd_outcome o)
+{
+	switch (o) {
+	case CMD_OK:
+		return ("done");
+	case CMD_ALREADY_STARTED:
+		return ("already started");
+	case CMD_START_FAILED:
+		return ("start failed");
+	case CMD_REMOVED:
+		return ("removed");
+	case CMD_SUP_STOPPING:
+		return ("its supervisor is stopping");
+	case CMD_SUP_STOPPED:
+		return ("its supervisor stopped");
+	case CMD_SUP_NOT_RUNNING:
+		return ("its supervisor is not running");
+	case CMD_ROOT:
+		return ("the root is started and stopped with supd itself");
+	}
+	return ("unknown outcome");
 }
 
 void

@@ -13,7 +13,8 @@ struct action	*policy_act_push(enum action_type, struct node *);
 /* detail is stolen */
 void		 policy_act_report(enum report_type, struct node *, char *detail);
 /* nothing when tag is NULL; detail is copied */
-void		 policy_act_done(void *tag, struct node *, int ok, const char *detail);
+void		 policy_act_done(void *tag, struct node *, enum cmd_outcome,
+		    const char *detail);
 /* detail is stolen */
 void		 policy_act_exit(int status, char *detail);
 

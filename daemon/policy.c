@@ -154,7 +154,7 @@ node_remove(struct node *n)
 			next = TAILQ_NEXT(p, entry);
 			if (p->node != n)
 				continue;
-			policy_act_done(p->tag, n, 0, "removed");
+			policy_act_done(p->tag, n, CMD_REMOVED, NULL);
 			TAILQ_REMOVE(&sup->sup->pending, p, entry);
 			free(p);
 		}
@@ -235,7 +235,7 @@ sup_flush_pending(struct node *sup)
 
 	while ((p = TAILQ_FIRST(&sup->sup->pending)) != NULL) {
 		TAILQ_REMOVE(&sup->sup->pending, p, entry);
-		policy_act_done(p->tag, p->node, 0, "its supervisor stopped");
+		policy_act_done(p->tag, p->node, CMD_SUP_STOPPED, NULL);
 		if (p->type == EVT_SPAWN && p->node->parent == sup)
 			node_remove(p->node);
 		free(p);
@@ -276,7 +276,7 @@ sup_finish(struct node *sup)
 	case OP_RESTART:
 		break;
 	case OP_CMD:
-		policy_act_done(tag, target, 1, NULL);
+		policy_act_done(tag, target, CMD_OK, NULL);
 		break;
 	case OP_STOP:
 		/* temporary children stopped with their supervisor are gone */
@@ -400,7 +400,7 @@ sup_abort(struct node *sup)
 	struct sup	*s = sup->sup;
 
 	if (s->op == OP_CMD) {
-		policy_act_done(s->op_tag, s->op_node, 0, "its supervisor is stopping");
+		policy_act_done(s->op_tag, s->op_node, CMD_SUP_STOPPING, NULL);
 		/* the client was told it failed: a half-made spawn or stop must not stay */
 		if (s->op_node->dynamic &&
 		    (s->op_cmd == EVT_SPAWN || s->op_cmd == EVT_CMD_STOP)) {
@@ -562,7 +562,7 @@ sup_handle_command(struct node *sup, struct pending *p)
 	struct node	*n = p->node;
 
 	if (sup->state != NODE_RUNNING) {
-		policy_act_done(p->tag, n, 0, "its supervisor is not running");
+		policy_act_done(p->tag, n, CMD_SUP_NOT_RUNNING, NULL);
 		if (p->type == EVT_SPAWN)
 			node_remove(n);
 		return;
@@ -576,7 +576,7 @@ sup_handle_command(struct node *sup, struct pending *p)
 	case EVT_SPAWN:
 		if (n->state == NODE_RUNNING) {
 			s->op = OP_IDLE;
-			policy_act_done(p->tag, n, 0, "already started");
+			policy_act_done(p->tag, n, CMD_ALREADY_STARTED, NULL);
 			return;
 		}
 		steps_add(s, STEP_START, n, -1);
@@ -649,7 +649,7 @@ sup_start_failed(struct node *sup, struct node *child, const char *why)
 		break;
 	case OP_CMD:
 		s->op = OP_IDLE;
-		policy_act_done(s->op_tag, child, 0, why);
+		policy_act_done(s->op_tag, child, CMD_START_FAILED, why);
 		s->op_tag = NULL;
 		s->op_node = NULL;
 		if (child->dynamic)
@@ -725,7 +725,7 @@ policy_command(const struct policy_event *ev)
 	struct node	*sup = n->parent;
 
 	if (sup == NULL) {
-		policy_act_done(ev->tag, n, 0, "the root is started and stopped with supd itself");
+		policy_act_done(ev->tag, n, CMD_ROOT, NULL);
 		return;
 	}
 	sup_enqueue(sup, ev->type, n, 0, ev->tag);

@@ -39,7 +39,7 @@ enum action_type {
 	ACT_STOP,	/* stop worker node (stop_signal, shutdown, SIGKILL); answer EVT_STOPPED */
 	ACT_REPORT,	/* tell the log and the event stream: report, node, detail */
 	ACT_REMOVE,	/* node has left the tree (unlinked, unregistered): free it after this list */
-	ACT_DONE,	/* a command finished: tag, node, ok, detail */
+	ACT_DONE,	/* a command finished: tag, node, outcome, detail */
 	ACT_EXIT,	/* supd is done: status (0 shutdown, 1 boot failed, 3 root gave up), detail */
 };
 
@@ -52,12 +52,24 @@ enum report_type {
 	RPT_SUP_FAILED,		/* node (a supervisor) failed to start: detail says why */
 };
 
+/* How a command ended (ACT_DONE); detail adds the reason of a start failure. */
+enum cmd_outcome {
+	CMD_OK,
+	CMD_ALREADY_STARTED,	/* start or spawn of a child that runs */
+	CMD_START_FAILED,	/* detail: why */
+	CMD_REMOVED,		/* the child left the tree while the command waited */
+	CMD_SUP_STOPPING,	/* its supervisor began to stop meanwhile */
+	CMD_SUP_STOPPED,	/* its supervisor stopped with the command queued */
+	CMD_SUP_NOT_RUNNING,	/* its supervisor was not running */
+	CMD_ROOT,		/* the root is started and stopped with supd itself */
+};
+
 struct action {
 	enum action_type type;
 	struct node	*node;
 	enum report_type report;	/* ACT_REPORT */
 	void		*tag;		/* ACT_DONE */
-	int		 ok;		/* ACT_DONE */
+	enum cmd_outcome outcome;	/* ACT_DONE */
 	int		 status;	/* ACT_EXIT */
 	char		*detail;	/* malloc'd or NULL; freed by action_list_clear */
 };
@@ -74,6 +86,9 @@ void	policy_step(const struct policy_event *, struct action_list *out);
 int	policy_busy(const struct node *sup);
 /* Restarts in sup's window (partition p) as of now (monotonic ms). */
 int	policy_window_use(const struct node *sup, int partition, int64_t now);
+
+/* The outcome in words ("already started"), for logs and tests. */
+const char *policy_outcome_text(enum cmd_outcome);
 
 void	action_list_clear(struct action_list *);
 void	action_list_free(struct action_list *);

@@ -1,7 +1,8 @@
 /*
  * proc.c — a worker's lifecycle on the OS side: start it (spawn.c execs),
  * reap every child as a subreaper, stop a group with escalation to SIGKILL,
- * and answer the policy (loop_event) only once a group is empty.  Readiness
+ * and answer the policy (through the ops the loop installed) only once a
+ * group is empty.  Readiness
  * datagrams are notify.c's, captured output logs.c's; what to start or stop
  * is the policy's.
  */
@@ -26,7 +27,6 @@
 
 #include "events.h"
 #include "logs.h"
-#include "loop.h"
 #include "notify.h"
 #include "proc.h"
 #include "spawn.h"
@@ -55,7 +55,7 @@ struct proc_rt {
 	int			 stopping;	/* the group was signalled */
 	enum proc_answer	 answer;
 	int			 normal;	/* ANS_EXITED */
-	char			*reason;	/* ANS_START_FAILED; kept for loop_event */
+	char			*reason;	/* ANS_START_FAILED; kept for the ops */
 	int64_t			 waiting_since;	/* mono ms: main gone, group not */
 	int			 live_seen;	/* proc_scan found a live member */
 	ev_timer		 kill_timer;	/* shutdown -> SIGKILL */
@@ -79,6 +79,8 @@ static ev_signal		 proc_sigchld_w;
 static ev_timer			 proc_poll_w;
 static ev_timer			 proc_recheck_w;
 static int			 proc_inited;
+static struct ev_loop		*proc_loop;
+static const struct proc_ops	*proc_ops;
 
 static void	proc_settle(struct proc_rt *);
 
@@ -128,7 +130,7 @@ proc_wait_remove(struct proc_rt *rt)
 	LIST_REMOVE(rt, wait_entry);
 	rt->waiting = 0;
 	if (LIST_EMPTY(&proc_waiting))
-		ev_timer_stop(loop_ev, &proc_poll_w);
+		ev_timer_stop(proc_loop, &proc_poll_w);
 }
 
 static void
@@ -137,7 +139,7 @@ proc_wait_add(struct proc_rt *rt)
 	if (rt->waiting)
 		return;
 	if (LIST_EMPTY(&proc_waiting))
-		ev_timer_again(loop_ev, &proc_poll_w);
+		ev_timer_again(proc_loop, &proc_poll_w);
 	LIST_INSERT_HEAD(&proc_waiting, rt, wait_entry);
 	rt->waiting = 1;
 	rt->waiting_since = now_mono_ms();
@@ -147,8 +149,8 @@ proc_wait_add(struct proc_rt *rt)
 static void
 proc_group_drop(struct proc_rt *rt)
 {
-	ev_timer_stop(loop_ev, &rt->kill_timer);
-	ev_timer_stop(loop_ev, &rt->start_timer);
+	ev_timer_stop(proc_loop, &rt->kill_timer);
+	ev_timer_stop(proc_loop, &rt->start_timer);
 	proc_wait_remove(rt);
 	proc_notify_close(rt);
 	if (rt->pgid != 0)
@@ -168,7 +170,7 @@ proc_report_start_failed(struct proc_rt *rt)
 	log_warn("start %s failed: %s", node->name, rt->reason);
 	events_emit("start_failed", node,
 	    json_pack("{s:s}", "reason", rt->reason));
-	loop_event(EVT_START_FAILED, node, 0, rt->reason);
+	proc_ops->start_failed(node, rt->reason);
 }
 
 /* The group is empty: answer the policy. */
@@ -181,10 +183,10 @@ proc_done(struct proc_rt *rt)
 	rt->answer = ANS_NONE;
 	switch (answer) {
 	case ANS_EXITED:
-		loop_event(EVT_EXITED, rt->node, rt->normal, NULL);
+		proc_ops->exited(rt->node, rt->normal);
 		break;
 	case ANS_STOPPED:
-		loop_event(EVT_STOPPED, rt->node, 0, NULL);
+		proc_ops->stopped(rt->node);
 		break;
 	case ANS_START_FAILED:
 		proc_report_start_failed(rt);
@@ -226,7 +228,7 @@ proc_group_stop(struct proc_rt *rt)
 		proc_group_kill(rt, SIGCONT);
 	if (spec->shutdown_ms != SHUTDOWN_INFINITY) {
 		ev_timer_set(&rt->kill_timer, spec->shutdown_ms / 1000.0, 0.);
-		ev_timer_start(loop_ev, &rt->kill_timer);
+		ev_timer_start(proc_loop, &rt->kill_timer);
 	}
 }
 
@@ -412,7 +414,7 @@ proc_reaped(pid_t pid, int status)
 		if (!LIST_EMPTY(&proc_waiting) &&
 		    !ev_is_active(&proc_recheck_w)) {
 			ev_timer_set(&proc_recheck_w, 0., 0.);
-			ev_timer_start(loop_ev, &proc_recheck_w);
+			ev_timer_start(proc_loop, &proc_recheck_w);
 		}
 		return;
 	}
@@ -427,7 +429,7 @@ proc_reaped(pid_t pid, int status)
 	proc_nrunning--;
 
 	if (rt->answer == ANS_NONE && rt->starting) {
-		ev_timer_stop(loop_ev, &rt->start_timer);
+		ev_timer_stop(proc_loop, &rt->start_timer);
 		rt->starting = 0;
 		free(rt->reason);
 		rt->reason = WIFEXITED(status) ?
@@ -476,15 +478,17 @@ proc_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 /* --- the API ------------------------------------------------------------- */
 
-/* Become a child subreaper; watch SIGCHLD on loop_ev. */
+/* Become a child subreaper; watch SIGCHLD on loop; report through ops. */
 void
-proc_init(void)
+proc_init(struct ev_loop *loop, const struct proc_ops *ops)
 {
 	int		 fd;
 
 	if (proc_inited)
 		return;
 	proc_inited = 1;
+	proc_loop = loop;
+	proc_ops = ops;
 	/* With 0, 1 and 2 open, no pipe or socket of ours can land there. */
 	for (fd = 0; fd < 3; fd++) {
 		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
@@ -500,15 +504,15 @@ proc_init(void)
 	 * libev's default loop reaps on SIGCHLD itself and hands the status
 	 * to ev_child watchers; another loop needs our own waitpid loop.
 	 */
-	if (ev_is_default_loop(loop_ev)) {
+	if (ev_is_default_loop(proc_loop)) {
 		ev_child_init(&proc_child_w, proc_child_cb, 0, 0);
-		ev_child_start(loop_ev, &proc_child_w);
+		ev_child_start(proc_loop, &proc_child_w);
 	} else {
 		ev_signal_init(&proc_sigchld_w, proc_sigchld_cb, SIGCHLD);
-		ev_signal_start(loop_ev, &proc_sigchld_w);
+		ev_signal_start(proc_loop, &proc_sigchld_w);
 	}
 	/* Reaping alone must not keep the loop running. */
-	ev_unref(loop_ev);
+	ev_unref(proc_loop);
 	ev_init(&proc_poll_w, proc_poll_cb);
 	proc_poll_w.repeat = PROC_POLL_S;
 	ev_init(&proc_recheck_w, proc_recheck_cb);
@@ -531,10 +535,10 @@ proc_notify_ready(void *arg)
 	if (!rt->starting)
 		return;
 	rt->starting = 0;
-	ev_timer_stop(loop_ev, &rt->start_timer);
+	ev_timer_stop(proc_loop, &rt->start_timer);
 	log_info("ready %s pid %d", node->name, (int)node->pid);
 	events_emit("ready", node, json_pack("{s:i}", "pid", node->pid));
-	loop_event(EVT_STARTED, node, 0, NULL);
+	proc_ops->started(node);
 }
 
 static void
@@ -574,8 +578,8 @@ proc_fds(struct proc_rt *rt, int fd[3], int *wfd, char **cause)
 }
 
 /*
- * Start node's process.  Reports EVT_STARTED (at exec, or at READY=1) or
- * EVT_START_FAILED, through loop_event().
+ * Start node's process.  Reports started (at exec, or at READY=1) or a
+ * start failure, through the ops.
  */
 void
 proc_start(struct node *node)
@@ -634,7 +638,7 @@ proc_start(struct node *node)
 	log_info("start %s pid %d", node->name, (int)sp.pid);
 	events_emit("start", node, json_pack("{s:i}", "pid", (int)sp.pid));
 	if (rt->notify == NULL) {
-		loop_event(EVT_STARTED, node, 0, NULL);
+		proc_ops->started(node);
 		return;
 	}
 	notify_child(rt->notify, sp.pid, rt->uid);
@@ -642,12 +646,12 @@ proc_start(struct node *node)
 	if (spec->start_timeout_ms > 0) {
 		ev_timer_set(&rt->start_timer, spec->start_timeout_ms / 1000.0,
 		    0.);
-		ev_timer_start(loop_ev, &rt->start_timer);
+		ev_timer_start(proc_loop, &rt->start_timer);
 	}
 }
 
 /*
- * Stop node's process group; EVT_STOPPED once the main process is reaped
+ * Stop node's process group; stopped once the main process is reaped
  * and the group is empty.  A start in progress is cancelled.
  */
 void
@@ -656,12 +660,12 @@ proc_stop(struct node *node)
 	struct proc_rt	*rt = node->rt;
 
 	if (rt == NULL || rt->pgid == 0) {
-		loop_event(EVT_STOPPED, node, 0, NULL);
+		proc_ops->stopped(node);
 		return;
 	}
 	if (rt->starting) {
 		rt->starting = 0;
-		ev_timer_stop(loop_ev, &rt->start_timer);
+		ev_timer_stop(proc_loop, &rt->start_timer);
 	}
 	/* Whatever was to be said (exit, start failure) becomes "stopped". */
 	rt->answer = ANS_STOPPED;

@@ -2,26 +2,38 @@
  * proc.h — a worker's OS side: fork/exec into its own process group, the
  * close-on-exec pipe that reports exec failures, readiness (notify.c),
  * output capture (logs.c), stop with escalation to SIGKILL, reaping as a
- * child subreaper.  Outcomes go back to the policy through loop_event().
+ * child subreaper.  Outcomes go back through the ops the loop installs.
  */
 #ifndef PROC_H
 #define PROC_H
 
+struct ev_loop;
 struct node;
 
-/* Become a child subreaper; watch SIGCHLD on loop_ev. */
-void		 proc_init(void);
+/*
+ * How the runtime reports outcomes.  The loop only queues each one for
+ * the policy, so they may be called from inside proc_start and proc_stop.
+ */
+struct proc_ops {
+	void	(*started)(struct node *);	/* exec'd, or READY=1 */
+	void	(*start_failed)(struct node *, const char *reason);
+	void	(*exited)(struct node *, int normal);	/* by itself, group empty */
+	void	(*stopped)(struct node *);	/* a proc_stop is over */
+};
+
+/* Become a child subreaper; watch SIGCHLD on loop; report through ops. */
+void		 proc_init(struct ev_loop *, const struct proc_ops *);
 /*
  * Start node's process.  Sets node->pid and node->started_at; reports
- * EVT_STARTED (at exec, or at READY=1 for ready = notify) or
- * EVT_START_FAILED with the reason, always through loop_event().
+ * started (at exec, or at READY=1 for ready = notify) or start_failed
+ * with the reason, through the ops (possibly before it returns).
  */
 void		 proc_start(struct node *);
 /*
  * Stop node's process group: stop_signal, then SIGKILL after shutdown ms
- * (at once for brutal_kill, never for infinity).  Reports EVT_STOPPED once
+ * (at once for brutal_kill, never for infinity).  Reports stopped once
  * the main process is reaped and its group is empty.  Also valid while the
- * node is starting: then EVT_STOPPED is the only answer.
+ * node is starting: then stopped is the only answer.
  */
 void		 proc_stop(struct node *);
 /* Send sig to node's process group; -1 (errno set) if it has none. */

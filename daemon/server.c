@@ -21,7 +21,6 @@
 #include "proto.h"
 #include "server.h"
 #include "server-socket.h"
-#include "task.h"
 #include "util.h"
 #include "varlink.h"
 
@@ -184,7 +183,7 @@ server_drop_current(struct client *cl)
 		c->cancel(c);
 		call_free(c);
 	}
-	/* else a loop_command() holds it as its tag: server_command_done frees it */
+	/* else a loop_command() holds it: its done callback frees it */
 }
 
 void
@@ -256,6 +255,11 @@ server_answer(struct client *cl, struct call *c)
 	server_send(cl, msg, 0);
 }
 
+/*
+ * The calls queued behind c run from the flush before the loop sleeps,
+ * never from here: this may be inside the policy's actions, and a next
+ * call's command must be queued, not handled in the middle of them.
+ */
 void
 server_call_over(struct client *cl, struct call *c)
 {
@@ -263,24 +267,7 @@ server_call_over(struct client *cl, struct call *c)
 		cl->current = NULL;
 	server_answer(cl, c);
 	call_free(c);
-	server_run(cl);
-}
-
-void
-server_command_done(void *tag, struct node *n, int ok, const char *detail)
-{
-	struct call	*c = tag;
-
-	if (c == NULL)
-		return;
-	if (c->command_done != NULL)
-		c->command_done(c, n, ok, detail);
-	else if (ok)
-		call_ok(c, NULL);
-	else
-		call_fail(c, SUPD_START_FAILED, "{s:s, s:s}", "name", c->name,
-		    "reason", detail != NULL ? detail : "failed");
-	call_done(c);
+	server_dirty_add(cl);
 }
 
 /* Take the complete messages out of the read buffer, up to the queue's bound. */
@@ -664,5 +651,4 @@ server_close(void)
 		free(server_path);
 		server_path = NULL;
 	}
-	task_free_all();
 }

@@ -5,14 +5,10 @@
 #ifndef SERVER_H
 #define SERVER_H
 
-struct node;
-
 /* Listen on path (refuses a socket another supd is serving); -1 and *cause on error. */
 int	server_init(const char *path, char **cause);
 /* Close the listener and every client; unlink the socket. */
 void	server_close(void);
-/* A command queued with loop_command(tag) has finished (ACT_DONE). */
-void	server_command_done(void *tag, struct node *, int ok, const char *detail);
 /* Connected clients, for metrics. */
 int	server_clients(void);
 

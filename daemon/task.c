@@ -2,7 +2,8 @@
  * task.c — what tasks leave behind (Task.Supervisor.async_nolink's result):
  * one entry per task from Run until TASK_RESULTS_MAX later results push
  * it out, the timer of a task with a timeout, and the Await calls parked
- * on a running task.  loop.c calls task_exited; the policy never sees this.
+ * on a running task.  The loop reports removed nodes to task_exited (main.c
+ * wires it); the policy never sees this.
  */
 #include <sys/queue.h>
 
@@ -182,6 +183,8 @@ task_exited(struct node *n)
 	struct call		*c;
 	TAILQ_HEAD(, task_waiter) woken;
 
+	if (!n->task)
+		return;
 	if ((t = task_find(n->name)) == NULL) {
 		/* a task this run of supd did not start (restored from state) */
 		task_started(n, 0);

@@ -14,7 +14,7 @@ struct node;
 
 #define TASK_RESULTS_MAX	10000	/* finished results kept; the oldest go first */
 
-/* A task node leaves the tree: keep its result, wake whoever awaits it. */
+/* A node leaves the tree: if a task, keep its result, wake whoever awaits it. */
 void	task_exited(struct node *);
 /* Run accepted a task (not started yet); timeout_ms > 0 stops it after that long. */
 void	task_started(struct node *, int64_t timeout_ms);

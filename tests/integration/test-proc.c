@@ -1,6 +1,6 @@
 /*
  * test-proc.c — the runtime's OS side (proc.c, notify.c, logs.c) against
- * real processes, with the loop glue (loop_event, events_emit) faked here:
+ * real processes, with the loop glue (proc's ops, events_emit) faked here:
  * spawn, exec failures, fds, signals, environment, process groups, stop
  * escalation, readiness, log capture, and leaks over many cycles.
  */
@@ -62,8 +62,8 @@ static int		nrecs;
 static struct emitted	emits[MAX_RECS];
 static int		nemits;
 
-void
-loop_event(enum policy_evt type, struct node *n, int normal, const char *reason)
+static void
+rec_add(enum policy_evt type, struct node *n, int normal, const char *reason)
 {
 	struct rec	*r;
 
@@ -75,13 +75,37 @@ loop_event(enum policy_evt type, struct node *n, int normal, const char *reason)
 	snprintf(r->reason, sizeof r->reason, "%s", reason ? reason : "");
 }
 
-void
-loop_command(enum policy_evt type, struct node *n, void *tag)
+static void
+fake_started(struct node *n)
 {
-	(void)type;
-	(void)n;
-	(void)tag;
+	rec_add(EVT_STARTED, n, 0, NULL);
 }
+
+static void
+fake_start_failed(struct node *n, const char *reason)
+{
+	rec_add(EVT_START_FAILED, n, 0, reason);
+}
+
+static void
+fake_exited(struct node *n, int normal)
+{
+	rec_add(EVT_EXITED, n, normal, NULL);
+}
+
+static void
+fake_stopped(struct node *n)
+{
+	rec_add(EVT_STOPPED, n, 0, NULL);
+}
+
+/* What the real loop installs, recorded as the events it would queue. */
+static const struct proc_ops fake_ops = {
+	.started = fake_started,
+	.start_failed = fake_start_failed,
+	.exited = fake_exited,
+	.stopped = fake_stopped,
+};
 
 void
 events_emit(const char *event, const struct node *n, json_t *fields)
@@ -248,7 +272,7 @@ setup_with(struct ev_loop *l)
 	snprintf(root.name, sizeof root.name, "root");
 	root.kind = KIND_SUPERVISOR;
 	loop_root = &root;
-	proc_init();
+	proc_init(l, &fake_ops);
 }
 
 static void

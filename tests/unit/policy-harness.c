@@ -191,11 +191,12 @@ h_format(const struct action *a)
 		r = asprintf(&s, "remove %s", name);
 		break;
 	case ACT_DONE:
-		if (a->ok)
+		if (a->outcome == CMD_OK)
 			r = asprintf(&s, "done ok %s", name);
 		else
 			r = asprintf(&s, "done fail %s: %s", name,
-			    a->detail != NULL ? a->detail : "(no reason)");
+			    a->detail != NULL ? a->detail :
+			    policy_outcome_text(a->outcome));
 		break;
 	case ACT_EXIT:
 		r = asprintf(&s, "exit %d", a->status);
