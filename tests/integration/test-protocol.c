@@ -718,6 +718,65 @@ Test(protocol, events_history_then_live)
 	vl_close(&v);
 }
 
+/*
+ * A call pipelined behind a long Events replay is handled as soon as the
+ * replay ends, not at the next unrelated wakeup: the replay is paced by
+ * the reader, so it ends in the flush before the loop sleeps, and the
+ * Restart it releases must reach the policy before that sleep.
+ */
+Test(limits, a_call_behind_a_long_replay_is_not_stalled, .timeout = 240)
+{
+	struct vl	 v;
+	json_t		*r;
+	char		*burst, *p;
+	size_t		 one;
+	int		 i, round, nev, eof;
+	const char	 spawn[] = "{\"method\":\"" IFACE "Spawn\",\"parameters\":"
+	    "{\"supervisor\":\"burst\",\"name\":\"b%05d\"}}";
+	const char	 two[] =
+	    "{\"method\":\"" IFACE "Events\",\"more\":true}\0"
+	    "{\"method\":\"" IFACE "Restart\",\"parameters\":{\"name\":\"w\"}}";
+
+	start_with("[supd]\nhistory_max = 20000\n[supervisor:root]\n"
+	    "[worker:w]\nparent = root\ncommand = /bin/sleep 600\n"
+	    "[dynamic:burst]\nparent = root\ncommand = /bin/true\n"
+	    "restart = temporary\n");
+	/* spawn, start, exit, remove: four events a child, 10,000+ in all */
+	one = sizeof spawn + 8;
+	burst = p = malloc(2600 * one);
+	for (i = 0; i < 2600; i++)
+		p += snprintf(p, one, spawn, i) + 1;
+	vl_open(&v);
+	vl_write(&v, burst, (size_t)(p - burst));
+	free(burst);
+	for (i = 0; i < 2600; i++)
+		json_decref(vl_recv(&v));
+	for (round = 0; round < 100; round++) {
+		vl_write(&v, two, sizeof two);
+		nev = 0;
+		for (;;) {
+			r = vl_recv_eof(&v, 1000, &eof);
+			cr_assert_not_null(r, "round %d: no reply within 1 s "
+			    "after %d events (%s)", round, nev,
+			    eof ? "connection closed" : "stalled");
+			if (!json_is_true(json_object_get(r, "continues"))) {
+				json_decref(r);
+				break;
+			}
+			nev++;
+			json_decref(r);
+		}
+		cr_assert_geq(nev, 10000, "round %d: a history of %d events",
+		    round, nev);
+		r = vl_recv_eof(&v, 1000, &eof);
+		cr_assert_not_null(r, "round %d: Restart not answered within "
+		    "1 s of the replay's end", round);
+		cr_assert_gt(param_int(r, "pid"), 0);
+		json_decref(r);
+	}
+	vl_close(&v);
+}
+
 Test(protocol, logs_tail)
 {
 	json_t	*r, *lines;
