@@ -1,6 +1,8 @@
 /*
  * events.c — the event history: a bounded ring of compact JSON lines with
- * increasing seq numbers, and the live listeners (server.c's followers).
+ * increasing seq numbers, and the live listeners (method-events.c's
+ * followers).  A line is kept as text, with the event's name after its
+ * NUL, so a replay copies bytes instead of parsing and printing JSON.
  * Who sees something happen calls events_emit; nothing here logs or blocks.
  */
 #include <stdlib.h>
@@ -15,7 +17,14 @@ struct listener {
 	void		*arg;
 };
 
-static char		**ring;		/* compact JSON, oldest at ring_head */
+/* One allocation: the JSON text, its NUL, then the name and its NUL (if any). */
+struct line {
+	char		*text;
+	size_t		 len;
+	int		 named;
+};
+
+static struct line	 *ring;		/* oldest at ring_head */
 static size_t		  ring_cap, ring_len, ring_head;
 static uint64_t		  last_seq;
 static uint64_t		  total;
@@ -35,7 +44,7 @@ events_free(void)
 	size_t	i;
 
 	for (i = 0; i < ring_len; i++)
-		free(ring[(ring_head + i) % ring_cap]);
+		free(ring[(ring_head + i) % ring_cap].text);
 	free(ring);
 	free(listeners);
 	ring = NULL;
@@ -44,28 +53,42 @@ events_free(void)
 }
 
 static void
-events_record(json_t *ev)
+events_rec(const struct line *l, uint64_t seq, struct event_rec *r)
 {
-	char	*line;
+	r->seq = seq;
+	r->json = l->text;
+	r->len = l->len;
+	r->name = l->named ? l->text + l->len + 1 : NULL;
+}
 
-	if (ring == NULL)
-		return;
-	if ((line = json_dumps(ev, JSON_COMPACT)) == NULL)
-		return;
-	if (ring_len == ring_cap) {
-		free(ring[ring_head]);
-		ring_head = (ring_head + 1) % ring_cap;
-		ring_len--;
+/* Print ev into a line; 0, or -1 if it cannot be printed. */
+static int
+events_line(json_t *ev, const char *name, struct line *l)
+{
+	size_t	n, nlen = name != NULL ? strlen(name) + 1 : 0;
+
+	if ((n = json_dumpb(ev, NULL, 0, JSON_COMPACT)) == 0)
+		return (-1);
+	l->text = xmalloc(n + 1 + nlen);
+	if (json_dumpb(ev, l->text, n, JSON_COMPACT) != n) {
+		free(l->text);
+		return (-1);
 	}
-	ring[(ring_head + ring_len) % ring_cap] = line;
-	ring_len++;
+	l->text[n] = '\0';
+	if (name != NULL)
+		memcpy(l->text + n + 1, name, nlen);
+	l->len = n;
+	l->named = name != NULL;
+	return (0);
 }
 
 void
 events_emit_name(const char *event, const char *name, json_t *fields)
 {
-	json_t	*ev;
-	size_t	 i;
+	struct event_rec rec;
+	struct line	 l, *slot;
+	json_t		*ev;
+	size_t		 i;
 
 	ev = json_object();
 	json_object_set_new(ev, "seq", json_integer((json_int_t)++last_seq));
@@ -76,17 +99,32 @@ events_emit_name(const char *event, const char *name, json_t *fields)
 		json_object_update_missing(ev, fields);
 		json_decref(fields);
 	}
+	if (ring == NULL || events_line(ev, name, &l) == -1) {
+		/* never recorded nor seen: its seq is not a gap in the history */
+		last_seq--;
+		json_decref(ev);
+		return;
+	}
 	total++;
-	events_record(ev);
+	json_decref(ev);
+	if (ring_len == ring_cap) {
+		free(ring[ring_head].text);
+		ring_head = (ring_head + 1) % ring_cap;
+		ring_len--;
+	}
+	slot = &ring[(ring_head + ring_len) % ring_cap];
+	*slot = l;
+	ring_len++;
+	events_rec(slot, last_seq, &rec);
 	/* a listener may unlisten itself (a follower cut off): walk by index */
 	for (i = 0; i < nlisteners; i++) {
-		struct listener	l = listeners[i];
+		struct listener	li = listeners[i];
 
-		l.fn(ev, l.arg);
-		if (i < nlisteners && (listeners[i].fn != l.fn || listeners[i].arg != l.arg))
+		li.fn(&rec, li.arg);
+		if (i < nlisteners && (listeners[i].fn != li.fn ||
+		    listeners[i].arg != li.arg))
 			i--;
 	}
-	json_decref(ev);
 }
 
 void
@@ -123,24 +161,19 @@ events_unlisten(events_listener fn, void *arg)
 }
 
 void
-events_history(uint64_t since, int (*fn)(const json_t *, void *), void *arg)
+events_history(uint64_t since, int (*fn)(const struct event_rec *, void *),
+    void *arg)
 {
+	struct event_rec rec;
 	size_t		 i = 0;
 	uint64_t	 first = last_seq - ring_len + 1;
-	json_t		*ev;
-	json_error_t	 jerr;
-	int		 stop;
 
 	/* seq numbers in the ring are contiguous: start right after since */
 	if (since >= first)
 		i = since - first + 1;
 	for (; i < ring_len; i++) {
-		ev = json_loads(ring[(ring_head + i) % ring_cap], 0, &jerr);
-		if (ev == NULL)
-			continue;
-		stop = fn(ev, arg);
-		json_decref(ev);
-		if (stop)
+		events_rec(&ring[(ring_head + i) % ring_cap], first + i, &rec);
+		if (fn(&rec, arg))
 			return;
 	}
 }

@@ -20,13 +20,22 @@ void	 events_emit(const char *event, const struct node *, json_t *fields);
 /* Same, for an event about no node or a name no longer in the tree. */
 void	 events_emit_name(const char *event, const char *name, json_t *fields);
 
-/* Called for every event, after it is recorded (server.c streams it). */
-typedef void (*events_listener)(const json_t *event, void *arg);
+/* One recorded event as its followers get it: compact JSON text. */
+struct event_rec {
+	uint64_t	 seq;
+	const char	*json;		/* NUL-terminated, len bytes */
+	size_t		 len;
+	const char	*name;		/* its "name", or NULL */
+};
+
+/* Called for every event, after it is recorded (method-events.c streams it). */
+typedef void (*events_listener)(const struct event_rec *, void *arg);
 void	 events_listen(events_listener, void *arg);
 void	 events_unlisten(events_listener, void *arg);
 
 /* History walk: events with seq > since, oldest first; stop if fn returns non-zero. */
-void	 events_history(uint64_t since, int (*fn)(const json_t *, void *), void *arg);
+void	 events_history(uint64_t since, int (*fn)(const struct event_rec *, void *),
+	    void *arg);
 uint64_t events_last_seq(void);
 uint64_t events_total(void);
 void	 events_init(int64_t history_max);

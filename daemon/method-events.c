@@ -34,48 +34,45 @@ struct method_events {
 };
 
 static int
-method_events_match(struct method_events *me, const json_t *ev)
+method_events_match(struct method_events *me, const struct event_rec *ev)
 {
-	const char	*name;
 	json_t		*v;
 	size_t		 i;
 
 	if (me->names == NULL)
 		return (1);
-	if ((name = json_string_value(json_object_get(ev, "name"))) == NULL)
+	if (ev->name == NULL)
 		return (0);
 	json_array_foreach(me->names, i, v)
-		if (strcmp(json_string_value(v), name) == 0)
+		if (strcmp(json_string_value(v), ev->name) == 0)
 			return (1);
 	return (0);
 }
 
 /* Send one event; 0 to go on, 1 to pause (output backed up or peer gone). */
 static int
-method_events_send(struct call *c, const json_t *ev)
+method_events_send(struct call *c, const struct event_rec *ev)
 {
 	struct method_events	*me = c->data;
-	json_int_t		 seq;
 
-	seq = json_integer_value(json_object_get(ev, "seq"));
-	if ((uint64_t)seq <= me->cursor)
+	if (ev->seq <= me->cursor)
 		return (0);
-	if (me->started && (uint64_t)seq != me->cursor + 1) {
+	if (me->started && ev->seq != me->cursor + 1) {
 		/* the history moved on past a paused reader: say so, never skip */
 		call_cut_off(c);
 		return (1);
 	}
 	me->started = 1;
-	me->cursor = (uint64_t)seq;
+	me->cursor = ev->seq;
 	if (!method_events_match(me, ev))
 		return (0);
-	if (call_stream(c, json_pack("{s:O}", "event", ev)) == -1)
+	if (call_stream_text(c, "event", ev->json, ev->len) == -1)
 		return (1);
 	return (0);
 }
 
 static int
-method_events_history_cb(const json_t *ev, void *arg)
+method_events_history_cb(const struct event_rec *ev, void *arg)
 {
 	struct call	*c = arg;
 
@@ -86,7 +83,7 @@ method_events_history_cb(const json_t *ev, void *arg)
 }
 
 static void
-method_events_live_cb(const json_t *ev, void *arg)
+method_events_live_cb(const struct event_rec *ev, void *arg)
 {
 	method_events_send(arg, ev);
 }

@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -312,6 +313,27 @@ call_stream(struct call *c, json_t *params)
 	}
 	msg = json_pack("{s:o, s:b}", "parameters", params, "continues", 1);
 	return (server_send(c->client, msg, 1));
+}
+
+int
+call_stream_text(struct call *c, const char *key, const char *json, size_t len)
+{
+	static const char	 tail[] = "},\"continues\":true}";
+	char			*msg;
+	size_t			 klen = strlen(key), n;
+	int			 rc;
+
+	if (c->client == NULL || c->oneway)
+		return (c->client == NULL ? -1 : 0);
+	/* {"parameters":{"KEY":JSON},"continues":true}: key is ours, no escaping */
+	msg = xmalloc(sizeof "{\"parameters\":{\"\":" - 1 + klen + len +
+	    sizeof tail);
+	n = (size_t)sprintf(msg, "{\"parameters\":{\"%s\":", key);
+	memcpy(msg + n, json, len);
+	memcpy(msg + n + len, tail, sizeof tail);
+	rc = server_send_text(c->client, msg, n + len + sizeof tail - 1, 1);
+	free(msg);
+	return (rc);
 }
 
 void

@@ -93,6 +93,9 @@ int	 call_bool(struct call *, const char *key, int *out);
 int	 call_strv(struct call *, const char *key, json_t **out);
 /* A streamed reply (continues); params stolen.  -1 when the peer is gone or cut off. */
 int	 call_stream(struct call *, json_t *params);
+/* The same, for a reply {key: json} whose member is JSON text already. */
+int	 call_stream_text(struct call *, const char *key, const char *json,
+	    size_t len);
 /* The stream fell behind what can be replayed: cut the client off. */
 void	 call_cut_off(struct call *);
 /* 1 while the client's unread output leaves room for more of a paced stream. */
@@ -116,6 +119,8 @@ json_t	*call_pid(int pid);
 /* server.c: what the methods need from the connections */
 /* Queue a message for the client; stream: subject to the output bound. -1 if cut off. */
 int	 server_send(struct client *, json_t *msg, int stream);
+/* Same, for a message that is JSON text already (len bytes, no NUL). */
+int	 server_send_text(struct client *, const char *msg, size_t len, int stream);
 /* The client cannot keep up: OutputOverflow, its call cancelled, then closed. */
 void	 server_cut_off(struct client *);
 /* The client's waiting call is over: answer the requests queued behind it. */

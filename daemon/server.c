@@ -207,24 +207,43 @@ server_cut_off(struct client *cl)
 	server_dirty_add(cl);
 }
 
+/* 0 if a message may be queued; -1 if the client is (now) cut off. */
+static int
+server_send_check(struct client *cl, int stream)
+{
+	if (cl->overflow)
+		return (-1);
+	if (stream && varlink_wbuf_pending(&cl->wb) > server_out_bound()) {
+		/* a follower that cannot keep up is told so and cut off, never skipped */
+		server_cut_off(cl);
+		return (-1);
+	}
+	return (0);
+}
+
 int
 server_send(struct client *cl, json_t *msg, int stream)
 {
 	if (msg == NULL)
 		return (-1);
-	if (cl->overflow) {
+	if (server_send_check(cl, stream) == -1) {
 		json_decref(msg);
-		return (-1);
-	}
-	if (stream && varlink_wbuf_pending(&cl->wb) > server_out_bound()) {
-		/* a follower that cannot keep up is told so and cut off, never skipped */
-		json_decref(msg);
-		server_cut_off(cl);
 		return (-1);
 	}
 	if (varlink_wbuf_add_json(&cl->wb, msg) == -1)
 		log_warn("client pid %d: cannot queue a reply", (int)cl->pid);
 	json_decref(msg);
+	server_dirty_add(cl);
+	return (0);
+}
+
+int
+server_send_text(struct client *cl, const char *msg, size_t len, int stream)
+{
+	if (server_send_check(cl, stream) == -1)
+		return (-1);
+	if (varlink_wbuf_add(&cl->wb, msg, len) == -1)
+		log_warn("client pid %d: cannot queue a reply", (int)cl->pid);
 	server_dirty_add(cl);
 	return (0);
 }
