@@ -1001,7 +1001,6 @@ Test(proc, notify_ignores_strangers_and_closes_passed_fds)
 	if ((p = strchr(name, '\n')) != NULL)
 		*p = '\0';
 	cr_assert_eq(name[0], '@', "NOTIFY_SOCKET=%s", name);
-	cr_assert_not_null(strstr(name, "/w1/1"));
 	/* This test process is alive and outside the child's group. */
 	cr_assert_eq(pipe(fds), 0);
 	send_dgram(name, "READY=1\nBARRIER=1", fds[1]);
@@ -1012,6 +1011,50 @@ Test(proc, notify_ignores_strangers_and_closes_passed_fds)
 	run_for(100);
 	cr_assert_null(rec_find(n, EVT_STARTED));
 	stop_ok(n);
+}
+
+/* $NOTIFY_SOCKET is "@supd/" and 32 hex digits: nothing of the pid or the name. */
+static void
+assert_random_socket_name(const char *name)
+{
+	char	pid[32];
+	size_t	i;
+
+	cr_assert_eq(strlen(name), 6 + 32, "NOTIFY_SOCKET=%s", name);
+	cr_assert_eq(strncmp(name, "@supd/", 6), 0, "NOTIFY_SOCKET=%s", name);
+	for (i = 6; name[i] != '\0'; i++)
+		cr_assert(isxdigit((unsigned char)name[i]) &&
+		    !isupper((unsigned char)name[i]), "NOTIFY_SOCKET=%s", name);
+	snprintf(pid, sizeof pid, "%d", (int)getpid());
+	cr_assert_null(strstr(name, "w1"), "NOTIFY_SOCKET=%s", name);
+	cr_assert_null(strstr(name, pid), "NOTIFY_SOCKET=%s names pid %s",
+	    name, pid);
+}
+
+Test(proc, notify_socket_has_a_new_random_name_at_each_start)
+{
+	struct spec	*s = mkspec(SH("echo $NOTIFY_SOCKET > sock; "
+	    "exec sleep 100"));
+	struct node	*n = mknode("w1", s);
+	char		 path[PATH_MAX], names[2][256], *p;
+	int		 i;
+
+	s->ready = READY_NOTIFY;
+	s->cwd = tmpdir;
+	snprintf(path, sizeof path, "%s/sock", tmpdir);
+	for (i = 0; i < 2; i++) {
+		proc_start(n);
+		cr_assert(run_until(file_cond, path, 5000),
+		    "start %d: no NOTIFY_SOCKET written", i + 1);
+		snprintf(names[i], sizeof names[i], "%s", read_file(path));
+		if ((p = strchr(names[i], '\n')) != NULL)
+			*p = '\0';
+		cr_assert_eq(unlink(path), 0);
+		stop_ok(n);
+		recs_clear();
+		assert_random_socket_name(names[i]);
+	}
+	cr_assert_str_neq(names[0], names[1], "the same name for two starts");
 }
 
 Test(notify, parse_keeps_ready_and_a_clean_status)
