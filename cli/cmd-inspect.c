@@ -21,7 +21,9 @@ const struct cmd_entry cmd_inspect_entry = {
 	    "restart window,\n"
 	    "readiness and last exits, one \"key: value\" a line; times (keys "
 	    "ending in _at)\n"
-	    "in local time.  With --json, the Inspect call's info object.\n",
+	    "in local time.  With --json, the Inspect call's info object.\n"
+	    "A read-only client sees environment variable names, not their "
+	    "values.\n",
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_inspect_exec,

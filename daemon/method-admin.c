@@ -3,6 +3,7 @@
  * exposition), Reload and Reexec (not supported yet) and Shutdown (answered first,
  * then the orderly stop of the tree, after which supd exits 0).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,31 +47,39 @@ struct method method_shutdown_entry = {
 	.call = method_shutdown,
 };
 
-/* A growing text buffer. */
+/* The exposition text, written to a memory stream (glibc grows it). */
 struct method_text {
+	FILE	*f;
 	char	*s;
-	size_t	 len, cap;
+	size_t	 len;
 };
+
+static void
+method_text_open(struct method_text *t)
+{
+	t->s = NULL;
+	t->len = 0;
+	if ((t->f = open_memstream(&t->s, &t->len)) == NULL)
+		fatal("open_memstream: %s", strerror(errno));
+}
+
+/* Close the stream: t->s holds the text (t->len bytes), to free. */
+static void
+method_text_close(struct method_text *t)
+{
+	if (fclose(t->f) != 0)
+		fatal("metrics text: %s", strerror(errno));
+	t->f = NULL;
+}
 
 static void
 method_text_add(struct method_text *t, const char *fmt, ...)
 {
 	va_list	ap;
-	int	n;
 
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < t->cap - t->len) {
-			t->len += (size_t)n;
-			return;
-		}
-		t->cap = t->cap == 0 ? 4096 : t->cap * 2;
-		if (n >= 0 && t->cap < t->len + (size_t)n + 1)
-			t->cap = t->len + (size_t)n + 1;
-		t->s = xrealloc(t->s, t->cap);
-	}
+	va_start(ap, fmt);
+	vfprintf(t->f, fmt, ap);
+	va_end(ap);
 }
 
 static void
@@ -138,11 +147,12 @@ method_metrics_nodes(struct method_text *t)
 static int
 method_metrics(struct call *c)
 {
-	struct method_text	  t = { NULL, 0, 0 };
+	struct method_text	  t;
 	struct method		**m;
 	json_t			 *reply;
 	const char		 *short_name;
 
+	method_text_open(&t);
 	method_metrics_children(&t);
 	method_metrics_nodes(&t);
 	method_text_help(&t, "supd_processes", "gauge",
@@ -180,6 +190,7 @@ method_metrics(struct call *c)
 		    "supd_method_failures_total{method=\"%s\"} %llu\n",
 		    short_name, (unsigned long long)(*m)->failures);
 	}
+	method_text_close(&t);
 	reply = json_pack("{s:s%}", "text", t.s, t.len);
 	free(t.s);
 	return (call_ok(c, reply));

@@ -184,6 +184,35 @@ method_query_strv(char *const *v, char *const *extra)
 	return (a);
 }
 
+static void
+method_query_env_names(json_t *a, char *const *v)
+{
+	const char	*eq;
+
+	for (; v != NULL && *v != NULL; v++) {
+		eq = strchr(*v, '=');
+		json_array_append_new(a, call_string(*v, eq != NULL ?
+		    (size_t)(eq - *v) : strlen(*v)));
+	}
+}
+
+/*
+ * The environment, KEY=VALUE: values may be secrets (tokens, passwords),
+ * so a read-only peer sees the names only.
+ */
+static json_t *
+method_query_env(char *const *v, char *const *extra, int values)
+{
+	json_t	*a;
+
+	if (values)
+		return (method_query_strv(v, extra));
+	a = json_array();
+	method_query_env_names(a, v);
+	method_query_env_names(a, extra);
+	return (a);
+}
+
 static json_t *
 method_query_str(const char *s)
 {
@@ -200,9 +229,12 @@ method_query_ms(int64_t ms)
 	return (json_integer(ms));
 }
 
-/* What the configuration says about a worker (or a dynamic child's template). */
+/*
+ * What the configuration says about a worker (or a dynamic child's
+ * template); env values only when values is set (an admin asks).
+ */
 static json_t *
-method_query_spec(const struct node *n)
+method_query_spec(const struct node *n, int values)
 {
 	const struct spec	*s = n->spec;
 	json_t			*o, *codes;
@@ -220,7 +252,7 @@ method_query_spec(const struct node *n)
 	    "restart", n->task ? "temporary" : spec_restart_names[s->restart],
 	    "shutdown", method_query_ms(s->shutdown_ms),
 	    "stop_signal", method_signal_name(s->stop_signal, buf, sizeof buf),
-	    "env", method_query_strv(s->env, n->extra_env),
+	    "env", method_query_env(s->env, n->extra_env, values),
 	    "cwd", method_query_str(s->cwd),
 	    "user", method_query_str(s->user),
 	    "group", method_query_str(s->group),
@@ -237,7 +269,7 @@ method_query_spec(const struct node *n)
 
 /* A supervisor's restart intensity and how much of it is used now. */
 static json_t *
-method_query_window(const struct node *n)
+method_query_window(const struct node *n, int values)
 {
 	json_t	*o, *parts;
 	int64_t	 now = now_mono_ms();
@@ -259,7 +291,8 @@ method_query_window(const struct node *n)
 			json_array_append_new(parts,
 			    json_integer(policy_window_use(n, p, now)));
 		json_object_set_new(o, "window_use_by_partition", parts);
-		json_object_set_new(o, "template", method_query_spec(n));
+		json_object_set_new(o, "template", method_query_spec(n,
+		    values));
 	}
 	json_object_set_new(o, "busy", json_boolean(policy_busy(n)));
 	return (o);
@@ -281,10 +314,12 @@ method_inspect(struct call *c)
 	json_object_set_new(info, "dynamic", json_boolean(n->dynamic));
 	json_object_set_new(info, "depth", json_integer(method_query_depth(n)));
 	if (n->sup != NULL) {
-		json_object_set_new(info, "supervisor", method_query_window(n));
+		json_object_set_new(info, "supervisor", method_query_window(n,
+		    c->role == ROLE_ADMIN));
 		return (call_ok(c, json_pack("{s:o}", "info", info)));
 	}
-	json_object_set_new(info, "spec", method_query_spec(n));
+	json_object_set_new(info, "spec", method_query_spec(n,
+	    c->role == ROLE_ADMIN));
 	json_object_set_new(info, "partition", n->dynamic ?
 	    json_integer(n->partition) : json_null());
 	status = proc_status_text(n);

@@ -1,9 +1,10 @@
 /*
  * notify.c — the sd_notify side of ready = notify: an abstract datagram
- * socket per child start, credentials checked on every datagram, every
- * passed descriptor closed at once, READY=1 and STATUS= handed to proc.c.
- * The start timeout and the node's state stay in proc.c.
+ * socket per child start under a random name, credentials checked on every
+ * datagram, every passed descriptor closed at once, READY=1 and STATUS=
+ * handed to proc.c.  The start timeout and the node's state stay in proc.c.
  */
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -25,10 +26,13 @@
 /* Descriptors we make room for; the kernel drops (closes) any beyond. */
 #define NOTIFY_FDS_MAX		16
 #define NOTIFY_DRAIN_MAX	1024
+/* Random bytes in a socket's name: 128 bits, beyond guessing. */
+#define NOTIFY_NAME_RANDOM	16
 
 struct notify {
 	ev_io		 io;
 	char		 socket[sizeof ((struct sockaddr_un *)0)->sun_path + 1];
+	char		*who;		/* "NAME (start N)", for the log */
 	pid_t		 pid;		/* main pid, also the process group */
 	uid_t		 uid;
 	int		 have_child;
@@ -204,19 +208,19 @@ notify_read_one(struct notify *n)
 		if (errno == EINTR)
 			return (1);
 		if (errno != EAGAIN)
-			log_warn("notify socket %s: %s", n->socket,
+			log_warn("notify socket of %s: %s", n->who,
 			    strerror(errno));
 		return (0);
 	}
 	have_cred = notify_cmsgs(&msg, &uc);
 	if ((size_t)len > sizeof buf || (msg.msg_flags & MSG_TRUNC)) {
-		log_debug("notify %s: datagram of %zd bytes dropped", n->socket,
-		    len);
+		log_debug("notify socket of %s: datagram of %zd bytes dropped",
+		    n->who, len);
 		return (1);
 	}
 	if (!have_cred || !notify_sender_ok(n, &uc)) {
-		log_debug("notify %s: datagram from pid %d dropped", n->socket,
-		    have_cred ? (int)uc.pid : -1);
+		log_debug("notify socket of %s: datagram from pid %d dropped",
+		    n->who, have_cred ? (int)uc.pid : -1);
 		return (1);
 	}
 	if (notify_parse(buf, len, &ready, status, sizeof status,
@@ -245,7 +249,40 @@ notify_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
-/* Bind "@supd/PID/NAME/INCARNATION" and watch it; NULL and *cause on failure. */
+/*
+ * "supd/" and 128 random bits in hex.  Anyone may send to an abstract
+ * socket, and a sender gone before its datagram is read is only checked
+ * by uid, so a name made of supd's pid and the child's name let any
+ * process of the child's user mark it ready without looking.  The name is
+ * still listed in /proc/net/unix: the sender checks remain the guard.
+ */
+static int
+notify_random_name(char *buf, size_t size, char **cause)
+{
+	unsigned char	 r[NOTIFY_NAME_RANDOM];
+	size_t		 got = 0, i;
+	ssize_t		 n;
+	int		 o;
+
+	while (got < sizeof r) {
+		/* never block the loop: early at boot, fail this start instead */
+		n = getrandom(r + got, sizeof r - got, GRND_NONBLOCK);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*cause = xasprintf("notify socket: getrandom: %s",
+			    strerror(errno));
+			return (-1);
+		}
+		got += (size_t)n;
+	}
+	o = snprintf(buf, size, "supd/");
+	for (i = 0; i < sizeof r && o > 0 && (size_t)o < size; i++)
+		o += snprintf(buf + o, size - o, "%02x", r[i]);
+	return (0);
+}
+
+/* Bind "@supd/RANDOM" for a start of name and watch it; NULL and *cause on failure. */
 struct notify *
 notify_open(const char *name, unsigned long long incarnation,
     notify_ready_cb cb, void *arg, char **cause)
@@ -258,11 +295,9 @@ notify_open(const char *name, unsigned long long incarnation,
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	/* sun_path[0] stays NUL: the abstract namespace, no file to clean up. */
-	if (snprintf(sun.sun_path + 1, sizeof sun.sun_path - 1, "supd/%d/%s/%llu",
-	    (int)getpid(), name, incarnation) >= (int)sizeof sun.sun_path - 1) {
-		*cause = xasprintf("notify socket name too long");
+	if (notify_random_name(sun.sun_path + 1, sizeof sun.sun_path - 1,
+	    cause) == -1)
 		return (NULL);
-	}
 	len = offsetof(struct sockaddr_un, sun_path) + 1 +
 	    strlen(sun.sun_path + 1);
 	fd = socket(AF_UNIX, SOCK_DGRAM|SOCK_NONBLOCK|SOCK_CLOEXEC, 0);
@@ -279,6 +314,7 @@ notify_open(const char *name, unsigned long long incarnation,
 	}
 	n = xcalloc(1, sizeof *n);
 	snprintf(n->socket, sizeof n->socket, "@%s", sun.sun_path + 1);
+	n->who = xasprintf("%s (start %llu)", name, incarnation);
 	n->cb = cb;
 	n->arg = arg;
 	ev_io_init(&n->io, notify_cb, fd, EV_READ);
@@ -329,5 +365,6 @@ notify_close(struct notify *n)
 		return;
 	ev_io_stop(loop_ev, &n->io);
 	close(n->io.fd);
+	free(n->who);
 	free(n);
 }

@@ -19,8 +19,9 @@ typedef void	(*notify_ready_cb)(void *arg);
 #define NOTIFY_STATUS_MAX	256	/* STATUS= is cut to this many bytes */
 
 /*
- * Bind the abstract socket "@supd/PID/NAME/INCARNATION" and watch it.
- * NULL and *cause on failure.
+ * Bind an abstract socket of a random name ("@supd/" and 32 hex digits)
+ * for this start of the child name and watch it.  NULL and *cause on
+ * failure.
  */
 struct notify	*notify_open(const char *name, unsigned long long incarnation,
 		    notify_ready_cb, void *arg, char **cause);

@@ -1305,6 +1305,132 @@ Test(limits, roles_from_the_peer_credentials)
 	cr_assert_eq(as_peer(0, 0, NULL, 0, 1, 1), 0);
 }
 
+/* Inspect name as a peer with this uid and groups: the reply, as supd sent it. */
+static json_t *
+inspect_as(uid_t uid, gid_t gid, gid_t *groups, int ngroups, const char *name)
+{
+	struct vl	 v;
+	json_t		*r;
+	json_error_t	 jerr;
+	char		 params[128], buf[65536], *s;
+	size_t		 len = 0;
+	ssize_t		 n;
+	pid_t		 pid;
+	int		 p[2], st;
+
+	cr_assert_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		if (setgroups((size_t)ngroups, groups) == -1 || setgid(gid) == -1 ||
+		    setuid(uid) == -1)
+			_exit(10);
+		if (vl_try_open(&v, inst.sock) == -1)
+			_exit(11);
+		snprintf(params, sizeof params, "{\"name\":\"%s\"}", name);
+		r = vl_call(&v, "Inspect", params);
+		s = json_dumps(r, JSON_COMPACT);
+		if (s == NULL || write(p[1], s, strlen(s)) != (ssize_t)strlen(s))
+			_exit(12);
+		_exit(0);
+	}
+	cr_assert_gt(pid, 0);
+	close(p[1]);
+	while (len < sizeof buf - 1 && (n = read(p[0], buf + len,
+	    sizeof buf - 1 - len)) > 0)
+		len += (size_t)n;
+	close(p[0]);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "peer failed: %d", st);
+	buf[len] = '\0';
+	cr_assert_not_null(r = json_loads(buf, 0, &jerr), "bad reply: %s", buf);
+	return (r);
+}
+
+/* The strings of the array at a path of keys in an Inspect reply, joined by '|'. */
+static char *
+env_at(json_t *r, const char *k1, const char *k2, const char *k3)
+{
+	static char	 out[1024];
+	json_t		*o = json_object_get(params_of(r), "info"), *e;
+	size_t		 i, len = 0;
+
+	o = json_object_get(json_object_get(o, k1), k2);
+	if (k3 != NULL)
+		o = json_object_get(o, k3);
+	cr_assert(json_is_array(o), "no %s.%s%s%s", k1, k2, k3 ? "." : "",
+	    k3 ? k3 : "");
+	out[0] = '\0';
+	json_array_foreach(o, i, e)
+		len += snprintf(out + len, sizeof out - len, "%s%s",
+		    i > 0 ? "|" : "", json_string_value(e));
+	return (out);
+}
+
+Test(limits, a_reader_sees_env_names_and_an_admin_their_values)
+{
+	gid_t		 nogroup, daemon_gid, g[1];
+	struct group	*gr;
+	json_t		*r;
+	char		*text;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to become another user");
+	cr_assert_not_null(gr = getgrnam("nogroup"));
+	nogroup = gr->gr_gid;
+	cr_assert_not_null(gr = getgrnam("daemon"));
+	daemon_gid = gr->gr_gid;
+	start_with("[supd]\nsocket_mode = 0666\nread_group = nogroup\n"
+	    "admin_group = daemon\n[supervisor:root]\n"
+	    "[worker:w]\nparent = root\ncommand = /bin/sleep 600\n"
+	    "env = SECRET=hunter2\nenv = EMPTY=\n"
+	    "[dynamic:jobs]\nparent = root\ncommand = /bin/sleep 600\n"
+	    "env = TOKEN=t0ps3cret\n");
+	r = call1("Spawn", "{\"supervisor\":\"jobs\",\"name\":\"j1\","
+	    "\"env\":[\"EXTRA=s3cr3t\"]}");
+	params_of(r);
+	json_decref(r);
+
+	/* read_group: the names, and no value anywhere in the reply */
+	g[0] = nogroup;
+	r = inspect_as(65534, 4242, g, 1, "w");
+	cr_assert_str_eq(env_at(r, "spec", "env", NULL), "SECRET|EMPTY");
+	cr_assert_null(strstr(text = json_dumps(r, 0), "hunter2"), "%s", text);
+	free(text);
+	json_decref(r);
+	r = inspect_as(65534, 4242, g, 1, "j1");
+	cr_assert_str_eq(env_at(r, "spec", "env", NULL), "TOKEN|EXTRA");
+	text = json_dumps(r, 0);
+	cr_assert(strstr(text, "t0ps3cret") == NULL &&
+	    strstr(text, "s3cr3t") == NULL, "%s", text);
+	free(text);
+	json_decref(r);
+	r = inspect_as(65534, 4242, g, 1, "jobs");
+	cr_assert_str_eq(env_at(r, "supervisor", "template", "env"), "TOKEN");
+	cr_assert_null(strstr(text = json_dumps(r, 0), "t0ps3cret"), "%s", text);
+	free(text);
+	json_decref(r);
+
+	/* admin_group: the whole KEY=VALUE */
+	g[0] = daemon_gid;
+	r = inspect_as(65534, 4242, g, 1, "w");
+	cr_assert_str_eq(env_at(r, "spec", "env", NULL),
+	    "SECRET=hunter2|EMPTY=");
+	json_decref(r);
+	r = inspect_as(65534, 4242, g, 1, "j1");
+	cr_assert_str_eq(env_at(r, "spec", "env", NULL),
+	    "TOKEN=t0ps3cret|EXTRA=s3cr3t");
+	json_decref(r);
+	r = inspect_as(65534, 4242, g, 1, "jobs");
+	cr_assert_str_eq(env_at(r, "supervisor", "template", "env"),
+	    "TOKEN=t0ps3cret");
+	json_decref(r);
+	/* root is an admin too */
+	r = inspect_as(0, 0, NULL, 0, "w");
+	cr_assert_str_eq(env_at(r, "spec", "env", NULL),
+	    "SECRET=hunter2|EMPTY=");
+	json_decref(r);
+}
+
 Test(limits, a_second_supd_on_the_same_socket_is_refused)
 {
 	struct supd_inst	second;

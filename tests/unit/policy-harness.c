@@ -30,6 +30,10 @@ static int		 h_nentries, h_capentries;
 static char		 h_names[64][32];
 static int		 h_nnames;
 
+/* Every name a spec or a spawn created: a name outside it is the test's typo. */
+static char		**h_created;
+static int		 h_ncreated, h_capcreated;
+
 static char *
 h_strdup(const char *s)
 {
@@ -52,6 +56,30 @@ h_calloc(size_t n)
 	return (p);
 }
 
+static void
+h_create(const char *name)
+{
+	if (h_ncreated == h_capcreated) {
+		h_capcreated = h_capcreated == 0 ? 64 : h_capcreated * 2;
+		if ((h_created = realloc(h_created, h_capcreated *
+		    sizeof *h_created)) == NULL)
+			abort();
+	}
+	h_created[h_ncreated++] = h_strdup(name);
+}
+
+/* Fail the test on a name it never created (a spec or a spawn). */
+static void
+h_known(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < h_ncreated; i++)
+		if (strcmp(h_created[i], name) == 0)
+			return;
+	cr_assert_fail("the test never created a node named \"%s\"", name);
+}
+
 /* Specs */
 
 static struct spec *
@@ -70,6 +98,7 @@ h_spec(const char *name, const char *parent, enum node_kind kind)
 	sp->max_restarts = DEFAULT_MAX_RESTARTS;
 	sp->max_seconds = DEFAULT_MAX_SECONDS;
 	sp->partitions = 1;
+	h_create(name);
 	TAILQ_INSERT_TAIL(&h_conf.specs, sp, entry);
 	h_conf.nspecs++;
 	if (parent == NULL)
@@ -123,8 +152,10 @@ h_build(void)
 struct node *
 h_node(const char *name)
 {
-	struct node	*n = tree_find(name);
+	struct node	*n;
 
+	h_known(name);
+	n = tree_find(name);
 	cr_assert_not_null(n, "no node named %s", name);
 	return (n);
 }
@@ -287,6 +318,7 @@ h_spawn_node(const char *sup, const char *name, int task)
 
 	n = tree_add_dynamic(h_node(sup), name);
 	cr_assert_not_null(n, "tree_add_dynamic %s %s", sup, name);
+	h_create(name);
 	n->task = task;
 	h_trace_clear();
 	h_step(EVT_SPAWN, n, 0, NULL, &h_tag);
@@ -364,6 +396,7 @@ h_detail(const char *what)
 	for (i = 0; i < h_nentries; i++)
 		if (strcmp(h_entries[i].text, what) == 0)
 			return (h_entries[i].detail);
+	cr_assert_fail("no \"%s\" in the trace", what);
 	return (NULL);
 }
 
@@ -407,8 +440,10 @@ h_expect_at(const char *file, int line, ...)
 const char *
 h_state(const char *name)
 {
-	struct node	*n = tree_find(name);
+	struct node	*n;
 
+	h_known(name);
+	n = tree_find(name);
 	return (n == NULL ? "removed" : tree_state_name(n->state));
 }
 
@@ -468,5 +503,10 @@ h_teardown(void)
 	free(h_entries);
 	h_entries = NULL;
 	h_capentries = 0;
+	while (h_ncreated > 0)
+		free(h_created[--h_ncreated]);
+	free(h_created);
+	h_created = NULL;
+	h_capcreated = 0;
 	action_list_free(&h_acts);
 }

@@ -20,7 +20,7 @@ struct spec	*h_dynamic(const char *name, const char *parent, enum restart_type,
 		    int max_restarts, int max_seconds, int partitions);
 /* Build the tree from the specs so far; returns the root. */
 struct node	*h_build(void);
-/* The node registered as name; fails the test if there is none. */
+/* The node registered as name; fails the test if there is none or the test never made it. */
 struct node	*h_node(const char *name);
 
 /* The clock: monotonic milliseconds given with every event. */
@@ -47,7 +47,7 @@ void		 h_settle(void);
 /* The last event's trace. */
 int		 h_trace_len(void);
 const char	*h_trace(int i);
-/* The detail of the action whose trace is exactly what ("exit 3"), or NULL. */
+/* The detail of the action whose trace is exactly what ("exit 3"); fails if none. */
 const char	*h_detail(const char *what);
 void		 h_expect_at(const char *file, int line, ...);
 /* expect("start a", "start b"): the whole trace, in order, nothing more. */
@@ -55,7 +55,10 @@ void		 h_expect_at(const char *file, int line, ...);
 /* expect_nothing(): the last event produced no action. */
 #define expect_nothing()	h_expect_at(__FILE__, __LINE__, (const char *)NULL)
 
-/* "running", "exited", ... or "removed" when the name is no longer registered. */
+/*
+ * "running", "exited", ... or "removed" when the name is no longer
+ * registered; fails on a name no spec or spawn of the test created.
+ */
 const char	*h_state(const char *name);
 #define expect_state(name, st)	cr_assert_str_eq(h_state(name), (st), \
 	    "%s is %s, expected %s", (name), h_state(name), (st))
