@@ -227,6 +227,8 @@ proc_group_stop(struct proc_rt *rt)
 	if (sig != SIGCONT)
 		proc_group_kill(rt, SIGCONT);
 	if (spec->shutdown_ms != SHUTDOWN_INFINITY) {
+		/* the grace counts from the signal, not from the loop's last wakeup */
+		ev_now_update(proc_loop);
 		ev_timer_set(&rt->kill_timer, spec->shutdown_ms / 1000.0, 0.);
 		ev_timer_start(proc_loop, &rt->kill_timer);
 	}
