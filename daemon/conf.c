@@ -411,6 +411,15 @@ conf_handler(void *arg, const char *section, const char *name,
 
 /* The tree: parents exist and are supervisors, one root, no cycle. */
 
+/* The line of sec's parent key: errors about its value point there. */
+static int
+conf_parent_line(const struct conf_section *sec)
+{
+	int	line = sec->seen[conf_key_index("parent")];
+
+	return (line != 0 ? line : sec->line);
+}
+
 static void
 conf_report_cycle(struct conf_state *st, struct conf_section *start)
 {
@@ -430,8 +439,8 @@ conf_report_cycle(struct conf_state *st, struct conf_section *start)
 		    v->spec->name);
 	snprintf(path + len, sizeof(path) - len, "%s -> %s",
 	    v != first ? " -> ..." : "", first->spec->name);
-	conf_error(st, first->line, first, "parent cycle: %s (following "
-	    "parent never reaches the root)", path);
+	conf_error(st, conf_parent_line(first), first, "parent cycle: %s "
+	    "(following parent never reaches the root)", path);
 }
 
 static void
@@ -469,12 +478,13 @@ conf_unknown_parent(struct conf_state *st, struct conf_section *sec)
 		}
 	}
 	if (best.best != NULL)
-		conf_error(st, sec->line, sec, "unknown parent \"%s\" (did you "
-		    "mean \"%s\"?)", sec->spec->parent, best.best);
+		conf_error(st, conf_parent_line(sec), sec, "unknown parent "
+		    "\"%s\" (did you mean \"%s\"?)", sec->spec->parent,
+		    best.best);
 	else
-		conf_error(st, sec->line, sec, "unknown parent \"%s\" (no "
-		    "[supervisor:%s] in this file)", sec->spec->parent,
-		    sec->spec->parent);
+		conf_error(st, conf_parent_line(sec), sec, "unknown parent "
+		    "\"%s\" (no [supervisor:%s] in this file)",
+		    sec->spec->parent, sec->spec->parent);
 }
 
 static void
@@ -504,12 +514,13 @@ conf_link_section(struct conf_state *st, struct conf_section *sec,
 	if (p == NULL)
 		conf_unknown_parent(st, sec);
 	else if (p->kind == SEC_WORKER)
-		conf_error(st, sec->line, sec, "parent \"%s\" is a worker (a "
-		    "parent must be a [supervisor:NAME])", p->spec->name);
+		conf_error(st, conf_parent_line(sec), sec, "parent \"%s\" is a "
+		    "worker (a parent must be a [supervisor:NAME])",
+		    p->spec->name);
 	else if (p->kind == SEC_DYNAMIC)
-		conf_error(st, sec->line, sec, "parent \"%s\" is a dynamic "
-		    "supervisor, whose children come from supctl spawn (a parent "
-		    "must be a [supervisor:NAME])", p->spec->name);
+		conf_error(st, conf_parent_line(sec), sec, "parent \"%s\" is a "
+		    "dynamic supervisor, whose children come from supctl spawn "
+		    "(a parent must be a [supervisor:NAME])", p->spec->name);
 	else
 		sec->up = p;
 }

@@ -628,8 +628,8 @@ Test(errors, unknown_parent)
 {
 	expect_errors(ROOT "[worker:w]\nparent = rot\ncommand = x\n"
 	    "[worker:v]\nparent = elsewhere\ncommand = x\n",
-	    "t.ini:2: [worker:w] unknown parent \"rot\" (did you mean \"root\"?)",
-	    "t.ini:5: [worker:v] unknown parent \"elsewhere\" (no "
+	    "t.ini:3: [worker:w] unknown parent \"rot\" (did you mean \"root\"?)",
+	    "t.ini:6: [worker:v] unknown parent \"elsewhere\" (no "
 	    "[supervisor:elsewhere] in this file)");
 }
 
@@ -639,9 +639,9 @@ Test(errors, parent_is_a_worker_or_a_dynamic_supervisor)
 	    "[dynamic:d]\nparent = root\ncommand = x\n"
 	    "[worker:a]\nparent = w\ncommand = x\n"
 	    "[supervisor:b]\nparent = d\n",
-	    "t.ini:8: [worker:a] parent \"w\" is a worker (a parent must be a "
+	    "t.ini:9: [worker:a] parent \"w\" is a worker (a parent must be a "
 	    "[supervisor:NAME])",
-	    "t.ini:11: [supervisor:b] parent \"d\" is a dynamic supervisor, "
+	    "t.ini:12: [supervisor:b] parent \"d\" is a dynamic supervisor, "
 	    "whose children come from supctl spawn (a parent must be a "
 	    "[supervisor:NAME])");
 }
@@ -651,9 +651,9 @@ Test(errors, parent_cycles)
 	expect_errors(ROOT "[supervisor:a]\nparent = b\n[supervisor:b]\n"
 	    "parent = c\n[supervisor:c]\nparent = a\n[supervisor:self]\n"
 	    "parent = self\n[worker:w]\nparent = a\ncommand = x\n",
-	    "t.ini:2: [supervisor:a] parent cycle: a -> b -> c -> a (following "
+	    "t.ini:3: [supervisor:a] parent cycle: a -> b -> c -> a (following "
 	    "parent never reaches the root)",
-	    "t.ini:8: [supervisor:self] parent cycle: self -> self (following "
+	    "t.ini:9: [supervisor:self] parent cycle: self -> self (following "
 	    "parent never reaches the root)");
 }
 
@@ -662,7 +662,7 @@ Test(errors, a_cycle_and_no_root)
 	expect_errors("[supervisor:a]\nparent = b\n[supervisor:b]\nparent = a\n",
 	    "t.ini: no root supervisor (exactly one [supervisor:NAME] must "
 	    "have no parent)",
-	    "t.ini:1: [supervisor:a] parent cycle: a -> b -> a (following "
+	    "t.ini:2: [supervisor:a] parent cycle: a -> b -> a (following "
 	    "parent never reaches the root)");
 }
 
@@ -910,10 +910,10 @@ Test(errors, every_unknown_parent_of_a_big_file, .timeout = 60)
 	for (n = 0; errs[n] != NULL; n++)
 		;
 	cr_assert_eq(n, 3000);
-	cr_assert_str_eq(errs[0], "t.ini:6002: [worker:w0] unknown parent "
+	cr_assert_str_eq(errs[0], "t.ini:6003: [worker:w0] unknown parent "
 	    "\"x0\" (did you mean \"s0\"?)");
 	/* past a bound on comparisons, no more guesses: still every error */
-	cr_assert_str_eq(errs[2999], "t.ini:14999: [worker:w2999] unknown "
+	cr_assert_str_eq(errs[2999], "t.ini:15000: [worker:w2999] unknown "
 	    "parent \"x2999\" (no [supervisor:x2999] in this file)");
 	conf_errors_free(errs);
 }
@@ -927,7 +927,7 @@ Test(errors, section_errors_come_in_file_order)
 	    "PROGRAM ARGS...)",
 	    "t.ini:4: [worker:w] unknown restart type \"never\" (use permanent, "
 	    "transient or temporary)",
-	    "t.ini:5: [worker:v] unknown parent \"nope\" (no [supervisor:nope] "
+	    "t.ini:6: [worker:v] unknown parent \"nope\" (no [supervisor:nope] "
 	    "in this file)");
 }
 
@@ -938,7 +938,7 @@ Test(errors, five_errors_give_five_lines)
 	    "\"one_for_two\" (use one_for_one, one_for_all or rest_for_one)",
 	    FIXTURES "five-errors.ini:8: [worker:web] unknown key \"restrat\" "
 	    "(did you mean \"restart\"?)",
-	    FIXTURES "five-errors.ini:10: [worker:db] unknown parent \"nowhere\" "
+	    FIXTURES "five-errors.ini:11: [worker:db] unknown parent \"nowhere\" "
 	    "(no [supervisor:nowhere] in this file)",
 	    FIXTURES "five-errors.ini:13: [worker:db] unknown key "
 	    "\"max_restarts\" (it is a key of [supervisor:NAME] and "
