@@ -374,7 +374,7 @@ Test(supd, events_json_lines_and_follow_sees_a_spawn)
 Test(supd, shutdown_stops_supd_and_then_supctl_exits_3)
 {
 	struct cli_result	r;
-	char			expect[400];
+	char			expect[600];
 
 	RUN(r, "shutdown");
 	cr_assert_eq(r.status, 0, "%s", r.err);
@@ -383,7 +383,8 @@ Test(supd, shutdown_stops_supd_and_then_supctl_exits_3)
 	RUN(r, "status");
 	cr_assert_eq(r.status, 3);
 	snprintf(expect, sizeof expect, "supctl: cannot connect to %s: No such "
-	    "file or directory (is supd running?)\n", in.sock);
+	    "file or directory (is supd running? this is the socket given with "
+	    "-s; choose another with -s PATH or $SUPD_SOCKET)\n", in.sock);
 	cr_assert_str_eq(r.err, expect);
 	cli_result_free(&r);
 }
