@@ -371,6 +371,54 @@ Test(supd, events_json_lines_and_follow_sees_a_spawn)
 	cr_assert(found, "no spawn event followed: %s", buf);
 }
 
+Test(supd, whereis_and_signal_on_a_supervisor_say_it_is_one)
+{
+	struct cli_result	r;
+
+	RUN(r, "whereis", "root");
+	cr_assert_eq(r.status, 1);
+	cr_assert_str_empty(r.out);
+	cr_assert_str_eq(r.err, "supctl: whereis root: root is a supervisor: it "
+	    "has no process of its own (name a worker)\n");
+	cli_result_free(&r);
+	RUN(r, "signal", "jobs", "TERM");
+	cr_assert_eq(r.status, 1);
+	cr_assert_str_eq(r.err, "supctl: signal jobs TERM: jobs is a dynamic "
+	    "supervisor: it has no process of its own (name a worker)\n");
+	cli_result_free(&r);
+}
+
+Test(supd, spawn_of_a_static_workers_name_says_so)
+{
+	struct cli_result	r;
+	char			expect[300];
+	pid_t			pid;
+
+	pid = harness_whereis(&in, "web");
+	cr_assert_gt(pid, 0);
+	RUN(r, "spawn", "jobs", "web");
+	cr_assert_eq(r.status, 1);
+	snprintf(expect, sizeof expect, "supctl: spawn jobs web: the name is "
+	    "taken by a static worker under root (pid %lld); choose another "
+	    "name\n", (long long)pid);
+	cr_assert_str_eq(r.err, expect);
+	cli_result_free(&r);
+	RUN(r, "spawn", "jobs", "root");
+	cr_assert_eq(r.status, 1);
+	cr_assert_str_eq(r.err, "supctl: spawn jobs root: the name is taken by a "
+	    "supervisor; choose another name\n");
+	cli_result_free(&r);
+	/* a child of jobs itself is just already started */
+	RUN(r, "spawn", "jobs", "j1");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cli_result_free(&r);
+	RUN(r, "spawn", "jobs", "j1");
+	cr_assert_eq(r.status, 1);
+	cr_assert(strncmp(r.err, "supctl: spawn jobs j1: already started (pid ",
+	    44) == 0, "%s", r.err);
+	cli_result_free(&r);
+}
+
 Test(supd, shutdown_stops_supd_and_then_supctl_exits_3)
 {
 	struct cli_result	r;
@@ -383,8 +431,9 @@ Test(supd, shutdown_stops_supd_and_then_supctl_exits_3)
 	RUN(r, "status");
 	cr_assert_eq(r.status, 3);
 	snprintf(expect, sizeof expect, "supctl: cannot connect to %s: No such "
-	    "file or directory (is supd running? this is the socket given with "
-	    "-s; choose another with -s PATH or $SUPD_SOCKET)\n", in.sock);
+	    "file or directory (is supd running? this is the socket "
+	    "$SUPD_SOCKET names; choose another with -s PATH or $SUPD_SOCKET)\n",
+	    in.sock);
 	cr_assert_str_eq(r.err, expect);
 	cli_result_free(&r);
 }
