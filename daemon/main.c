@@ -48,8 +48,11 @@ usage(FILE *f)
 	    "  -h, --help           this help\n"
 	    "  -V, --version        print the version\n"
 	    "\n"
-	    "Signals: SIGTERM or SIGINT stop the tree in order, then supd exits 0.\n"
-	    "Exit status: 0 shut down, 1 could not start, 3 the root supervisor gave up.\n");
+	    "Signals: SIGTERM or SIGINT stop the tree in order, then supd exits 0;\n"
+	    "a second one while it stops forces the exit: SIGKILL to every process\n"
+	    "group, exit status 1.\n"
+	    "Exit status: 0 shut down, 1 could not start or forced to exit, 3 the root\n"
+	    "supervisor gave up.\n");
 }
 
 /* Resolve a path given on the command line against the working directory. */
