@@ -525,6 +525,18 @@ conf_link_section(struct conf_state *st, struct conf_section *sec,
 		sec->up = p;
 }
 
+/* Keep the lines of the keys check.c looks up on the machine. */
+static void
+conf_key_lines(struct conf_section *sec)
+{
+	struct spec	*s = sec->spec;
+
+	s->command_line = sec->seen[conf_key_index("command")];
+	s->cwd_line = sec->seen[conf_key_index("cwd")];
+	s->user_line = sec->seen[conf_key_index("user")];
+	s->group_line = sec->seen[conf_key_index("group")];
+}
+
 static void
 conf_link(struct conf_state *st)
 {
@@ -532,8 +544,10 @@ conf_link(struct conf_state *st)
 	size_t			 i;
 
 	for (i = 0; i < st->nsecs; i++) {
-		if (st->secs[i]->spec != NULL && !st->secs[i]->ghost)
+		if (st->secs[i]->spec != NULL && !st->secs[i]->ghost) {
 			conf_link_section(st, st->secs[i], &root);
+			conf_key_lines(st->secs[i]);
+		}
 	}
 	if (root == NULL)
 		conf_error(st, 0, NULL, "no root supervisor (exactly one "
