@@ -80,16 +80,18 @@ client_open(const char *ctx, int timeout)
 	if ((client.fd = varlink_connect(path, supctl_timeout())) == -1) {
 		e = errno;
 		if (e == ENOENT || e == ECONNREFUSED)
-			hint = " (is supd running?)";
+			hint = "is supd running? ";
 		else if (e == EACCES)
-			hint = " (supctl needs the socket's owner, group or "
-			    "read_group)";
+			hint = "supctl needs the socket's owner, group or "
+			    "read_group; ";
 		else if (e == EAGAIN) {
 			client_fatal("cannot connect to %s: supd accepts no "
 			    "connection within %d s", path, supctl_timeout());
 		}
-		client_fatal("cannot connect to %s: %s%s", path, strerror(e),
-		    hint);
+		/* Say which rule chose the path: the fix may be another one. */
+		client_fatal("cannot connect to %s: %s (%sthis is %s; choose "
+		    "another with -s PATH or $SUPD_SOCKET)", path, strerror(e),
+		    hint, supctl_socket_origin());
 	}
 	varlink_rbuf_init(&client.rbuf, CLIENT_REPLY_MAX);
 	varlink_wbuf_init(&client.wbuf);

@@ -56,14 +56,26 @@ const struct cmd_entry cmd_reexec_entry = {
 	.exec = cmd_reexec_exec,
 };
 
+static const struct cmd_option cmd_shutdown_options[] = {
+	{ "no-wait", 'n', 0 },
+	{ NULL, 0, 0 }
+};
+
 const struct cmd_entry cmd_shutdown_entry = {
 	.name = "shutdown",
-	.usage = "shutdown",
+	.usage = "shutdown [--no-wait]",
 	.summary = "stop everything in order; supd exits 0",
 	.help =
 	    "Stop every child in reverse start order, then supd exits 0.  "
-	    "Returns once supd\n"
-	    "has answered or gone away.\n",
+	    "Returns once\n"
+	    "everything has stopped and supd has exited (it closes the "
+	    "connection then).\n"
+	    "A second SIGTERM or SIGINT to supd forces the exit: SIGKILL to "
+	    "every process\n"
+	    "group, exit status 1.\n"
+	    "\n"
+	    "  -n, --no-wait     return once supd has accepted the shutdown\n",
+	.options = cmd_shutdown_options,
 	.min_args = 0,
 	.max_args = 0,
 	.flags = CMD_LONG,
@@ -117,6 +129,9 @@ cmd_shutdown_exec(const struct cmd_entry *ce, struct args *args)
 	client_send(PROTO_METHOD("Shutdown"), NULL, 0);
 	if ((rc = client_recv(&reply, NULL)) == -1)
 		return (EXIT_FAILED);
+	/* supd closes every connection once the tree is down, then exits */
+	while (rc == 0 && !args_has(args, 'n'))
+		rc = client_recv(NULL, NULL);
 	if (supctl_json)
 		printf("{}\n");
 	return (EXIT_OK);

@@ -116,6 +116,9 @@ cmd_print_list(void)
 	    "else\n"
 	    "                     /run/supd/supd.sock or "
 	    "$XDG_RUNTIME_DIR/supd/supd.sock)\n"
+	    "                     -s and --json may also follow the command "
+	    "(after events,\n"
+	    "                     -s is its --since: write --socket)\n"
 	    "  -j, --json         JSON for scripts: one document, or one a line "
 	    "for streams\n"
 	    "  -h, --help         this list; supctl COMMAND --help for one "
@@ -222,7 +225,7 @@ cmd_parse(const struct cmd_entry *ce, int argc, char **argv,
     struct args *args, int *help)
 {
 	char	*a;
-	int	 i;
+	int	 i, rc;
 
 	memset(args, 0, sizeof *args);
 	*help = 0;
@@ -249,6 +252,12 @@ cmd_parse(const struct cmd_entry *ce, int argc, char **argv,
 			supctl_json = 1;
 			continue;
 		}
+		/* supctl's own -s, unless the command has an -s of its own */
+		if ((rc = supctl_socket_option(argc, argv, &i,
+		    cmd_option_find(ce, "s", 1, 1) == NULL)) == -1)
+			goto fail;
+		if (rc == 1)
+			continue;
 		if (cmd_parse_option(ce, argc, argv, &i, args) == -1)
 			goto fail;
 	}

@@ -12,6 +12,7 @@
 
 const char	*supctl_socket;
 int		 supctl_json;
+static int	 supctl_socket_given;	/* by -s or --socket */
 
 static void	supctl_usage(FILE *);
 
@@ -22,6 +23,19 @@ supctl_socket_path(void)
 	if (supctl_socket == NULL)
 		supctl_socket = proto_default_socket();
 	return (supctl_socket);
+}
+
+/* Where the socket's path came from, for "cannot connect". */
+const char *
+supctl_socket_origin(void)
+{
+	const char	*env = getenv("SUPD_SOCKET");
+
+	if (supctl_socket_given)
+		return ("the socket given with -s");
+	if (env != NULL && *env != '\0')
+		return ("the socket $SUPD_SOCKET names");
+	return ("the default socket");
 }
 
 int
@@ -66,6 +80,32 @@ supctl_value(int argc, char **argv, int *i, const char *s, const char *l)
 	return (a + 2);		/* -sPATH */
 }
 
+/*
+ * The socket option at argv[*i], before or after the command: 1 if it is
+ * one (taken, with its value), 0 if not, -1 on a usage error (printed).
+ * short_too: "-s" counts, which it does not after a command that has an
+ * -s of its own (events -s SEQ).
+ */
+int
+supctl_socket_option(int argc, char **argv, int *i, int short_too)
+{
+	const char	*a = argv[*i];
+
+	if (strncmp(a, "--socket", 8) == 0) {
+		if (a[8] != '\0' && a[8] != '=')
+			return (0);
+	} else if (!short_too || strncmp(a, "-s", 2) != 0)
+		return (0);
+	if ((supctl_socket = supctl_value(argc, argv, i, "-s",
+	    "--socket")) == NULL || *supctl_socket == '\0') {
+		fprintf(stderr, "supctl: option %s needs a socket path\n", a);
+		supctl_usage(stderr);
+		return (-1);
+	}
+	supctl_socket_given = 1;
+	return (1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -91,18 +131,9 @@ main(int argc, char **argv)
 		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
 			printf("supctl %s\n", SUPD_VERSION);
 			return (EXIT_OK);
-		} else if (strncmp(a, "-s", 2) == 0 ||
-		    strncmp(a, "--socket", 8) == 0) {
-			if (strncmp(a, "--socket", 8) == 0 && a[8] != '\0' &&
-			    a[8] != '=')
-				goto bad;
-			if ((supctl_socket = supctl_value(argc, argv, &i,
-			    "-s", "--socket")) == NULL || *supctl_socket == '\0') {
-				fprintf(stderr, "supctl: option %s needs a "
-				    "socket path\n", a);
-				supctl_usage(stderr);
+		} else if ((rc = supctl_socket_option(argc, argv, &i, 1)) != 0) {
+			if (rc == -1)
 				return (EXIT_USAGE);
-			}
 		} else if (strcmp(a, "--") == 0) {
 			i++;
 			break;

@@ -23,6 +23,11 @@
 extern const char	*supctl_socket;	/* resolved lazily, see supctl_socket_path() */
 extern int		 supctl_json;	/* --json */
 const char	*supctl_socket_path(void);
+/* "the default socket", "the socket given with -s", ... */
+const char	*supctl_socket_origin(void);
+/* -s/--socket at argv[*i]: 1 taken, 0 not it, -1 usage error (printed). */
+int		 supctl_socket_option(int argc, char **argv, int *i,
+		    int short_too);
 /* Seconds to wait for supd to accept or answer: $SUPCTL_TIMEOUT or 30; 0: for ever. */
 int		 supctl_timeout(void);
 

@@ -35,6 +35,7 @@ const char *const proto_methods[] = {
 const char *const proto_errors[] = {
 	SUPD_NOT_FOUND,
 	SUPD_NOT_RUNNING,
+	SUPD_NOT_A_WORKER,
 	SUPD_ALREADY_STARTED,
 	SUPD_MAX_CHILDREN,
 	SUPD_NOT_DYNAMIC,
@@ -108,6 +109,32 @@ proto_int(const json_t *params, const char *key, int *has)
 	return (*has ? (long long)json_integer_value(v) : 0);
 }
 
+/* AlreadyStarted: by the child asked for, or by something else of that name. */
+static char *
+proto_already_started(const json_t *params)
+{
+	const char	*by = json_string_value(json_object_get(params, "held_by"));
+	const char	*parent = proto_str(params, "parent");
+	char		 pid[64] = "";
+	long long	 n;
+	int		 has;
+
+	n = proto_int(params, "pid", &has);
+	if (has)
+		snprintf(pid, sizeof pid, " (pid %lld)", n);
+	if (by == NULL)
+		return (proto_printf("already started%s", pid));
+	if (strcmp(by, "static") == 0)
+		return (proto_printf("the name is taken by a static worker "
+		    "under %s%s; choose another name", parent,
+		    has ? pid : " (not running)"));
+	if (strcmp(by, "supervisor") == 0 || strcmp(by, "dynamic") == 0)
+		return (proto_printf("the name is taken by a %s; choose another "
+		    "name", strcmp(by, "dynamic") == 0 ? "dynamic supervisor" :
+		    "supervisor"));
+	return (proto_printf("already started under %s%s", parent, pid));
+}
+
 /* Errors whose sentence is one format with at most one string parameter. */
 static const struct {
 	const char	*error;
@@ -158,11 +185,13 @@ proto_error_text(const char *error, const json_t *params)
 		return (proto_printf(proto_sentences[i].fmt,
 		    proto_str(params, proto_sentences[i].key)));
 	}
-	if (strcmp(error, SUPD_ALREADY_STARTED) == 0) {
-		n = proto_int(params, "pid", &has);
-		return (has ? proto_printf("already started (pid %lld)", n) :
-		    strdup("already started"));
-	}
+	if (strcmp(error, SUPD_ALREADY_STARTED) == 0)
+		return (proto_already_started(params));
+	if (strcmp(error, SUPD_NOT_A_WORKER) == 0)
+		return (proto_printf("%s is a %s: it has no process of its own "
+		    "(name a worker)", proto_str(params, "name"),
+		    strcmp(proto_str(params, "type"), "dynamic") == 0 ?
+		    "dynamic supervisor" : "supervisor"));
 	if (strcmp(error, SUPD_MAX_CHILDREN) == 0) {
 		n = proto_int(params, "max", &has);
 		return (proto_printf("max children reached (%lld)", n));

@@ -22,6 +22,7 @@
 /* io.supd.Supervisor's errors */
 #define SUPD_NOT_FOUND		 PROTO_INTERFACE ".NotFound"
 #define SUPD_NOT_RUNNING	 PROTO_INTERFACE ".NotRunning"
+#define SUPD_NOT_A_WORKER	 PROTO_INTERFACE ".NotAWorker"
 #define SUPD_ALREADY_STARTED	 PROTO_INTERFACE ".AlreadyStarted"
 #define SUPD_MAX_CHILDREN	 PROTO_INTERFACE ".MaxChildren"
 #define SUPD_NOT_DYNAMIC	 PROTO_INTERFACE ".NotDynamic"

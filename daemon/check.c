@@ -1,15 +1,25 @@
 /*
  * check.c — what `supd --check` prints for a valid file: the tree, one line
  * per section, two spaces of indent per level, children in start (file)
- * order.  doc/config.md shows the format; loading and errors are conf.c's.
+ * order; and the machine check: programs, directories, users and groups the
+ * file names, looked up here.  doc/config.md shows the format; loading and
+ * errors are conf.c's.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uthash.h>
 
 #include "check.h"
+#include "spawn.h"
 #include "util.h"
 
 struct check_node {
@@ -122,4 +132,172 @@ check_print(FILE *fp, const struct config *cf)
 		check_print_node(fp, p, 0);
 	HASH_CLEAR(hh, byname);
 	free(nodes);
+}
+
+/* The machine check. */
+
+struct check_list {
+	const char	*tag;		/* after the section: "warning: " or "" */
+	struct check_problem {
+		int	 line;
+		size_t	 seq;		/* keeps one line's problems in order */
+		char	*text;
+	}	*v;
+	size_t	 len, cap;
+};
+
+static void __attribute__((format(printf, 4, 5)))
+check_add(struct check_list *l, const struct spec *s, int line,
+    const char *fmt, ...)
+{
+	struct check_problem	*p;
+	va_list			 ap;
+	char			*msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("out of memory");
+	va_end(ap);
+	if (l->len == l->cap) {
+		l->cap = l->cap == 0 ? 8 : l->cap * 2;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	p = &l->v[l->len];
+	p->line = line != 0 ? line : s->line;
+	p->seq = l->len++;
+	p->text = xasprintf("%s:%d: [%s:%s] %s%s", s->file, p->line,
+	    spec_kind_names[s->kind], s->name, l->tag, msg);
+	free(msg);
+}
+
+static int
+check_problem_cmp(const void *a, const void *b)
+{
+	const struct check_problem	*x = a, *y = b;
+
+	if (x->line != y->line)
+		return (x->line < y->line ? -1 : 1);
+	return (x->seq < y->seq ? -1 : x->seq > y->seq);
+}
+
+/* Why path cannot be exec'd, or NULL if it can. */
+static const char *
+check_exec_why(const char *path)
+{
+	struct stat	st;
+
+	if (stat(path, &st) == -1)
+		return (strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return ("is a directory");
+	if (!S_ISREG(st.st_mode))
+		return ("not a regular file");
+	if (access(path, X_OK) == -1)
+		return ("not executable (chmod +x it?)");
+	return (NULL);
+}
+
+/* The PATH the child gets: its env's, else supd's, else spawn.c's default. */
+static const char *
+check_child_path(const struct spec *s)
+{
+	const char	*path = getenv("PATH");
+	size_t		 i;
+
+	for (i = 0; i < s->nenv; i++) {
+		if (strncmp(s->env[i], "PATH=", 5) == 0)
+			return (s->env[i] + 5);
+	}
+	return (path != NULL ? path : SPAWN_DEFAULT_PATH);
+}
+
+/* As spawn.c starts it: a path as is, a bare name searched in PATH. */
+static void
+check_program(struct check_list *l, const struct spec *s)
+{
+	const char	*prog = s->argv[0], *path, *dir, *end, *why;
+	char		*cand;
+	int		 found = 0;
+
+	if (strchr(prog, '/') != NULL) {
+		if ((why = check_exec_why(prog)) != NULL)
+			check_add(l, s, s->command_line, "command: %s: %s", prog,
+			    why);
+		return;
+	}
+	path = check_child_path(s);
+	for (dir = path; *dir != '\0' && !found; dir = *end ? end + 1 : end) {
+		end = strchrnul(dir, ':');
+		if (end == dir)
+			continue;
+		cand = xasprintf("%.*s/%s", (int)(end - dir), dir, prog);
+		found = check_exec_why(cand) == NULL;
+		free(cand);
+	}
+	if (!found)
+		check_add(l, s, s->command_line, "command: no program \"%s\" "
+		    "in PATH (%s)", prog, path);
+}
+
+/* A number is an id: as conf-key.c and spawn.c take it. */
+static int
+check_is_id(const char *v)
+{
+	char		*end;
+	unsigned long	 n;
+
+	if (*v < '0' || *v > '9')
+		return (0);
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	return (*end == '\0' && errno == 0 && n < 0xffffffffUL);
+}
+
+static void
+check_spec(struct check_list *l, const struct spec *s)
+{
+	struct stat	st;
+
+	if (s->argv == NULL)
+		return;		/* a supervisor */
+	check_program(l, s);
+	if (s->cwd != NULL) {
+		if (stat(s->cwd, &st) == -1)
+			check_add(l, s, s->cwd_line, "cwd %s: %s", s->cwd,
+			    strerror(errno));
+		else if (!S_ISDIR(st.st_mode))
+			check_add(l, s, s->cwd_line, "cwd %s: not a directory",
+			    s->cwd);
+	}
+	if (s->user != NULL && !check_is_id(s->user) &&
+	    getpwnam(s->user) == NULL)
+		check_add(l, s, s->user_line, "unknown user \"%s\" (no such "
+		    "user on this machine; use an existing name or a numeric "
+		    "uid)", s->user);
+	if (s->group != NULL && !check_is_id(s->group) &&
+	    getgrnam(s->group) == NULL)
+		check_add(l, s, s->group_line, "unknown group \"%s\" (no such "
+		    "group on this machine; use an existing name or a numeric "
+		    "gid)", s->group);
+}
+
+/* Look up what cf's children name on this machine; see check.h. */
+size_t
+check_machine(const struct config *cf, const char *tag, char ***problems)
+{
+	struct check_list	 l = { tag, NULL, 0, 0 };
+	const struct spec	*s;
+	size_t			 i, n;
+
+	TAILQ_FOREACH(s, &cf->specs, entry)
+		check_spec(&l, s);
+	*problems = NULL;
+	if ((n = l.len) == 0)
+		return (0);
+	qsort(l.v, l.len, sizeof(*l.v), check_problem_cmp);
+	*problems = xcalloc(l.len + 1, sizeof(**problems));
+	for (i = 0; i < l.len; i++)
+		(*problems)[i] = l.v[i].text;
+	free(l.v);
+	return (n);
 }

@@ -10,7 +10,6 @@
 #include <ctype.h>
 #include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -409,21 +408,21 @@ conf_key_is_id(const char *v)
 	    n < UINT32_MAX);
 }
 
+/*
+ * A child's user and group are looked up by check.c (supd --check, and at
+ * start, as warnings), so a file checks on a machine that lacks them;
+ * supd's own groups must exist for it to serve.
+ */
 static void
 conf_key_user(struct conf_state *st, struct conf_section *sec, const char *v)
 {
-	if (!conf_key_is_id(v) && getpwnam(v) == NULL) {
-		conf_bad(st, sec, "unknown user \"%s\" (no such user on this "
-		    "machine; use an existing name or a numeric uid)", v);
-		return;
-	}
 	conf_key_string(st, sec, xstrdup(v));
 }
 
 static void
 conf_key_group(struct conf_state *st, struct conf_section *sec, const char *v)
 {
-	if (!conf_key_is_id(v) && getgrnam(v) == NULL) {
+	if (sec->kind == SEC_SUPD && !conf_key_is_id(v) && getgrnam(v) == NULL) {
 		conf_bad(st, sec, "unknown group \"%s\" (no such group on this "
 		    "machine; use an existing name or a numeric gid)", v);
 		return;
@@ -442,7 +441,7 @@ static void
 conf_key_command(struct conf_state *st, struct conf_section *sec, const char *v)
 {
 	const char	 *why;
-	char		**argv;
+	char		**argv, *path;
 
 	if ((argv = conf_split_command(v, &why)) == NULL) {
 		/* inih cuts the value at " ;", even inside quotes. */
@@ -456,6 +455,12 @@ conf_key_command(struct conf_state *st, struct conf_section *sec, const char *v)
 		conf_bad(st, sec, "command: the program name is empty");
 		strv_free(argv);
 		return;
+	}
+	/* A path (not a name looked up in PATH) is relative to the file. */
+	if (strchr(argv[0], '/') != NULL && argv[0][0] != '/') {
+		path = conf_key_resolve(st, argv[0]);
+		free(argv[0]);
+		argv[0] = path;
 	}
 	sec->spec->argv = argv;
 }

@@ -411,6 +411,15 @@ conf_handler(void *arg, const char *section, const char *name,
 
 /* The tree: parents exist and are supervisors, one root, no cycle. */
 
+/* The line of sec's parent key: errors about its value point there. */
+static int
+conf_parent_line(const struct conf_section *sec)
+{
+	int	line = sec->seen[conf_key_index("parent")];
+
+	return (line != 0 ? line : sec->line);
+}
+
 static void
 conf_report_cycle(struct conf_state *st, struct conf_section *start)
 {
@@ -430,8 +439,8 @@ conf_report_cycle(struct conf_state *st, struct conf_section *start)
 		    v->spec->name);
 	snprintf(path + len, sizeof(path) - len, "%s -> %s",
 	    v != first ? " -> ..." : "", first->spec->name);
-	conf_error(st, first->line, first, "parent cycle: %s (following "
-	    "parent never reaches the root)", path);
+	conf_error(st, conf_parent_line(first), first, "parent cycle: %s "
+	    "(following parent never reaches the root)", path);
 }
 
 static void
@@ -469,12 +478,13 @@ conf_unknown_parent(struct conf_state *st, struct conf_section *sec)
 		}
 	}
 	if (best.best != NULL)
-		conf_error(st, sec->line, sec, "unknown parent \"%s\" (did you "
-		    "mean \"%s\"?)", sec->spec->parent, best.best);
+		conf_error(st, conf_parent_line(sec), sec, "unknown parent "
+		    "\"%s\" (did you mean \"%s\"?)", sec->spec->parent,
+		    best.best);
 	else
-		conf_error(st, sec->line, sec, "unknown parent \"%s\" (no "
-		    "[supervisor:%s] in this file)", sec->spec->parent,
-		    sec->spec->parent);
+		conf_error(st, conf_parent_line(sec), sec, "unknown parent "
+		    "\"%s\" (no [supervisor:%s] in this file)",
+		    sec->spec->parent, sec->spec->parent);
 }
 
 static void
@@ -504,14 +514,27 @@ conf_link_section(struct conf_state *st, struct conf_section *sec,
 	if (p == NULL)
 		conf_unknown_parent(st, sec);
 	else if (p->kind == SEC_WORKER)
-		conf_error(st, sec->line, sec, "parent \"%s\" is a worker (a "
-		    "parent must be a [supervisor:NAME])", p->spec->name);
+		conf_error(st, conf_parent_line(sec), sec, "parent \"%s\" is a "
+		    "worker (a parent must be a [supervisor:NAME])",
+		    p->spec->name);
 	else if (p->kind == SEC_DYNAMIC)
-		conf_error(st, sec->line, sec, "parent \"%s\" is a dynamic "
-		    "supervisor, whose children come from supctl spawn (a parent "
-		    "must be a [supervisor:NAME])", p->spec->name);
+		conf_error(st, conf_parent_line(sec), sec, "parent \"%s\" is a "
+		    "dynamic supervisor, whose children come from supctl spawn "
+		    "(a parent must be a [supervisor:NAME])", p->spec->name);
 	else
 		sec->up = p;
+}
+
+/* Keep the lines of the keys check.c looks up on the machine. */
+static void
+conf_key_lines(struct conf_section *sec)
+{
+	struct spec	*s = sec->spec;
+
+	s->command_line = sec->seen[conf_key_index("command")];
+	s->cwd_line = sec->seen[conf_key_index("cwd")];
+	s->user_line = sec->seen[conf_key_index("user")];
+	s->group_line = sec->seen[conf_key_index("group")];
 }
 
 static void
@@ -521,8 +544,10 @@ conf_link(struct conf_state *st)
 	size_t			 i;
 
 	for (i = 0; i < st->nsecs; i++) {
-		if (st->secs[i]->spec != NULL && !st->secs[i]->ghost)
+		if (st->secs[i]->spec != NULL && !st->secs[i]->ghost) {
 			conf_link_section(st, st->secs[i], &root);
+			conf_key_lines(st->secs[i]);
+		}
 	}
 	if (root == NULL)
 		conf_error(st, 0, NULL, "no root supervisor (exactly one "

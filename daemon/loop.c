@@ -271,7 +271,12 @@ loop_signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 		return;
 	}
 	if (loop_shutting_down) {
-		log_info("%s again: already shutting down", strsignal(w->signum));
+		/* A second request to stop: main.c kills every group at once. */
+		log_warn("%s again while shutting down: forcing the exit, SIGKILL "
+		    "to every process group, exit status 1",
+		    w->signum == SIGINT ? "SIGINT" : "SIGTERM");
+		loop_exit_status = 1;
+		ev_break(loop_ev, EVBREAK_ALL);
 		return;
 	}
 	log_info("%s received", strsignal(w->signum));

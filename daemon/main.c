@@ -36,8 +36,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: supd [-c FILE] [-s SOCKET] [--state FILE] [--log-dir DIR] [-v]\n"
-	    "       supd --check [-c FILE]\n"
+	    "usage: supd [-c FILE] [-s SOCKET] [--state FILE] [--log-dir DIR] [--strict]\n"
+	    "            [-v]\n"
+	    "       supd --check [--strict] [-c FILE]\n"
 	    "\n"
 	    "Supervise the OS processes of the tree in FILE with Erlang/OTP's rules.\n"
 	    "\n"
@@ -49,13 +50,19 @@ usage(FILE *f)
 	    "      --log-dir DIR    children's output (default: [supd] log_dir, then\n"
 	    "                       " DEFAULT_LOG_DIR ")\n"
 	    "      --check          validate FILE, print the tree, exit 0; or print\n"
-	    "                       every error and exit 1\n"
+	    "                       every error and exit 1.  What FILE names that\n"
+	    "                       this machine lacks (a program, a cwd, a user, a\n"
+	    "                       group) is a warning, here and at start\n"
+	    "      --strict         what this machine lacks is an error: exit 1\n"
 	    "  -v, --verbose        log debug lines too\n"
 	    "  -h, --help           this help\n"
 	    "  -V, --version        print the version\n"
 	    "\n"
-	    "Signals: SIGTERM or SIGINT stop the tree in order, then supd exits 0.\n"
-	    "Exit status: 0 shut down, 1 could not start, 3 the root supervisor gave up.\n");
+	    "Signals: SIGTERM or SIGINT stop the tree in order, then supd exits 0;\n"
+	    "a second one while it stops forces the exit: SIGKILL to every process\n"
+	    "group, exit status 1.\n"
+	    "Exit status: 0 shut down, 1 could not start or forced to exit, 3 the root\n"
+	    "supervisor gave up.\n");
 }
 
 /* Resolve a path given on the command line against the working directory. */
@@ -79,6 +86,34 @@ main_set(char **slot, const char *opt, const char *dflt)
 		*slot = xstrdup(dflt);
 }
 
+/*
+ * What the file names that this machine lacks: warnings (on stderr with
+ * --check, in the log at start), or errors with --strict; -1 then.
+ */
+static int
+main_machine(const struct config *conf, const char *path, int strict,
+    int check)
+{
+	char	**problems, **p;
+	size_t	  n;
+
+	if ((n = check_machine(conf, strict || !check ? "" : "warning: ",
+	    &problems)) == 0)
+		return (0);
+	for (p = problems; *p != NULL; p++) {
+		if (strict || check)
+			fprintf(stderr, "%s\n", *p);
+		else
+			log_warn("%s", *p);
+	}
+	strv_free(problems);
+	if (!strict)
+		return (0);
+	fprintf(stderr, "supd: %s: %zu problem%s on this machine (--strict); "
+	    "nothing started\n", path, n, n == 1 ? "" : "s");
+	return (-1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -88,6 +123,7 @@ main(int argc, char **argv)
 		{ "state",	required_argument,	NULL, 'S' },
 		{ "log-dir",	required_argument,	NULL, 'L' },
 		{ "check",	no_argument,		NULL, 'C' },
+		{ "strict",	no_argument,		NULL, 'X' },
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
@@ -98,7 +134,7 @@ main(int argc, char **argv)
 	struct config	*conf;
 	struct node	*root;
 	char		**errors, **e, *cause;
-	int		 ch, check = 0, status;
+	int		 ch, check = 0, strict = 0, status;
 
 	while ((ch = getopt_long(argc, argv, "c:s:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -107,6 +143,7 @@ main(int argc, char **argv)
 		case 'S': state = optarg; break;
 		case 'L': logdir = optarg; break;
 		case 'C': check = 1; break;
+		case 'X': strict = 1; break;
 		case 'v': log_threshold = LOG_LVL_DEBUG; break;
 		case 'h': usage(stdout); return (0);
 		case 'V': printf("supd %s\n", SUPD_VERSION); return (0);
@@ -124,6 +161,10 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", *e);
 		fprintf(stderr, "supd: %s: not valid; nothing started\n", path);
 		conf_errors_free(errors);
+		return (1);
+	}
+	if (main_machine(conf, path, strict, check) == -1) {
+		conf_free(conf);
 		return (1);
 	}
 	if (check) {

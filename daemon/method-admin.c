@@ -217,7 +217,11 @@ method_reexec(struct call *c)
 static int
 method_shutdown(struct call *c)
 {
-	/* the reply is queued first; it goes out before the loop exits */
+	/*
+	 * The reply is queued first; it goes out before the loop exits.  The
+	 * connection stays open until supd has stopped its tree and exits:
+	 * that is how supctl shutdown waits for the end.
+	 */
 	call_ok(c, json_object());
 	loop_command(EVT_SHUTDOWN, loop_root, NULL);
 	return (CALL_DONE);

@@ -233,6 +233,9 @@ method_signal(struct call *c)
 	}
 	if ((n = tree_find(target)) == NULL)
 		return (call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name", target));
+	if (n->kind != KIND_WORKER)
+		return (call_fail(c, SUPD_NOT_A_WORKER, "{s:s, s:s}", "name",
+		    target, "type", spec_kind_names[n->kind]));
 	if (n->pid <= 0 || proc_signal(n, w.sig) == -1)
 		return (call_fail(c, SUPD_NOT_RUNNING, "{s:s}", "name", target));
 	return (call_ok(c, json_pack("{s:i}", "signalled", 1)));

@@ -89,6 +89,27 @@ method_dynamic_groups_ok(json_t *groups)
 	return (1);
 }
 
+/* AlreadyStarted, saying what holds the name unless it is sup's own child. */
+static int
+method_dynamic_taken(struct call *c, const struct node *sup,
+    const struct node *n)
+{
+	const char	*by;
+
+	if (n->parent == sup)
+		return (call_fail(c, SUPD_ALREADY_STARTED, "{s:s, s:o}", "name",
+		    n->name, "pid", call_pid(n->pid)));
+	if (n->kind == KIND_SUPERVISOR)
+		by = "supervisor";
+	else if (n->kind == KIND_DYNAMIC)
+		by = "dynamic";
+	else
+		by = n->dynamic ? "spawned" : "static";
+	return (call_fail(c, SUPD_ALREADY_STARTED, "{s:s, s:o, s:s, s:o}",
+	    "name", n->name, "pid", call_pid(n->pid), "held_by", by, "parent",
+	    n->parent != NULL ? json_string(n->parent->name) : json_null()));
+}
+
 int
 method_dynamic_add(struct call *c, const char *supname, const char *name,
     json_t *args, json_t *env, json_t *groups, struct node **out)
@@ -109,8 +130,7 @@ method_dynamic_add(struct call *c, const char *supname, const char *name,
 	if (sup->kind != KIND_DYNAMIC)
 		return (call_fail(c, SUPD_NOT_DYNAMIC, "{s:s}", "name", supname));
 	if ((n = tree_find(name)) != NULL)
-		return (call_fail(c, SUPD_ALREADY_STARTED, "{s:s, s:o}", "name",
-		    name, "pid", call_pid(n->pid)));
+		return (method_dynamic_taken(c, sup, n));
 	if (sup->spec->max_children > 0 &&
 	    sup->sup->nchildren >= sup->spec->max_children)
 		return (call_fail(c, SUPD_MAX_CHILDREN, "{s:s, s:i}",
@@ -170,6 +190,9 @@ method_whereis(struct call *c)
 		return (CALL_DONE);
 	if ((n = tree_find(name)) == NULL)
 		return (call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name", name));
+	if (n->kind != KIND_WORKER)
+		return (call_fail(c, SUPD_NOT_A_WORKER, "{s:s, s:s}", "name",
+		    name, "type", spec_kind_names[n->kind]));
 	if (n->pid <= 0)
 		return (call_fail(c, SUPD_NOT_RUNNING, "{s:s}", "name", name));
 	return (call_ok(c, json_pack("{s:s, s:i}", "name", n->name, "pid",

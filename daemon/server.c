@@ -514,7 +514,9 @@ server_timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 	if (limit <= 0)
 		return;
 	left = cl->active_at + limit - now_mono_ms();
-	if (cl->current != NULL && !cl->overflow)
+	/* A peer waiting for supd to exit (supctl shutdown) is not idle. */
+	if ((cl->current != NULL && !cl->overflow) ||
+	    (loop_shutting_down && !cl->closing))
 		left = limit;
 	if (left > 0) {
 		ev_timer_set(w, (double)left / 1000.0, 0.);

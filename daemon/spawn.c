@@ -28,8 +28,6 @@
 
 extern char	**environ;
 
-#define SPAWN_DEFAULT_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 /* Where the vfork child failed, for the reason line. */
 enum spawn_step {
 	STEP_NONE,

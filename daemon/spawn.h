@@ -10,6 +10,9 @@
 
 struct node;
 
+/* Where a command without a slash is looked up when PATH is not set. */
+#define SPAWN_DEFAULT_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 struct spawn {
 	const struct node	*node;		/* spec, extra argv and env, names */
 	int			 fd[3];		/* the child's 0, 1 and 2 */

@@ -54,6 +54,8 @@ struct spec {
 	char			*parent;	/* NULL for the root */
 	const char		*file;		/* points into struct config */
 	int			 line;		/* line of the [section] header */
+	/* lines of the keys --check looks up on the machine; 0: not given */
+	int			 command_line, cwd_line, user_line, group_line;
 
 	/* workers, and the template of a dynamic supervisor */
 	char			**argv;		/* NULL-terminated; NULL for a supervisor */

@@ -2,7 +2,10 @@
  * test-check.c — `supd --check`: the shipped example is valid and printed
  * as a tree; a broken file lists every error and exits 1, nothing started.
  */
+#include <sys/stat.h>
+
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +58,156 @@ Test(check, broken_file_lists_every_error_and_exits_1)
 	cr_assert_eq(out[0], '\0', "nothing printed on stdout: %s", out);
 	free(out);
 	free(err);
+	harness_stop(&in);
+}
+
+/* What the file names that the machine lacks: warnings, or errors with --strict. */
+static const char *machine_ini =
+    "[supervisor:root]\n"				/* 1 */
+    "[worker:a]\n"
+    "parent = root\n"
+    "command = /no/such/prog --flag\n"			/* 4 */
+    "cwd = /no/such/dir\n"
+    "user = no-such-user-x\n"
+    "group = no-such-group-x\n"				/* 7 */
+    "[worker:b]\n"
+    "parent = root\n"
+    "command = no-such-cmd-x\n"				/* 10 */
+    "[dynamic:d]\n"
+    "parent = root\n"
+    "command = bin/plain.sh\n";				/* 13 */
+
+static void
+machine_expect(const char *err, const char *conf, const char *tag)
+{
+	static const char *const lines[] = {
+		"4: [worker:a] %scommand: /no/such/prog: No such file or directory",
+		"5: [worker:a] %scwd /no/such/dir: No such file or directory",
+		"6: [worker:a] %sunknown user \"no-such-user-x\" (no such user on "
+		    "this machine; use an existing name or a numeric uid)",
+		"7: [worker:a] %sunknown group \"no-such-group-x\" (no such group "
+		    "on this machine; use an existing name or a numeric gid)",
+		"10: [worker:b] %scommand: no program \"no-such-cmd-x\" in PATH (",
+		"13: [dynamic:d] %scommand: %s/bin/plain.sh: not executable "
+		    "(chmod +x it?)",
+		NULL
+	};
+	char	 want[600], line[500], dir[300], *p;
+	int	 i;
+
+	snprintf(dir, sizeof dir, "%s", conf);
+	*strrchr(dir, '/') = '\0';
+	for (i = 0, p = (char *)err; lines[i] != NULL; i++) {
+		snprintf(line, sizeof line, lines[i], tag, dir);
+		snprintf(want, sizeof want, "%s:%s", conf, line);
+		cr_assert_not_null(p = strstr(p, want), "no \"%s\" in order in:\n%s",
+		    want, err);
+	}
+}
+
+static void
+machine_init(struct supd_inst *in)
+{
+	char	path[400];
+	FILE	*f;
+
+	harness_init(in, machine_ini);
+	snprintf(path, sizeof path, "%s/bin", in->dir);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/bin/plain.sh", in->dir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs("#!/bin/sh\n", f);
+	fclose(f);
+}
+
+Test(check, what_the_machine_lacks_is_a_warning_with_file_and_line)
+{
+	struct supd_inst in;
+	char	*out = NULL, *err = NULL;
+	char	*argv[] = { (char *)harness_supd_bin, "--check", "-c", NULL, NULL };
+
+	machine_init(&in);
+	argv[3] = in.conf;
+	cr_assert_eq(harness_run(&out, &err, argv), 0, "stderr: %s", err);
+	machine_expect(err, in.conf, "warning: ");
+	cr_assert_not_null(strstr(out, "root  supervisor"), "the tree: %s", out);
+	free(out);
+	free(err);
+	harness_stop(&in);
+}
+
+Test(check, strict_makes_what_the_machine_lacks_an_error)
+{
+	struct supd_inst in;
+	char	*out = NULL, *err = NULL, want[400];
+	char	*argv[] = { (char *)harness_supd_bin, "--check", "--strict", "-c",
+	    NULL, NULL };
+
+	machine_init(&in);
+	argv[4] = in.conf;
+	cr_assert_eq(harness_run(&out, &err, argv), 1, "stderr: %s", err);
+	machine_expect(err, in.conf, "");
+	snprintf(want, sizeof want, "supd: %s: 6 problems on this machine "
+	    "(--strict); nothing started\n", in.conf);
+	cr_assert_not_null(strstr(err, want), "%s", err);
+	cr_assert_str_empty(out);
+	free(out);
+	free(err);
+	harness_stop(&in);
+}
+
+Test(check, programs_are_found_as_exec_finds_them)
+{
+	struct supd_inst in;
+	char	*out = NULL, *err = NULL, path[400];
+	char	*argv[] = { (char *)harness_supd_bin, "--check", "--strict", "-c",
+	    NULL, NULL };
+
+	/* a path relative to the file, a name in PATH, a name in the env's PATH */
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:a]\nparent = root\ncommand = ./bin/run.sh x\ncwd = .\n"
+	    "[worker:b]\nparent = root\ncommand = sh -c true\nuser = 0\n"
+	    "group = 0\n"
+	    "[worker:c]\nparent = root\ncommand = run.sh\n"
+	    "env = PATH=/nowhere:@DIR@/bin\n");
+	snprintf(path, sizeof path, "%s/bin", in.dir);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/bin/run.sh", in.dir);
+	cr_assert_eq(close(open(path, O_WRONLY | O_CREAT, 0755)), 0);
+	argv[4] = in.conf;
+	cr_assert_eq(harness_run(&out, &err, argv), 0, "stderr: %s", err);
+	cr_assert_str_empty(err);
+	free(out);
+	free(err);
+	harness_stop(&in);
+}
+
+Test(check, the_example_needs_nothing_this_machine_lacks)
+{
+	char	*out = NULL, *err = NULL;
+	char	*argv[] = { (char *)harness_supd_bin, "--check", "--strict", "-c",
+	    SRCDIR "/conf/example.ini", NULL };
+
+	cr_assert_eq(harness_run(&out, &err, argv), 0, "stderr: %s", err);
+	cr_assert_str_empty(err);
+	free(out);
+	free(err);
+}
+
+Test(check, supd_logs_what_the_machine_lacks_at_start)
+{
+	struct supd_inst in;
+	char	 want[400];
+
+	/* a template is only started by spawn: supd runs, and warns */
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[dynamic:d]\nparent = root\ncommand = /no/such/job\n");
+	harness_start(&in);
+	snprintf(want, sizeof want, "%s:4: [dynamic:d] command: /no/such/job: "
+	    "No such file or directory", in.conf);
+	cr_assert(harness_wait_log(&in, want, 2000), "no \"%s\" in the log", want);
 	harness_stop(&in);
 }
 

@@ -371,10 +371,58 @@ Test(supd, events_json_lines_and_follow_sees_a_spawn)
 	cr_assert(found, "no spawn event followed: %s", buf);
 }
 
+Test(supd, whereis_and_signal_on_a_supervisor_say_it_is_one)
+{
+	struct cli_result	r;
+
+	RUN(r, "whereis", "root");
+	cr_assert_eq(r.status, 1);
+	cr_assert_str_empty(r.out);
+	cr_assert_str_eq(r.err, "supctl: whereis root: root is a supervisor: it "
+	    "has no process of its own (name a worker)\n");
+	cli_result_free(&r);
+	RUN(r, "signal", "jobs", "TERM");
+	cr_assert_eq(r.status, 1);
+	cr_assert_str_eq(r.err, "supctl: signal jobs TERM: jobs is a dynamic "
+	    "supervisor: it has no process of its own (name a worker)\n");
+	cli_result_free(&r);
+}
+
+Test(supd, spawn_of_a_static_workers_name_says_so)
+{
+	struct cli_result	r;
+	char			expect[300];
+	pid_t			pid;
+
+	pid = harness_whereis(&in, "web");
+	cr_assert_gt(pid, 0);
+	RUN(r, "spawn", "jobs", "web");
+	cr_assert_eq(r.status, 1);
+	snprintf(expect, sizeof expect, "supctl: spawn jobs web: the name is "
+	    "taken by a static worker under root (pid %lld); choose another "
+	    "name\n", (long long)pid);
+	cr_assert_str_eq(r.err, expect);
+	cli_result_free(&r);
+	RUN(r, "spawn", "jobs", "root");
+	cr_assert_eq(r.status, 1);
+	cr_assert_str_eq(r.err, "supctl: spawn jobs root: the name is taken by a "
+	    "supervisor; choose another name\n");
+	cli_result_free(&r);
+	/* a child of jobs itself is just already started */
+	RUN(r, "spawn", "jobs", "j1");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cli_result_free(&r);
+	RUN(r, "spawn", "jobs", "j1");
+	cr_assert_eq(r.status, 1);
+	cr_assert(strncmp(r.err, "supctl: spawn jobs j1: already started (pid ",
+	    44) == 0, "%s", r.err);
+	cli_result_free(&r);
+}
+
 Test(supd, shutdown_stops_supd_and_then_supctl_exits_3)
 {
 	struct cli_result	r;
-	char			expect[400];
+	char			expect[600];
 
 	RUN(r, "shutdown");
 	cr_assert_eq(r.status, 0, "%s", r.err);
@@ -383,7 +431,102 @@ Test(supd, shutdown_stops_supd_and_then_supctl_exits_3)
 	RUN(r, "status");
 	cr_assert_eq(r.status, 3);
 	snprintf(expect, sizeof expect, "supctl: cannot connect to %s: No such "
-	    "file or directory (is supd running?)\n", in.sock);
+	    "file or directory (is supd running? this is the socket "
+	    "$SUPD_SOCKET names; choose another with -s PATH or $SUPD_SOCKET)\n",
+	    in.sock);
 	cr_assert_str_eq(r.err, expect);
 	cli_result_free(&r);
+}
+
+/* Shutdown: supctl waits for the end; a second signal forces it. */
+
+/* A process that is gone, or a zombie nobody reaped yet. */
+static int
+gone(pid_t pid)
+{
+	char	 path[64], stat[512], *p = NULL;
+	FILE	*f;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (1);
+	if (fgets(stat, sizeof stat, f) != NULL)
+		p = strrchr(stat, ')');
+	fclose(f);
+	return (p != NULL && p[2] == 'Z');
+}
+
+/* A worker that takes two seconds to stop, under an idle_timeout it outlasts. */
+static const char *slow_conf =
+    "[supd]\n"
+    "idle_timeout = 200\n"
+    "[supervisor:root]\n"
+    "[worker:slow]\n"
+    "parent = root\n"
+    "command = /bin/sh -c 'trap \"sleep 2; exit 0\" TERM; "
+    "while :; do sleep 0.1; done'\n"
+    "shutdown = 10000\n";
+
+Test(shutdown, supctl_returns_once_every_child_has_stopped, .timeout = 60)
+{
+	struct cli_result	r;
+	pid_t			pid;
+
+	harness_init(&in, slow_conf);
+	harness_start(&in);
+	cr_assert_gt(pid = harness_whereis(&in, "slow"), 0);
+	RUN(r, "shutdown");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_empty(r.out);
+	cli_result_free(&r);
+	/* past the idle timeout, and the worker's two seconds */
+	cr_assert(gone(pid), "supctl returned while slow (pid %d) still ran",
+	    (int)pid);
+	cr_assert_eq(harness_wait_exit(&in, 5000), 0);
+	harness_stop(&in);
+}
+
+Test(shutdown, no_wait_returns_once_supd_accepted, .timeout = 60)
+{
+	struct cli_result	r;
+	pid_t			pid;
+
+	harness_init(&in, slow_conf);
+	harness_start(&in);
+	cr_assert_gt(pid = harness_whereis(&in, "slow"), 0);
+	RUN(r, "shutdown", "--no-wait");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cli_result_free(&r);
+	cr_assert(!gone(pid), "slow is still in its two seconds of stopping");
+	cr_assert_eq(harness_wait_exit(&in, 10000), 0);
+	cr_assert(gone(pid));
+	harness_stop(&in);
+}
+
+Test(shutdown, a_second_sigterm_kills_every_group_and_exits_1, .timeout = 60)
+{
+	pid_t	pid;
+	int	i;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:stubborn]\n"
+	    "parent = root\n"
+	    "command = /bin/sh -c 'trap \"\" TERM; while :; do sleep 0.1; done'\n"
+	    "shutdown = infinity\n");
+	harness_start(&in);
+	cr_assert_gt(pid = harness_whereis(&in, "stubborn"), 0);
+	cr_assert_eq(kill(in.pid, SIGTERM), 0);
+	cr_assert(harness_wait_log(&in, "shutting down", 5000));
+	/* shutdown = infinity: the orderly stop never ends on its own */
+	cr_assert_eq(harness_wait_exit(&in, 300), -1);
+	cr_assert_eq(kill(in.pid, SIGTERM), 0);
+	cr_assert_eq(harness_wait_exit(&in, 5000), 1);
+	cr_assert(harness_wait_log(&in, "SIGTERM again while shutting down: "
+	    "forcing the exit, SIGKILL to every process group, exit status 1",
+	    0));
+	for (i = 0; i < 250 && !gone(pid); i++)
+		harness_sleep_ms(20);
+	cr_assert(gone(pid), "stubborn (pid %d) outlived supd", (int)pid);
+	harness_stop(&in);
 }

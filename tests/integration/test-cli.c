@@ -169,7 +169,59 @@ Test(connect, no_daemon_exits_3_and_says_so)
 	cr_assert_eq(r.status, 3);
 	cr_assert_str_empty(r.out);
 	cr_assert_str_eq(r.err, "supctl: cannot connect to /nonexistent/supd.sock: "
-	    "No such file or directory (is supd running?)\n");
+	    "No such file or directory (is supd running? this is the socket "
+	    "$SUPD_SOCKET names; choose another with -s PATH or $SUPD_SOCKET)\n");
+	cli_result_free(&r);
+	cli_run(&r, "/nonexistent/a.sock", NULL, 0, "-s", "/nonexistent/b.sock",
+	    "status", NULL);
+	cr_assert_eq(r.status, 3);
+	cr_assert_str_eq(r.err, "supctl: cannot connect to /nonexistent/b.sock: "
+	    "No such file or directory (is supd running? this is the socket "
+	    "given with -s; choose another with -s PATH or $SUPD_SOCKET)\n");
+	cli_result_free(&r);
+}
+
+Test(connect, the_socket_option_goes_before_or_after_the_command,
+    .init = fake_up, .fini = fake_down)
+{
+	struct cli_result	r;
+	char			opt[400];
+	json_t			*j;
+
+	cli_run(&r, "/nonexistent/a.sock", NULL, 0, "whereis", "web", "-s",
+	    fk.sock, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "101\n");
+	cli_result_free(&r);
+	snprintf(opt, sizeof opt, "--socket=%s", fk.sock);
+	cli_run(&r, "/nonexistent/a.sock", NULL, 0, "status", "web", opt,
+	    "--json", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	j = cli_json(r.out);
+	cr_assert_eq(json_array_size(j), 1);
+	json_decref(j);
+	cli_result_free(&r);
+	snprintf(opt, sizeof opt, "-s%s", fk.sock);
+	cli_run(&r, "/nonexistent/a.sock", NULL, 0, "status", opt, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cli_result_free(&r);
+	cli_run(&r, "/nonexistent/a.sock", NULL, 0, "status", "-s", NULL);
+	assert_usage_error(&r, "option -s needs a socket path");
+	cli_result_free(&r);
+}
+
+Test(connect, after_events_dash_s_is_still_its_since, .init = fake_up,
+    .fini = fake_down)
+{
+	struct cli_result	r;
+	json_t			*call;
+
+	RUN(r, "events", "-s", "4", "--socket", fk.sock);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	call = fake_last_call(&fk);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(call,
+	    "parameters"), "since")), 4);
+	json_decref(call);
 	cli_result_free(&r);
 }
 

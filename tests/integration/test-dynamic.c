@@ -487,7 +487,7 @@ Test(dynamic, invalid_names_are_refused_by_supctl_and_by_supd)
 {
 	static const char *const bad[] = { "", "a b", "-lead", ".lead", "a/b",
 	    "x;y", "caf\xc3\xa9", NULL };
-	char	 long65[66], long64[65], msg[512], *err = NULL, want[64];
+	char	 long65[66], long64[65], msg[512], *err = NULL, want[128];
 	json_t	*rows, *reply;
 	int	 i, rc, before, after;
 	pid_t	 static_pid;
@@ -531,7 +531,8 @@ Test(dynamic, invalid_names_are_refused_by_supctl_and_by_supd)
 	err = NULL;
 	rc = supctl(NULL, &err, "spawn", "jobs", "static1", NULL);
 	cr_expect_eq(rc, 1, "static1: exit %d", rc);
-	snprintf(want, sizeof want, "already started (pid %d)", (int)static_pid);
+	snprintf(want, sizeof want, "the name is taken by a static worker under "
+	    "root (pid %d)", (int)static_pid);
 	cr_expect(strstr(err, want) != NULL, "stderr: %s", err);
 	free(err);
 	cr_expect_eq(harness_whereis(&in, "static1"), static_pid);

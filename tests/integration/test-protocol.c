@@ -585,7 +585,8 @@ Test(protocol, signal_a_child_and_a_group)
 	expect_error(r, IFACE "NotFound");
 	json_decref(r);
 	r = call1("Signal", "{\"target\":\"jobs\",\"signal\":\"TERM\"}");
-	expect_error(r, IFACE "NotRunning");
+	expect_error(r, IFACE "NotAWorker");
+	cr_assert_str_eq(param_str(r, "type"), "dynamic");
 	json_decref(r);
 }
 

@@ -368,6 +368,26 @@ Test(proto, sentences_word_for_word)
 	    "already started (pid 4242)");
 	expect_text(SUPD_ALREADY_STARTED, "{\"name\":\"w1\",\"pid\":null}",
 	    "already started");
+	expect_text(SUPD_ALREADY_STARTED, "{\"name\":\"web\",\"pid\":7,"
+	    "\"held_by\":\"static\",\"parent\":\"root\"}",
+	    "the name is taken by a static worker under root (pid 7); choose "
+	    "another name");
+	expect_text(SUPD_ALREADY_STARTED, "{\"name\":\"web\",\"pid\":null,"
+	    "\"held_by\":\"static\",\"parent\":\"root\"}",
+	    "the name is taken by a static worker under root (not running); "
+	    "choose another name");
+	expect_text(SUPD_ALREADY_STARTED, "{\"name\":\"root\",\"pid\":null,"
+	    "\"held_by\":\"supervisor\",\"parent\":null}",
+	    "the name is taken by a supervisor; choose another name");
+	expect_text(SUPD_ALREADY_STARTED, "{\"name\":\"j\",\"pid\":8,"
+	    "\"held_by\":\"spawned\",\"parent\":\"jobs2\"}",
+	    "already started under jobs2 (pid 8)");
+	expect_text(SUPD_NOT_A_WORKER, "{\"name\":\"pipeline\",\"type\":"
+	    "\"supervisor\"}", "pipeline is a supervisor: it has no process of "
+	    "its own (name a worker)");
+	expect_text(SUPD_NOT_A_WORKER, "{\"name\":\"jobs\",\"type\":"
+	    "\"dynamic\"}", "jobs is a dynamic supervisor: it has no process "
+	    "of its own (name a worker)");
 	expect_text(SUPD_NOT_FOUND, "{\"name\":\"jobs\"}",
 	    "no such child or supervisor: jobs");
 	expect_text(SUPD_NOT_RUNNING, "{\"name\":\"w1\"}", "w1 is not running");
