@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "conf-key.h"
 #include "name.h"
+#include "signame.h"
 #include "util.h"
 
 /* Key flags. */
@@ -157,27 +158,6 @@ static const struct conf_key conf_keys[] = {
 	    .off = SP(groups) },
 };
 const size_t conf_key_count = sizeof(conf_keys) / sizeof(conf_keys[0]);
-
-static const struct {
-	const char	*name;
-	int		 sig;
-} conf_key_signals[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
-	{ "IOT", SIGIOT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
-	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
-	{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },
-	{ "TERM", SIGTERM },
-#ifdef SIGSTKFLT
-	{ "STKFLT", SIGSTKFLT },
-#endif
-	{ "CHLD", SIGCHLD }, { "CLD", SIGCHLD }, { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
-	{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU },
-	{ "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
-	{ "WINCH", SIGWINCH }, { "IO", SIGIO }, { "POLL", SIGIO },
-	{ "PWR", SIGPWR }, { "SYS", SIGSYS },
-};
 
 static const char *const conf_key_places[] = {
 	"[supd]", "[supervisor:NAME]", "[dynamic:NAME]", "[worker:NAME]"
@@ -465,7 +445,7 @@ conf_key_signal(struct conf_state *st, struct conf_section *sec, const char *v)
 {
 	int	sig;
 
-	if ((sig = conf_signal(v)) == -1) {
+	if ((sig = signame_number(v)) == -1) {
 		conf_bad(st, sec, "unknown signal \"%s\" (use a name such as TERM "
 		    "or SIGTERM, or a number from 1 to %d)", v, SIGRTMAX);
 		return;
@@ -696,7 +676,7 @@ conf_key_set(struct conf_state *st, struct conf_section *sec, const char *name,
 	k->set(st, sec, value);
 }
 
-/* Commands and signals. */
+/* Commands. */
 
 /* Split line into words as a POSIX shell does, expanding nothing. */
 char **
@@ -757,35 +737,4 @@ fail:
 	free(word);
 	strv_free(argv);
 	return (NULL);
-}
-
-/* The number of the signal named name, or -1. */
-int
-conf_signal(const char *name)
-{
-	const char	*p = name;
-	int64_t		 n;
-	size_t		 i;
-	int		 min;
-
-	if (conf_key_parse_number(name, 10, 0, &n) == NUM_OK)
-		return (n >= 1 && n <= SIGRTMAX ? (int)n : -1);
-	if (strncasecmp(p, "SIG", 3) == 0)
-		p += 3;
-	for (i = 0; i < sizeof(conf_key_signals) / sizeof(conf_key_signals[0]);
-	    i++) {
-		if (strcasecmp(p, conf_key_signals[i].name) == 0)
-			return (conf_key_signals[i].sig);
-	}
-	/* RTMIN, RTMIN+N, RTMAX, RTMAX-N, as kill(1) spells them */
-	if (strncasecmp(p, "RTMIN", 5) != 0 && strncasecmp(p, "RTMAX", 5) != 0)
-		return (-1);
-	min = toupper((unsigned char)p[4]) == 'N';
-	if (p[5] == '\0')
-		return (min ? SIGRTMIN : SIGRTMAX);
-	if (p[5] != (min ? '+' : '-') ||
-	    conf_key_parse_number(p + 6, 10, 0, &n) != NUM_OK ||
-	    n > SIGRTMAX - SIGRTMIN)
-		return (-1);
-	return ((int)(min ? SIGRTMIN + n : SIGRTMAX - n));
 }

@@ -1072,38 +1072,6 @@ Test(split, backslash_newline_joins)
 	expect_words("a\\\nb \"c\\\nd\"", "ab", "cd", NULL);
 }
 
-/* conf_signal */
-
-Test(signal, names_numbers_and_spellings)
-{
-	cr_assert_eq(conf_signal("TERM"), SIGTERM);
-	cr_assert_eq(conf_signal("SIGTERM"), SIGTERM);
-	cr_assert_eq(conf_signal("15"), SIGTERM);
-	cr_assert_eq(conf_signal("sigterm"), SIGTERM);
-	cr_assert_eq(conf_signal("HUP"), SIGHUP);
-	cr_assert_eq(conf_signal("SIGKILL"), SIGKILL);
-	cr_assert_eq(conf_signal("CLD"), SIGCHLD);
-	cr_assert_eq(conf_signal("POLL"), SIGIO);
-	cr_assert_eq(conf_signal("WINCH"), SIGWINCH);
-	cr_assert_eq(conf_signal("RTMIN"), SIGRTMIN);
-	cr_assert_eq(conf_signal("SIGRTMIN+3"), SIGRTMIN + 3);
-	cr_assert_eq(conf_signal("RTMAX-1"), SIGRTMAX - 1);
-	cr_assert_eq(conf_signal("RTMAX"), SIGRTMAX);
-}
-
-Test(signal, unknown_ones)
-{
-	cr_assert_eq(conf_signal("0"), -1);
-	cr_assert_eq(conf_signal("65"), -1);
-	cr_assert_eq(conf_signal("-9"), -1);
-	cr_assert_eq(conf_signal("TERMS"), -1);
-	cr_assert_eq(conf_signal("SIG"), -1);
-	cr_assert_eq(conf_signal(""), -1);
-	cr_assert_eq(conf_signal("RTMIN-1"), -1);
-	cr_assert_eq(conf_signal("RTMAX+1"), -1);
-	cr_assert_eq(conf_signal("RTMIN+99"), -1);
-}
-
 /* check_print */
 
 static char *
