@@ -502,43 +502,55 @@ conf_key_env(struct conf_state *st, struct conf_section *sec, const char *v)
 	conf_key_push(&s->env, &s->nenv, xstrdup(v));
 }
 
+/* Exit codes from 0 to 255 and signal names; a number is always a code. */
 static void
 conf_key_codes(struct conf_state *st, struct conf_section *sec, const char *v)
 {
 	struct spec	*s = sec->spec;
 	char		*copy, *word, *save;
-	int		*codes;
-	size_t		 n = 0, i;
+	int		*codes, *sigs, **list, x;
+	size_t		 n = 0, nsigs = 0, *len, i;
 	int64_t		 code;
 	int		 bad = 0;
 
 	copy = xstrdup(v);
 	codes = xcalloc(strlen(v), sizeof(*codes));
+	sigs = xcalloc(strlen(v), sizeof(*sigs));
 	for (word = strtok_r(copy, ", \t", &save); word != NULL;
 	    word = strtok_r(NULL, ", \t", &save)) {
-		if (conf_key_parse_number(word, 10, 0, &code) != NUM_OK ||
-		    code > 255) {
+		if (conf_key_parse_number(word, 10, 0, &code) == NUM_OK &&
+		    code <= 255) {
+			list = &codes, len = &n, x = (int)code;
+		} else if (!isdigit((unsigned char)word[0]) &&
+		    (x = signame_number(word)) != -1) {
+			list = &sigs, len = &nsigs;
+		} else {
 			conf_bad(st, sec, "success_exit_codes: \"%s\" is not an "
-			    "exit code (use numbers from 0 to 255, separated by "
-			    "spaces or commas)", word);
+			    "exit code or a signal (use numbers from 0 to 255 "
+			    "and signal names such as TERM, separated by spaces "
+			    "or commas)", word);
 			bad = 1;
 			continue;
 		}
-		for (i = 0; i < n && codes[i] != code; i++)
+		for (i = 0; i < *len && (*list)[i] != x; i++)
 			;
-		if (i == n)
-			codes[n++] = (int)code;
+		if (i == *len)
+			(*list)[(*len)++] = x;
 	}
 	free(copy);
-	if (n == 0 && !bad)
+	if (n == 0 && nsigs == 0 && !bad)
 		conf_bad(st, sec, "success_exit_codes lists no exit code");
-	if (bad || n == 0) {
+	if (bad || n + nsigs == 0) {
 		free(codes);
+		free(sigs);
 		return;
 	}
 	free(s->success_codes);
 	s->success_codes = codes;
 	s->nsuccess = n;
+	free(s->success_signals);
+	s->success_signals = sigs;
+	s->nsuccess_signals = nsigs;
 }
 
 static void

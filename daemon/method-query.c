@@ -233,6 +233,11 @@ method_query_spec(const struct node *n)
 	    "groups", method_query_groups(n));
 	json_object_set_new(o, "umask", s->umask >= 0 ?
 	    json_integer(s->umask) : json_null());
+	codes = json_array();
+	for (i = 0; i < s->nsuccess_signals; i++)
+		json_array_append_new(codes, json_string(signame_name(
+		    s->success_signals[i], buf, sizeof buf)));
+	json_object_set_new(o, "success_exit_signals", codes);
 	return (o);
 }
 

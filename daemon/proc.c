@@ -440,8 +440,9 @@ proc_reaped(pid_t pid, int status)
 		rt->answer = ANS_START_FAILED;
 	} else if (rt->answer == ANS_NONE) {
 		rt->answer = ANS_EXITED;
-		rt->normal = WIFEXITED(status) &&
-		    spec_is_success(rt->node->spec, WEXITSTATUS(status));
+		rt->normal = WIFEXITED(status) ?
+		    spec_is_success(rt->node->spec, WEXITSTATUS(status), 0) :
+		    spec_is_success(rt->node->spec, -1, WTERMSIG(status));
 	}
 	/* A stop supd asked for is not a failure, however the process died. */
 	if (rt->answer == ANS_STOPPED)

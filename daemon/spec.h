@@ -72,6 +72,8 @@ struct spec {
 	enum output_mode	 err;
 	int			*success_codes;	/* default { 0 } */
 	size_t			 nsuccess;
+	int			*success_signals;	/* signal names in success_exit_codes */
+	size_t			 nsuccess_signals;
 	char			**groups;	/* process groups (:pg), NULL-terminated */
 	size_t			 ngroups;
 
@@ -119,8 +121,11 @@ extern const char *const spec_strategy_names[];
 extern const char *const spec_ready_names[];
 extern const char *const spec_output_names[];
 
-/* true if code is one of the spec's success_exit_codes */
-int	spec_is_success(const struct spec *, int code);
+/*
+ * True if an exit is normal: code (sig 0) is in success_exit_codes, or
+ * the death by sig is clean (TERM, INT, HUP, PIPE) or listed there.
+ */
+int	spec_is_success(const struct spec *, int code, int sig);
 /* Free a spec and every string and vector it owns. */
 void	spec_free(struct spec *);
 

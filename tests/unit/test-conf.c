@@ -204,8 +204,8 @@ Test(load, a_worker_has_worker_defaults)
 	cr_assert_eq(s->err, OUTPUT_LOG);
 	cr_assert_eq(s->nsuccess, 1);
 	cr_assert_eq(s->success_codes[0], 0);
-	cr_assert_eq(spec_is_success(s, 0), 1);
-	cr_assert_eq(spec_is_success(s, 1), 0);
+	cr_assert_eq(spec_is_success(s, 0, 0), 1);
+	cr_assert_eq(spec_is_success(s, 1, 0), 0);
 	cr_assert_null(s->groups[0]);
 	cr_assert_eq(s->ngroups, 0);
 	cr_assert_str_eq(s->argv[0], "/bin/true");
@@ -292,8 +292,8 @@ Test(load, every_key_of_the_full_fixture)
 	cr_assert_eq(s->out, OUTPUT_NULL);
 	cr_assert_eq(s->err, OUTPUT_INHERIT);
 	cr_assert_eq(s->nsuccess, 4);
-	cr_assert_eq(spec_is_success(s, 3), 1);
-	cr_assert_eq(spec_is_success(s, 4), 0);
+	cr_assert_eq(spec_is_success(s, 3, 0), 1);
+	cr_assert_eq(spec_is_success(s, 4, 0), 0);
 	cr_assert_eq(s->ngroups, 3);
 	cr_assert_str_eq(s->groups[0], "g1");
 	cr_assert_str_eq(s->groups[1], "g2");
@@ -434,6 +434,46 @@ Test(load, sizes_take_k_m_g_suffixes)
 	conf_free(cf);
 }
 
+Test(load, success_exit_codes_take_signal_names)
+{
+	struct config		*cf = load_ok(ROOT "[worker:w]\nparent = root\n"
+	    "command = x\nsuccess_exit_codes = 0 TERM sigusr1, 3 USR1\n"
+	    "[worker:v]\nparent = root\ncommand = x\n"
+	    "success_exit_codes = RTMIN+2\n");
+	const struct spec	*s = find(cf, "w");
+
+	cr_assert_eq(s->nsuccess, 2);
+	cr_assert_eq(s->nsuccess_signals, 2);
+	cr_assert_eq(spec_is_success(s, 3, 0), 1);
+	cr_assert_eq(spec_is_success(s, 1, 0), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGUSR1), 1);
+	cr_assert_eq(spec_is_success(s, -1, SIGUSR2), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGKILL), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGSEGV), 0);
+	/* a list with no number keeps 0 a normal exit */
+	s = find(cf, "v");
+	cr_assert_eq(spec_is_success(s, 0, 0), 1);
+	cr_assert_eq(spec_is_success(s, 1, 0), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGRTMIN + 2), 1);
+	conf_free(cf);
+}
+
+Test(load, clean_signals_are_normal_exits_by_default)
+{
+	struct config		*cf = load_ok(ROOT "[worker:w]\nparent = root\n"
+	    "command = x\n");
+	const struct spec	*s = find(cf, "w");
+
+	cr_assert_eq(spec_is_success(s, -1, SIGTERM), 1);
+	cr_assert_eq(spec_is_success(s, -1, SIGINT), 1);
+	cr_assert_eq(spec_is_success(s, -1, SIGHUP), 1);
+	cr_assert_eq(spec_is_success(s, -1, SIGPIPE), 1);
+	cr_assert_eq(spec_is_success(s, -1, SIGKILL), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGABRT), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGUSR1), 0);
+	conf_free(cf);
+}
+
 Test(load, duplicate_codes_and_groups_are_kept_once)
 {
 	struct config		*cf = load_ok(ROOT "[worker:w]\nparent = root\n"
@@ -441,8 +481,8 @@ Test(load, duplicate_codes_and_groups_are_kept_once)
 	const struct spec	*s = find(cf, "w");
 
 	cr_assert_eq(s->nsuccess, 2);
-	cr_assert_eq(spec_is_success(s, 0), 0, "the list replaces the default");
-	cr_assert_eq(spec_is_success(s, 2), 1);
+	cr_assert_eq(spec_is_success(s, 0, 0), 0, "the list replaces the default");
+	cr_assert_eq(spec_is_success(s, 2, 0), 1);
 	cr_assert_eq(s->ngroups, 2);
 	cr_assert_str_eq(s->groups[1], "b");
 	conf_free(cf);
@@ -788,9 +828,11 @@ Test(errors, bad_exit_codes_and_groups)
 	    "[worker:v]\nparent = root\ncommand = a\nsuccess_exit_codes = ,\n"
 	    "groups = , ,\n",
 	    "t.ini:5: [worker:w] success_exit_codes: \"256\" is not an exit "
-	    "code (use numbers from 0 to 255, separated by spaces or commas)",
+	    "code or a signal (use numbers from 0 to 255 and signal names such "
+	    "as TERM, separated by spaces or commas)",
 	    "t.ini:5: [worker:w] success_exit_codes: \"x\" is not an exit code "
-	    "(use numbers from 0 to 255, separated by spaces or commas)",
+	    "or a signal (use numbers from 0 to 255 and signal names such as "
+	    "TERM, separated by spaces or commas)",
 	    "t.ini:6: [worker:w] groups: bad group name \"bad!name\": name may "
 	    "hold only letters, digits and _ . @ -",
 	    "t.ini:10: [worker:v] success_exit_codes lists no exit code",
