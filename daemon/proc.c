@@ -676,6 +676,28 @@ proc_stop(struct node *node)
 		proc_wait_add(rt);
 }
 
+/*
+ * Stop node's process group at once with SIGKILL (its supervisor's
+ * shutdown ran out); answered like proc_stop.  Without a group, its exit
+ * or stop is already on its way to the policy.
+ */
+void
+proc_kill(struct node *node)
+{
+	struct proc_rt	*rt = node->rt;
+
+	if (rt == NULL || rt->pgid == 0)
+		return;
+	if (rt->answer != ANS_STOPPED)
+		proc_stop(node);
+	if (rt->pgid == 0)
+		return;
+	ev_timer_stop(proc_loop, &rt->kill_timer);
+	log_warn("kill %s pgid %d: its supervisor's shutdown ran out",
+	    node->name, (int)rt->pgid);
+	proc_group_kill(rt, SIGKILL);
+}
+
 /* Send sig to node's process group; -1 (errno set) if it has none. */
 int
 proc_signal(struct node *node, int sig)

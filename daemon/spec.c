@@ -14,6 +14,10 @@ const char *const spec_restart_names[] = { "permanent", "transient", "temporary"
 const char *const spec_strategy_names[] = {
 	"one_for_one", "one_for_all", "rest_for_one", NULL
 };
+const char *const spec_auto_shutdown_names[] = {
+	"never", "any_significant", "all_significant", NULL
+};
+const char *const spec_bool_names[] = { "false", "true", NULL };
 const char *const spec_ready_names[] = { "exec", "notify", NULL };
 const char *const spec_output_names[] = { "log", "null", "inherit", NULL };
 

@@ -28,6 +28,12 @@ enum strategy {
 	STRATEGY_REST_FOR_ONE,
 };
 
+enum auto_shutdown {
+	AUTO_SHUTDOWN_NEVER,
+	AUTO_SHUTDOWN_ANY_SIGNIFICANT,
+	AUTO_SHUTDOWN_ALL_SIGNIFICANT,
+};
+
 enum ready_mode {
 	READY_EXEC,
 	READY_NOTIFY,
@@ -57,7 +63,8 @@ struct spec {
 
 	/* workers, and the template of a dynamic supervisor */
 	char			**argv;		/* NULL-terminated; NULL for a supervisor */
-	enum restart_type	 restart;
+	enum restart_type	 restart;	/* a dynamic supervisor's: its children's */
+	int			 significant;	/* its exit may stop its supervisor */
 	int64_t			 shutdown_ms;	/* or SHUTDOWN_BRUTAL_KILL / SHUTDOWN_INFINITY */
 	int			 stop_signal;	/* default SIGTERM */
 	char			**env;		/* "KEY=VALUE", NULL-terminated, file order */
@@ -81,6 +88,7 @@ struct spec {
 	enum strategy		 strategy;	/* dynamic: always one_for_one */
 	int			 max_restarts;
 	int			 max_seconds;
+	enum auto_shutdown	 auto_shutdown;	/* static supervisors only */
 
 	/* dynamic supervisors */
 	int			 max_children;	/* 0: unlimited */
@@ -118,6 +126,8 @@ struct config {
 extern const char *const spec_kind_names[];	/* "supervisor", "dynamic", "worker" */
 extern const char *const spec_restart_names[];
 extern const char *const spec_strategy_names[];
+extern const char *const spec_auto_shutdown_names[];
+extern const char *const spec_bool_names[];	/* "false", "true" */
 extern const char *const spec_ready_names[];
 extern const char *const spec_output_names[];
 
