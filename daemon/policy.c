@@ -170,12 +170,18 @@ steps_stop_all(struct node *sup, int partition)
 		steps_add(sup->sup, STEP_STOP, c, -1);
 }
 
-/* Remove a child from the tree: its pending entries go, the runtime frees it. */
+/*
+ * Remove a child from the tree: its pending entries go, the runtime frees
+ * it.  A supervisor's children go first, so the runtime forgets each one.
+ */
 static void
 node_remove(struct node *n)
 {
-	struct node	*sup = n->parent;
+	struct node	*sup = n->parent, *c;
 	struct pending	*p, *next;
+
+	while ((c = TAILQ_FIRST(&n->children)) != NULL)
+		node_remove(c);
 
 	if (sup != NULL) {
 		for (p = TAILQ_FIRST(&sup->sup->pending); p != NULL; p = next) {

@@ -266,6 +266,71 @@ Test(intensity, failed_restarts_are_retried_until_intensity_gives_up)
 	expect_state("a", "failed");
 }
 
+/* a's restart fails once: its retry waits in root's mailbox. */
+static void
+a_fails_to_restart(void)
+{
+	h_exited("a", 0);
+	expect("report restart a", "start a");
+	h_start_failed("a", "No such file or directory");
+	expect("retry root");
+}
+
+Test(intensity, a_stop_between_two_tries_ends_the_retries)
+{
+	boot_ab(3, 5);
+	a_fails_to_restart();
+	h_cmd(EVT_CMD_STOP, "a");
+	expect("done ok a");
+	expect_state("a", "stopped");
+	h_retry("root");
+	expect_nothing();
+	expect_state("a", "stopped");
+	cr_assert_eq(h_window("root", 0), 1);
+}
+
+Test(intensity, a_shutdown_between_two_tries_stops_without_a_retry)
+{
+	boot_ab(3, 5);
+	a_fails_to_restart();
+	h_shutdown();
+	expect("stop b");
+	h_stopped("b");
+	expect("report stopped root", "exit 0");
+}
+
+Test(intensity, an_exit_between_two_tries_is_handled_before_the_retry)
+{
+	boot_ab(3, 5);
+	a_fails_to_restart();
+	h_exited("b", 0);
+	expect("report restart b", "start b");
+	h_started("b");
+	expect_nothing();
+	cr_assert_eq(h_window("root", 0), 2);
+	h_retry("root");
+	expect("report restart a", "start a");
+	cr_assert_eq(h_window("root", 0), 3);
+}
+
+Test(intensity, a_command_queued_during_a_restart_runs_before_the_retry)
+{
+	boot_ab(3, 5);
+	h_exited("a", 0);
+	expect("report restart a", "start a");
+	/* queued while root waits for a's start */
+	h_cmd(EVT_CMD_RESTART, "b");
+	expect_nothing();
+	h_start_failed("a", "No such file or directory");
+	expect("retry root", "stop b");
+	h_stopped("b");
+	expect("start b");
+	h_started("b");
+	expect("done ok b");
+	h_retry("root");
+	expect("report restart a", "start a");
+}
+
 Test(intensity, a_failed_start_in_a_one_for_all_restart_restarts_all_again)
 {
 	/* OTP's try_again: restart the child that failed, by the strategy */
