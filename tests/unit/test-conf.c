@@ -821,6 +821,51 @@ Test(errors, unknown_user_and_group)
 	    "group on this machine; use an existing name or a numeric gid)");
 }
 
+Test(errors, significant_needs_a_transient_or_temporary_child_and_auto_shutdown)
+{
+	expect_errors(ROOT "[supervisor:s]\nparent = root\n"
+	    "auto_shutdown = any_significant\n"
+	    "[worker:p]\nparent = s\ncommand = x\nsignificant = true\n"
+	    "[worker:n]\nparent = root\ncommand = x\nrestart = transient\n"
+	    "significant = true\n"
+	    "[worker:b]\nparent = s\ncommand = x\nsignificant = yes\n"
+	    "[dynamic:d]\nparent = s\ncommand = x\nsignificant = true\n"
+	    "[worker:w]\nparent = s\ncommand = x\nauto_shutdown = never\n",
+	    "t.ini:8: [worker:p] significant = true needs restart = transient or "
+	    "temporary (a permanent child is always restarted, so its exit never "
+	    "ends its supervisor)",
+	    "t.ini:13: [worker:n] significant = true, but parent \"root\" has "
+	    "auto_shutdown = never (set auto_shutdown = any_significant or "
+	    "all_significant there, or drop significant)",
+	    "t.ini:17: [worker:b] unknown boolean \"yes\" (use false or true)",
+	    "t.ini:21: [dynamic:d] unknown key \"significant\" (it is a key of "
+	    "[supervisor:NAME] and [worker:NAME])",
+	    "t.ini:25: [worker:w] unknown key \"auto_shutdown\" (it is a key of "
+	    "[supervisor:NAME])");
+}
+
+Test(load, supervisors_take_restart_significant_and_auto_shutdown)
+{
+	struct config		*cf = load_ok(ROOT "auto_shutdown = all_significant\n"
+	    "[supervisor:s]\nparent = root\nrestart = transient\n"
+	    "significant = true\nshutdown = 300\nauto_shutdown = any_significant\n"
+	    "[worker:w]\nparent = s\ncommand = x\nrestart = temporary\n"
+	    "significant = true\n"
+	    "[worker:v]\nparent = s\ncommand = x\nsignificant = false\n");
+	const struct spec	*s = find(cf, "s");
+
+	cr_assert_eq(find(cf, "root")->auto_shutdown, AUTO_SHUTDOWN_ALL_SIGNIFICANT);
+	cr_assert_eq(find(cf, "root")->restart, RESTART_PERMANENT);
+	cr_assert_eq(s->restart, RESTART_TRANSIENT);
+	cr_assert_eq(s->significant, 1);
+	cr_assert_eq(s->shutdown_ms, 300);
+	cr_assert_eq(s->auto_shutdown, AUTO_SHUTDOWN_ANY_SIGNIFICANT);
+	cr_assert_eq(find(cf, "w")->significant, 1);
+	cr_assert_eq(find(cf, "v")->significant, 0);
+	cr_assert_eq(find(cf, "root")->shutdown_ms, SHUTDOWN_INFINITY);
+	conf_free(cf);
+}
+
 Test(errors, bad_exit_codes_and_groups)
 {
 	expect_errors(ROOT "[worker:w]\nparent = root\ncommand = a\n"
