@@ -143,12 +143,12 @@ method_stop(struct call *c)
 
 	if ((n = method_child_target(c, &rc)) == NULL)
 		return (rc);
-	if (!n->dynamic && (n->state == NODE_STOPPED ||
+	if (!policy_stop_removes(n) && (n->state == NODE_STOPPED ||
 	    n->state == NODE_EXITED || n->state == NODE_FAILED))
 		return (call_ok(c, json_pack("{s:s, s:b}", "name", n->name,
 		    "removed", 0)));
-	/* a dynamic child is removed by its stop: remember that, not the node */
-	c->data = n->dynamic ? c : NULL;
+	/* a dynamic or temporary child is removed by its stop: remember that */
+	c->data = policy_stop_removes(n) ? c : NULL;
 	return (call_command(c, EVT_CMD_STOP, n, method_stop_done));
 }
 
