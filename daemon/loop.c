@@ -198,7 +198,9 @@ loop_retry_cb(struct ev_loop *l, ev_idle *w, int revents)
 static void
 loop_retry(struct node *n)
 {
-	TAILQ_INSERT_TAIL(&loop_retries, loop_later_new(n), entry);
+	struct loop_later	*r = loop_later_new(n);
+
+	TAILQ_INSERT_TAIL(&loop_retries, r, entry);
 	ev_idle_start(loop_ev, &loop_retry_w);
 }
 

@@ -285,3 +285,36 @@ Test(lifecycle, stop_of_a_temporary_child_removes_it)
 	free(out);
 	harness_stop(&in);
 }
+
+Test(lifecycle, a_stop_is_handled_between_two_tries_of_a_failing_restart)
+{
+	struct supd_inst in;
+	char		*out = NULL;
+	struct timespec	 t0;
+	long		 took;
+
+	/*
+	 * w runs once, then every restart fails (exit before READY=1); the
+	 * intensity is too large to end the retries: only the stop can.
+	 */
+	harness_init(&in,
+	    "[supervisor:root]\nmax_restarts = 100000\nmax_seconds = 3600\n"
+	    "[worker:w]\nparent = root\nready = notify\n"
+	    "command = /bin/sh -c 'echo x >> @DIR@/tries; "
+	    "[ -e @DIR@/ran ] && exit 1; touch @DIR@/ran; "
+	    "systemd-notify --ready; sleep 0.2; exit 1'\n");
+	harness_start(&in);
+	cr_assert_geq(harness_wait_lines(&in, "tries", 5, 10000), 5,
+	    "w is being retried");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(harness_supctl(&in, &out, "--json", "stop", "w", NULL), 0);
+	took = ms_since(&t0);
+	cr_expect_str_eq(out, "{\"name\":\"w\",\"removed\":false}\n");
+	cr_expect_lt(took, 5000, "the stop waited %ld ms", took);
+	free(out);
+	out = NULL;
+	cr_assert_eq(harness_supctl(&in, &out, "--json", "inspect", "w", NULL), 0);
+	cr_expect(strstr(out, "\"state\":\"stopped\"") != NULL, "%s", out);
+	free(out);
+	harness_stop(&in);
+}
