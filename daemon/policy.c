@@ -27,7 +27,7 @@ enum op_kind {
 
 enum stop_reason {
 	STOP_BY_PARENT,	/* the parent stops this supervisor: report stopped */
-	STOP_GIVE_UP,	/* intensity reached: report an abnormal exit */
+	STOP_GIVE_UP,	/* intensity reached: exit as OTP's shutdown reason */
 	STOP_SHUTDOWN,	/* the root shuts down: ACT_EXIT 0 */
 	STOP_PARTITION,	/* one partition of a dynamic supervisor gave up */
 	STOP_AUTO_SHUTDOWN,	/* a significant child exited: exit normally */
