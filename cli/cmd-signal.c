@@ -1,11 +1,13 @@
 /*
  * cmd-signal.c — `supctl signal NAME|@GROUP SIG`: a signal to a child's
  * process group, or to every running member of a process group; says how
- * many were signalled.  supd checks the signal's name or number.
+ * many were signalled.  supd checks the signal's name or number; the
+ * line printed names it as common/signame.c does (9 is KILL).
  */
 #include <stdio.h>
 
 #include "proto.h"
+#include "signame.h"
 #include "supctl.h"
 
 static int	cmd_signal_exec(const struct cmd_entry *, struct args *);
@@ -15,11 +17,12 @@ const struct cmd_entry cmd_signal_entry = {
 	.usage = "signal NAME|@GROUP SIG",
 	.summary = "send a signal to a child or to a process group's members",
 	.help =
-	    "Send SIG (a name, TERM or SIGTERM, or a number) to the process "
-	    "group of child\n"
-	    "NAME, or with @GROUP to every running member of process group "
-	    "GROUP, and say\n"
-	    "how many processes were signalled.  With --json, {\"signalled\"}.\n",
+	    "Send SIG (a name, TERM, SIGTERM or RTMIN+3, or a number) to "
+	    "the process\n"
+	    "group of child NAME, or with @GROUP to every running member of "
+	    "process group\n"
+	    "GROUP, and say how many processes were signalled.  With --json, "
+	    "{\"signalled\"}.\n",
 	.min_args = 2,
 	.max_args = 2,
 	.exec = cmd_signal_exec,
@@ -30,6 +33,8 @@ cmd_signal_exec(const struct cmd_entry *ce, struct args *args)
 {
 	json_t		*reply;
 	long long	 n;
+	char		 buf[SIGNAME_BUF];
+	int		 sig;
 
 	cmd_connect(ce, args);
 	if (client_call(PROTO_METHOD("Signal"), json_pack("{s:s, s:s}",
@@ -40,7 +45,9 @@ cmd_signal_exec(const struct cmd_entry *ce, struct args *args)
 		return (EXIT_OK);
 	}
 	n = json_integer_value(json_object_get(reply, "signalled"));
-	printf("%s: %s sent to %lld %s\n", args->argv[0], args->argv[1], n,
+	sig = signame_number(args->argv[1]);
+	printf("%s: %s sent to %lld %s\n", args->argv[0], sig == -1 ?
+	    args->argv[1] : signame_name(sig, buf, sizeof buf), n,
 	    n == 1 ? "process" : "processes");
 	return (EXIT_OK);
 }

@@ -1,7 +1,7 @@
 /*
  * cmd-start.c — `supctl start|stop|restart NAME`: one call each, answered
  * once the child is started or stopped.  start and restart print the new
- * pid; stop prints nothing (a removed dynamic child included).
+ * pid; stop prints nothing (a removed dynamic or temporary child included).
  */
 #include <stdio.h>
 
@@ -30,15 +30,16 @@ const struct cmd_entry cmd_start_entry = {
 const struct cmd_entry cmd_stop_entry = {
 	.name = "stop",
 	.usage = "stop NAME",
-	.summary = "stop a child (its spec is kept); a dynamic child is removed",
+	.summary = "stop a child (its spec is kept); a dynamic or temporary "
+	    "one is removed",
 	.help =
 	    "Stop a child: its stop_signal to its process group, SIGKILL after "
 	    "its shutdown\n"
 	    "time.  A static child keeps its spec and stays stopped, not "
 	    "restarted, until\n"
-	    "supctl start; a dynamic child is removed and unregistered.  Prints "
-	    "nothing.\n"
-	    "With --json, {\"name\", \"removed\"}.\n",
+	    "supctl start; a dynamic or temporary child is removed and "
+	    "unregistered.\n"
+	    "Prints nothing.  With --json, {\"name\", \"removed\"}.\n",
 	.min_args = 1,
 	.max_args = 1,
 	.flags = CMD_LONG,

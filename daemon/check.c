@@ -72,8 +72,17 @@ check_print_node(FILE *fp, const struct check_node *n, int depth)
 	fprintf(fp, "%*s%s  %s", depth * 2, "", s->name, spec_kind_names[s->kind]);
 	switch (s->kind) {
 	case KIND_SUPERVISOR:
-		fprintf(fp, " %s %d/%ds\n", spec_strategy_names[s->strategy],
+		fprintf(fp, " %s %d/%ds", spec_strategy_names[s->strategy],
 		    s->max_restarts, s->max_seconds);
+		/* what differs from OTP's defaults */
+		if (s->restart != RESTART_PERMANENT)
+			fprintf(fp, " %s", spec_restart_names[s->restart]);
+		if (s->auto_shutdown != AUTO_SHUTDOWN_NEVER)
+			fprintf(fp, " auto_shutdown=%s",
+			    spec_auto_shutdown_names[s->auto_shutdown]);
+		if (s->significant)
+			fprintf(fp, " significant");
+		putc('\n', fp);
 		break;
 	case KIND_DYNAMIC:
 		if (s->max_children == 0)
@@ -90,6 +99,8 @@ check_print_node(FILE *fp, const struct check_node *n, int depth)
 		break;
 	case KIND_WORKER:
 		fprintf(fp, " %s ", spec_restart_names[s->restart]);
+		if (s->significant)
+			fprintf(fp, "significant ");
 		check_print_argv(fp, s->argv);
 		putc('\n', fp);
 		break;

@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "conf-key.h"
 #include "name.h"
+#include "signame.h"
 #include "util.h"
 
 /* Key flags. */
@@ -118,6 +119,12 @@ static const struct conf_key conf_keys[] = {
 	{ .name = "restart", .where = SEC_TREE, .set = conf_key_enum,
 	    .off = SP(restart), .what = "restart type",
 	    .words = spec_restart_names },
+	{ .name = "significant", .where = SEC_SUPERVISOR | SEC_WORKER,
+	    .set = conf_key_enum, .off = SP(significant), .what = "boolean",
+	    .words = spec_bool_names },
+	{ .name = "auto_shutdown", .where = SEC_SUPERVISOR,
+	    .set = conf_key_enum, .off = SP(auto_shutdown),
+	    .what = "auto_shutdown", .words = spec_auto_shutdown_names },
 	{ .name = "shutdown", .where = SEC_TREE, .flags = K_WIDE,
 	    .set = conf_key_shutdown, .off = SP(shutdown_ms), .min = 0,
 	    .max = MS_MAX,
@@ -156,27 +163,6 @@ static const struct conf_key conf_keys[] = {
 	    .off = SP(groups) },
 };
 const size_t conf_key_count = sizeof(conf_keys) / sizeof(conf_keys[0]);
-
-static const struct {
-	const char	*name;
-	int		 sig;
-} conf_key_signals[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
-	{ "IOT", SIGIOT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
-	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
-	{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },
-	{ "TERM", SIGTERM },
-#ifdef SIGSTKFLT
-	{ "STKFLT", SIGSTKFLT },
-#endif
-	{ "CHLD", SIGCHLD }, { "CLD", SIGCHLD }, { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
-	{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU },
-	{ "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
-	{ "WINCH", SIGWINCH }, { "IO", SIGIO }, { "POLL", SIGIO },
-	{ "PWR", SIGPWR }, { "SYS", SIGSYS },
-};
 
 static const char *const conf_key_places[] = {
 	"[supd]", "[supervisor:NAME]", "[dynamic:NAME]", "[worker:NAME]"
@@ -470,7 +456,7 @@ conf_key_signal(struct conf_state *st, struct conf_section *sec, const char *v)
 {
 	int	sig;
 
-	if ((sig = conf_signal(v)) == -1) {
+	if ((sig = signame_number(v)) == -1) {
 		conf_bad(st, sec, "unknown signal \"%s\" (use a name such as TERM "
 		    "or SIGTERM, or a number from 1 to %d)", v, SIGRTMAX);
 		return;
@@ -527,43 +513,55 @@ conf_key_env(struct conf_state *st, struct conf_section *sec, const char *v)
 	conf_key_push(&s->env, &s->nenv, xstrdup(v));
 }
 
+/* Exit codes from 0 to 255 and signal names; a number is always a code. */
 static void
 conf_key_codes(struct conf_state *st, struct conf_section *sec, const char *v)
 {
 	struct spec	*s = sec->spec;
 	char		*copy, *word, *save;
-	int		*codes;
-	size_t		 n = 0, i;
+	int		*codes, *sigs, **list, x;
+	size_t		 n = 0, nsigs = 0, *len, i;
 	int64_t		 code;
 	int		 bad = 0;
 
 	copy = xstrdup(v);
 	codes = xcalloc(strlen(v), sizeof(*codes));
+	sigs = xcalloc(strlen(v), sizeof(*sigs));
 	for (word = strtok_r(copy, ", \t", &save); word != NULL;
 	    word = strtok_r(NULL, ", \t", &save)) {
-		if (conf_key_parse_number(word, 10, 0, &code) != NUM_OK ||
-		    code > 255) {
+		if (conf_key_parse_number(word, 10, 0, &code) == NUM_OK &&
+		    code <= 255) {
+			list = &codes, len = &n, x = (int)code;
+		} else if (!isdigit((unsigned char)word[0]) &&
+		    (x = signame_number(word)) != -1) {
+			list = &sigs, len = &nsigs;
+		} else {
 			conf_bad(st, sec, "success_exit_codes: \"%s\" is not an "
-			    "exit code (use numbers from 0 to 255, separated by "
-			    "spaces or commas)", word);
+			    "exit code or a signal (use numbers from 0 to 255 "
+			    "and signal names such as TERM, separated by spaces "
+			    "or commas)", word);
 			bad = 1;
 			continue;
 		}
-		for (i = 0; i < n && codes[i] != code; i++)
+		for (i = 0; i < *len && (*list)[i] != x; i++)
 			;
-		if (i == n)
-			codes[n++] = (int)code;
+		if (i == *len)
+			(*list)[(*len)++] = x;
 	}
 	free(copy);
-	if (n == 0 && !bad)
+	if (n == 0 && nsigs == 0 && !bad)
 		conf_bad(st, sec, "success_exit_codes lists no exit code");
-	if (bad || n == 0) {
+	if (bad || n + nsigs == 0) {
 		free(codes);
+		free(sigs);
 		return;
 	}
 	free(s->success_codes);
 	s->success_codes = codes;
 	s->nsuccess = n;
+	free(s->success_signals);
+	s->success_signals = sigs;
+	s->nsuccess_signals = nsigs;
 }
 
 static void
@@ -701,7 +699,7 @@ conf_key_set(struct conf_state *st, struct conf_section *sec, const char *name,
 	k->set(st, sec, value);
 }
 
-/* Commands and signals. */
+/* Commands. */
 
 /* Split line into words as a POSIX shell does, expanding nothing. */
 char **
@@ -762,35 +760,4 @@ fail:
 	free(word);
 	strv_free(argv);
 	return (NULL);
-}
-
-/* The number of the signal named name, or -1. */
-int
-conf_signal(const char *name)
-{
-	const char	*p = name;
-	int64_t		 n;
-	size_t		 i;
-	int		 min;
-
-	if (conf_key_parse_number(name, 10, 0, &n) == NUM_OK)
-		return (n >= 1 && n <= SIGRTMAX ? (int)n : -1);
-	if (strncasecmp(p, "SIG", 3) == 0)
-		p += 3;
-	for (i = 0; i < sizeof(conf_key_signals) / sizeof(conf_key_signals[0]);
-	    i++) {
-		if (strcasecmp(p, conf_key_signals[i].name) == 0)
-			return (conf_key_signals[i].sig);
-	}
-	/* RTMIN, RTMIN+N, RTMAX, RTMAX-N, as kill(1) spells them */
-	if (strncasecmp(p, "RTMIN", 5) != 0 && strncasecmp(p, "RTMAX", 5) != 0)
-		return (-1);
-	min = toupper((unsigned char)p[4]) == 'N';
-	if (p[5] == '\0')
-		return (min ? SIGRTMIN : SIGRTMAX);
-	if (p[5] != (min ? '+' : '-') ||
-	    conf_key_parse_number(p + 6, 10, 0, &n) != NUM_OK ||
-	    n > SIGRTMAX - SIGRTMIN)
-		return (-1);
-	return ((int)(min ? SIGRTMIN + n : SIGRTMAX - n));
 }

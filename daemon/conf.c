@@ -487,6 +487,28 @@ conf_unknown_parent(struct conf_state *st, struct conf_section *sec)
 		    sec->spec->parent, sec->spec->parent);
 }
 
+/* OTP's bad_combination checks: what significant = true needs. */
+static void
+conf_check_significant(struct conf_state *st, struct conf_section *sec,
+    const struct conf_section *parent)
+{
+	int	line = sec->seen[conf_key_index("significant")];
+
+	if (sec->spec->restart == RESTART_PERMANENT)
+		conf_error(st, line, sec, "significant = true needs restart = "
+		    "transient or temporary (a permanent child is always "
+		    "restarted, so its exit never ends its supervisor)");
+	else if (parent == NULL)
+		conf_error(st, line, sec, "significant = true on the root means "
+		    "nothing (it has no supervisor to stop; drop it)");
+	else if (parent->kind == SEC_SUPERVISOR &&
+	    parent->spec->auto_shutdown == AUTO_SHUTDOWN_NEVER)
+		conf_error(st, line, sec, "significant = true, but parent \"%s\" "
+		    "has auto_shutdown = never (set auto_shutdown = "
+		    "any_significant or all_significant there, or drop "
+		    "significant)", parent->spec->name);
+}
+
 static void
 conf_link_section(struct conf_state *st, struct conf_section *sec,
     struct conf_section **root)
@@ -508,6 +530,8 @@ conf_link_section(struct conf_state *st, struct conf_section *sec,
 			    (*root)->label, (*root)->line);
 		else
 			*root = sec;
+		if (sec->spec->significant)
+			conf_check_significant(st, sec, NULL);
 		return;
 	}
 	HASH_FIND_STR(st->byname, sec->spec->parent, p);
@@ -523,6 +547,8 @@ conf_link_section(struct conf_state *st, struct conf_section *sec,
 		    "(a parent must be a [supervisor:NAME])", p->spec->name);
 	else
 		sec->up = p;
+	if (sec->spec->significant && p != NULL)
+		conf_check_significant(st, sec, p);
 }
 
 /* Keep the lines of the keys check.c looks up on the machine. */

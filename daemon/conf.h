@@ -25,7 +25,4 @@ void		 conf_errors_free(char **errors);
  */
 char		**conf_split_command(const char *line, const char **why);
 
-/* The signal named TERM, SIGTERM, term, 15 or RTMIN+2; -1 if none. */
-int		 conf_signal(const char *name);
-
 #endif /* CONF_H */

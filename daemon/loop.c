@@ -4,8 +4,11 @@
  * policy events and handled before the loop sleeps again, one at a time;
  * the actions the policy returns are performed here and nowhere else.
  */
+#include <sys/queue.h>
+
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -31,6 +34,21 @@ static const struct loop_ops	*loop_ops;
 static ev_signal		 loop_sigterm, loop_sigint, loop_sighup;
 static int			 loop_exit_status = -1;
 int				 loop_shutting_down;
+
+/*
+ * Supervisors waiting for EVT_RETRY or EVT_DEADLINE, by name: the node may
+ * be gone (or restarted) by then, and a name is looked up again.
+ */
+struct loop_later {
+	char			 name[NAME_MAX_LEN + 1];
+	uint64_t		 incarnation;
+	ev_timer		 timer;		/* deadlines */
+	TAILQ_ENTRY(loop_later)	 entry;
+};
+TAILQ_HEAD(loop_later_list, loop_later);
+static struct loop_later_list	 loop_retries = TAILQ_HEAD_INITIALIZER(loop_retries);
+static struct loop_later_list	 loop_deadlines = TAILQ_HEAD_INITIALIZER(loop_deadlines);
+static ev_idle			 loop_retry_w;	/* lowest priority: after the clients */
 
 static void	loop_drain(void);
 
@@ -137,7 +155,79 @@ loop_report(struct action *a)
 		log_err("supervisor %s failed to start: %s", n->name,
 		    a->detail != NULL ? a->detail : "a child failed to start");
 		break;
+	case RPT_AUTO_SHUTDOWN:
+		log_info("auto_shutdown: %s", a->detail);
+		break;
+	case RPT_SUP_KILL:
+		log_warn("kill: %s", a->detail);
+		break;
 	}
+}
+
+static struct loop_later *
+loop_later_new(struct node *n)
+{
+	struct loop_later	*l = xcalloc(1, sizeof *l);
+
+	snprintf(l->name, sizeof l->name, "%s", n->name);
+	l->incarnation = n->incarnation;
+	return (l);
+}
+
+/*
+ * OTP's try_again_restart is a message to the supervisor itself: the retry
+ * waits for an idle moment of the loop, after the clients' requests and
+ * every other event, and never makes the loop sleep.
+ */
+static void
+loop_retry_cb(struct ev_loop *l, ev_idle *w, int revents)
+{
+	struct loop_later	*r;
+	struct node		*n;
+
+	(void)revents;
+	ev_idle_stop(l, w);
+	while ((r = TAILQ_FIRST(&loop_retries)) != NULL) {
+		TAILQ_REMOVE(&loop_retries, r, entry);
+		if ((n = tree_find(r->name)) != NULL)
+			loop_event(EVT_RETRY, n, 0, NULL);
+		free(r);
+	}
+}
+
+static void
+loop_retry(struct node *n)
+{
+	struct loop_later	*r = loop_later_new(n);
+
+	TAILQ_INSERT_TAIL(&loop_retries, r, entry);
+	ev_idle_start(loop_ev, &loop_retry_w);
+}
+
+static void
+loop_deadline_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	struct loop_later	*d = w->data;
+	struct node		*n;
+
+	(void)l;
+	(void)revents;
+	TAILQ_REMOVE(&loop_deadlines, d, entry);
+	/* a supervisor started again since is not the one that was stopping */
+	if ((n = tree_find(d->name)) != NULL && n->incarnation == d->incarnation)
+		loop_event(EVT_DEADLINE, n, 0, NULL);
+	free(d);
+}
+
+static void
+loop_deadline(struct node *n, int64_t ms)
+{
+	struct loop_later	*d = loop_later_new(n);
+
+	ev_timer_init(&d->timer, loop_deadline_cb, ms / 1000.0, 0.);
+	d->timer.data = d;
+	ev_timer_start(loop_ev, &d->timer);
+	TAILQ_INSERT_TAIL(&loop_deadlines, d, entry);
 }
 
 /* Perform one list of actions; removed nodes are freed once it is all done. */
@@ -155,6 +245,15 @@ loop_perform(struct action_list *l)
 			break;
 		case ACT_STOP:
 			proc_stop(a->node);
+			break;
+		case ACT_KILL:
+			proc_kill(a->node);
+			break;
+		case ACT_RETRY:
+			loop_retry(a->node);
+			break;
+		case ACT_DEADLINE:
+			loop_deadline(a->node, a->ms);
 			break;
 		case ACT_REPORT:
 			loop_report(a);
@@ -293,6 +392,8 @@ loop_init(struct config *conf, struct node *root, const struct loop_ops *ops)
 	ev_prepare_init(&loop_prepare, loop_prepare_cb);
 	ev_prepare_start(loop_ev, &loop_prepare);
 	ev_idle_init(&loop_kick, loop_kick_cb);
+	ev_idle_init(&loop_retry_w, loop_retry_cb);
+	ev_set_priority(&loop_retry_w, EV_MINPRI);
 	ev_signal_init(&loop_sigterm, loop_signal_cb, SIGTERM);
 	ev_signal_start(loop_ev, &loop_sigterm);
 	ev_signal_init(&loop_sigint, loop_signal_cb, SIGINT);
@@ -319,6 +420,19 @@ loop_run(void)
 void
 loop_free(void)
 {
+	struct loop_later	*l;
+
+	while ((l = TAILQ_FIRST(&loop_retries)) != NULL) {
+		TAILQ_REMOVE(&loop_retries, l, entry);
+		free(l);
+	}
+	while ((l = TAILQ_FIRST(&loop_deadlines)) != NULL) {
+		ev_timer_stop(loop_ev, &l->timer);
+		TAILQ_REMOVE(&loop_deadlines, l, entry);
+		free(l);
+	}
+	if (loop_ev != NULL)
+		ev_idle_stop(loop_ev, &loop_retry_w);
 	action_list_free(&actions);
 	free(queue);
 	queue = NULL;

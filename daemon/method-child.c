@@ -1,7 +1,7 @@
 /*
  * method-child.c — commands on one child: Start, Stop and Restart go to
  * the policy as commands (call_command) and are answered when they finish; Signal
- * goes straight to the process groups.  Signal names are parsed here.
+ * goes straight to the process groups (names: common/signame.c).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "method.h"
 #include "proc.h"
 #include "proto.h"
+#include "signame.h"
 #include "util.h"
 
 static int	method_start(struct call *);
@@ -47,38 +48,6 @@ struct method method_signal_entry = {
 };
 
 #define ROOT_REASON	"the root is started and stopped with supd itself"
-
-int
-method_signal_number(const char *s)
-{
-	const char	*abbrev;
-	char		*end;
-	long		 n;
-	int		 sig;
-
-	if (s[0] >= '0' && s[0] <= '9') {
-		n = strtol(s, &end, 10);
-		return (*end == '\0' && n >= 1 && n <= SIGRTMAX ? (int)n : -1);
-	}
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (sig = 1; sig < NSIG; sig++)
-		if ((abbrev = sigabbrev_np(sig)) != NULL &&
-		    strcasecmp(abbrev, s) == 0)
-			return (sig);
-	return (-1);
-}
-
-const char *
-method_signal_name(int sig, char *buf, size_t size)
-{
-	const char	*abbrev = sigabbrev_np(sig);
-
-	if (abbrev != NULL)
-		return (abbrev);
-	snprintf(buf, size, "%d", sig);
-	return (buf);
-}
 
 /* The target of a command: NotFound, or the root refused. */
 static struct node *
@@ -174,12 +143,13 @@ method_stop(struct call *c)
 
 	if ((n = method_child_target(c, &rc)) == NULL)
 		return (rc);
-	if (!n->dynamic && (n->state == NODE_STOPPED ||
-	    n->state == NODE_EXITED || n->state == NODE_FAILED))
+	/* a failed child may have a retry waiting: that is the policy's */
+	if (!policy_stop_removes(n) && (n->state == NODE_STOPPED ||
+	    n->state == NODE_EXITED))
 		return (call_ok(c, json_pack("{s:s, s:b}", "name", n->name,
 		    "removed", 0)));
-	/* a dynamic child is removed by its stop: remember that, not the node */
-	c->data = n->dynamic ? c : NULL;
+	/* a dynamic or temporary child is removed by its stop: remember that */
+	c->data = policy_stop_removes(n) ? c : NULL;
 	return (call_command(c, EVT_CMD_STOP, n, method_stop_done));
 }
 
@@ -218,7 +188,7 @@ method_signal(struct call *c)
 	if (call_str(c, "target", 1, &target) == -1 ||
 	    call_str(c, "signal", 1, &signame) == -1)
 		return (CALL_DONE);
-	if ((w.sig = method_signal_number(signame)) == -1)
+	if ((w.sig = signame_number(signame)) == -1)
 		return (call_fail(c, SUPD_INVALID_SIGNAL, "{s:s}", "signal",
 		    signame));
 	if (target[0] == '@') {

@@ -12,6 +12,7 @@
 #include "method.h"
 #include "proc.h"
 #include "proto.h"
+#include "signame.h"
 #include "util.h"
 
 static int	method_status(struct call *);
@@ -238,7 +239,7 @@ method_query_spec(const struct node *n, int values)
 {
 	const struct spec	*s = n->spec;
 	json_t			*o, *codes;
-	char			 buf[16];
+	char			 buf[SIGNAME_BUF];
 	size_t			 i;
 
 	codes = json_array();
@@ -251,7 +252,7 @@ method_query_spec(const struct node *n, int values)
 	    "command", method_query_strv(s->argv, n->extra_argv),
 	    "restart", n->task ? "temporary" : spec_restart_names[s->restart],
 	    "shutdown", method_query_ms(s->shutdown_ms),
-	    "stop_signal", method_signal_name(s->stop_signal, buf, sizeof buf),
+	    "stop_signal", signame_name(s->stop_signal, buf, sizeof buf),
 	    "env", method_query_env(s->env, n->extra_env, values),
 	    "cwd", method_query_str(s->cwd),
 	    "user", method_query_str(s->user),
@@ -264,6 +265,11 @@ method_query_spec(const struct node *n, int values)
 	    "groups", method_query_groups(n));
 	json_object_set_new(o, "umask", s->umask >= 0 ?
 	    json_integer(s->umask) : json_null());
+	codes = json_array();
+	for (i = 0; i < s->nsuccess_signals; i++)
+		json_array_append_new(codes, json_string(signame_name(
+		    s->success_signals[i], buf, sizeof buf)));
+	json_object_set_new(o, "success_exit_signals", codes);
 	return (o);
 }
 
@@ -304,7 +310,7 @@ method_inspect(struct call *c)
 	const char	*name, *status;
 	struct node	*n;
 	json_t		*info;
-	char		 buf[16], *log;
+	char		 buf[SIGNAME_BUF], *log;
 
 	if (call_str(c, "name", 1, &name) == -1)
 		return (CALL_DONE);
@@ -329,7 +335,7 @@ method_inspect(struct call *c)
 	json_object_set_new(info, "last_exit_signal", n->last_exit_signal > 0 ?
 	    json_integer(n->last_exit_signal) : json_null());
 	json_object_set_new(info, "last_exit_signal_name",
-	    n->last_exit_signal > 0 ? json_string(method_signal_name(
+	    n->last_exit_signal > 0 ? json_string(signame_name(
 	    n->last_exit_signal, buf, sizeof buf)) : json_null());
 	if ((log = logs_path(n->name)) != NULL) {
 		json_object_set_new(info, "log_file", json_string(log));

@@ -144,10 +144,4 @@ int	 method_dynamic_add(struct call *, const char *sup, const char *name,
 void	 method_spawn_done(struct call *, struct node *, enum cmd_outcome,
 	    const char *);
 
-/* method-child.c */
-/* Signal number for "TERM", "SIGTERM" or "15"; -1 if none. */
-int	 method_signal_number(const char *);
-/* "TERM" for 15, or the number as text in buf. */
-const char *method_signal_name(int sig, char *buf, size_t size);
-
 #endif /* METHOD_H */

@@ -5,7 +5,9 @@
  * action and waits for the runtime's answer, so stops are sequential and
  * newest first, starts sequential and oldest first, and nothing here waits.
  * Exits and commands that arrive while a supervisor is busy are queued, as
- * messages queue in a supervisor's mailbox while it restarts children.
+ * messages queue in a supervisor's mailbox while it restarts children; a
+ * restart whose start failed is tried again from the back of that queue
+ * (OTP's try_again_restart), after a round trip through the runtime.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +27,10 @@ enum op_kind {
 
 enum stop_reason {
 	STOP_BY_PARENT,	/* the parent stops this supervisor: report stopped */
-	STOP_GIVE_UP,	/* intensity reached: report an abnormal exit */
+	STOP_GIVE_UP,	/* intensity reached: exit as OTP's shutdown reason */
 	STOP_SHUTDOWN,	/* the root shuts down: ACT_EXIT 0 */
 	STOP_PARTITION,	/* one partition of a dynamic supervisor gave up */
+	STOP_AUTO_SHUTDOWN,	/* a significant child exited: exit normally */
 };
 
 enum step_kind {
@@ -44,10 +47,11 @@ struct step {
 };
 
 struct pending {
-	enum policy_evt		 type;	/* EVT_EXITED or a command */
+	enum policy_evt		 type;	/* EVT_EXITED, EVT_RETRY or a command */
 	struct node		*node;
 	uint64_t		 incarnation;
 	int			 normal;
+	int			 due;	/* EVT_RETRY: its EVT_RETRY came back */
 	void			*tag;
 	TAILQ_ENTRY(pending)	 entry;
 };
@@ -78,6 +82,7 @@ static void	child_outcome_apply(struct node *, enum outcome, int, const char *);
 static void	sup_handle_exit(struct node *, struct node *, int);
 static void	sup_handle_command(struct node *, struct pending *);
 static void	sup_begin_stop(struct node *, enum stop_reason, int);
+static void	sup_restart(struct node *, struct node *);
 
 int
 policy_busy(const struct node *sup)
@@ -118,14 +123,37 @@ node_active(const struct node *n)
 }
 
 /*
- * A dynamic supervisor's spec->restart is its template's, for its children:
- * supervisors themselves are always permanent children of their parent.
+ * A node's restart type as a child of its parent.  A dynamic supervisor's
+ * spec->restart is its template's, for its children: it is itself always
+ * a permanent child.
  */
+static enum restart_type
+node_restart(const struct node *n)
+{
+	if (n->task)
+		return (RESTART_TEMPORARY);
+	if (n->kind == KIND_DYNAMIC)
+		return (RESTART_PERMANENT);
+	return (n->spec->restart);
+}
+
 static int
 node_temporary(const struct node *n)
 {
-	return (n->task ||
-	    (n->kind == KIND_WORKER && n->spec->restart == RESTART_TEMPORARY));
+	return (node_restart(n) == RESTART_TEMPORARY);
+}
+
+/* Dynamic children take no significant from their template (conf.c refuses it). */
+static int
+node_significant(const struct node *n)
+{
+	return (!n->dynamic && n->kind != KIND_DYNAMIC && n->spec->significant);
+}
+
+int
+policy_stop_removes(const struct node *n)
+{
+	return (n->dynamic || node_temporary(n));
 }
 
 /* Stop steps for the active children of sup, newest first; parallel if dynamic. */
@@ -142,12 +170,18 @@ steps_stop_all(struct node *sup, int partition)
 		steps_add(sup->sup, STEP_STOP, c, -1);
 }
 
-/* Remove a child from the tree: its pending entries go, the runtime frees it. */
+/*
+ * Remove a child from the tree: its pending entries go, the runtime frees
+ * it.  A supervisor's children go first, so the runtime forgets each one.
+ */
 static void
 node_remove(struct node *n)
 {
-	struct node	*sup = n->parent;
+	struct node	*sup = n->parent, *c;
 	struct pending	*p, *next;
+
+	while ((c = TAILQ_FIRST(&n->children)) != NULL)
+		node_remove(c);
 
 	if (sup != NULL) {
 		for (p = TAILQ_FIRST(&sup->sup->pending); p != NULL; p = next) {
@@ -330,10 +364,25 @@ sup_finish(struct node *sup)
 			sup_flush_pending(sup);
 			policy_act_exit(0, NULL);
 			return;
+		case STOP_AUTO_SHUTDOWN:
+			sup->state = NODE_EXITED;
+			policy_act_report(RPT_SUP_STOPPED, sup, NULL);
+			if (sup->parent == NULL) {
+				sup_flush_pending(sup);
+				policy_act_exit(0, xasprintf("auto_shutdown: %s",
+				    s->gave_up));
+				return;
+			}
+			break;
 		}
 		sup_flush_pending(sup);
-		if (s->op_reason == STOP_GIVE_UP)
-			sup_report_parent(sup, OUT_EXITED, 0, s->gave_up);
+		/*
+		 * Giving up and auto_shutdown both exit with OTP's shutdown
+		 * reason: a normal exit for a transient supervisor's parent.
+		 */
+		if (s->op_reason == STOP_GIVE_UP ||
+		    s->op_reason == STOP_AUTO_SHUTDOWN)
+			sup_report_parent(sup, OUT_EXITED, 1, s->gave_up);
 		else
 			sup_report_parent(sup, OUT_STOPPED, 0, NULL);
 		return;
@@ -355,16 +404,34 @@ sup_advance(struct node *sup)
 	sup_finish(sup);
 }
 
-/* Handle queued exits and commands while the supervisor stays idle. */
+/* The first queued entry that may be handled now: a retry waits for its turn. */
+static struct pending *
+sup_next_pending(struct sup *s)
+{
+	struct pending	*p;
+
+	TAILQ_FOREACH(p, &s->pending, entry)
+		if (p->type != EVT_RETRY || p->due)
+			return (p);
+	return (NULL);
+}
+
+/* Handle queued exits, retries and commands while the supervisor stays idle. */
 static void
 sup_idle(struct node *sup)
 {
 	struct sup	*s = sup->sup;
 	struct pending	*p;
 
-	while (s->op == OP_IDLE && (p = TAILQ_FIRST(&s->pending)) != NULL) {
+	while (s->op == OP_IDLE && (p = sup_next_pending(s)) != NULL) {
 		TAILQ_REMOVE(&s->pending, p, entry);
-		if (p->type == EVT_EXITED) {
+		if (p->type == EVT_RETRY) {
+			/* moot if the child was started, stopped or removed since */
+			if (p->node->incarnation == p->incarnation &&
+			    p->node->state == NODE_FAILED &&
+			    sup->state == NODE_RUNNING)
+				sup_restart(sup, p->node);
+		} else if (p->type == EVT_EXITED) {
 			/*
 			 * Stale if the child was restarted or stopped since.  A
 			 * sub-supervisor that gave up is left failed, not exited.
@@ -455,15 +522,74 @@ node_start(struct node *n)
 	sup_advance(n);
 }
 
+/*
+ * Past its shutdown, what is left of a stopping supervisor's subtree dies
+ * at once, as OTP's exit(Pid, kill) takes a supervisor's linked children
+ * with it: every worker still up is killed, and every supervisor below that
+ * was not stopping yet stops now, so none goes on starting children.
+ */
+static void
+sup_kill_subtree(struct node *top)
+{
+	struct node	*c, **sups = NULL;
+	int		 nsups = 0, cap = 0, i;
+
+	for (c = tree_next(top, top); c != NULL; c = tree_next(top, c)) {
+		if (c->kind != KIND_WORKER) {
+			if (c->state != NODE_RUNNING && c->state != NODE_STARTING)
+				continue;
+			if (nsups == cap) {
+				cap = cap == 0 ? 8 : cap * 2;
+				sups = xrealloc(sups, cap * sizeof *sups);
+			}
+			sups[nsups++] = c;
+			continue;
+		}
+		if (!node_active(c))
+			continue;
+		c->state = NODE_STOPPING;
+		policy_act_push(ACT_KILL, c);
+	}
+	/* pre-order: a supervisor's stop may have stopped those below it */
+	for (i = 0; i < nsups; i++)
+		if (sups[i]->state == NODE_RUNNING || sups[i]->state == NODE_STARTING)
+			sup_begin_stop(sups[i], STOP_BY_PARENT, -1);
+	free(sups);
+}
+
 static void
 node_stop(struct node *n)
 {
+	struct action	*a;
+
 	if (n->kind == KIND_WORKER) {
 		n->state = NODE_STOPPING;
 		policy_act_push(ACT_STOP, n);
 		return;
 	}
 	sup_begin_stop(n, STOP_BY_PARENT, -1);
+	/* a supervisor's own shutdown: how long its parent waits for it */
+	if (n->state != NODE_STOPPING || n->spec->shutdown_ms == SHUTDOWN_INFINITY)
+		return;
+	if (n->spec->shutdown_ms == SHUTDOWN_BRUTAL_KILL) {
+		sup_kill_subtree(n);
+		return;
+	}
+	a = policy_act_push(ACT_DEADLINE, n);
+	a->ms = n->spec->shutdown_ms;
+}
+
+/* A stopping supervisor's shutdown ran out (EVT_DEADLINE). */
+static void
+sup_deadline(struct node *sup)
+{
+	if (sup->sup == NULL || sup->state != NODE_STOPPING ||
+	    sup->sup->op != OP_STOP || sup->sup->op_reason != STOP_BY_PARENT)
+		return;
+	policy_act_report(RPT_SUP_KILL, sup, xasprintf("%s: still stopping "
+	    "%lld ms after its parent asked: killing what is left of it",
+	    sup->name, (long long)sup->spec->shutdown_ms));
+	sup_kill_subtree(sup);
 }
 
 /* OTP's restart/3: the steps one failure of child calls for under sup's strategy. */
@@ -539,20 +665,60 @@ sup_restart(struct node *sup, struct node *child)
 		sup_begin_stop(sup, STOP_GIVE_UP, -1);
 }
 
-/* An idle supervisor handles a child's exit: OTP's restart_child clauses. */
+/*
+ * OTP's check_auto_shutdown, after a significant child exited without a
+ * restart: any_significant stops sup at once, all_significant once no
+ * other significant child is still up.  The stop ends in a normal exit.
+ */
+static void
+sup_check_auto_shutdown(struct node *sup, struct node *child)
+{
+	struct node	*c;
+
+	switch (sup->spec->auto_shutdown) {
+	case AUTO_SHUTDOWN_NEVER:
+		return;
+	case AUTO_SHUTDOWN_ANY_SIGNIFICANT:
+		break;
+	case AUTO_SHUTDOWN_ALL_SIGNIFICANT:
+		TAILQ_FOREACH(c, &sup->children, sibling)
+			if (c != child && node_significant(c) && node_active(c))
+				return;
+		break;
+	}
+	free(sup->sup->gave_up);
+	sup->sup->gave_up = xasprintf("%s: significant child %s exited (%s)",
+	    sup->name, child->name,
+	    spec_auto_shutdown_names[sup->spec->auto_shutdown]);
+	policy_act_report(RPT_AUTO_SHUTDOWN, sup, xstrdup(sup->sup->gave_up));
+	sup_begin_stop(sup, STOP_AUTO_SHUTDOWN, -1);
+}
+
+/* An idle supervisor handles a child's exit: OTP's do_restart clauses. */
 static void
 sup_handle_exit(struct node *sup, struct node *child, int normal)
 {
-	if (node_temporary(child)) {
-		node_remove(child);
+	int	significant = node_significant(child);
+
+	switch (node_restart(child)) {
+	case RESTART_PERMANENT:
+		sup_restart(sup, child);
 		return;
-	}
-	if (child->spec->restart == RESTART_TRANSIENT && normal) {
+	case RESTART_TRANSIENT:
+		if (!normal) {
+			sup_restart(sup, child);
+			return;
+		}
 		if (child->dynamic)
 			node_remove(child);
-		return;
+		break;
+	case RESTART_TEMPORARY:
+		/* removed now, freed once the action list is done */
+		node_remove(child);
+		break;
 	}
-	sup_restart(sup, child);
+	if (significant)
+		sup_check_auto_shutdown(sup, child);
 }
 
 static void
@@ -586,7 +752,8 @@ sup_handle_command(struct node *sup, struct pending *p)
 		if (n->state == NODE_EXITED || n->state == NODE_FAILED)
 			n->state = NODE_STOPPED;
 		steps_add(s, STEP_STOP, n, -1);
-		if (n->dynamic)
+		/* OTP's terminate_child deletes a temporary child */
+		if (policy_stop_removes(n))
 			steps_add(s, STEP_REMOVE, n, -1);
 		break;
 	case EVT_CMD_RESTART:
@@ -600,31 +767,29 @@ sup_handle_command(struct node *sup, struct pending *p)
 }
 
 /*
- * A start failed in a restart: count it and restart that child again.  A
- * static supervisor's new plan covers its siblings (one_for_all and
- * rest_for_one restart them all again, as OTP's try_again does); a
- * partition's restart also has the starts of the partition's other
- * children to finish, so they follow the retried one.
+ * A start failed in a restart: OTP's try_again_restart.  The retry goes to
+ * the back of sup's queue and waits for the runtime's EVT_RETRY, so what
+ * arrived meanwhile (a stop, a shutdown, another exit) is handled first;
+ * the retry counts as a restart when its turn comes.  A static
+ * supervisor's plan ends here (one_for_all and rest_for_one restart the
+ * siblings again with the retry); a partition's restart goes on with the
+ * starts of the partition's other children.
  */
 static void
 sup_start_failed_restart(struct node *sup, struct node *child)
 {
 	struct sup	*s = sup->sup;
-	struct node	**rest = NULL;
-	int		 nrest = 0, i;
 
-	if (sup->kind == KIND_DYNAMIC && s->cursteps + 1 < s->nsteps) {
-		rest = xcalloc(s->nsteps, sizeof *rest);
-		for (i = s->cursteps + 1; i < s->nsteps; i++)
-			if (s->steps[i].kind == STEP_START)
-				rest[nrest++] = s->steps[i].node;
+	sup_enqueue(sup, EVT_RETRY, child, 0, NULL);
+	policy_act_push(ACT_RETRY, sup);
+	if (sup->kind == KIND_DYNAMIC) {
+		s->cursteps++;
+		sup_advance(sup);
+		return;
 	}
-	s->op = OP_IDLE;
-	sup_restart(sup, child);
-	if (s->op == OP_RESTART)
-		for (i = 0; i < nrest; i++)
-			steps_add(s, STEP_START, rest[i], -1);
-	free(rest);
+	s->op_node = NULL;
+	steps_reset(s, OP_IDLE);
+	sup_idle(sup);
 }
 
 /* A start failed in sup's operation: OTP's clauses for init, restart, start_child. */
@@ -733,6 +898,23 @@ policy_command(const struct policy_event *ev)
 		sup_idle(sup);
 }
 
+/* The turn of sup's oldest waiting retry has come. */
+static void
+policy_retry(struct node *sup)
+{
+	struct pending	*p;
+
+	if (sup->sup == NULL)
+		return;
+	TAILQ_FOREACH(p, &sup->sup->pending, entry)
+		if (p->type == EVT_RETRY && !p->due) {
+			p->due = 1;
+			break;
+		}
+	if (sup->sup->op == OP_IDLE)
+		sup_idle(sup);
+}
+
 void
 policy_step(const struct policy_event *ev, struct action_list *out)
 {
@@ -786,6 +968,12 @@ policy_step(const struct policy_event *ev, struct action_list *out)
 	case EVT_CMD_RESTART:
 	case EVT_SPAWN:
 		policy_command(ev);
+		break;
+	case EVT_RETRY:
+		policy_retry(n);
+		break;
+	case EVT_DEADLINE:
+		sup_deadline(n);
 		break;
 	}
 	while (firstnotice < nnotices) {

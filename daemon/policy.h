@@ -23,6 +23,8 @@ enum policy_evt {
 	EVT_CMD_STOP,		/* `supctl stop NAME`: static kept stopped, dynamic removed */
 	EVT_CMD_RESTART,	/* `supctl restart NAME`: stop, then start; not counted */
 	EVT_SPAWN,		/* a dynamic child just added by tree_add_dynamic: start it */
+	EVT_RETRY,		/* an ACT_RETRY's turn came: node = the supervisor */
+	EVT_DEADLINE,		/* an ACT_DEADLINE ran out: node = the supervisor */
 };
 
 struct policy_event {
@@ -41,6 +43,9 @@ enum action_type {
 	ACT_REMOVE,	/* node has left the tree (unlinked, unregistered): free it after this list */
 	ACT_DONE,	/* a command finished: tag, node, outcome, detail */
 	ACT_EXIT,	/* supd is done: status (0 shutdown, 1 boot failed, 3 root gave up), detail */
+	ACT_KILL,	/* SIGKILL worker node's group now; answer EVT_STOPPED (as ACT_STOP) */
+	ACT_RETRY,	/* send EVT_RETRY to supervisor node once what waits is handled */
+	ACT_DEADLINE,	/* send EVT_DEADLINE to supervisor node after ms, unless restarted */
 };
 
 enum report_type {
@@ -50,6 +55,8 @@ enum report_type {
 	RPT_SUP_STARTED,	/* node (a supervisor) has started all its children */
 	RPT_SUP_STOPPED,	/* node (a supervisor) has stopped all its children */
 	RPT_SUP_FAILED,		/* node (a supervisor) failed to start: detail says why */
+	RPT_AUTO_SHUTDOWN,	/* node (a supervisor) stops itself: detail says why */
+	RPT_SUP_KILL,		/* node (a supervisor) outlived its shutdown: its subtree is killed */
 };
 
 /* How a command ended (ACT_DONE); detail adds the reason of a start failure. */
@@ -71,6 +78,7 @@ struct action {
 	void		*tag;		/* ACT_DONE */
 	enum cmd_outcome outcome;	/* ACT_DONE */
 	int		 status;	/* ACT_EXIT */
+	int64_t		 ms;		/* ACT_DEADLINE */
 	char		*detail;	/* malloc'd or NULL; freed by action_list_clear */
 };
 
@@ -82,6 +90,8 @@ struct action_list {
 /* Apply one event; append the actions to take to out, in order. */
 void	policy_step(const struct policy_event *, struct action_list *out);
 
+/* True if `supctl stop` removes node from the tree (dynamic or temporary). */
+int	policy_stop_removes(const struct node *);
 /* True while a supervisor is in the middle of an operation. */
 int	policy_busy(const struct node *sup);
 /* Restarts in sup's window (partition p) as of now (monotonic ms). */

@@ -442,8 +442,9 @@ proc_reaped(pid_t pid, int status)
 		rt->answer = ANS_START_FAILED;
 	} else if (rt->answer == ANS_NONE) {
 		rt->answer = ANS_EXITED;
-		rt->normal = WIFEXITED(status) &&
-		    spec_is_success(rt->node->spec, WEXITSTATUS(status));
+		rt->normal = WIFEXITED(status) ?
+		    spec_is_success(rt->node->spec, WEXITSTATUS(status), 0) :
+		    spec_is_success(rt->node->spec, -1, WTERMSIG(status));
 	}
 	/* A stop supd asked for is not a failure, however the process died. */
 	if (rt->answer == ANS_STOPPED)
@@ -675,6 +676,28 @@ proc_stop(struct node *node)
 	proc_group_stop(rt);
 	if (rt->pid == 0)
 		proc_wait_add(rt);
+}
+
+/*
+ * Stop node's process group at once with SIGKILL (its supervisor's
+ * shutdown ran out); answered like proc_stop.  Without a group, its exit
+ * or stop is already on its way to the policy.
+ */
+void
+proc_kill(struct node *node)
+{
+	struct proc_rt	*rt = node->rt;
+
+	if (rt == NULL || rt->pgid == 0)
+		return;
+	if (rt->answer != ANS_STOPPED)
+		proc_stop(node);
+	if (rt->pgid == 0)
+		return;
+	ev_timer_stop(proc_loop, &rt->kill_timer);
+	log_warn("kill %s pgid %d: its supervisor's shutdown ran out",
+	    node->name, (int)rt->pgid);
+	proc_group_kill(rt, SIGKILL);
 }
 
 /* Send sig to node's process group; -1 (errno set) if it has none. */

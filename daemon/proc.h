@@ -36,6 +36,8 @@ void		 proc_start(struct node *);
  * node is starting: then stopped is the only answer.
  */
 void		 proc_stop(struct node *);
+/* SIGKILL node's process group now; reports stopped as proc_stop does. */
+void		 proc_kill(struct node *);
 /* Send sig to node's process group; -1 (errno set) if it has none. */
 int		 proc_signal(struct node *, int sig);
 /* The last STATUS= a ready = notify child sent, or NULL. */

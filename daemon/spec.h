@@ -28,6 +28,12 @@ enum strategy {
 	STRATEGY_REST_FOR_ONE,
 };
 
+enum auto_shutdown {
+	AUTO_SHUTDOWN_NEVER,
+	AUTO_SHUTDOWN_ANY_SIGNIFICANT,
+	AUTO_SHUTDOWN_ALL_SIGNIFICANT,
+};
+
 enum ready_mode {
 	READY_EXEC,
 	READY_NOTIFY,
@@ -59,7 +65,8 @@ struct spec {
 
 	/* workers, and the template of a dynamic supervisor */
 	char			**argv;		/* NULL-terminated; NULL for a supervisor */
-	enum restart_type	 restart;
+	enum restart_type	 restart;	/* a dynamic supervisor's: its children's */
+	int			 significant;	/* its exit may stop its supervisor */
 	int64_t			 shutdown_ms;	/* or SHUTDOWN_BRUTAL_KILL / SHUTDOWN_INFINITY */
 	int			 stop_signal;	/* default SIGTERM */
 	char			**env;		/* "KEY=VALUE", NULL-terminated, file order */
@@ -74,6 +81,8 @@ struct spec {
 	enum output_mode	 err;
 	int			*success_codes;	/* default { 0 } */
 	size_t			 nsuccess;
+	int			*success_signals;	/* signal names in success_exit_codes */
+	size_t			 nsuccess_signals;
 	char			**groups;	/* process groups (:pg), NULL-terminated */
 	size_t			 ngroups;
 
@@ -81,6 +90,7 @@ struct spec {
 	enum strategy		 strategy;	/* dynamic: always one_for_one */
 	int			 max_restarts;
 	int			 max_seconds;
+	enum auto_shutdown	 auto_shutdown;	/* static supervisors only */
 
 	/* dynamic supervisors */
 	int			 max_children;	/* 0: unlimited */
@@ -118,11 +128,16 @@ struct config {
 extern const char *const spec_kind_names[];	/* "supervisor", "dynamic", "worker" */
 extern const char *const spec_restart_names[];
 extern const char *const spec_strategy_names[];
+extern const char *const spec_auto_shutdown_names[];
+extern const char *const spec_bool_names[];	/* "false", "true" */
 extern const char *const spec_ready_names[];
 extern const char *const spec_output_names[];
 
-/* true if code is one of the spec's success_exit_codes */
-int	spec_is_success(const struct spec *, int code);
+/*
+ * True if an exit is normal: code (sig 0) is in success_exit_codes, or
+ * the death by sig is clean (TERM, INT, HUP, PIPE) or listed there.
+ */
+int	spec_is_success(const struct spec *, int code, int sig);
 /* Free a spec and every string and vector it owns. */
 void	spec_free(struct spec *);
 

@@ -551,7 +551,7 @@ Test(cli, signal_says_how_many_were_signalled)
 	json_decref(call);
 	cli_result_free(&r);
 	RUN(r, "signal", "web", "9");
-	cr_assert_str_eq(r.out, "web: 9 sent to 1 process\n");
+	cr_assert_str_eq(r.out, "web: KILL sent to 1 process\n");
 	cli_result_free(&r);
 	RUN(r, "--json", "signal", "web", "TERM");
 	cr_assert_str_eq(r.out, "{\"signalled\":1}\n");

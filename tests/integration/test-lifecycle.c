@@ -210,3 +210,114 @@ Test(lifecycle, a_thousand_restarts_leave_no_zombie_and_no_fd)
 	cr_expect_leq(harness_zombies_of(in.pid), 1, "no zombies pile up");
 	harness_stop(&in);
 }
+
+Test(lifecycle, a_supervisor_past_its_shutdown_has_its_subtree_killed)
+{
+	struct supd_inst in;
+	struct timespec	 t0;
+	long		 took;
+
+	/* stubborn ignores TERM and may take 20 s; mid allows 300 ms for all */
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[supervisor:mid]\nparent = root\nshutdown = 300\n"
+	    "[worker:calm]\nparent = mid\ncommand = /bin/sleep 1000\n"
+	    "[worker:stubborn]\nparent = mid\nshutdown = 20000\n"
+	    "command = /bin/sh -c 'trap \"\" TERM; echo $$ > @DIR@/pid; "
+	    "while :; do sleep 0.05; done'\n");
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "pid", 1, 5000), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kill(in.pid, SIGTERM);
+	cr_assert_eq(harness_wait_exit(&in, 15000), 0);
+	took = ms_since(&t0);
+	cr_expect_geq(took, 290, "waited for mid's shutdown (%ld ms)", took);
+	cr_expect_lt(took, 5000, "not for stubborn's 20 s (%ld ms)", took);
+	cr_expect(harness_wait_log(&in, "mid: still stopping 300 ms after its "
+	    "parent asked: killing what is left of it", 0));
+	cr_expect_eq(harness_tagged_alive(&in), 0);
+	harness_stop(&in);
+}
+
+Test(lifecycle, a_transient_child_killed_by_term_is_not_restarted)
+{
+	struct supd_inst in;
+	char		*out = NULL;
+
+	/* TERM is a clean death (systemd's rule); USR1 is listed as one */
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:t]\nparent = root\nrestart = transient\n"
+	    "command = /bin/sh -c 'echo x >> @DIR@/t; sleep 0.2; kill -TERM $$'\n"
+	    "[worker:u]\nparent = root\nrestart = transient\n"
+	    "success_exit_codes = 0 USR1\n"
+	    "command = /bin/sh -c 'echo x >> @DIR@/u; sleep 0.2; kill -USR1 $$'\n"
+	    "[worker:k]\nparent = root\nrestart = transient\n"
+	    "command = /bin/sh -c 'echo x >> @DIR@/k; sleep 0.2; kill -KILL $$'\n");
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "k", 2, 5000), 2, "k restarted");
+	harness_sleep_ms(400);
+	cr_expect_eq(harness_wait_lines(&in, "t", 1, 0), 1, "t not restarted");
+	cr_expect_eq(harness_wait_lines(&in, "u", 1, 0), 1, "u not restarted");
+	cr_assert_eq(harness_supctl(&in, &out, "--json", "inspect", "t", NULL), 0);
+	cr_expect(strstr(out, "\"state\":\"exited\"") != NULL, "%s", out);
+	cr_expect(strstr(out, "\"last_exit_signal_name\":\"TERM\"") != NULL,
+	    "%s", out);
+	free(out);
+	harness_stop(&in);
+}
+
+Test(lifecycle, stop_of_a_temporary_child_removes_it)
+{
+	struct supd_inst in;
+	char		*out = NULL;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:tmp]\nparent = root\nrestart = temporary\n"
+	    "command = /bin/sleep 1000\n"
+	    "[worker:keep]\nparent = root\ncommand = /bin/sleep 1000\n");
+	harness_start(&in);
+	cr_assert_eq(harness_supctl(&in, &out, "--json", "stop", "tmp", NULL), 0);
+	cr_expect_str_eq(out, "{\"name\":\"tmp\",\"removed\":true}\n");
+	free(out);
+	out = NULL;
+	cr_expect_eq(harness_supctl(&in, NULL, "inspect", "tmp", NULL), 1);
+	cr_assert_eq(harness_supctl(&in, &out, "--json", "stop", "keep", NULL), 0);
+	cr_expect_str_eq(out, "{\"name\":\"keep\",\"removed\":false}\n");
+	free(out);
+	harness_stop(&in);
+}
+
+Test(lifecycle, a_stop_is_handled_between_two_tries_of_a_failing_restart)
+{
+	struct supd_inst in;
+	char		*out = NULL;
+	struct timespec	 t0;
+	long		 took;
+
+	/*
+	 * w runs once, then every restart fails (exit before READY=1); the
+	 * intensity is too large to end the retries: only the stop can.
+	 */
+	harness_init(&in,
+	    "[supervisor:root]\nmax_restarts = 100000\nmax_seconds = 3600\n"
+	    "[worker:w]\nparent = root\nready = notify\n"
+	    "command = /bin/sh -c 'echo x >> @DIR@/tries; "
+	    "[ -e @DIR@/ran ] && exit 1; touch @DIR@/ran; "
+	    "systemd-notify --ready; sleep 0.2; exit 1'\n");
+	harness_start(&in);
+	cr_assert_geq(harness_wait_lines(&in, "tries", 5, 10000), 5,
+	    "w is being retried");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(harness_supctl(&in, &out, "--json", "stop", "w", NULL), 0);
+	took = ms_since(&t0);
+	cr_expect_str_eq(out, "{\"name\":\"w\",\"removed\":false}\n");
+	cr_expect_lt(took, 5000, "the stop waited %ld ms", took);
+	free(out);
+	out = NULL;
+	cr_assert_eq(harness_supctl(&in, &out, "--json", "inspect", "w", NULL), 0);
+	cr_expect(strstr(out, "\"state\":\"stopped\"") != NULL, "%s", out);
+	free(out);
+	harness_stop(&in);
+}

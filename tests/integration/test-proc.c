@@ -684,7 +684,8 @@ Test(proc, signal_dispositions_and_mask_are_reset)
 	cr_assert_str_eq(v, "0000000000000000");
 	cr_assert_eq(kill(n->pid, SIGINT), 0);
 	cr_assert_not_null(r = wait_rec(n, EVT_EXITED, 5000));
-	cr_assert_eq(r->normal, 0);
+	/* SIGINT is one of systemd's clean signals: a normal exit */
+	cr_assert_eq(r->normal, 1);
 	cr_assert_eq(n->last_exit_signal, SIGINT);
 }
 
@@ -739,6 +740,41 @@ Test(proc, exit_classification_uses_success_codes)
 	cr_assert_eq(n4->last_exit_code, 4);
 	cr_assert_eq(emit_int(emit_find("exit", "w4"), "code"), 4);
 	cr_assert(json_is_false(json_object_get(emit_find("exit", "w4")->fields,
+	    "normal")));
+}
+
+Test(proc, clean_and_listed_signals_are_normal_exits)
+{
+	struct spec	*st = mkspec(SH("kill -TERM $$"));
+	struct spec	*sp = mkspec(SH("kill -PIPE $$"));
+	struct spec	*sk = mkspec(SH("kill -KILL $$"));
+	struct spec	*su = mkspec(SH("kill -USR1 $$"));
+	struct spec	*sl = mkspec(SH("kill -USR1 $$"));
+	struct node	*nt = mknode("wt", st), *np = mknode("wp", sp);
+	struct node	*nk = mknode("wk", sk), *nu = mknode("wu", su);
+	struct node	*nl = mknode("wl", sl);
+	int		 sigs[] = { SIGUSR1 };
+	struct rec	*r;
+
+	sl->success_signals = sigs;
+	sl->nsuccess_signals = 1;
+	start_ok(nt);
+	start_ok(np);
+	start_ok(nk);
+	start_ok(nu);
+	start_ok(nl);
+	cr_assert_not_null(r = wait_rec(nt, EVT_EXITED, 5000));
+	cr_assert_eq(r->normal, 1);
+	cr_assert_eq(nt->last_exit_signal, SIGTERM);
+	cr_assert_not_null(r = wait_rec(np, EVT_EXITED, 5000));
+	cr_assert_eq(r->normal, 1);
+	cr_assert_not_null(r = wait_rec(nk, EVT_EXITED, 5000));
+	cr_assert_eq(r->normal, 0);
+	cr_assert_not_null(r = wait_rec(nu, EVT_EXITED, 5000));
+	cr_assert_eq(r->normal, 0, "USR1 is not clean unless listed");
+	cr_assert_not_null(r = wait_rec(nl, EVT_EXITED, 5000));
+	cr_assert_eq(r->normal, 1, "USR1 listed in success_exit_codes");
+	cr_assert(json_is_true(json_object_get(emit_find("exit", "wl")->fields,
 	    "normal")));
 }
 

@@ -172,3 +172,47 @@ Test(strategy, nested_supervisor_escalates_to_its_parent)
 	free(log);
 	harness_stop(&in);
 }
+
+Test(strategy, a_transient_supervisor_that_gives_up_is_not_restarted)
+{
+	struct supd_inst in;
+	char		*out = NULL;
+
+	/* inner gives up on crash's second exit; root, steady and inner stay */
+	harness_init(&in,
+	    "[supervisor:root]\nmax_restarts = 1\nmax_seconds = 10\n"
+	    "[worker:steady]\nparent = root\ncommand = /bin/sleep 1000\n"
+	    "[supervisor:inner]\nparent = root\nrestart = transient\n"
+	    "max_restarts = 1\nmax_seconds = 10\n"
+	    "[worker:crash]\nparent = inner\n"
+	    "command = /bin/sh -c 'echo x >> @DIR@/trace; exit 1'\n");
+	harness_start(&in);
+	cr_assert(harness_wait_log(&in, "supervisor inner stopped", 5000));
+	harness_sleep_ms(300);
+	cr_expect_eq(harness_wait_lines(&in, "trace", 2, 0), 2,
+	    "crash ran twice, inner was not restarted");
+	cr_assert_eq(harness_supctl(&in, &out, "--json", "status", "inner",
+	    "steady", NULL), 0);
+	cr_expect(strstr(out, "\"name\":\"inner\"") != NULL &&
+	    strstr(out, "\"state\":\"failed\"") != NULL, "%s", out);
+	cr_expect(strstr(out, "\"state\":\"running\"") != NULL, "%s", out);
+	free(out);
+	harness_stop(&in);
+}
+
+Test(strategy, a_significant_child_done_ends_an_auto_shutdown_root_with_0)
+{
+	struct supd_inst in;
+
+	harness_init(&in,
+	    "[supervisor:root]\nauto_shutdown = any_significant\n"
+	    "[worker:steady]\nparent = root\ncommand = /bin/sleep 1000\n"
+	    "[worker:job]\nparent = root\nrestart = transient\n"
+	    "significant = true\ncommand = /bin/sh -c 'sleep 0.3; exit 0'\n");
+	harness_start_nowait(&in);
+	cr_assert_eq(harness_wait_exit(&in, 10000), 0);
+	cr_expect(harness_wait_log(&in, "auto_shutdown: root: significant child "
+	    "job exited (any_significant)", 0));
+	cr_expect_eq(harness_tagged_alive(&in), 0, "steady was stopped");
+	harness_stop(&in);
+}

@@ -203,6 +203,8 @@ h_format(const struct action *a)
 		[RPT_SUP_STARTED] = "started",
 		[RPT_SUP_STOPPED] = "stopped",
 		[RPT_SUP_FAILED] = "failed",
+		[RPT_AUTO_SHUTDOWN] = "auto_shutdown",
+		[RPT_SUP_KILL] = "kill",
 	};
 	const char	*name = a->node != NULL ? a->node->name : "-";
 	char		*s = NULL;
@@ -231,6 +233,15 @@ h_format(const struct action *a)
 		break;
 	case ACT_EXIT:
 		r = asprintf(&s, "exit %d", a->status);
+		break;
+	case ACT_KILL:
+		r = asprintf(&s, "kill %s", name);
+		break;
+	case ACT_RETRY:
+		r = asprintf(&s, "retry %s", name);
+		break;
+	case ACT_DEADLINE:
+		r = asprintf(&s, "deadline %s %lld", name, (long long)a->ms);
 		break;
 	}
 	if (r == -1)
@@ -298,6 +309,20 @@ h_stopped(const char *name)
 }
 
 void
+h_retry(const char *sup)
+{
+	h_trace_clear();
+	h_step(EVT_RETRY, h_node(sup), 0, NULL, NULL);
+}
+
+void
+h_deadline(const char *sup)
+{
+	h_trace_clear();
+	h_step(EVT_DEADLINE, h_node(sup), 0, NULL, NULL);
+}
+
+void
 h_shutdown(void)
 {
 	h_trace_clear();
@@ -352,6 +377,9 @@ h_settle(void)
 			if ((strncmp(t, "start ", 6) == 0 || strncmp(t, "stop ", 5) == 0) &&
 			    tail < 256)
 				snprintf(queue[tail++], sizeof queue[0], "%s", t);
+			/* a kill is answered as a stop */
+			if (strncmp(t, "kill ", 5) == 0 && tail < 256)
+				snprintf(queue[tail++], sizeof queue[0], "stop %s", t + 5);
 		}
 		if (head == tail || ++rounds > 1000)
 			break;

@@ -33,6 +33,9 @@ void		 h_start_failed(const char *name, const char *why);
 void		 h_exited(const char *name, int normal);
 void		 h_stopped(const char *name);
 void		 h_shutdown(void);
+/* EVT_RETRY / EVT_DEADLINE for supervisor sup, as the runtime sends them. */
+void		 h_retry(const char *sup);
+void		 h_deadline(const char *sup);
 /* EVT_CMD_START / EVT_CMD_STOP / EVT_CMD_RESTART, with a tag so ACT_DONE shows. */
 void		 h_cmd(enum policy_evt, const char *name);
 /* tree_add_dynamic then EVT_SPAWN; task marks it a `supctl run` task. */
@@ -41,7 +44,7 @@ void		 h_run_task(const char *sup, const char *name);
 
 /* Boot, answering every ACT_START with EVT_STARTED; the trace is then cleared. */
 void		 h_boot_all(void);
-/* Answer the starts and stops of the last trace in order, until none is left. */
+/* Answer the starts, stops and kills of the last trace in order, until none is left. */
 void		 h_settle(void);
 
 /* The last event's trace. */

@@ -204,8 +204,8 @@ Test(load, a_worker_has_worker_defaults)
 	cr_assert_eq(s->err, OUTPUT_LOG);
 	cr_assert_eq(s->nsuccess, 1);
 	cr_assert_eq(s->success_codes[0], 0);
-	cr_assert_eq(spec_is_success(s, 0), 1);
-	cr_assert_eq(spec_is_success(s, 1), 0);
+	cr_assert_eq(spec_is_success(s, 0, 0), 1);
+	cr_assert_eq(spec_is_success(s, 1, 0), 0);
 	cr_assert_null(s->groups[0]);
 	cr_assert_eq(s->ngroups, 0);
 	cr_assert_str_eq(s->argv[0], "/bin/true");
@@ -292,8 +292,8 @@ Test(load, every_key_of_the_full_fixture)
 	cr_assert_eq(s->out, OUTPUT_NULL);
 	cr_assert_eq(s->err, OUTPUT_INHERIT);
 	cr_assert_eq(s->nsuccess, 4);
-	cr_assert_eq(spec_is_success(s, 3), 1);
-	cr_assert_eq(spec_is_success(s, 4), 0);
+	cr_assert_eq(spec_is_success(s, 3, 0), 1);
+	cr_assert_eq(spec_is_success(s, 4, 0), 0);
 	cr_assert_eq(s->ngroups, 3);
 	cr_assert_str_eq(s->groups[0], "g1");
 	cr_assert_str_eq(s->groups[1], "g2");
@@ -474,6 +474,46 @@ Test(load, sizes_take_k_m_g_suffixes)
 	conf_free(cf);
 }
 
+Test(load, success_exit_codes_take_signal_names)
+{
+	struct config		*cf = load_ok(ROOT "[worker:w]\nparent = root\n"
+	    "command = x\nsuccess_exit_codes = 0 TERM sigusr1, 3 USR1\n"
+	    "[worker:v]\nparent = root\ncommand = x\n"
+	    "success_exit_codes = RTMIN+2\n");
+	const struct spec	*s = find(cf, "w");
+
+	cr_assert_eq(s->nsuccess, 2);
+	cr_assert_eq(s->nsuccess_signals, 2);
+	cr_assert_eq(spec_is_success(s, 3, 0), 1);
+	cr_assert_eq(spec_is_success(s, 1, 0), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGUSR1), 1);
+	cr_assert_eq(spec_is_success(s, -1, SIGUSR2), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGKILL), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGSEGV), 0);
+	/* a list with no number keeps 0 a normal exit */
+	s = find(cf, "v");
+	cr_assert_eq(spec_is_success(s, 0, 0), 1);
+	cr_assert_eq(spec_is_success(s, 1, 0), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGRTMIN + 2), 1);
+	conf_free(cf);
+}
+
+Test(load, clean_signals_are_normal_exits_by_default)
+{
+	struct config		*cf = load_ok(ROOT "[worker:w]\nparent = root\n"
+	    "command = x\n");
+	const struct spec	*s = find(cf, "w");
+
+	cr_assert_eq(spec_is_success(s, -1, SIGTERM), 1);
+	cr_assert_eq(spec_is_success(s, -1, SIGINT), 1);
+	cr_assert_eq(spec_is_success(s, -1, SIGHUP), 1);
+	cr_assert_eq(spec_is_success(s, -1, SIGPIPE), 1);
+	cr_assert_eq(spec_is_success(s, -1, SIGKILL), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGABRT), 0);
+	cr_assert_eq(spec_is_success(s, -1, SIGUSR1), 0);
+	conf_free(cf);
+}
+
 Test(load, duplicate_codes_and_groups_are_kept_once)
 {
 	struct config		*cf = load_ok(ROOT "[worker:w]\nparent = root\n"
@@ -481,8 +521,8 @@ Test(load, duplicate_codes_and_groups_are_kept_once)
 	const struct spec	*s = find(cf, "w");
 
 	cr_assert_eq(s->nsuccess, 2);
-	cr_assert_eq(spec_is_success(s, 0), 0, "the list replaces the default");
-	cr_assert_eq(spec_is_success(s, 2), 1);
+	cr_assert_eq(spec_is_success(s, 0, 0), 0, "the list replaces the default");
+	cr_assert_eq(spec_is_success(s, 2, 0), 1);
 	cr_assert_eq(s->ngroups, 2);
 	cr_assert_str_eq(s->groups[1], "b");
 	conf_free(cf);
@@ -818,6 +858,51 @@ Test(errors, unknown_group_of_supd_itself)
 	    "on this machine; use an existing name or a numeric gid)");
 }
 
+Test(errors, significant_needs_a_transient_or_temporary_child_and_auto_shutdown)
+{
+	expect_errors(ROOT "[supervisor:s]\nparent = root\n"
+	    "auto_shutdown = any_significant\n"
+	    "[worker:p]\nparent = s\ncommand = x\nsignificant = true\n"
+	    "[worker:n]\nparent = root\ncommand = x\nrestart = transient\n"
+	    "significant = true\n"
+	    "[worker:b]\nparent = s\ncommand = x\nsignificant = yes\n"
+	    "[dynamic:d]\nparent = s\ncommand = x\nsignificant = true\n"
+	    "[worker:w]\nparent = s\ncommand = x\nauto_shutdown = never\n",
+	    "t.ini:8: [worker:p] significant = true needs restart = transient or "
+	    "temporary (a permanent child is always restarted, so its exit never "
+	    "ends its supervisor)",
+	    "t.ini:13: [worker:n] significant = true, but parent \"root\" has "
+	    "auto_shutdown = never (set auto_shutdown = any_significant or "
+	    "all_significant there, or drop significant)",
+	    "t.ini:17: [worker:b] unknown boolean \"yes\" (use false or true)",
+	    "t.ini:21: [dynamic:d] unknown key \"significant\" (it is a key of "
+	    "[supervisor:NAME] and [worker:NAME])",
+	    "t.ini:25: [worker:w] unknown key \"auto_shutdown\" (it is a key of "
+	    "[supervisor:NAME])");
+}
+
+Test(load, supervisors_take_restart_significant_and_auto_shutdown)
+{
+	struct config		*cf = load_ok(ROOT "auto_shutdown = all_significant\n"
+	    "[supervisor:s]\nparent = root\nrestart = transient\n"
+	    "significant = true\nshutdown = 300\nauto_shutdown = any_significant\n"
+	    "[worker:w]\nparent = s\ncommand = x\nrestart = temporary\n"
+	    "significant = true\n"
+	    "[worker:v]\nparent = s\ncommand = x\nsignificant = false\n");
+	const struct spec	*s = find(cf, "s");
+
+	cr_assert_eq(find(cf, "root")->auto_shutdown, AUTO_SHUTDOWN_ALL_SIGNIFICANT);
+	cr_assert_eq(find(cf, "root")->restart, RESTART_PERMANENT);
+	cr_assert_eq(s->restart, RESTART_TRANSIENT);
+	cr_assert_eq(s->significant, 1);
+	cr_assert_eq(s->shutdown_ms, 300);
+	cr_assert_eq(s->auto_shutdown, AUTO_SHUTDOWN_ANY_SIGNIFICANT);
+	cr_assert_eq(find(cf, "w")->significant, 1);
+	cr_assert_eq(find(cf, "v")->significant, 0);
+	cr_assert_eq(find(cf, "root")->shutdown_ms, SHUTDOWN_INFINITY);
+	conf_free(cf);
+}
+
 Test(errors, bad_exit_codes_and_groups)
 {
 	expect_errors(ROOT "[worker:w]\nparent = root\ncommand = a\n"
@@ -825,9 +910,11 @@ Test(errors, bad_exit_codes_and_groups)
 	    "[worker:v]\nparent = root\ncommand = a\nsuccess_exit_codes = ,\n"
 	    "groups = , ,\n",
 	    "t.ini:5: [worker:w] success_exit_codes: \"256\" is not an exit "
-	    "code (use numbers from 0 to 255, separated by spaces or commas)",
+	    "code or a signal (use numbers from 0 to 255 and signal names such "
+	    "as TERM, separated by spaces or commas)",
 	    "t.ini:5: [worker:w] success_exit_codes: \"x\" is not an exit code "
-	    "(use numbers from 0 to 255, separated by spaces or commas)",
+	    "or a signal (use numbers from 0 to 255 and signal names such as "
+	    "TERM, separated by spaces or commas)",
 	    "t.ini:6: [worker:w] groups: bad group name \"bad!name\": name may "
 	    "hold only letters, digits and _ . @ -",
 	    "t.ini:10: [worker:v] success_exit_codes lists no exit code",
@@ -1107,38 +1194,6 @@ Test(split, a_quote_escaped_is_not_a_quote)
 Test(split, backslash_newline_joins)
 {
 	expect_words("a\\\nb \"c\\\nd\"", "ab", "cd", NULL);
-}
-
-/* conf_signal */
-
-Test(signal, names_numbers_and_spellings)
-{
-	cr_assert_eq(conf_signal("TERM"), SIGTERM);
-	cr_assert_eq(conf_signal("SIGTERM"), SIGTERM);
-	cr_assert_eq(conf_signal("15"), SIGTERM);
-	cr_assert_eq(conf_signal("sigterm"), SIGTERM);
-	cr_assert_eq(conf_signal("HUP"), SIGHUP);
-	cr_assert_eq(conf_signal("SIGKILL"), SIGKILL);
-	cr_assert_eq(conf_signal("CLD"), SIGCHLD);
-	cr_assert_eq(conf_signal("POLL"), SIGIO);
-	cr_assert_eq(conf_signal("WINCH"), SIGWINCH);
-	cr_assert_eq(conf_signal("RTMIN"), SIGRTMIN);
-	cr_assert_eq(conf_signal("SIGRTMIN+3"), SIGRTMIN + 3);
-	cr_assert_eq(conf_signal("RTMAX-1"), SIGRTMAX - 1);
-	cr_assert_eq(conf_signal("RTMAX"), SIGRTMAX);
-}
-
-Test(signal, unknown_ones)
-{
-	cr_assert_eq(conf_signal("0"), -1);
-	cr_assert_eq(conf_signal("65"), -1);
-	cr_assert_eq(conf_signal("-9"), -1);
-	cr_assert_eq(conf_signal("TERMS"), -1);
-	cr_assert_eq(conf_signal("SIG"), -1);
-	cr_assert_eq(conf_signal(""), -1);
-	cr_assert_eq(conf_signal("RTMIN-1"), -1);
-	cr_assert_eq(conf_signal("RTMAX+1"), -1);
-	cr_assert_eq(conf_signal("RTMIN+99"), -1);
 }
 
 /* check_print */

@@ -471,9 +471,11 @@ Test(dynamic, a_durable_child_failing_to_start_again_stops_the_others_at_once)
 	h_stopped("w2");
 	expect_nothing();
 	h_stopped("w1");
-	expect("report failed jobs", "report restart jobs", "start w1");
+	expect("report failed jobs", "retry root");
 	cr_assert_str_eq(h_detail("report failed jobs"),
 	    "w3 failed to start: No such file or directory");
+	h_retry("root");
+	expect("report restart jobs", "start w1");
 	cr_assert_eq(h_window("root", 0), 2);
 }
 
@@ -484,13 +486,17 @@ Test(dynamic, a_failed_start_in_a_partition_restart_still_starts_the_rest_of_it)
 	h_stopped(p0b);
 	expect(words("report restart", p0a), words("report restart", p0b), words("start", p0a));
 	h_start_failed(p0a, "bad user");
-	expect(words("report restart", p0a), words("start", p0a));
-	cr_assert_eq(h_window("jobs", 0), 1);
-	h_started(p0a);
-	expect(words("start", p0b));
+	/* the rest of the partition starts; the failed one waits its turn */
+	expect("retry jobs", words("start", p0b));
 	h_started(p0b);
 	expect_nothing();
 	expect_state(p0b, "running");
+	expect_state(p0a, "failed");
+	h_retry("jobs");
+	expect(words("report restart", p0a), words("start", p0a));
+	cr_assert_eq(h_window("jobs", 0), 1);
+	h_started(p0a);
+	expect_nothing();
 	cr_assert(!policy_busy(h_node("jobs")));
 }
 

@@ -235,6 +235,11 @@ Test(intensity, a_restart_whose_start_fails_counts_and_is_retried)
 	h_exited("a", 0);
 	expect("report restart a", "start a");
 	h_start_failed("a", "No such file or directory");
+	/* OTP's try_again_restart: through the mailbox, counted at its turn */
+	expect("retry root");
+	expect_state("a", "failed");
+	cr_assert_eq(h_window("root", 0), 1);
+	h_retry("root");
 	expect("report restart a", "start a");
 	cr_assert_eq(h_window("root", 0), 2);
 	h_started("a");
@@ -249,12 +254,81 @@ Test(intensity, failed_restarts_are_retried_until_intensity_gives_up)
 	h_exited("a", 0);
 	expect("report restart a", "start a");
 	h_start_failed("a", "No such file or directory");
+	expect("retry root");
+	h_retry("root");
 	expect("report restart a", "start a");
 	h_start_failed("a", "No such file or directory");
+	expect("retry root");
+	h_retry("root");
 	expect("report intensity root", "stop b");
 	h_stopped("b");
 	expect("report stopped root", "exit 3");
 	expect_state("a", "failed");
+}
+
+/* a's restart fails once: its retry waits in root's mailbox. */
+static void
+a_fails_to_restart(void)
+{
+	h_exited("a", 0);
+	expect("report restart a", "start a");
+	h_start_failed("a", "No such file or directory");
+	expect("retry root");
+}
+
+Test(intensity, a_stop_between_two_tries_ends_the_retries)
+{
+	boot_ab(3, 5);
+	a_fails_to_restart();
+	h_cmd(EVT_CMD_STOP, "a");
+	expect("done ok a");
+	expect_state("a", "stopped");
+	h_retry("root");
+	expect_nothing();
+	expect_state("a", "stopped");
+	cr_assert_eq(h_window("root", 0), 1);
+}
+
+Test(intensity, a_shutdown_between_two_tries_stops_without_a_retry)
+{
+	boot_ab(3, 5);
+	a_fails_to_restart();
+	h_shutdown();
+	expect("stop b");
+	h_stopped("b");
+	expect("report stopped root", "exit 0");
+}
+
+Test(intensity, an_exit_between_two_tries_is_handled_before_the_retry)
+{
+	boot_ab(3, 5);
+	a_fails_to_restart();
+	h_exited("b", 0);
+	expect("report restart b", "start b");
+	h_started("b");
+	expect_nothing();
+	cr_assert_eq(h_window("root", 0), 2);
+	h_retry("root");
+	expect("report restart a", "start a");
+	cr_assert_eq(h_window("root", 0), 3);
+}
+
+Test(intensity, a_command_queued_during_a_restart_runs_before_the_retry)
+{
+	boot_ab(3, 5);
+	h_exited("a", 0);
+	expect("report restart a", "start a");
+	/* queued while root waits for a's start */
+	h_cmd(EVT_CMD_RESTART, "b");
+	expect_nothing();
+	h_start_failed("a", "No such file or directory");
+	expect("retry root", "stop b");
+	h_stopped("b");
+	expect("start b");
+	h_started("b");
+	expect("done ok b");
+	h_retry("root");
+	expect("report restart a", "start a");
 }
 
 Test(intensity, a_failed_start_in_a_one_for_all_restart_restarts_all_again)
@@ -275,6 +349,10 @@ Test(intensity, a_failed_start_in_a_one_for_all_restart_restarts_all_again)
 	h_started("a");
 	expect("start b");
 	h_start_failed("b", "bad user");
+	/* c is not started: the plan ends at the failure */
+	expect("retry root");
+	expect_state("c", "stopped");
+	h_retry("root");
 	expect("report restart a", "report restart b", "report restart c", "stop a");
 	h_stopped("a");
 	expect("start a");
@@ -304,6 +382,8 @@ Test(intensity, a_failed_start_in_a_rest_for_one_restart_retries_from_that_child
 	h_started("a");
 	expect("start b");
 	h_start_failed("b", "bad user");
+	expect("retry root");
+	h_retry("root");
 	expect("report restart b", "report restart c", "start b");
 	h_started("b");
 	expect("start c");
@@ -471,12 +551,16 @@ Test(intensity, a_sub_supervisor_that_fails_to_restart_counts_and_is_retried)
 	h_start_failed("y", "bad user");
 	expect("stop x");
 	h_stopped("x");
-	expect("report failed sub", "report restart sub", "start x");
+	expect("report failed sub", "retry root");
+	h_retry("root");
+	expect("report restart sub", "start x");
 	cr_assert_eq(h_window("root", 0), 2);
 	h_started("x");
 	expect("start y");
 	h_start_failed("y", "bad user");
 	expect("stop x");
 	h_stopped("x");
-	expect("report failed sub", "report intensity root", "report stopped root", "exit 3");
+	expect("report failed sub", "retry root");
+	h_retry("root");
+	expect("report intensity root", "report stopped root", "exit 3");
 }
