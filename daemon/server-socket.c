@@ -184,13 +184,13 @@ server_socket_close(int fd)
 }
 
 void
-server_socket_refuse(int fd)
+server_socket_refuse(int fd, int max)
 {
 	char	*s;
 	int	 n;
 
 	n = asprintf(&s, "{\"error\":\"%s\",\"parameters\":{\"max\":%d}}",
-	    SUPD_TOO_MANY_CLIENTS, loop_conf != NULL ? loop_conf->max_clients : 0);
+	    SUPD_TOO_MANY_CLIENTS, max);
 	if (n > 0) {
 		(void)send(fd, s, (size_t)n + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 		free(s);
@@ -204,7 +204,7 @@ server_socket_refuse(int fd)
  * for nothing and the client hears why.
  */
 static int
-server_socket_shed(int lfd, int why)
+server_socket_shed(int lfd, int why, int serving)
 {
 	int	fd, saved;
 
@@ -217,7 +217,7 @@ server_socket_shed(int lfd, int why)
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	saved = errno;
 	if (fd != -1)
-		server_socket_refuse(fd);
+		server_socket_refuse(fd, serving);
 	server_socket_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd != -1)
 		return (SERVER_SOCKET_SHED);
@@ -227,7 +227,7 @@ server_socket_shed(int lfd, int why)
 }
 
 int
-server_socket_accept(int lfd)
+server_socket_accept(int lfd, int serving)
 {
 	int	fd;
 
@@ -242,7 +242,7 @@ server_socket_accept(int lfd)
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return (SERVER_SOCKET_EMPTY);
 		if (errno == EMFILE || errno == ENFILE)
-			return (server_socket_shed(lfd, errno));
+			return (server_socket_shed(lfd, errno, serving));
 		log_rated(&server_socket_error_rate, LOG_LVL_WARN,
 		    "accept: %s; not accepting for a second", strerror(errno));
 		return (SERVER_SOCKET_BROKEN);

@@ -22,10 +22,13 @@
 int		server_socket_open(const char *path, char **cause);
 /* Close the listening socket fd and the fd kept in reserve. */
 void		server_socket_close(int fd);
-/* A pending connection's fd, or one of SERVER_SOCKET_EMPTY, _SHED, _BROKEN. */
-int		server_socket_accept(int fd);
-/* Tell the peer on fd TooManyClients if its socket takes it at once; close fd. */
-void		server_socket_refuse(int fd);
+/*
+ * A pending connection's fd, or one of SERVER_SOCKET_EMPTY, _SHED, _BROKEN;
+ * one refused for want of fds is told it is one too many for serving.
+ */
+int		server_socket_accept(int fd, int serving);
+/* Tell the peer on fd TooManyClients {max} if its socket takes it at once; close fd. */
+void		server_socket_refuse(int fd, int max);
 /* 1 if a peer of this role may hold fd and leave supd the fds it keeps. */
 int		server_socket_fd_allowed(int fd, enum role);
 /* What a peer with these credentials may do (after server_socket_open). */

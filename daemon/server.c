@@ -593,25 +593,26 @@ server_role_name(enum role role)
 /*
  * Room for a peer of this role on fd?  max_clients, and SERVER_SOCKET_ADMIN_SLOTS
  * more for admins, so followers and idle readers never lock root out; when
- * full, a peer with a role takes the place of the oldest one without.
+ * full, a peer with a role takes the place of the oldest one without.  If
+ * not, *max is the limit to tell it: max_clients, or the clients served
+ * when fds are short.
  */
 static int
-server_admit(int fd, enum role role, pid_t pid)
+server_admit(int fd, enum role role, pid_t pid, int *max)
 {
 	struct client	*cl;
-	int		 max;
 
 	if (!server_socket_fd_allowed(fd, role)) {
 		log_rated(&server_refuse_rate, LOG_LVL_WARN, "refused a client "
 		    "(pid %d): the file descriptors left are kept for the "
 		    "children", (int)pid);
+		*max = server_nclients;
 		return (0);
 	}
-	max = loop_conf != NULL && loop_conf->max_clients > 0 ?
+	*max = loop_conf != NULL && loop_conf->max_clients > 0 ?
 	    loop_conf->max_clients : 256;
-	if (role == ROLE_ADMIN)
-		max += SERVER_SOCKET_ADMIN_SLOTS;
-	if (server_nclients < max)
+	if (server_nclients < *max + (role == ROLE_ADMIN ?
+	    SERVER_SOCKET_ADMIN_SLOTS : 0))
 		return (1);
 	if (role != ROLE_NONE && server_nroleless > 0) {
 		TAILQ_FOREACH(cl, &server_all, entry)
@@ -674,13 +675,13 @@ server_accept_cb(struct ev_loop *l, ev_io *w, int revents)
 	struct ucred	 uc;
 	socklen_t	 len;
 	enum role	 role;
-	int		 fd;
+	int		 fd, max;
 
 	(void)l;
 	(void)w;
 	(void)revents;
 	for (;;) {
-		fd = server_socket_accept(server_fd);
+		fd = server_socket_accept(server_fd, server_nclients);
 		if (fd == SERVER_SOCKET_EMPTY)
 			return;
 		if (fd == SERVER_SOCKET_SHED)
@@ -699,8 +700,8 @@ server_accept_cb(struct ev_loop *l, ev_io *w, int revents)
 			continue;
 		}
 		role = server_socket_role(&uc);
-		if (!server_admit(fd, role, uc.pid)) {
-			server_socket_refuse(fd);
+		if (!server_admit(fd, role, uc.pid, &max)) {
+			server_socket_refuse(fd, max);
 			continue;
 		}
 		server_client_new(fd, &uc, role);
