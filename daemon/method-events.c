@@ -144,6 +144,7 @@ method_events(struct call *c)
 	    json_incref(names) : NULL;
 	me->cursor = (uint64_t)since;
 	me->follow = follow;
+	c->endless = follow;
 	c->data = me;
 	c->cancel = method_events_cancel;
 	c->writable = method_events_replay;

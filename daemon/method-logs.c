@@ -260,6 +260,7 @@ method_logs(struct call *c)
 		ml->off = st.st_size;
 	}
 	c->data = ml;
+	c->endless = 1;
 	c->cancel = method_logs_cancel;
 	call_stream(c, json_pack("{s:o}", "lines", tail));
 	ev_timer_init(&ml->timer, method_logs_timer_cb, LOGS_POLL, LOGS_POLL);

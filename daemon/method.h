@@ -62,6 +62,7 @@ struct call {
 				    enum cmd_outcome, const char *detail);
 	/* a stream paced by its reader: its output has drained, send more */
 	void			(*writable)(struct call *);
+	int			 endless;	/* follows: ends when its peer hangs up */
 	int			 dispatching;	/* inside its handler */
 	int			 finished;	/* call_done while dispatching */
 };

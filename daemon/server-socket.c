@@ -1,14 +1,18 @@
 /*
  * server-socket.c — the control socket as a file and who is at the other
  * end: create its directory, refuse a socket another supd serves, replace
- * a stale one, bind it no more open than socket_mode; a peer's role from
- * its credentials and groups.  Connections are server.c's.
+ * a stale one, bind it no more open than socket_mode; accept when supd is
+ * out of file descriptors, and the descriptors kept from clients for the
+ * children; a peer's role from its credentials and groups.  Connections are
+ * server.c's.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +20,21 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "proto.h"
 #include "server-socket.h"
 #include "util.h"
 #include "varlink.h"
 
+/* fds clients never take, so a child can still be started: 1/8 of the limit, within these */
+#define SERVER_SOCKET_KEEP_MIN	16
+#define SERVER_SOCKET_KEEP_MAX	256
+
 static gid_t	server_socket_admin_gid, server_socket_read_gid;
 static int	server_socket_has_admin, server_socket_has_read;
+/* held in reserve: closed to accept (and refuse) a client when out of fds */
+static int	server_socket_spare = -1;
+static struct log_rate	server_socket_emfile_rate = LOG_RATE_INITIALIZER(1000);
+static struct log_rate	server_socket_error_rate = LOG_RATE_INITIALIZER(1000);
 
 /* mkdir -p for the socket's directory. */
 static int
@@ -155,7 +168,112 @@ server_socket_open(const char *path, char **cause)
 		unlink(path);
 		return (-1);
 	}
+	if (server_socket_spare == -1)
+		server_socket_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	return (fd);
+}
+
+void
+server_socket_close(int fd)
+{
+	close(fd);
+	if (server_socket_spare != -1) {
+		close(server_socket_spare);
+		server_socket_spare = -1;
+	}
+}
+
+void
+server_socket_refuse(int fd, int max)
+{
+	char	*s;
+	int	 n;
+
+	n = asprintf(&s, "{\"error\":\"%s\",\"parameters\":{\"max\":%d}}",
+	    SUPD_TOO_MANY_CLIENTS, max);
+	if (n > 0) {
+		(void)send(fd, s, (size_t)n + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		free(s);
+	}
+	close(fd);
+}
+
+/*
+ * Out of fds with a connection pending: give the spare up for a moment to
+ * take the connection and refuse it, so the listener does not stay readable
+ * for nothing and the client hears why.
+ */
+static int
+server_socket_shed(int lfd, int why, int serving)
+{
+	int	fd, saved;
+
+	log_rated(&server_socket_emfile_rate, LOG_LVL_WARN,
+	    "accept: %s; refusing new clients until some leave",
+	    strerror(why));
+	if (server_socket_spare == -1)
+		return (SERVER_SOCKET_BROKEN);
+	close(server_socket_spare);
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	saved = errno;
+	if (fd != -1)
+		server_socket_refuse(fd, serving);
+	server_socket_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd != -1)
+		return (SERVER_SOCKET_SHED);
+	if (saved == EAGAIN || saved == EWOULDBLOCK)
+		return (SERVER_SOCKET_EMPTY);
+	return (SERVER_SOCKET_BROKEN);
+}
+
+int
+server_socket_accept(int lfd, int serving)
+{
+	int	fd;
+
+	if (server_socket_spare == -1)	/* given up in a shortage */
+		server_socket_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	for (;;) {
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd != -1)
+			return (fd);
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return (SERVER_SOCKET_EMPTY);
+		if (errno == EMFILE || errno == ENFILE)
+			return (server_socket_shed(lfd, errno, serving));
+		log_rated(&server_socket_error_rate, LOG_LVL_WARN,
+		    "accept: %s; not accepting for a second", strerror(errno));
+		return (SERVER_SOCKET_BROKEN);
+	}
+}
+
+/*
+ * fds are handed out lowest first and the limit is on the number, so a
+ * client whose fd is below the line leaves every fd above it free for
+ * supd's own use (a child's log pipe, a notify socket).  Admins may go a
+ * few fds further than other peers.
+ */
+int
+server_socket_fd_allowed(int fd, enum role role)
+{
+	struct rlimit	rl;
+	rlim_t		keep;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return (1);
+	keep = rl.rlim_cur / 8;
+	if (keep < SERVER_SOCKET_KEEP_MIN)
+		keep = SERVER_SOCKET_KEEP_MIN;
+	if (keep > SERVER_SOCKET_KEEP_MAX)
+		keep = SERVER_SOCKET_KEEP_MAX;
+	/* a tiny limit still leaves room for clients */
+	if (keep > rl.rlim_cur / 4)
+		keep = rl.rlim_cur / 4;
+	if (role != ROLE_ADMIN)
+		keep += SERVER_SOCKET_ADMIN_SLOTS;
+	return ((rlim_t)fd + keep < rl.rlim_cur);
 }
 
 /* Is gid the peer's primary group or one of its supplementary groups? */

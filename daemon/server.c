@@ -27,6 +27,8 @@
 #define SERVER_MAX_QUEUED	64	/* calls read ahead of the one being answered */
 #define SERVER_OUT_MIN		(1024 * 1024)	/* output bound, at least */
 #define SERVER_CLOSE_GRACE_MS	5000	/* to read a last error, without idle_timeout */
+#define SERVER_NO_ROLE_MS	2000	/* a peer with no role: introspect, then go */
+#define SERVER_ACCEPT_PAUSE	1.0	/* seconds without accepting when accept fails */
 
 struct request {
 	TAILQ_ENTRY(request)	 entry;
@@ -51,6 +53,7 @@ struct client {
 	int			 nqueued;
 	struct call		*current;	/* the call being answered, if it waits */
 	int64_t			 active_at;	/* last read or write progress (mono ms) */
+	int64_t			 accepted_at;
 	unsigned		 reading:1;	/* rio started */
 	unsigned		 halted:1;	/* no more reading: eof, bad input, cut off */
 	unsigned		 closing:1;	/* close once the output is out */
@@ -64,14 +67,60 @@ TAILQ_HEAD(client_list, client);
 static struct client_list	 server_all = TAILQ_HEAD_INITIALIZER(server_all);
 static struct client_list	 server_dirty = TAILQ_HEAD_INITIALIZER(server_dirty);
 static int			 server_nclients;
+static int			 server_nroleless;	/* of them, with ROLE_NONE */
 static int			 server_fd = -1;
 static char			*server_path;
 static ev_io			 server_listener;
+static ev_timer			 server_accept_pause;
+static struct log_rate		 server_refuse_rate = LOG_RATE_INITIALIZER(1000);
 static ev_prepare		 server_flusher;
 static int64_t			 server_started_at;
 
 static void	server_run(struct client *);
 static void	server_client_close(struct client *);
+
+/*
+ * Milliseconds before the client is closed, -1 for never: idle_timeout of
+ * no read or write progress while no call waits or streams, a short grace
+ * to read a last error without one, and a peer with no role goes
+ * SERVER_NO_ROLE_MS after it came, busy or not.
+ */
+static int64_t
+server_time_left(struct client *cl, int64_t now)
+{
+	int64_t	limit, left = INT64_MAX, deadline;
+
+	limit = loop_conf != NULL ? loop_conf->idle_timeout_ms : 0;
+	if (limit <= 0 && cl->closing)
+		limit = SERVER_CLOSE_GRACE_MS;
+	if (limit > 0) {
+		left = cl->active_at + limit - now;
+		/* a peer waiting for supd to exit (supctl shutdown) is not idle */
+		if ((cl->current != NULL && !cl->overflow) ||
+		    (loop_shutting_down && !cl->closing))
+			left = limit;
+	}
+	if (cl->role == ROLE_NONE) {
+		deadline = cl->accepted_at + SERVER_NO_ROLE_MS - now;
+		if (deadline < left)
+			left = deadline;
+	}
+	if (left == INT64_MAX)
+		return (-1);
+	return (left < 0 ? 0 : left);
+}
+
+static void
+server_timer_arm(struct client *cl)
+{
+	int64_t	left;
+
+	ev_timer_stop(loop_ev, &cl->timer);
+	if ((left = server_time_left(cl, now_mono_ms())) < 0)
+		return;
+	ev_timer_set(&cl->timer, (double)left / 1000.0, 0.);
+	ev_timer_start(loop_ev, &cl->timer);
+}
 
 /*
  * Take no more calls; close once the last error is out.  A peer that does
@@ -81,11 +130,7 @@ static void
 server_close_later(struct client *cl)
 {
 	cl->closing = 1;
-	if (loop_conf != NULL && loop_conf->idle_timeout_ms > 0)
-		return;
-	ev_timer_stop(loop_ev, &cl->timer);
-	ev_timer_set(&cl->timer, SERVER_CLOSE_GRACE_MS / 1000.0, 0.);
-	ev_timer_start(loop_ev, &cl->timer);
+	server_timer_arm(cl);
 }
 
 static size_t
@@ -447,6 +492,19 @@ server_peer_gone(int fd)
 	return (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR)));
 }
 
+/*
+ * A follower that shut down its side has no call to come: its stream would
+ * hold a slot for ever.  What is queued goes out if the socket takes it now.
+ */
+static void
+server_follower_hung_up(struct client *cl)
+{
+	log_debug("client pid %d: a follower hung up; closing", (int)cl->pid);
+	server_drop_current(cl);
+	(void)varlink_wbuf_flush(&cl->wb, cl->fd);
+	server_client_close(cl);
+}
+
 static void
 server_read_cb(struct ev_loop *l, ev_io *w, int revents)
 {
@@ -483,6 +541,10 @@ server_read_cb(struct ev_loop *l, ev_io *w, int revents)
 				server_client_close(cl);
 				return;
 			}
+			if (cl->current != NULL && cl->current->endless) {
+				server_follower_hung_up(cl);
+				return;
+			}
 			break;
 		}
 		log_debug("client pid %d: read: %s", (int)cl->pid,
@@ -495,36 +557,29 @@ server_read_cb(struct ev_loop *l, ev_io *w, int revents)
 		server_dirty_add(cl);
 }
 
-/*
- * Idle timeout: no read or write progress for idle_timeout_ms while no call
- * waits or streams.  A client closing after an error gets the same time to
- * read it (SERVER_CLOSE_GRACE_MS when there is no idle timeout).
- */
+/* The idle timeout, the grace after an error, or the end of a role-less peer's time. */
 static void
 server_timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 {
 	struct client	*cl = w->data;
-	int64_t		 limit, left;
+	int64_t		 now = now_mono_ms(), left;
 
 	(void)l;
 	(void)revents;
-	limit = loop_conf != NULL ? loop_conf->idle_timeout_ms : 0;
-	if (limit <= 0 && cl->closing)
-		limit = SERVER_CLOSE_GRACE_MS;
-	if (limit <= 0)
+	if ((left = server_time_left(cl, now)) == -1)
 		return;
-	left = cl->active_at + limit - now_mono_ms();
-	/* A peer waiting for supd to exit (supctl shutdown) is not idle. */
-	if ((cl->current != NULL && !cl->overflow) ||
-	    (loop_shutting_down && !cl->closing))
-		left = limit;
 	if (left > 0) {
 		ev_timer_set(w, (double)left / 1000.0, 0.);
 		ev_timer_start(loop_ev, w);
 		return;
 	}
-	log_debug("client pid %d: idle for %lld ms; closing", (int)cl->pid,
-	    (long long)limit);
+	if (cl->role == ROLE_NONE &&
+	    now - cl->accepted_at >= SERVER_NO_ROLE_MS)
+		log_debug("client pid %d: no role, here for %d ms; closing",
+		    (int)cl->pid, SERVER_NO_ROLE_MS);
+	else
+		log_debug("client pid %d: idle for %lld ms; closing",
+		    (int)cl->pid, (long long)(now - cl->active_at));
 	server_client_close(cl);
 }
 
@@ -543,52 +598,121 @@ server_client_close(struct client *cl)
 	varlink_rbuf_free(&cl->rb);
 	varlink_wbuf_free(&cl->wb);
 	server_nclients--;
+	if (cl->role == ROLE_NONE)
+		server_nroleless--;
 	log_debug("client pid %d: closed", (int)cl->pid);
 	free(cl);
 }
 
-/* Over max_clients: say so if the socket takes it at once, and close. */
-static void
-server_refuse(int fd)
+static const char *
+server_role_name(enum role role)
 {
-	char	*s;
-	int	 n;
+	return (role == ROLE_ADMIN ? "admin" : role == ROLE_READ ? "read-only" :
+	    "no access");
+}
 
-	n = asprintf(&s, "{\"error\":\"%s\",\"parameters\":{\"max\":%d}}",
-	    SUPD_TOO_MANY_CLIENTS, loop_conf != NULL ? loop_conf->max_clients : 0);
-	if (n > 0) {
-		(void)send(fd, s, (size_t)n + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		free(s);
+/*
+ * Room for a peer of this role on fd?  max_clients, and SERVER_SOCKET_ADMIN_SLOTS
+ * more for admins, so followers and idle readers never lock root out; when
+ * full, a peer with a role takes the place of the oldest one without.  If
+ * not, *max is the limit to tell it: max_clients, or the clients served
+ * when fds are short.
+ */
+static int
+server_admit(int fd, enum role role, pid_t pid, int *max)
+{
+	struct client	*cl;
+
+	if (!server_socket_fd_allowed(fd, role)) {
+		log_rated(&server_refuse_rate, LOG_LVL_WARN, "refused a client "
+		    "(pid %d): the file descriptors left are kept for the "
+		    "children", (int)pid);
+		*max = server_nclients;
+		return (0);
 	}
-	close(fd);
+	*max = loop_conf != NULL && loop_conf->max_clients > 0 ?
+	    loop_conf->max_clients : 256;
+	if (server_nclients < *max + (role == ROLE_ADMIN ?
+	    SERVER_SOCKET_ADMIN_SLOTS : 0))
+		return (1);
+	if (role != ROLE_NONE && server_nroleless > 0) {
+		TAILQ_FOREACH(cl, &server_all, entry)
+			if (cl->role == ROLE_NONE)
+				break;
+		log_debug("client pid %d: no role; closed to make room",
+		    (int)cl->pid);
+		server_client_close(cl);
+		return (1);
+	}
+	log_rated(&server_refuse_rate, LOG_LVL_WARN, "refused a client "
+	    "(pid %d, %s): %d clients already", (int)pid,
+	    server_role_name(role), server_nclients);
+	return (0);
+}
+
+static void
+server_client_new(int fd, const struct ucred *uc, enum role role)
+{
+	struct client	*cl;
+
+	cl = xcalloc(1, sizeof *cl);
+	cl->fd = fd;
+	cl->uid = uc->uid;
+	cl->pid = uc->pid;
+	cl->role = role;
+	TAILQ_INIT(&cl->queue);
+	varlink_rbuf_init(&cl->rb, server_max_request());
+	varlink_wbuf_init(&cl->wb);
+	ev_io_init(&cl->rio, server_read_cb, fd, EV_READ);
+	ev_io_init(&cl->wio, server_write_cb, fd, EV_WRITE);
+	cl->rio.data = cl->wio.data = cl;
+	ev_init(&cl->timer, server_timer_cb);
+	cl->timer.data = cl;
+	cl->active_at = cl->accepted_at = now_mono_ms();
+	server_timer_arm(cl);
+	ev_io_start(loop_ev, &cl->rio);
+	cl->reading = 1;
+	TAILQ_INSERT_TAIL(&server_all, cl, entry);
+	server_nclients++;
+	if (role == ROLE_NONE)
+		server_nroleless++;
+	log_debug("client pid %d uid %d: connected (%s)", (int)uc->pid,
+	    (int)uc->uid, server_role_name(role));
+}
+
+/* accept failed for another reason than a shortage of fds: try again in a while */
+static void
+server_accept_pause_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	(void)l;
+	(void)w;
+	(void)revents;
+	ev_io_start(loop_ev, &server_listener);
 }
 
 static void
 server_accept_cb(struct ev_loop *l, ev_io *w, int revents)
 {
-	struct client	*cl;
 	struct ucred	 uc;
 	socklen_t	 len;
+	enum role	 role;
 	int		 fd, max;
 
 	(void)l;
 	(void)w;
 	(void)revents;
-	max = loop_conf != NULL && loop_conf->max_clients > 0 ?
-	    loop_conf->max_clients : 256;
 	for (;;) {
-		fd = accept4(server_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd == -1) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				log_warn("accept: %s", strerror(errno));
+		fd = server_socket_accept(server_fd, server_nclients);
+		if (fd == SERVER_SOCKET_EMPTY)
 			return;
-		}
-		if (server_nclients >= max) {
-			log_warn("refused a client: %d clients already", max);
-			server_refuse(fd);
+		if (fd == SERVER_SOCKET_SHED)
 			continue;
+		if (fd == SERVER_SOCKET_BROKEN) {
+			/* the listener stays readable: polling it would spin */
+			ev_io_stop(loop_ev, &server_listener);
+			ev_timer_set(&server_accept_pause, SERVER_ACCEPT_PAUSE, 0.);
+			ev_timer_start(loop_ev, &server_accept_pause);
+			return;
 		}
 		len = sizeof uc;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1) {
@@ -596,32 +720,12 @@ server_accept_cb(struct ev_loop *l, ev_io *w, int revents)
 			close(fd);
 			continue;
 		}
-		cl = xcalloc(1, sizeof *cl);
-		cl->fd = fd;
-		cl->uid = uc.uid;
-		cl->pid = uc.pid;
-		cl->role = server_socket_role(&uc);
-		TAILQ_INIT(&cl->queue);
-		varlink_rbuf_init(&cl->rb, server_max_request());
-		varlink_wbuf_init(&cl->wb);
-		ev_io_init(&cl->rio, server_read_cb, fd, EV_READ);
-		ev_io_init(&cl->wio, server_write_cb, fd, EV_WRITE);
-		cl->rio.data = cl->wio.data = cl;
-		ev_init(&cl->timer, server_timer_cb);
-		cl->timer.data = cl;
-		cl->active_at = now_mono_ms();
-		if (loop_conf != NULL && loop_conf->idle_timeout_ms > 0) {
-			ev_timer_set(&cl->timer,
-			    (double)loop_conf->idle_timeout_ms / 1000.0, 0.);
-			ev_timer_start(loop_ev, &cl->timer);
+		role = server_socket_role(&uc);
+		if (!server_admit(fd, role, uc.pid, &max)) {
+			server_socket_refuse(fd, max);
+			continue;
 		}
-		ev_io_start(loop_ev, &cl->rio);
-		cl->reading = 1;
-		TAILQ_INSERT_TAIL(&server_all, cl, entry);
-		server_nclients++;
-		log_debug("client pid %d uid %d: connected (%s)", (int)uc.pid,
-		    (int)uc.uid, cl->role == ROLE_ADMIN ? "admin" :
-		    cl->role == ROLE_READ ? "read-only" : "no access");
+		server_client_new(fd, &uc, role);
 	}
 }
 
@@ -638,6 +742,7 @@ server_init(const char *path, char **cause)
 	server_started_at = now_mono_ms();
 	ev_io_init(&server_listener, server_accept_cb, fd, EV_READ);
 	ev_io_start(loop_ev, &server_listener);
+	ev_init(&server_accept_pause, server_accept_pause_cb);
 	/* after the loop's own prepare (policy, then commit): replies go out last */
 	ev_prepare_init(&server_flusher, server_flusher_cb);
 	ev_set_priority(&server_flusher, EV_MINPRI);
@@ -663,8 +768,9 @@ server_close(void)
 	}
 	if (server_fd != -1) {
 		ev_io_stop(loop_ev, &server_listener);
+		ev_timer_stop(loop_ev, &server_accept_pause);
 		ev_prepare_stop(loop_ev, &server_flusher);
-		close(server_fd);
+		server_socket_close(server_fd);
 		server_fd = -1;
 	}
 	if (server_path != NULL) {

@@ -1,6 +1,7 @@
 /*
  * util.c — what every daemon file needs: log lines with a level on stderr,
- * allocation that aborts instead of returning NULL, the two clocks.
+ * allocation that aborts instead of returning NULL, the two clocks, and
+ * log lines held to a rate for what may repeat without end.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -37,6 +38,28 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(lvl, fmt, ap);
 	va_end(ap);
+}
+
+void
+log_rated(struct log_rate *lr, enum log_level lvl, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 line[4096];
+	int64_t	 now = now_mono_ms();
+
+	if (lr->last_ms != 0 && now - lr->last_ms < lr->interval_ms) {
+		lr->skipped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (lr->skipped > 0)
+		log_msg(lvl, "%s (%lu more like it)", line, lr->skipped);
+	else
+		log_msg(lvl, "%s", line);
+	lr->last_ms = now;
+	lr->skipped = 0;
 }
 
 void

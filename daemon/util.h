@@ -15,6 +15,18 @@ void	log_msg(enum log_level, const char *fmt, ...)
 #define log_info(...)	log_msg(LOG_LVL_INFO, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define log_err(...)	log_msg(LOG_LVL_ERR, __VA_ARGS__)
+/*
+ * A log line that may repeat at any rate (a resource ran out): written at
+ * most once per interval_ms, with the count of those left out since.
+ */
+struct log_rate {
+	int64_t		 interval_ms;
+	int64_t		 last_ms;	/* when one was last written; 0: never */
+	unsigned long	 skipped;
+};
+#define LOG_RATE_INITIALIZER(ms)	{ (ms), 0, 0 }
+void	log_rated(struct log_rate *, enum log_level, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 /* For start-up and the impossible: log, then exit 1. */
 void	fatal(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
