@@ -430,6 +430,21 @@ harness_wait_new_pid(struct supd_inst *in, const char *name, pid_t old, int ms)
 }
 
 int
+harness_pid_gone(pid_t pid)
+{
+	char	 path[64], stat[512], *p = NULL;
+	FILE	*f;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (1);
+	if (fgets(stat, sizeof stat, f) != NULL)
+		p = strrchr(stat, ')');
+	fclose(f);
+	return (p != NULL && p[2] == 'Z');
+}
+
+int
 harness_zombies_of(pid_t parent)
 {
 	DIR		*d;

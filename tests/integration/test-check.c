@@ -258,22 +258,6 @@ Test(check, the_systemd_unit_passes_systemd_analyze_verify)
 	harness_stop(&in);
 }
 
-/* A process that is gone or a zombie waiting for its reaper. */
-static int
-gone(pid_t pid)
-{
-	char	 path[64], stat[512], *p = NULL;
-	FILE	*f;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return (1);
-	if (fgets(stat, sizeof stat, f) != NULL)
-		p = strrchr(stat, ')');
-	fclose(f);
-	return (p != NULL && p[2] == 'Z');
-}
-
 Test(harness, supd_goes_when_its_test_dies_before_stopping_it)
 {
 	struct supd_inst in;
@@ -293,9 +277,9 @@ Test(harness, supd_goes_when_its_test_dies_before_stopping_it)
 	cr_assert_eq(read(fd[0], &supd, sizeof supd), (ssize_t)sizeof supd);
 	close(fd[0]);
 	waitpid(test, NULL, 0);
-	for (i = 0; i < 500 && !gone(supd); i++)
+	for (i = 0; i < 500 && !harness_pid_gone(supd); i++)
 		harness_sleep_ms(20);
-	cr_expect(gone(supd), "supd %d outlived its test", (int)supd);
+	cr_expect(harness_pid_gone(supd), "supd %d outlived its test", (int)supd);
 	for (i = 0; i < 100 && harness_tagged_alive(&in) > 0; i++)
 		harness_sleep_ms(20);
 	cr_expect_eq(harness_tagged_alive(&in), 0, "and stopped its children");

@@ -440,22 +440,6 @@ Test(supd, shutdown_stops_supd_and_then_supctl_exits_3)
 
 /* Shutdown: supctl waits for the end; a second signal forces it. */
 
-/* A process that is gone, or a zombie nobody reaped yet. */
-static int
-gone(pid_t pid)
-{
-	char	 path[64], stat[512], *p = NULL;
-	FILE	*f;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return (1);
-	if (fgets(stat, sizeof stat, f) != NULL)
-		p = strrchr(stat, ')');
-	fclose(f);
-	return (p != NULL && p[2] == 'Z');
-}
-
 /* A worker that takes two seconds to stop, under an idle_timeout it outlasts. */
 static const char *slow_conf =
     "[supd]\n"
@@ -480,7 +464,7 @@ Test(shutdown, supctl_returns_once_every_child_has_stopped, .timeout = 60)
 	cr_assert_str_empty(r.out);
 	cli_result_free(&r);
 	/* past the idle timeout, and the worker's two seconds */
-	cr_assert(gone(pid), "supctl returned while slow (pid %d) still ran",
+	cr_assert(harness_pid_gone(pid), "supctl returned while slow (pid %d) still ran",
 	    (int)pid);
 	cr_assert_eq(harness_wait_exit(&in, 5000), 0);
 	harness_stop(&in);
@@ -497,9 +481,9 @@ Test(shutdown, no_wait_returns_once_supd_accepted, .timeout = 60)
 	RUN(r, "shutdown", "--no-wait");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cli_result_free(&r);
-	cr_assert(!gone(pid), "slow is still in its two seconds of stopping");
+	cr_assert(!harness_pid_gone(pid), "slow is still in its two seconds of stopping");
 	cr_assert_eq(harness_wait_exit(&in, 10000), 0);
-	cr_assert(gone(pid));
+	cr_assert(harness_pid_gone(pid));
 	harness_stop(&in);
 }
 
@@ -525,8 +509,8 @@ Test(shutdown, a_second_sigterm_kills_every_group_and_exits_1, .timeout = 60)
 	cr_assert(harness_wait_log(&in, "SIGTERM again while shutting down: "
 	    "forcing the exit, SIGKILL to every process group, exit status 1",
 	    0));
-	for (i = 0; i < 250 && !gone(pid); i++)
+	for (i = 0; i < 250 && !harness_pid_gone(pid); i++)
 		harness_sleep_ms(20);
-	cr_assert(gone(pid), "stubborn (pid %d) outlived supd", (int)pid);
+	cr_assert(harness_pid_gone(pid), "stubborn (pid %d) outlived supd", (int)pid);
 	harness_stop(&in);
 }
