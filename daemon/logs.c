@@ -391,21 +391,26 @@ logs_mark(struct logs_file *lf)
 static void
 logs_rotate(struct logs_file *lf)
 {
-	char	*path, from[PATH_MAX], to[PATH_MAX];
-	int	 i, backups = logs_backups(), rc, err;
+	char	*path, from[PATH_MAX], to[PATH_MAX], stuck[PATH_MAX];
+	int	 i, backups = logs_backups(), rc, err, stuck_err = 0;
 	int64_t	 size = lf->size;
 
 	path = logs_path(lf->name);
 	for (i = backups - 1; i >= 1; i--) {
 		snprintf(from, sizeof from, "%s.%d", path, i);
 		snprintf(to, sizeof to, "%s.%d", path, i + 1);
-		if (rename(from, to) == -1 && errno != ENOENT)
-			logs_warn(lf, "rename %s: %s", from, strerror(errno));
+		if (rename(from, to) == -1 && errno != ENOENT && !stuck_err) {
+			stuck_err = errno;
+			snprintf(stuck, sizeof stuck, "%s", from);
+		}
 	}
 	snprintf(to, sizeof to, "%s.1", path);
 	rc = backups <= 0 ? unlink(path) : rename(path, to);
 	err = errno;
 	if (rc == 0 || err == ENOENT) {
+		/* an older backup that could not move was overwritten */
+		if (stuck_err)
+			logs_warn(lf, "rename %s: %s", stuck, strerror(stuck_err));
 		close(lf->fd);
 		lf->fd = -1;
 		lf->rotate_after = 0;
