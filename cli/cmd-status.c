@@ -1,7 +1,7 @@
 /*
  * cmd-status.c — `supctl status [NAME...]`: a row per child (name, type,
- * parent, state, pid, uptime, restarts, last exit), or with --json the Child objects
- * exactly as supd returns them.
+ * parent, state, pid, uptime, restarts, last exit), or with --json the
+ * Child objects exactly as supd returns them.
  */
 #include <stdio.h>
 #include <string.h>

@@ -36,7 +36,7 @@
 /* Log files hold the children's output, which may be secret. */
 #define LOGS_DIR_MODE		0750
 #define LOGS_FILE_MODE		0640
-/* A file that keeps failing is warned about once a minute, logs.c once a second. */
+/* Warnings: once a minute for a file that keeps failing, once a second in all. */
 #define LOGS_WARN_FILE_MS	60000
 #define LOGS_WARN_ANY_MS	1000
 /* A rotation that failed and could not truncate is not tried again before. */
@@ -89,7 +89,7 @@ static TAILQ_HEAD(, logs_name) logs_names_fifo =
 static unsigned int	 logs_nnames;
 static char		 logs_buf[LOGS_CHUNK];
 static int64_t		 logs_warned_any;
-static int		 logs_dir_made;		/* log_dir existed or was made once */
+static int		 logs_dir_made;	/* log_dir was there or made once */
 /* Bumped by every rotation: a full disk looks for backups only after one. */
 static uint64_t		 logs_rotations = 1, logs_freed_at;
 
@@ -134,7 +134,7 @@ logs_warn(struct logs_file *lf, const char *fmt, ...)
 	log_warn("log of %s: %s", lf->name, line);
 }
 
-/* mkdir -p, the last one 0750: 1 if it made log_dir itself, 0 if it was there. */
+/* mkdir -p, the last 0750: 1 if it made log_dir, 0 if it was there. */
 static int
 logs_mkdirs(const char *dir, char **cause)
 {
@@ -229,7 +229,7 @@ logs_open(struct logs_file *lf, char **cause)
 		log_warn("log_dir %s was removed; created it again", logs_dir());
 	logs_dir_made = 1;
 	path = logs_path(lf->name);
-	/* never a symlink (it could point anywhere), never a FIFO (it blocks) */
+	/* never a symlink (it may point anywhere), nor a FIFO (it blocks) */
 	fd = open(path, O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC|O_NOCTTY|
 	    O_NOFOLLOW|O_NONBLOCK, LOGS_FILE_MODE);
 	if (fd == -1) {
@@ -435,7 +435,7 @@ logs_rotate(struct logs_file *lf)
 	free(path);
 }
 
-/* log_max_bytes, or 0 (no limit) while a failed rotation waits for its retry. */
+/* log_max_bytes, or 0 (none) while a failed rotation waits for its retry. */
 static int64_t
 logs_max(struct logs_file *lf)
 {
@@ -523,7 +523,7 @@ logs_line_end(struct logs_lines *l)
 		l->n++;
 }
 
-/* Keep the last lines of what the child wrote, bounded, control bytes as '?'. */
+/* Keep the child's last lines, bounded, control bytes as '?'. */
 static void
 logs_track(struct logs_file *lf, const char *buf, size_t len)
 {
@@ -698,7 +698,7 @@ logs_drain(struct node *node)
 	}
 }
 
-/* The last lines node wrote, oldest first, the one in progress last; how many. */
+/* node's last lines, oldest first, the one in progress last; how many. */
 int
 logs_last_lines(const struct node *node, const char **lines, int max)
 {

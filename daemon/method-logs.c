@@ -117,7 +117,7 @@ method_logs_tail(int fd, off_t size, json_int_t n)
 	return (a);
 }
 
-/* 1 if the caller may read children's output: admins, readers with read_logs. */
+/* 1 if the caller may read children's output: admins; readers with read_logs. */
 int
 method_logs_readable(const struct call *c)
 {

@@ -419,7 +419,7 @@ proc_output_text(char *buf, size_t len, struct node *node)
 	free(path);
 }
 
-/* An abnormal end: count it, keep it for the root's last words; out: its output. */
+/* An abnormal end: counted, kept for the root's last words; out: its output. */
 static void
 proc_failed(struct proc_rt *rt, const char *how, char *out, size_t len)
 {
@@ -762,7 +762,7 @@ proc_status_text(const struct node *node)
 	return (rt->status);
 }
 
-/* How node last ended: "code 1", "signal SEGV", "start failed: ...", or NULL. */
+/* How node last ended: "code 1", "signal SEGV", "start failed: ..." or NULL. */
 const char *
 proc_last_exit(const struct node *node)
 {

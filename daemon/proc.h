@@ -40,7 +40,7 @@ void		 proc_stop(struct node *);
 int		 proc_signal(struct node *, int sig);
 /* The last STATUS= a ready = notify child sent, or NULL. */
 const char	*proc_status_text(const struct node *);
-/* How node last ended: "code 1", "signal SEGV", "start failed: ...", or NULL. */
+/* How node last ended: "code 1", "signal SEGV", "start failed: ..." or NULL. */
 const char	*proc_last_exit(const struct node *);
 /*
  * The last abnormal exit or start failure of any child: its name, how many
