@@ -25,6 +25,7 @@ const struct cmd_entry cmd_logs_entry = {
 	    "many as supd's\n"
 	    "default unless -n).  With --json, each reply's {\"lines\": [...]} "
 	    "on a line.\n"
+	    "Read-only peers may read logs only with [supd] read_logs = yes.\n"
 	    "\n"
 	    "  -n, --lines N     the last N lines\n"
 	    "  -f, --follow      then print what NAME writes, until "

@@ -1,7 +1,7 @@
 /*
  * cmd-status.c — `supctl status [NAME...]`: a row per child (name, type,
- * parent, state, pid, uptime, restarts), or with --json the Child objects
- * exactly as supd returns them.
+ * parent, state, pid, uptime, restarts, last exit), or with --json the
+ * Child objects exactly as supd returns them.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +14,8 @@ static int	cmd_status_exec(const struct cmd_entry *, struct args *);
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
 	.usage = "status [NAME...]",
-	.summary = "a row per child: type, parent, state, pid, uptime, restarts",
+	.summary = "a row per child: type, parent, state, pid, uptime, restarts, "
+	    "last exit",
 	.help =
 	    "Print a row per child and supervisor (all of them, or the NAMEs): "
 	    "NAME, TYPE\n"
@@ -22,7 +23,9 @@ const struct cmd_entry cmd_status_entry = {
 	    "stopping,\n"
 	    "stopped, exited, failed), PID, UPTIME since its last start and "
 	    "RESTARTS since\n"
-	    "supd started.  With --json, the array of Child objects of the "
+	    "supd started, and LAST EXIT, how it last ended (code 1, signal "
+	    "KILL, start\n"
+	    "failed: REASON).  With --json, the array of Child objects of the "
 	    "Status call.\n",
 	.min_args = 0,
 	.max_args = -1,
@@ -70,8 +73,8 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 		return (EXIT_OK);
 	}
 	now = output_now_ms();
-	t = table_new(7, "NAME", "TYPE", "PARENT", "STATE", "PID", "UPTIME",
-	    "RESTARTS");
+	t = table_new(8, "NAME", "TYPE", "PARENT", "STATE", "PID", "UPTIME",
+	    "RESTARTS", "LAST EXIT");
 	json_array_foreach(children, i, c) {
 		state = json_string_value(json_object_get(c, "state"));
 		if (json_is_integer(json_object_get(c, "pid")))
@@ -86,7 +89,8 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 		    json_string_value(json_object_get(c, "name")),
 		    json_string_value(json_object_get(c, "type")),
 		    json_string_value(json_object_get(c, "parent")),
-		    state, pid, uptime, restarts);
+		    state, pid, uptime, restarts,
+		    json_string_value(json_object_get(c, "last_exit")));
 	}
 	table_print(t);
 	table_free(t);

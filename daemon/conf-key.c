@@ -58,6 +58,8 @@ static void	conf_key_env(struct conf_state *, struct conf_section *, const char 
 static void	conf_key_codes(struct conf_state *, struct conf_section *, const char *);
 static void	conf_key_groups(struct conf_state *, struct conf_section *, const char *);
 
+static const char *const conf_key_no_yes[] = { "no", "yes", NULL };
+
 #define CF(f)	offsetof(struct config, f)
 #define SP(f)	offsetof(struct spec, f)
 
@@ -78,6 +80,8 @@ static const struct conf_key conf_keys[] = {
 	    .off = CF(admin_group) },
 	{ .name = "read_group", .where = SEC_SUPD, .set = conf_key_group,
 	    .off = CF(read_group) },
+	{ .name = "read_logs", .where = SEC_SUPD, .set = conf_key_enum,
+	    .off = CF(read_logs), .what = "value", .words = conf_key_no_yes },
 	{ .name = "max_request_bytes", .where = SEC_SUPD,
 	    .flags = K_WIDE | K_SIZE, .set = conf_key_number,
 	    .off = CF(max_request_bytes), .min = 1024, .max = 1 << 30,

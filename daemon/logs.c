@@ -1,8 +1,11 @@
 /*
  * logs.c — children's stdout and stderr: a pipe per start, read without
  * blocking by an ev_io watcher and appended to log_dir/NAME.log, which is
- * rotated by size (NAME.log.1 ... NAME.log.N).  proc.c decides which of a
- * child's outputs come here; the server only reads the files.
+ * rotated by size (NAME.log.1 ... NAME.log.N).  A file that cannot be
+ * rotated or written degrades (truncated, written past its size, or
+ * dropped with a marker line) and never stalls the loop.  It also keeps
+ * each child's last lines in memory for exit lines and inspect.  proc.c
+ * decides which of a child's outputs come here; the server reads the files.
  */
 #include <sys/queue.h>
 #include <sys/stat.h>
@@ -10,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +33,16 @@
 #define LOGS_READS_PER_WAKEUP	4
 /* Bound the final drain: a writer that escaped its group may never stop. */
 #define LOGS_DRAIN_MAX		16
+/* Log files hold the children's output, which may be secret. */
+#define LOGS_DIR_MODE		0750
+#define LOGS_FILE_MODE		0640
+/* Warnings: once a minute for a file that keeps failing, once a second in all. */
+#define LOGS_WARN_FILE_MS	60000
+#define LOGS_WARN_ANY_MS	1000
+/* A rotation that failed and could not truncate is not tried again before. */
+#define LOGS_ROTATE_RETRY_MS	60000
+/* Names that had a log, kept for `supctl logs` once they left the tree. */
+#define LOGS_NAMES_MAX		10000
 
 struct logs_file;
 
@@ -38,18 +52,46 @@ struct logs_pipe {
 	LIST_ENTRY(logs_pipe)	 entry;
 };
 
+/* The last lines: a ring of complete lines and the one in progress. */
+struct logs_lines {
+	char			 v[LOGS_LAST_LINES + 1][LOGS_LINE_MAX + 1];
+	int			 cur;		/* the slot of the line in progress */
+	size_t			 curlen;
+	int			 n;		/* complete lines before it */
+};
+
 struct logs_file {
 	const struct node	*node;		/* the hash key */
 	char			 name[NAME_MAX_LEN + 1];
 	int			 fd;		/* -1: not open */
 	int64_t			 size;
-	int			 failing;	/* a write failed; warned once */
+	int			 midline;	/* the file does not end with a newline */
+	int64_t			 dropped;	/* bytes lost since the last marker */
+	char			 drop_why[128];
+	int64_t			 rotate_after;	/* mono ms; 0: rotate by size */
+	int64_t			 warned_at;	/* mono ms of the last warning */
+	int			 warned;
+	struct logs_lines	*lines;		/* NULL until it writes */
 	LIST_HEAD(, logs_pipe)	 pipes;
 	UT_hash_handle		 hh;
 };
 
+struct logs_name {
+	char			 name[NAME_MAX_LEN + 1];
+	TAILQ_ENTRY(logs_name)	 entry;
+	UT_hash_handle		 hh;
+};
+
 static struct logs_file	*logs_files;
+static struct logs_name	*logs_names;
+static TAILQ_HEAD(, logs_name) logs_names_fifo =
+    TAILQ_HEAD_INITIALIZER(logs_names_fifo);
+static unsigned int	 logs_nnames;
 static char		 logs_buf[LOGS_CHUNK];
+static int64_t		 logs_warned_any;
+static int		 logs_dir_made;	/* log_dir was there or made once */
+/* Bumped by every rotation: a full disk looks for backups only after one. */
+static uint64_t		 logs_rotations = 1, logs_freed_at;
 
 static const char *
 logs_dir(void)
@@ -59,6 +101,12 @@ logs_dir(void)
 	return (LOGS_DEFAULT_DIR);
 }
 
+static int
+logs_backups(void)
+{
+	return (loop_conf != NULL ? loop_conf->log_backups : 0);
+}
+
 /* The log file of a child named name, "log_dir/NAME.log" (malloc'd). */
 char *
 logs_path(const char *name)
@@ -66,7 +114,27 @@ logs_path(const char *name)
 	return (xasprintf("%s/%s.log", logs_dir(), name));
 }
 
-/* mkdir -p: log_dir may be fresh (a first run, a tmpfs /var/log). */
+/* A degraded file's warning: once a minute per file, once a second in all. */
+static void __attribute__((format(printf, 2, 3)))
+logs_warn(struct logs_file *lf, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 line[1024];
+	int64_t	 now = now_mono_ms();
+
+	if (lf->warned && now - lf->warned_at < LOGS_WARN_FILE_MS)
+		return;
+	if (logs_warned_any != 0 && now - logs_warned_any < LOGS_WARN_ANY_MS)
+		return;
+	lf->warned = 1;
+	lf->warned_at = logs_warned_any = now;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	log_warn("log of %s: %s", lf->name, line);
+}
+
+/* mkdir -p, the last 0750: 1 if it made log_dir, 0 if it was there. */
 static int
 logs_mkdirs(const char *dir, char **cause)
 {
@@ -76,6 +144,12 @@ logs_mkdirs(const char *dir, char **cause)
 		*cause = xasprintf("log_dir %s: path too long", dir);
 		return (-1);
 	}
+	if (mkdir(path, LOGS_DIR_MODE) == 0)
+		return (1);
+	if (errno == EEXIST)
+		return (0);
+	if (errno != ENOENT)
+		goto fail;
 	for (p = path + 1; *p != '\0'; p++) {
 		if (*p != '/')
 			continue;
@@ -84,12 +158,62 @@ logs_mkdirs(const char *dir, char **cause)
 			goto fail;
 		*p = '/';
 	}
-	if (mkdir(path, 0755) == -1 && errno != EEXIST)
+	if (mkdir(path, LOGS_DIR_MODE) == -1 && errno != EEXIST)
 		goto fail;
-	return (0);
+	return (1);
 fail:
 	*cause = xasprintf("mkdir %s: %s", path, strerror(errno));
 	return (-1);
+}
+
+/* Check log_dir at start: create it 0750, or refuse one others may write. */
+int
+logs_init(char **cause)
+{
+	const char	*dir = logs_dir();
+	struct stat	 st;
+	char		*why;
+
+	if (logs_mkdirs(dir, &why) == -1) {
+		*cause = xasprintf("log_dir %s: cannot create it (%s); set "
+		    "log_dir in [supd], or --log-dir", dir, why);
+		free(why);
+		return (-1);
+	}
+	logs_dir_made = 1;
+	if (stat(dir, &st) == -1) {
+		*cause = xasprintf("log_dir %s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		*cause = xasprintf("log_dir %s: not a directory", dir);
+		return (-1);
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		*cause = xasprintf("log_dir %s: writable by %s (mode %04o), who "
+		    "could replace the children's logs; chmod go-w %s, or "
+		    "choose another log_dir", dir, st.st_mode & S_IWOTH ?
+		    "others" : "its group", (unsigned int)(st.st_mode & 07777),
+		    dir);
+		return (-1);
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		*cause = xasprintf("log_dir %s: owned by uid %u, who could "
+		    "replace the children's logs; chown it to uid %u, or choose "
+		    "another log_dir", dir, (unsigned int)st.st_uid,
+		    (unsigned int)geteuid());
+		return (-1);
+	}
+	return (0);
+}
+
+/* Whether the file ends in the middle of a line (a marker starts a new one). */
+static int
+logs_ends_midline(int fd, int64_t size)
+{
+	char	c;
+
+	return (size > 0 && pread(fd, &c, 1, size - 1) == 1 && c != '\n');
 }
 
 static int
@@ -97,48 +221,229 @@ logs_open(struct logs_file *lf, char **cause)
 {
 	struct stat	 st;
 	char		*path;
+	int		 fd, made;
 
-	if (logs_mkdirs(logs_dir(), cause) == -1)
+	if ((made = logs_mkdirs(logs_dir(), cause)) == -1)
 		return (-1);
+	if (made && logs_dir_made)
+		log_warn("log_dir %s was removed; created it again", logs_dir());
+	logs_dir_made = 1;
 	path = logs_path(lf->name);
-	lf->fd = open(path, O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC|O_NOCTTY,
-	    0644);
-	if (lf->fd == -1) {
-		*cause = xasprintf("open %s: %s", path, strerror(errno));
+	/* never a symlink (it may point anywhere), nor a FIFO (it blocks) */
+	fd = open(path, O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC|O_NOCTTY|
+	    O_NOFOLLOW|O_NONBLOCK, LOGS_FILE_MODE);
+	if (fd == -1) {
+		*cause = errno == ELOOP ?
+		    xasprintf("open %s: a symbolic link, not followed (remove "
+		    "it)", path) :
+		    xasprintf("open %s: %s", path, strerror(errno));
+		free(path);
+		return (-1);
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		*cause = xasprintf("open %s: not a regular file (remove it)",
+		    path);
+		close(fd);
 		free(path);
 		return (-1);
 	}
 	free(path);
-	lf->size = fstat(lf->fd, &st) == 0 ? (int64_t)st.st_size : 0;
+	lf->fd = fd;
+	lf->size = (int64_t)st.st_size;
+	lf->midline = logs_ends_midline(fd, lf->size);
 	return (0);
 }
 
-/* NAME.log -> NAME.log.1 -> ... -> NAME.log.N; the oldest is overwritten. */
+/* Open the file, or open it again if it was removed under us. */
+static int
+logs_ready(struct logs_file *lf, char **cause)
+{
+	struct stat	st;
+
+	if (lf->fd != -1 && fstat(lf->fd, &st) == 0 && st.st_nlink == 0) {
+		close(lf->fd);
+		lf->fd = -1;
+		if (logs_open(lf, cause) == -1)
+			return (-1);
+		log_warn("log of %s was removed; created it again", lf->name);
+		return (0);
+	}
+	if (lf->fd == -1)
+		return (logs_open(lf, cause));
+	return (0);
+}
+
+/* What is lost is counted, said once a minute, and marked in the file later. */
+static void
+logs_drop(struct logs_file *lf, size_t len, const char *why)
+{
+	lf->dropped += (int64_t)len;
+	snprintf(lf->drop_why, sizeof lf->drop_why, "%s", why);
+	logs_warn(lf, "%s: output dropped (%lld bytes so far)", why,
+	    (long long)lf->dropped);
+}
+
+/* The oldest backup of any log file goes first; 1 if one was removed. */
+static int
+logs_free_backup(void)
+{
+	struct logs_file	*lf, *tmp;
+	char			*path;
+	int			 i, freed;
+
+	if (logs_freed_at == logs_rotations)
+		return (0);	/* none left since the last look */
+	for (i = logs_backups(); i >= 1; i--) {
+		HASH_ITER(hh, logs_files, lf, tmp) {
+			path = xasprintf("%s/%s.log.%d", logs_dir(), lf->name, i);
+			freed = unlink(path) == 0;
+			if (freed)
+				log_warn("disk full: removed %s", path);
+			free(path);
+			if (freed)
+				return (1);
+		}
+	}
+	logs_freed_at = logs_rotations;
+	return (0);
+}
+
+static void	logs_rotate(struct logs_file *);
+
+/* A write failed for lack of room: make some; 1 if it is worth trying again. */
+static int
+logs_make_room(struct logs_file *lf, int err)
+{
+	int64_t	size = lf->size;
+
+	switch (err) {
+	case ENOSPC:
+	case EDQUOT:
+		return (logs_free_backup());
+	case EFBIG:
+		/* the file may not grow (RLIMIT_FSIZE): start a fresh one */
+		if (size == 0)
+			return (0);
+		logs_rotate(lf);
+		return (lf->fd == -1 || lf->size < size);
+	default:
+		return (0);
+	}
+}
+
+/* write(2), freeing room once the disk is full; -1 (errno set): dropped. */
+static ssize_t
+logs_put(struct logs_file *lf, const char *buf, size_t len)
+{
+	ssize_t	 n;
+	char	*cause;
+	int	 err;
+
+	for (;;) {
+		if (lf->fd == -1 && logs_open(lf, &cause) == -1) {
+			free(cause);
+			return (-1);
+		}
+		if ((n = write(lf->fd, buf, len)) > 0) {
+			lf->size += n;
+			lf->midline = buf[n - 1] != '\n';
+			return (n);
+		}
+		err = n == 0 ? ENOSPC : errno;
+		if (err == EINTR)
+			continue;
+		if (!logs_make_room(lf, err)) {
+			errno = err;
+			return (-1);
+		}
+	}
+}
+
+/* Say in the file where output was lost, on a line of its own. */
+static int
+logs_mark(struct logs_file *lf)
+{
+	char	 mark[256];
+	int	 len;
+	ssize_t	 n;
+
+	len = snprintf(mark, sizeof mark, "%s[supd: %lld bytes dropped: %s]\n",
+	    lf->midline ? "\n" : "", (long long)lf->dropped, lf->drop_why);
+	if (len >= (int)sizeof mark)
+		len = sizeof mark - 1;
+	if ((n = logs_put(lf, mark, (size_t)len)) == -1)
+		return (-1);
+	if (n < len) {
+		/* cut even the marker: end its line at least */
+		(void)logs_put(lf, "\n", 1);
+		lf->midline = 0;
+	}
+	lf->dropped = 0;
+	return (0);
+}
+
+/*
+ * NAME.log -> NAME.log.1 -> ... -> NAME.log.N; the oldest is overwritten.
+ * When the file cannot be moved away (append-only or immutable, or a
+ * directory in the way), it is truncated instead, or if that fails too,
+ * written past log_max_bytes until the next try a minute later.
+ */
 static void
 logs_rotate(struct logs_file *lf)
 {
-	char	*path, from[PATH_MAX], to[PATH_MAX];
-	int	 i, backups;
+	char	*path, from[PATH_MAX], to[PATH_MAX], stuck[PATH_MAX];
+	int	 i, backups = logs_backups(), rc, err, stuck_err = 0;
+	int64_t	 size = lf->size;
 
-	backups = loop_conf != NULL ? loop_conf->log_backups : 0;
 	path = logs_path(lf->name);
-	close(lf->fd);
-	lf->fd = -1;
-	if (backups <= 0)
-		unlink(path);
-	else {
-		for (i = backups - 1; i >= 1; i--) {
-			snprintf(from, sizeof from, "%s.%d", path, i);
-			snprintf(to, sizeof to, "%s.%d", path, i + 1);
-			if (rename(from, to) == -1 && errno != ENOENT)
-				log_warn("rename %s: %s", from, strerror(errno));
+	for (i = backups - 1; i >= 1; i--) {
+		snprintf(from, sizeof from, "%s.%d", path, i);
+		snprintf(to, sizeof to, "%s.%d", path, i + 1);
+		if (rename(from, to) == -1 && errno != ENOENT && !stuck_err) {
+			stuck_err = errno;
+			snprintf(stuck, sizeof stuck, "%s", from);
 		}
-		snprintf(to, sizeof to, "%s.1", path);
-		if (rename(path, to) == -1 && errno != ENOENT)
-			log_warn("rename %s: %s", path, strerror(errno));
+	}
+	snprintf(to, sizeof to, "%s.1", path);
+	rc = backups <= 0 ? unlink(path) : rename(path, to);
+	err = errno;
+	if (rc == 0 || err == ENOENT) {
+		/* an older backup that could not move was overwritten */
+		if (stuck_err)
+			logs_warn(lf, "rename %s: %s", stuck, strerror(stuck_err));
+		close(lf->fd);
+		lf->fd = -1;
+		lf->rotate_after = 0;
+		logs_rotations++;
+		free(path);
+		return;		/* logs_put opens the new one */
+	}
+	if (ftruncate(lf->fd, 0) == 0) {
+		logs_warn(lf, "cannot rotate %s: %s: truncated it instead",
+		    path, strerror(err));
+		lf->size = 0;
+		lf->midline = 0;
+		lf->dropped += size;
+		snprintf(lf->drop_why, sizeof lf->drop_why,
+		    "older output truncated, rotation failed: %s", strerror(err));
+	} else {
+		logs_warn(lf, "cannot rotate %s: %s, nor truncate it: %s; "
+		    "writing past log_max_bytes", path, strerror(err),
+		    strerror(errno));
+		lf->rotate_after = now_mono_ms() + LOGS_ROTATE_RETRY_MS;
 	}
 	free(path);
-	/* logs_write reopens it. */
+}
+
+/* log_max_bytes, or 0 (none) while a failed rotation waits for its retry. */
+static int64_t
+logs_max(struct logs_file *lf)
+{
+	if (loop_conf == NULL)
+		return (0);
+	if (lf->rotate_after != 0 && now_mono_ms() < lf->rotate_after)
+		return (0);
+	return (loop_conf->log_max_bytes);
 }
 
 /*
@@ -168,34 +473,84 @@ logs_write(struct logs_file *lf, const char *buf, size_t len)
 	char	*cause;
 	ssize_t	 n;
 	size_t	 fit;
-	int64_t	 max;
+	int	 rotated = 0;
 
-	max = loop_conf != NULL ? loop_conf->log_max_bytes : 0;
+	if (logs_ready(lf, &cause) == -1) {
+		logs_drop(lf, len, cause);
+		free(cause);
+		return;
+	}
+	/* every turn writes, or rotates once before it writes */
 	while (len > 0) {
 		if (lf->fd == -1 && logs_open(lf, &cause) == -1) {
-			if (!lf->failing)
-				log_warn("%s: output dropped", cause);
-			lf->failing = 1;
+			logs_drop(lf, len, cause);
 			free(cause);
 			return;
 		}
-		if ((fit = logs_fit(lf, buf, len, max)) == 0) {
+		if (lf->dropped > 0 && logs_mark(lf) == -1) {
+			logs_drop(lf, len, strerror(errno));
+			return;
+		}
+		fit = logs_fit(lf, buf, len, logs_max(lf));
+		if (fit == 0 && !rotated) {
 			logs_rotate(lf);
+			rotated = 1;
 			continue;
 		}
-		if ((n = write(lf->fd, buf, fit)) == -1) {
-			if (errno == EINTR)
-				continue;
-			if (!lf->failing)
-				log_warn("log of %s: %s: output dropped", lf->name,
-				    strerror(errno));
-			lf->failing = 1;
+		/* a rotation that left no room: past the limit, never a spin */
+		if (fit == 0)
+			fit = len;
+		if ((n = logs_put(lf, buf, fit)) == -1) {
+			logs_drop(lf, len, strerror(errno));
 			return;
 		}
 		buf += n;
-		len -= n;
-		lf->size += n;
-		lf->failing = 0;
+		len -= (size_t)n;
+		rotated = 0;
+	}
+}
+
+/* End the line in progress; blank lines tell nothing and are not kept. */
+static void
+logs_line_end(struct logs_lines *l)
+{
+	if (l->curlen == 0)
+		return;
+	l->v[l->cur][l->curlen] = '\0';
+	l->cur = (l->cur + 1) % (LOGS_LAST_LINES + 1);
+	l->curlen = 0;
+	if (l->n < LOGS_LAST_LINES)
+		l->n++;
+}
+
+/* Keep the child's last lines, bounded, control bytes as '?'. */
+static void
+logs_track(struct logs_file *lf, const char *buf, size_t len)
+{
+	struct logs_lines	*l;
+	const char		*end = buf + len, *nl;
+	unsigned char		 c;
+	char			*dst;
+
+	if (lf->lines == NULL)
+		lf->lines = xcalloc(1, sizeof *lf->lines);
+	l = lf->lines;
+	while (buf < end) {
+		if ((nl = memchr(buf, '\n', (size_t)(end - buf))) == NULL)
+			nl = end;
+		dst = l->v[l->cur];
+		for (; buf < nl && l->curlen < LOGS_LINE_MAX; buf++) {
+			c = (unsigned char)*buf;
+			if (c == '\r')
+				continue;
+			dst[l->curlen++] = (c < 0x20 && c != '\t') || c == 0x7f ?
+			    '?' : (char)c;
+		}
+		buf = nl;
+		if (buf < end) {
+			logs_line_end(l);
+			buf++;
+		}
 	}
 }
 
@@ -218,7 +573,8 @@ logs_pipe_read(struct logs_pipe *p, int max)
 	for (i = 0; i < max; i++) {
 		n = read(p->io.fd, logs_buf, sizeof logs_buf);
 		if (n > 0) {
-			logs_write(p->file, logs_buf, n);
+			logs_track(p->file, logs_buf, (size_t)n);
+			logs_write(p->file, logs_buf, (size_t)n);
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -240,6 +596,39 @@ logs_pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 	logs_pipe_read(w->data, LOGS_READS_PER_WAKEUP);
 }
 
+/* Remember that name had a log; the oldest of too many is forgotten. */
+static void
+logs_name_add(const char *name)
+{
+	struct logs_name	*ln;
+
+	HASH_FIND_STR(logs_names, name, ln);
+	if (ln != NULL)
+		return;
+	if (logs_nnames >= LOGS_NAMES_MAX) {
+		ln = TAILQ_FIRST(&logs_names_fifo);
+		TAILQ_REMOVE(&logs_names_fifo, ln, entry);
+		HASH_DEL(logs_names, ln);
+		free(ln);
+		logs_nnames--;
+	}
+	ln = xcalloc(1, sizeof *ln);
+	snprintf(ln->name, sizeof ln->name, "%s", name);
+	HASH_ADD_STR(logs_names, name, ln);
+	TAILQ_INSERT_TAIL(&logs_names_fifo, ln, entry);
+	logs_nnames++;
+}
+
+/* 1 if supd captured output under this name since it started. */
+int
+logs_known(const char *name)
+{
+	struct logs_name	*ln;
+
+	HASH_FIND_STR(logs_names, name, ln);
+	return (ln != NULL);
+}
+
 static struct logs_file *
 logs_file_get(struct node *node)
 {
@@ -254,6 +643,7 @@ logs_file_get(struct node *node)
 	lf->fd = -1;
 	LIST_INIT(&lf->pipes);
 	HASH_ADD_PTR(logs_files, node, lf);
+	logs_name_add(lf->name);
 	return (lf);
 }
 
@@ -269,7 +659,7 @@ logs_pipe(struct node *node, int *write_fd, char **cause)
 	int			 fds[2];
 
 	lf = logs_file_get(node);
-	if (lf->fd == -1 && logs_open(lf, cause) == -1)
+	if (logs_ready(lf, cause) == -1)
 		return (-1);
 	if (pipe2(fds, O_CLOEXEC) == -1) {
 		*cause = xasprintf("pipe: %s", strerror(errno));
@@ -292,6 +682,45 @@ logs_pipe(struct node *node, int *write_fd, char **cause)
 	return (0);
 }
 
+/* Read what node's pipes hold now, so its last lines are up to date. */
+void
+logs_drain(struct node *node)
+{
+	struct logs_file	*lf;
+	struct logs_pipe	*p, *next;
+
+	HASH_FIND_PTR(logs_files, &node, lf);
+	if (lf == NULL)
+		return;
+	for (p = LIST_FIRST(&lf->pipes); p != NULL; p = next) {
+		next = LIST_NEXT(p, entry);
+		logs_pipe_read(p, LOGS_DRAIN_MAX);
+	}
+}
+
+/* node's last lines, oldest first, the one in progress last; how many. */
+int
+logs_last_lines(const struct node *node, const char **lines, int max)
+{
+	struct logs_file	*lf;
+	struct logs_lines	*l;
+	int			 have, i, slot, skip;
+
+	HASH_FIND_PTR(logs_files, &node, lf);
+	if (lf == NULL || (l = lf->lines) == NULL)
+		return (0);
+	/* the line in progress is shown as it is so far */
+	l->v[l->cur][l->curlen] = '\0';
+	have = l->n + (l->curlen > 0);
+	skip = have > max ? have - max : 0;
+	for (i = skip; i < have; i++) {
+		slot = (l->cur - l->n + i + LOGS_LAST_LINES + 1) %
+		    (LOGS_LAST_LINES + 1);
+		lines[i - skip] = l->v[slot];
+	}
+	return (have - skip);
+}
+
 static void
 logs_file_free(struct logs_file *lf)
 {
@@ -304,6 +733,7 @@ logs_file_free(struct logs_file *lf)
 	if (lf->fd != -1)
 		close(lf->fd);
 	HASH_DEL(logs_files, lf);
+	free(lf->lines);
 	free(lf);
 }
 
@@ -323,7 +753,14 @@ void
 logs_close_all(void)
 {
 	struct logs_file	*lf, *tmp;
+	struct logs_name	*ln;
 
 	HASH_ITER(hh, logs_files, lf, tmp)
 		logs_file_free(lf);
+	while ((ln = TAILQ_FIRST(&logs_names_fifo)) != NULL) {
+		TAILQ_REMOVE(&logs_names_fifo, ln, entry);
+		HASH_DEL(logs_names, ln);
+		free(ln);
+	}
+	logs_nnames = 0;
 }

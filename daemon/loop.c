@@ -270,6 +270,10 @@ loop_perform(struct action_list *l)
 			loop_exit_status = a->status;
 			if (a->status == 0)
 				log_info("every child stopped; exiting");
+			else if (a->status == 3 && proc_last_failure() != NULL)
+				/* the root gave up: say which child, how and where */
+				log_err("%s; %s", a->detail != NULL ? a->detail :
+				    "giving up", proc_last_failure());
 			else
 				log_err("%s", a->detail != NULL ? a->detail : "exiting");
 			break;

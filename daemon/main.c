@@ -15,6 +15,7 @@
 #include "check.h"
 #include "conf.h"
 #include "events.h"
+#include "logs.h"
 #include "loop.h"
 #include "paths.h"
 #include "proc.h"
@@ -181,6 +182,11 @@ main(int argc, char **argv)
 	root = tree_build(conf);
 	events_init(conf->history_max);
 	loop_init(conf, root, &main_loop_ops);
+	if (logs_init(&cause) == -1) {
+		fprintf(stderr, "supd: %s; nothing started\n", cause);
+		free(cause);
+		return (1);
+	}
 	if (server_init(conf->socket, &cause) == -1) {
 		log_err("%s", cause);
 		fprintf(stderr, "supd: cannot serve %s: %s\n", conf->socket, cause);

@@ -2,7 +2,9 @@
  * method-logs.c — Logs: the last lines of a child's captured output, read
  * from the end of its file (never the whole file), then with follow what
  * is appended, polled every 200 ms; a rotation (new inode, or a file that
- * shrank) is followed to the new file.  logs.c writes the files.
+ * shrank) is followed to the new file.  Only for names supd knows (in the
+ * tree, or with output captured since it started), never a symlink, and for
+ * read-only peers only with read_logs = yes.  logs.c writes the files.
  */
 #include <sys/stat.h>
 
@@ -115,20 +117,38 @@ method_logs_tail(int fd, off_t size, json_int_t n)
 	return (a);
 }
 
+/* 1 if the caller may read children's output: admins; readers with read_logs. */
+int
+method_logs_readable(const struct call *c)
+{
+	return (c->role == ROLE_ADMIN || (c->role == ROLE_READ &&
+	    loop_conf != NULL && loop_conf->read_logs));
+}
+
+/* A log file to read: a regular file, never through a symlink; -1 if none. */
+static int
+method_logs_open_file(const char *path, struct stat *st)
+{
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    O_NOFOLLOW)) == -1)
+		return (-1);
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
 /* Open the file at path (if there is one) and remember which it is. */
 static void
 method_logs_open(struct method_logs *ml, int at_end)
 {
 	struct stat	st;
 
-	ml->fd = open(ml->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (ml->fd == -1)
+	if ((ml->fd = method_logs_open_file(ml->path, &st)) == -1)
 		return;
-	if (fstat(ml->fd, &st) == -1) {
-		close(ml->fd);
-		ml->fd = -1;
-		return;
-	}
 	ml->ino = st.st_ino;
 	ml->off = at_end ? st.st_size : 0;
 }
@@ -181,7 +201,7 @@ method_logs_timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 	(void)revents;
 	if (method_logs_pump(ml) == -1)
 		return;		/* cut off: server.c cancels the call */
-	if (stat(ml->path, &st) == -1)
+	if (lstat(ml->path, &st) == -1)
 		return;
 	if (ml->fd == -1 || st.st_ino != ml->ino) {
 		/* rotated (or created): the old file was drained above */
@@ -222,6 +242,10 @@ method_logs(struct call *c)
 	char			*path;
 	int			 follow = 0, fd;
 
+	/* output may hold secrets: readers see it only with read_logs = yes */
+	if (!method_logs_readable(c))
+		return (call_fail(c, SUPD_PERMISSION_DENIED, "{s:s}", "method",
+		    c->method->name));
 	if (call_str(c, "name", 1, &name) == -1 ||
 	    call_int(c, "lines", 0, &lines) == -1 ||
 	    call_bool(c, "follow", &follow) == -1)
@@ -232,18 +256,11 @@ method_logs(struct call *c)
 		lines = LOGS_MAX_LINES;
 	if (follow && !c->more)
 		return (call_fail(c, VL_EXPECTED_MORE, "{}"));
-	if ((path = logs_path(name)) == NULL)
+	/* a name supd never had is no reason to look at the disk */
+	if (tree_find(name) == NULL && !logs_known(name))
 		return (call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name", name));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd == -1 && tree_find(name) == NULL) {
-		/* no child of that name, and none that left a log behind */
-		free(path);
-		return (call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name", name));
-	}
-	if (fd != -1 && fstat(fd, &st) == -1) {
-		close(fd);
-		fd = -1;
-	}
+	path = logs_path(name);
+	fd = method_logs_open_file(path, &st);
 	tail = fd != -1 ? method_logs_tail(fd, st.st_size, lines) : json_array();
 	if (!follow) {
 		if (fd != -1)

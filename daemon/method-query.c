@@ -74,11 +74,34 @@ method_query_started_at(const struct node *n)
 	return (n->started_at > 0 ? json_integer(n->started_at) : json_null());
 }
 
+/* How it last ended ("code 1", "signal KILL", "start failed: ..."), or null. */
+static json_t *
+method_query_last_exit(const struct node *n)
+{
+	const char	*s = proc_last_exit(n);
+
+	return (s != NULL ? call_string(s, strlen(s)) : json_null());
+}
+
+/* The last lines of its output, for those who may read logs. */
+static json_t *
+method_query_last_output(const struct node *n)
+{
+	const char	*lines[LOGS_LAST_LINES];
+	json_t		*a = json_array();
+	int		 i, count;
+
+	count = logs_last_lines(n, lines, LOGS_LAST_LINES);
+	for (i = 0; i < count; i++)
+		json_array_append_new(a, call_string(lines[i], strlen(lines[i])));
+	return (a);
+}
+
 /* One Child of the IDL. */
 static json_t *
 method_query_child(const struct node *n)
 {
-	return (json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:o, s:b, s:o}",
+	return (json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:o, s:b, s:o, s:o}",
 	    "name", n->name,
 	    "type", tree_kind_name(n->kind),
 	    "parent", n->parent != NULL ? json_string(n->parent->name) :
@@ -88,7 +111,8 @@ method_query_child(const struct node *n)
 	    "restarts", n->restarts,
 	    "started_at", method_query_started_at(n),
 	    "task", n->task,
-	    "groups", method_query_groups(n)));
+	    "groups", method_query_groups(n),
+	    "last_exit", method_query_last_exit(n)));
 }
 
 static int
@@ -341,5 +365,8 @@ method_inspect(struct call *c)
 		json_object_set_new(info, "log_file", json_string(log));
 		free(log);
 	}
+	if (method_logs_readable(c))
+		json_object_set_new(info, "last_output",
+		    method_query_last_output(n));
 	return (call_ok(c, json_pack("{s:o}", "info", info)));
 }

@@ -145,4 +145,8 @@ int	 method_dynamic_add(struct call *, const char *sup, const char *name,
 void	 method_spawn_done(struct call *, struct node *, enum cmd_outcome,
 	    const char *);
 
+/* method-logs.c */
+/* 1 if the caller may read children's output: admins, readers with read_logs. */
+int	 method_logs_readable(const struct call *);
+
 #endif /* METHOD_H */

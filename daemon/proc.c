@@ -35,6 +35,8 @@
 
 /* How often a group that outlived its main process is looked at again. */
 #define PROC_POLL_S		0.02
+/* Room for "; log PATH; last output: ..." besides the line itself. */
+#define PROC_PATH_MAX_TEXT	4200
 /* After this long, zombies nobody reaps no longer count as group members. */
 #define PROC_SCAN_MS		100
 
@@ -62,6 +64,8 @@ struct proc_rt {
 	ev_timer		 start_timer;	/* start_timeout */
 	struct notify		*notify;
 	char			*status;	/* last STATUS= once notify closed */
+	char			*last_exit;	/* how it last ended, for status */
+	int			 failures;	/* abnormal exits and start failures */
 	UT_hash_handle		 hh;		/* proc_groups, by pgid */
 	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
 	int			 waiting;
@@ -81,8 +85,10 @@ static ev_timer			 proc_recheck_w;
 static int			 proc_inited;
 static struct ev_loop		*proc_loop;
 static const struct proc_ops	*proc_ops;
+static char			 proc_failure[1024];	/* proc_last_failure */
 
 static void	proc_settle(struct proc_rt *);
+static void	proc_failed(struct proc_rt *, const char *, char *, size_t);
 
 /* --- the runtime data of a node ------------------------------------------ */
 
@@ -166,8 +172,12 @@ static void
 proc_report_start_failed(struct proc_rt *rt)
 {
 	struct node	*node = rt->node;
+	char		 out[LOGS_LINE_MAX + PROC_PATH_MAX_TEXT];
 
-	log_warn("start %s failed: %s", node->name, rt->reason);
+	free(rt->last_exit);
+	rt->last_exit = xasprintf("start failed: %s", rt->reason);
+	proc_failed(rt, rt->last_exit, out, sizeof out);
+	log_warn("start %s failed: %s%s", node->name, rt->reason, out);
 	events_emit("start_failed", node,
 	    json_pack("{s:s}", "reason", rt->reason));
 	proc_ops->start_failed(node, rt->reason);
@@ -376,28 +386,78 @@ proc_recheck_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* --- reaping ------------------------------------------------------------- */
 
+/* "code 1" or "signal SEGV": how a process ended. */
+static void
+proc_exit_text(char *buf, size_t len, int status)
+{
+	const char	*abbrev;
+
+	if (WIFEXITED(status))
+		snprintf(buf, len, "code %d", WEXITSTATUS(status));
+	else if ((abbrev = sigabbrev_np(WTERMSIG(status))) != NULL)
+		snprintf(buf, len, "signal %s", abbrev);
+	else
+		snprintf(buf, len, "signal %d", WTERMSIG(status));
+}
+
+/* "; log FILE; last output: "LINE"" for a child whose output is captured. */
+static void
+proc_output_text(char *buf, size_t len, struct node *node)
+{
+	const char	*line;
+	char		*path;
+
+	buf[0] = '\0';
+	if (node->spec == NULL ||
+	    (node->spec->out != OUTPUT_LOG && node->spec->err != OUTPUT_LOG))
+		return;
+	/* what it wrote just before it died may still be in the pipe */
+	logs_drain(node);
+	path = logs_path(node->name);
+	if (logs_last_lines(node, &line, 1) == 1)
+		snprintf(buf, len, "; log %s; last output: \"%s\"", path, line);
+	else
+		snprintf(buf, len, "; log %s (no output)", path);
+	free(path);
+}
+
+/* An abnormal end: counted, kept for the root's last words; out: its output. */
+static void
+proc_failed(struct proc_rt *rt, const char *how, char *out, size_t len)
+{
+	rt->failures++;
+	proc_output_text(out, len, rt->node);
+	snprintf(proc_failure, sizeof proc_failure, "%s failed %d time%s, the "
+	    "last: %s%s", rt->node->name, rt->failures,
+	    rt->failures == 1 ? "" : "s", how, out);
+}
+
 static void
 proc_exit_event(struct proc_rt *rt, pid_t pid, int status, int normal)
 {
 	struct node	*node = rt->node;
+	char		 how[32], out[LOGS_LINE_MAX + PROC_PATH_MAX_TEXT];
 	json_t		*f;
 
+	proc_exit_text(how, sizeof how, status);
+	free(rt->last_exit);
+	rt->last_exit = xstrdup(how);
 	if (WIFEXITED(status)) {
 		node->last_exit_code = WEXITSTATUS(status);
 		node->last_exit_signal = 0;
 		f = json_pack("{s:i,s:i,s:b}", "pid", (int)pid,
 		    "code", node->last_exit_code, "normal", normal);
-		log_msg(normal ? LOG_LVL_INFO : LOG_LVL_WARN,
-		    "exit %s pid %d code %d", node->name, (int)pid,
-		    node->last_exit_code);
 	} else {
 		node->last_exit_code = -1;
 		node->last_exit_signal = WTERMSIG(status);
 		f = json_pack("{s:i,s:i,s:b}", "pid", (int)pid,
 		    "signal", node->last_exit_signal, "normal", normal);
-		log_msg(normal ? LOG_LVL_INFO : LOG_LVL_WARN,
-		    "exit %s pid %d signal %d", node->name, (int)pid,
-		    node->last_exit_signal);
+	}
+	if (normal)
+		log_info("exit %s pid %d %s", node->name, (int)pid, how);
+	else {
+		proc_failed(rt, how, out, sizeof out);
+		log_warn("exit %s pid %d %s%s", node->name, (int)pid, how, out);
 	}
 	events_emit("exit", node, f);
 }
@@ -727,6 +787,22 @@ proc_status_text(const struct node *node)
 	return (rt->status);
 }
 
+/* How node last ended: "code 1", "signal SEGV", "start failed: ..." or NULL. */
+const char *
+proc_last_exit(const struct node *node)
+{
+	const struct proc_rt	*rt = node->rt;
+
+	return (rt != NULL ? rt->last_exit : NULL);
+}
+
+/* The last abnormal exit or start failure of any child, or NULL. */
+const char *
+proc_last_failure(void)
+{
+	return (proc_failure[0] != '\0' ? proc_failure : NULL);
+}
+
 /* Free the runtime data of a node leaving the tree. */
 void
 proc_forget(struct node *node)
@@ -745,6 +821,7 @@ proc_forget(struct node *node)
 	LIST_REMOVE(rt, all_entry);
 	free(rt->reason);
 	free(rt->status);
+	free(rt->last_exit);
 	free(rt);
 	node->rt = NULL;
 }

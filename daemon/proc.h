@@ -42,6 +42,13 @@ void		 proc_kill(struct node *);
 int		 proc_signal(struct node *, int sig);
 /* The last STATUS= a ready = notify child sent, or NULL. */
 const char	*proc_status_text(const struct node *);
+/* How node last ended: "code 1", "signal SEGV", "start failed: ..." or NULL. */
+const char	*proc_last_exit(const struct node *);
+/*
+ * The last abnormal exit or start failure of any child: its name, how many
+ * it had, how it ended, its log file and last line; NULL if none yet.
+ */
+const char	*proc_last_failure(void);
 /* Free the runtime data of a node leaving the tree (its processes are gone). */
 void		 proc_forget(struct node *);
 /* SIGKILL every process group still running (last resort at exit). */

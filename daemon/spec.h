@@ -112,6 +112,7 @@ struct config {
 	char			*socket_group;
 	char			*admin_group;
 	char			*read_group;
+	int			 read_logs;	/* read_group may call Logs; default no */
 	int64_t			 max_request_bytes;	/* default 65536 */
 	int			 max_clients;		/* default 256 */
 	int64_t			 idle_timeout_ms;	/* default 300000; 0: none */

@@ -4,6 +4,8 @@
  * spawn, exec failures, fds, signals, environment, process groups, stop
  * escalation, readiness, log capture, and leaks over many cycles.
  */
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -29,6 +31,7 @@
 #include <criterion/criterion.h>
 #include <ev.h>
 #include <jansson.h>
+#include <linux/fs.h>
 
 #include "events.h"
 #include "logs.h"
@@ -245,14 +248,39 @@ run_for(int ms)
 	run_until(NULL, NULL, ms);
 }
 
+/* chattr +a / +i and back; -1 when the filesystem or our rights refuse. */
+static int
+fs_flags(const char *path, int flags, int on)
+{
+	int	 fd, cur, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return (-1);
+	if ((rc = ioctl(fd, FS_IOC_GETFLAGS, &cur)) == 0) {
+		cur = on ? cur | flags : cur & ~flags;
+		rc = ioctl(fd, FS_IOC_SETFLAGS, &cur);
+	}
+	close(fd);
+	return (rc);
+}
+
 static int
 rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
+	char	 parent[PATH_MAX];
+
 	(void)st;
 	(void)flag;
-	(void)ftw;
+	if (remove(path) == 0 || errno != EPERM)
+		return (0);
+	/* a test made it append-only or immutable, or its directory */
+	snprintf(parent, sizeof parent, "%.*s", ftw->base, path);
+	fs_flags(parent, FS_APPEND_FL | FS_IMMUTABLE_FL, 0);
+	fs_flags(path, FS_APPEND_FL | FS_IMMUTABLE_FL, 0);
 	return (remove(path));
 }
+
+static char	 mounted[PATH_MAX];	/* a tmpfs a test mounted */
 
 static void
 setup_with(struct ev_loop *l)
@@ -305,6 +333,8 @@ teardown(void)
 	}
 	nnodes = 0;
 	recs_clear();
+	if (mounted[0] != '\0')
+		umount2(mounted, MNT_DETACH);
 	nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	free(conf.log_dir);
 }
@@ -1210,6 +1240,565 @@ Test(proc, log_rotates_by_size)
 		cr_assert_not_null(strstr(read_file(p), "line 199"));
 	}
 	free(path);
+}
+
+/* --- logs that cannot rotate, a full disk, files that go away ----------- */
+
+static char	 err_path[PATH_MAX];
+static int	 err_saved = -1;
+
+/* supd's own log lines (stderr) go to a file until err_text(). */
+static void
+err_capture(void)
+{
+	int	fd;
+
+	snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
+	fflush(stderr);
+	cr_assert_neq(err_saved = dup(2), -1);
+	cr_assert_neq(fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0600), -1);
+	dup2(fd, 2);
+	close(fd);
+}
+
+/* A whole file (malloc'd), or NULL. */
+static char *
+slurp(const char *path)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (NULL);
+	do {
+		buf = xrealloc(buf, len + 65536 + 1);
+		n = read(fd, buf + len, 65536);
+		if (n > 0)
+			len += (size_t)n;
+	} while (n > 0);
+	close(fd);
+	buf[len] = '\0';
+	return (buf);
+}
+
+/* What went to stderr since err_capture (malloc'd); stderr is restored. */
+static char *
+err_text(void)
+{
+	fflush(stderr);
+	dup2(err_saved, 2);
+	close(err_saved);
+	err_saved = -1;
+	return (slurp(err_path));
+}
+
+static int
+count_str(const char *hay, const char *needle)
+{
+	int	n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return (n);
+}
+
+static char *
+log_dir_path(const char *file)
+{
+	return (xasprintf("%s/logs%s%s", tmpdir, file != NULL ? "/" : "",
+	    file != NULL ? file : ""));
+}
+
+/* 200 lines of about 50 bytes, "line 0 ..." to "line 199 ...". */
+#define TWO_HUNDRED_LINES	SH("i=0; while [ $i -lt 200 ]; do " \
+	    "echo \"line $i .........................................\"; " \
+	    "i=$((i+1)); done")
+
+static int64_t
+two_hundred_lines_bytes(void)
+{
+	char	 line[128];
+	int64_t	 total = 0;
+	int	 i;
+
+	for (i = 0; i < 200; i++)
+		total += snprintf(line, sizeof line, "line %d "
+		    ".........................................\n", i);
+	return (total);
+}
+
+/*
+ * The rotation cannot move w1.log away: the child's output still goes in,
+ * supd's loop keeps running, and it says so once.  Returns the file.
+ */
+static char *
+rotation_blocked(const char *why, int truncated)
+{
+	struct node	*n = mknode("w1", mkspec(TWO_HUNDRED_LINES));
+	char		*path, *text, *err;
+	struct stat	 st;
+
+	conf.log_max_bytes = 1000;
+	conf.log_backups = 1;
+	err_capture();
+	start_ok(n);
+	cr_assert_not_null(wait_rec(n, EVT_EXITED, 5000),
+	    "the loop stalled on a rotation that cannot happen");
+	logs_forget(n);
+	err = err_text();
+	cr_assert_eq(count_str(err, "cannot rotate"), 1, "%s", err);
+	cr_assert_not_null(strstr(err, why), "%s", err);
+	path = logs_path("w1");
+	cr_assert_eq(lstat(path, &st), 0);
+	text = slurp(path);
+	cr_assert_not_null(strstr(text, "line 199 ..."), "%s", text);
+	if (truncated) {
+		/* bounded, and it says where older output went */
+		cr_assert_leq(st.st_size, 1000 + 128, "%lld bytes",
+		    (long long)st.st_size);
+		cr_assert_not_null(strstr(text, "[supd: "), "%s", text);
+		cr_assert_not_null(strstr(text, "rotation failed"), "%s", text);
+	} else {
+		/* nothing lost: it wrote past log_max_bytes */
+		cr_assert_eq(st.st_size, two_hundred_lines_bytes(), "%lld",
+		    (long long)st.st_size);
+		cr_assert(strncmp(text, "line 0 ...", 10) == 0, "%s", text);
+	}
+	free(err);
+	free(path);
+	return (text);
+}
+
+Test(proc, log_rotation_blocked_by_a_directory_truncates_and_goes_on)
+{
+	char	*dir = log_dir_path(NULL), *in_the_way = log_dir_path("w1.log.1");
+
+	cr_assert_eq(mkdir(dir, 0750), 0);
+	cr_assert_eq(mkdir(in_the_way, 0750), 0);
+	free(rotation_blocked("Is a directory", 1));
+	cr_assert_eq(rmdir(in_the_way), 0, "the directory was touched");
+	free(in_the_way);
+	free(dir);
+}
+
+Test(proc, log_rotation_in_an_immutable_directory_truncates_and_goes_on)
+{
+	char	*dir = log_dir_path(NULL), *file = log_dir_path("w1.log");
+	int	 fd;
+
+	cr_assert_eq(mkdir(dir, 0750), 0);
+	cr_assert_neq(fd = open(file, O_WRONLY | O_CREAT, 0640), -1);
+	close(fd);
+	if (fs_flags(dir, FS_IMMUTABLE_FL, 1) == -1)
+		cr_skip_test("chattr +i: %s (needs root and ext4 or the like)",
+		    strerror(errno));
+	free(rotation_blocked("Operation not permitted", 1));
+	fs_flags(dir, FS_IMMUTABLE_FL, 0);
+	free(file);
+	free(dir);
+}
+
+Test(proc, log_rotation_of_an_append_only_file_writes_past_the_limit)
+{
+	char	*dir = log_dir_path(NULL), *file = log_dir_path("w1.log");
+	int	 fd;
+
+	cr_assert_eq(mkdir(dir, 0750), 0);
+	cr_assert_neq(fd = open(file, O_WRONLY | O_CREAT, 0640), -1);
+	close(fd);
+	if (fs_flags(file, FS_APPEND_FL, 1) == -1)
+		cr_skip_test("chattr +a: %s (needs root and ext4 or the like)",
+		    strerror(errno));
+	free(rotation_blocked("writing past log_max_bytes", 0));
+	fs_flags(file, FS_APPEND_FL, 0);
+	free(file);
+	free(dir);
+}
+
+/* A tmpfs of size bytes as log_dir; skips the test where mounting is not allowed. */
+static char *
+mount_small_log_dir(const char *size)
+{
+	char	*dir = log_dir_path(NULL), opts[64];
+
+	cr_assert_eq(mkdir(dir, 0750), 0);
+	snprintf(opts, sizeof opts, "size=%s,mode=0750", size);
+	if (mount("tmpfs", dir, "tmpfs", 0, opts) == -1)
+		cr_skip_test("mount tmpfs: %s (needs root)", strerror(errno));
+	snprintf(mounted, sizeof mounted, "%s", dir);
+	return (dir);
+}
+
+/* Fill the filesystem of dir with a file not supd's, leaving room bytes; its size. */
+static off_t
+fill_disk(const char *dir, off_t room)
+{
+	char	*path = xasprintf("%s/filler", dir), block[4096];
+	off_t	 size = 0;
+	int	 fd;
+
+	memset(block, 'f', sizeof block);
+	cr_assert_neq(fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), -1);
+	while (write(fd, block, sizeof block) == (ssize_t)sizeof block)
+		size += sizeof block;
+	cr_assert_eq(errno, ENOSPC);
+	size = size > room ? size - room : 0;
+	cr_assert_eq(ftruncate(fd, size), 0);
+	close(fd);
+	free(path);
+	return (size);
+}
+
+static void
+free_disk(const char *dir)
+{
+	char	*path = xasprintf("%s/filler", dir);
+
+	cr_assert_eq(unlink(path), 0);
+	free(path);
+}
+
+Test(proc, a_full_disk_frees_supds_own_backups_first)
+{
+	struct node	*n = mknode("w1", mkspec(SH("i=0; while [ $i -lt 3000 ];"
+	    " do echo \"line $i ..............................................."
+	    "\"; i=$((i+1)); done")));
+	char		*dir = mount_small_log_dir("128k"), *path, *text, *err;
+	char		 p[PATH_MAX];
+	struct stat	 st;
+	off_t		 filler;
+
+	/* room for the live file and two backups, not three */
+	filler = fill_disk(dir, 56 * 1024);
+	conf.log_max_bytes = 16 * 1024;
+	conf.log_backups = 3;
+	err_capture();
+	start_ok(n);
+	cr_assert_not_null(wait_rec(n, EVT_EXITED, 10000));
+	logs_forget(n);
+	err = err_text();
+	cr_assert_not_null(strstr(err, "disk full: removed"), "%s", err);
+	path = logs_path("w1");
+	text = slurp(path);
+	/* what is not supd's is left alone */
+	snprintf(p, sizeof p, "%s/filler", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_size, filler);
+	/* nothing was lost: the newest lines are whole and unmarked */
+	cr_assert_null(strstr(text, "[supd:"), "%s", text);
+	cr_assert_not_null(strstr(text, "line 2999 ....."), "%s", text);
+	free(text);
+	free(path);
+	free(err);
+	free(dir);
+}
+
+Test(proc, a_full_disk_drops_output_and_marks_the_cut)
+{
+	char		*dir = mount_small_log_dir("64k"), *path, *text, *want;
+	char		*script;
+	struct node	*n;
+
+	/* one page of room: 4096 bytes of a 5000-byte line go in */
+	fill_disk(dir, 4096);
+	conf.log_max_bytes = 1 << 20;
+	conf.log_backups = 2;
+	script = xasprintf("printf '%%5000s\\n' | tr ' ' x; echo x > %s/phase1; "
+	    "while [ ! -e %s/go ]; do sleep 0.02; done; echo after", tmpdir,
+	    tmpdir);
+	n = mknode("w1", mkspec((char *[]){ "/bin/sh", "-c", script, NULL }));
+	err_capture();
+	start_ok(n);
+	path = xasprintf("%s/phase1", tmpdir);
+	cr_assert(run_until(file_cond, path, 5000));
+	free(path);
+	run_for(100);	/* supd reads the line and finds no room */
+	free_disk(dir);
+	path = xasprintf("%s/go", tmpdir);
+	cr_assert_eq(close(open(path, O_WRONLY | O_CREAT, 0600)), 0);
+	free(path);
+	cr_assert_not_null(wait_rec(n, EVT_EXITED, 5000));
+	logs_forget(n);
+	free(err_text());
+	path = logs_path("w1");
+	text = slurp(path);
+	want = xasprintf("%.*s\n[supd: 905 bytes dropped: No space left on "
+	    "device]\nafter\n", 4096, text);
+	cr_assert_str_eq(text, want);
+	cr_assert_eq(strspn(text, "x"), 4096);
+	free(want);
+	free(text);
+	free(path);
+	free(script);
+	free(dir);
+}
+
+Test(proc, a_file_size_limit_starts_a_fresh_file)
+{
+	struct node	*n = mknode("w1", mkspec(TWO_HUNDRED_LINES));
+	struct rlimit	 rl = { 4096, RLIM_INFINITY }, old;
+	char		*path, *text, p[PATH_MAX], *all;
+	int		 i;
+
+	/* RLIMIT_FSIZE fakes a full disk for anyone: EFBIG, not ENOSPC */
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	rl.rlim_max = old.rlim_max;
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	conf.log_backups = 2;
+	start_ok(n);
+	cr_assert_not_null(wait_rec(n, EVT_EXITED, 5000));
+	logs_forget(n);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	/* oldest first: w1.log.2, w1.log.1, w1.log hold every line once */
+	path = logs_path("w1");
+	all = xstrdup("");
+	for (i = 2; i >= 0; i--) {
+		snprintf(p, sizeof p, i > 0 ? "%s.%d" : "%s", path, i);
+		cr_assert_not_null(text = slurp(p), "no %s", p);
+		cr_assert_leq(strlen(text), 4096);
+		all = xrealloc(all, strlen(all) + strlen(text) + 1);
+		strcat(all, text);
+		free(text);
+	}
+	cr_assert_eq((int64_t)strlen(all), two_hundred_lines_bytes(), "%s", all);
+	cr_assert(strncmp(all, "line 0 ...", 10) == 0);
+	cr_assert_null(strstr(all, "[supd:"));
+	free(all);
+	free(path);
+}
+
+/* One line, then another once the test says go. */
+static struct node *
+two_part_child(char **script)
+{
+	*script = xasprintf("echo one; while [ ! -e %s/go ]; do sleep 0.02; "
+	    "done; echo two", tmpdir);
+	return (mknode("w1", mkspec((char *[]){ "/bin/sh", "-c", *script,
+	    NULL })));
+}
+
+static void
+say_go(void)
+{
+	char	*path = xasprintf("%s/go", tmpdir);
+
+	cr_assert_eq(close(open(path, O_WRONLY | O_CREAT, 0600)), 0);
+	free(path);
+}
+
+Test(proc, a_removed_log_dir_is_made_again_with_a_warning)
+{
+	char		*script, *dir = log_dir_path(NULL), *path, *err;
+	struct node	*n = two_part_child(&script);
+	struct stat	 st;
+	mode_t		 um;
+
+	path = logs_path("w1");
+	err_capture();
+	start_ok(n);
+	cr_assert(run_until(file_cond, path, 5000));
+	cr_assert_eq(nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS), 0);
+	cr_assert_eq(stat(dir, &st), -1);
+	say_go();
+	cr_assert_not_null(wait_rec(n, EVT_EXITED, 5000));
+	logs_forget(n);
+	err = err_text();
+	cr_assert_str_eq(read_file(path), "two\n");
+	cr_assert_eq(count_str(err, "was removed; created it again"), 2, "%s",
+	    err);
+	cr_assert_eq(count_str(err, "log_dir"), 1, "%s", err);
+	cr_assert_eq(stat(dir, &st), 0);
+	um = umask(0);
+	umask(um);
+	cr_assert_eq(st.st_mode & 0777, 0750 & ~um, "mode %o",
+	    st.st_mode & 0777);
+	free(err);
+	free(path);
+	free(dir);
+	free(script);
+}
+
+Test(proc, a_removed_log_file_is_made_again_with_a_warning)
+{
+	char		*script, *path, *err;
+	struct node	*n = two_part_child(&script);
+
+	path = logs_path("w1");
+	err_capture();
+	start_ok(n);
+	cr_assert(run_until(file_cond, path, 5000));
+	cr_assert_eq(unlink(path), 0);
+	say_go();
+	cr_assert_not_null(wait_rec(n, EVT_EXITED, 5000));
+	logs_forget(n);
+	err = err_text();
+	cr_assert_str_eq(read_file(path), "two\n");
+	cr_assert_eq(count_str(err, "log of w1 was removed; created it again"),
+	    1, "%s", err);
+	free(err);
+	free(path);
+	free(script);
+}
+
+Test(proc, log_dir_and_files_are_made_private)
+{
+	struct node	*n = mknode("w1", mkspec(SH("echo hi")));
+	char		*dir = log_dir_path(NULL), *path = logs_path("w1");
+	struct stat	 st;
+	mode_t		 old = umask(0);
+
+	start_ok(n);
+	cr_assert_not_null(wait_rec(n, EVT_EXITED, 5000));
+	umask(old);
+	cr_assert_eq(stat(dir, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0750, "log_dir mode %o",
+	    st.st_mode & 07777);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0640, "log file mode %o",
+	    st.st_mode & 07777);
+	free(path);
+	free(dir);
+}
+
+Test(proc, a_symlinked_log_file_is_not_followed)
+{
+	struct node	*n = mknode("w1", mkspec(SH("echo written")));
+	char		*dir = log_dir_path(NULL), *path = logs_path("w1");
+	char		*target = xasprintf("%s/target", tmpdir);
+	struct rec	*r;
+	int		 fd;
+
+	cr_assert_eq(mkdir(dir, 0750), 0);
+	cr_assert_neq(fd = open(target, O_WRONLY | O_CREAT, 0600), -1);
+	close(fd);
+	cr_assert_eq(symlink(target, path), 0);
+	proc_start(n);
+	cr_assert_not_null(r = rec_find(n, EVT_START_FAILED));
+	cr_assert_not_null(strstr(r->reason, "a symbolic link, not followed"),
+	    "%s", r->reason);
+	cr_assert_str_eq(read_file(target), "");
+	free(target);
+	free(path);
+	free(dir);
+}
+
+Test(proc, a_fifo_in_place_of_a_log_file_is_refused_at_once)
+{
+	struct node	*n = mknode("w1", mkspec(SH("echo written")));
+	char		*dir = log_dir_path(NULL), *path = logs_path("w1");
+	struct rec	*r;
+
+	cr_assert_eq(mkdir(dir, 0750), 0);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	proc_start(n);
+	cr_assert_not_null(r = rec_find(n, EVT_START_FAILED));
+	/* a FIFO nobody reads fails to open without blocking (ENXIO) */
+	cr_assert(strstr(r->reason, "not a regular file") != NULL ||
+	    strstr(r->reason, "No such device") != NULL, "%s", r->reason);
+	free(path);
+	free(dir);
+}
+
+Test(proc, log_dir_writable_by_others_is_refused_at_start)
+{
+	char		*dir = log_dir_path(NULL), *cause;
+	int		 fd;
+
+	/* missing: made 0750 */
+	cr_assert_eq(logs_init(&cause), 0);
+	cr_assert_eq(chmod(dir, 0777), 0);
+	cr_assert_eq(logs_init(&cause), -1);
+	cr_assert_not_null(strstr(cause, dir), "%s", cause);
+	cr_assert_not_null(strstr(cause, "writable by others (mode 0777)"),
+	    "%s", cause);
+	cr_assert_not_null(strstr(cause, "chmod go-w"), "%s", cause);
+	free(cause);
+	cr_assert_eq(chmod(dir, 0770), 0);
+	cr_assert_eq(logs_init(&cause), -1);
+	cr_assert_not_null(strstr(cause, "writable by its group"), "%s", cause);
+	free(cause);
+	cr_assert_eq(chmod(dir, 0755), 0);
+	cr_assert_eq(logs_init(&cause), 0);
+	cr_assert_eq(rmdir(dir), 0);
+	cr_assert_neq(fd = open(dir, O_WRONLY | O_CREAT, 0600), -1);
+	close(fd);
+	cr_assert_eq(logs_init(&cause), -1);
+	cr_assert_not_null(strstr(cause, "not a directory"), "%s", cause);
+	free(cause);
+	cr_assert_eq(unlink(dir), 0);
+	free(dir);
+}
+
+/* --- what a failure leaves behind ---------------------------------------- */
+
+Test(proc, the_last_lines_are_kept_bounded_and_clean)
+{
+	struct node	*n = mknode("w1", mkspec(SH("for i in 1 2 3 4 5 6; do "
+	    "echo l$i; done; printf 'esc\\033[31mred\\r\\n\\n\\n'; "
+	    "printf '%300s' | tr ' ' y")));
+	const char	*lines[LOGS_LAST_LINES];
+	char		 y[LOGS_LINE_MAX + 1];
+
+	start_ok(n);
+	cr_assert_not_null(wait_rec(n, EVT_EXITED, 5000));
+	run_for(50);
+	cr_assert_eq(logs_last_lines(n, lines, LOGS_LAST_LINES), 5);
+	cr_assert_str_eq(lines[0], "l4");
+	cr_assert_str_eq(lines[1], "l5");
+	cr_assert_str_eq(lines[2], "l6");
+	cr_assert_str_eq(lines[3], "esc?[31mred");
+	memset(y, 'y', LOGS_LINE_MAX);
+	y[LOGS_LINE_MAX] = '\0';
+	cr_assert_str_eq(lines[4], y);
+	cr_assert_eq(logs_last_lines(n, lines, 1), 1);
+	cr_assert_str_eq(lines[0], y);
+}
+
+Test(proc, an_abnormal_exit_names_the_exit_the_log_and_the_last_line)
+{
+	struct node	*n = mknode("w1", mkspec(SH("echo starting; "
+	    "echo 'fatal: no config' >&2; exit 3")));
+	struct node	*k = mknode("w2", mkspec(SH("echo dying; kill -s USR1 $$")));
+	char		*path = logs_path("w1"), *err, *want;
+
+	err_capture();
+	start_ok(n);
+	cr_assert_not_null(wait_rec(n, EVT_EXITED, 5000));
+	err = err_text();
+	want = xasprintf("code 3; log %s; last output: \"fatal: no config\"\n",
+	    path);
+	cr_assert_not_null(strstr(err, want), "%s", err);
+	cr_assert_not_null(strstr(err, "exit w1 pid "), "%s", err);
+	cr_assert_str_eq(proc_last_exit(n), "code 3");
+	cr_assert_not_null(proc_last_failure());
+	cr_assert(strncmp(proc_last_failure(), "w1 failed 1 time, the last: "
+	    "code 3; log ", 40) == 0, "%s", proc_last_failure());
+	free(want);
+	free(err);
+	start_ok(k);
+	cr_assert_not_null(wait_rec(k, EVT_EXITED, 5000));
+	cr_assert_str_eq(proc_last_exit(k), "signal USR1");
+	cr_assert_not_null(strstr(proc_last_failure(), "w2 failed 1 time, the "
+	    "last: signal USR1; log "), "%s", proc_last_failure());
+	cr_assert_not_null(strstr(proc_last_failure(), "last output: "
+	    "\"dying\""), "%s", proc_last_failure());
+	free(path);
+}
+
+Test(proc, a_normal_exit_is_no_failure)
+{
+	struct node	*n = mknode("w1", mkspec(SH("echo bye")));
+
+	start_ok(n);
+	cr_assert_not_null(wait_rec(n, EVT_EXITED, 5000));
+	cr_assert_str_eq(proc_last_exit(n), "code 0");
+	cr_assert_null(proc_last_failure());
 }
 
 /* --- leaks and cost ------------------------------------------------------ */

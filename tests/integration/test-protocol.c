@@ -1450,6 +1450,76 @@ Test(limits, a_reader_sees_env_names_and_an_admin_their_values)
 	json_decref(r);
 }
 
+/* As a read_group peer: 0 if Logs and Inspect's last_output match may_read. */
+static int
+reader_sees_logs(gid_t gid, int may_read)
+{
+	struct vl	 v;
+	json_t		*r, *info;
+	const char	*e;
+	pid_t		 pid;
+	int		 st;
+
+	if ((pid = fork()) == 0) {
+		if (setgroups(0, NULL) == -1 || setgid(gid) == -1 ||
+		    setuid(65534) == -1)
+			_exit(10);
+		if (vl_try_open(&v, inst.sock) == -1)
+			_exit(11);
+		r = vl_call(&v, "Logs", "{\"name\":\"w\"}");
+		e = json_string_value(json_object_get(r, "error"));
+		if (may_read ? e != NULL : (e == NULL ||
+		    strcmp(e, IFACE "PermissionDenied") != 0))
+			_exit(12);
+		if (may_read && strcmp(json_string_value(json_array_get(
+		    json_object_get(json_object_get(r, "parameters"), "lines"),
+		    0)), "a secret") != 0)
+			_exit(13);
+		json_decref(r);
+		/* inspect is for readers, the child's output only with read_logs */
+		r = vl_call(&v, "Inspect", "{\"name\":\"w\"}");
+		info = json_object_get(json_object_get(r, "parameters"), "info");
+		if (info == NULL)
+			_exit(14);
+		if ((json_object_get(info, "last_output") != NULL) != may_read)
+			_exit(15);
+		json_decref(r);
+		_exit(0);
+	}
+	cr_assert_gt(pid, 0);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return (WIFEXITED(st) ? WEXITSTATUS(st) : 100);
+}
+
+Test(limits, readers_read_logs_only_with_read_logs_yes)
+{
+	struct group	*gr;
+	gid_t		 nogroup;
+	json_t		*r;
+	const char	*ini = "[supd]\nsocket_mode = 0666\nread_group = nogroup\n"
+	    "%s[supervisor:root]\n[worker:w]\nparent = root\n"
+	    "command = /bin/sh -c 'echo a secret; exec sleep 600'\n";
+	char		 buf[512];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to become another user");
+	cr_assert_not_null(gr = getgrnam("nogroup"));
+	nogroup = gr->gr_gid;
+	snprintf(buf, sizeof buf, ini, "");
+	start_with(buf);
+	cr_assert(harness_wait_lines(&inst, "log/w.log", 1, 5000) >= 1);
+	cr_assert_eq(reader_sees_logs(nogroup, 0), 0);
+	/* the admin still may */
+	r = call1("Logs", "{\"name\":\"w\"}");
+	params_of(r);
+	json_decref(r);
+	harness_stop(&inst);
+	snprintf(buf, sizeof buf, ini, "read_logs = yes\n");
+	start_with(buf);
+	cr_assert(harness_wait_lines(&inst, "log/w.log", 1, 5000) >= 1);
+	cr_assert_eq(reader_sees_logs(nogroup, 1), 0);
+}
+
 Test(limits, a_second_supd_on_the_same_socket_is_refused)
 {
 	struct supd_inst	second;

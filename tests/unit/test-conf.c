@@ -181,6 +181,19 @@ Test(load, supd_settings_have_their_defaults)
 	conf_free(cf);
 }
 
+Test(load, read_logs_is_no_unless_it_says_yes)
+{
+	struct config	*cf = load_ok("[supd]\n" ROOT);
+
+	cr_assert_eq(cf->read_logs, 0);
+	conf_free(cf);
+	cf = load_ok("[supd]\nread_logs = yes\n" ROOT);
+	cr_assert_eq(cf->read_logs, 1);
+	conf_free(cf);
+	expect_errors("[supd]\nread_logs = always\n" ROOT,
+	    "t.ini:2: [supd] unknown value \"always\" (use no or yes)");
+}
+
 Test(load, a_worker_has_worker_defaults)
 {
 	struct config		*cf = load_ok(ROOT "[worker:w]\nparent = root\n"
