@@ -494,3 +494,15 @@ harness_fd_count(pid_t pid)
 	closedir(d);
 	return (n);
 }
+
+int
+harness_count(const char *hay, const char *needle)
+{
+	int	n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return (n);
+}

@@ -46,6 +46,8 @@ pid_t	harness_wait_new_pid(struct supd_inst *, const char *name, pid_t old, int 
 int	harness_tagged_alive(struct supd_inst *);
 /* 1 once pid has exited (gone, or a zombie nobody reaped yet). */
 int	harness_pid_gone(pid_t);
+/* How many times needle occurs in hay. */
+int	harness_count(const char *hay, const char *needle);
 /* Zombie children of pid. */
 int	harness_zombies_of(pid_t);
 /* Open fds of pid. */

@@ -16,18 +16,6 @@
 
 #include "harness.h"
 
-static int
-count_str(const char *hay, const char *needle)
-{
-	int	n = 0;
-
-	while ((hay = strstr(hay, needle)) != NULL) {
-		n++;
-		hay += strlen(needle);
-	}
-	return (n);
-}
-
 /* supctl ARGS, killed after 5 s: 124 when supd did not answer in time. */
 static int
 supctl_in_time(struct supd_inst *in, char **out, const char *a1,
@@ -79,7 +67,7 @@ Test(logs, a_rotation_that_cannot_happen_never_stalls_supd)
 	kill(in.pid, SIGTERM);
 	cr_assert_eq(harness_wait_exit(&in, 10000), 0, "SIGTERM was not heard");
 	log = harness_read(&in, "supd.log");
-	cr_assert_eq(count_str(log, "cannot rotate"), 1, "%s", log);
+	cr_assert_eq(harness_count(log, "cannot rotate"), 1, "%s", log);
 	cr_assert_not_null(strstr(log, "truncated it instead"), "%s", log);
 	cr_assert_lt(strlen(log), 16384, "supd wrote %zu bytes of its own log",
 	    strlen(log));

@@ -34,6 +34,7 @@
 #include <linux/fs.h>
 
 #include "events.h"
+#include "harness.h"
 #include "logs.h"
 #include "loop.h"
 #include "notify.h"
@@ -1295,18 +1296,6 @@ err_text(void)
 	return (slurp(err_path));
 }
 
-static int
-count_str(const char *hay, const char *needle)
-{
-	int	n = 0;
-
-	while ((hay = strstr(hay, needle)) != NULL) {
-		n++;
-		hay += strlen(needle);
-	}
-	return (n);
-}
-
 static char *
 log_dir_path(const char *file)
 {
@@ -1351,7 +1340,7 @@ rotation_blocked(const char *why, int truncated)
 	    "the loop stalled on a rotation that cannot happen");
 	logs_forget(n);
 	err = err_text();
-	cr_assert_eq(count_str(err, "cannot rotate"), 1, "%s", err);
+	cr_assert_eq(harness_count(err, "cannot rotate"), 1, "%s", err);
 	cr_assert_not_null(strstr(err, why), "%s", err);
 	path = logs_path("w1");
 	cr_assert_eq(lstat(path, &st), 0);
@@ -1610,9 +1599,9 @@ Test(proc, a_removed_log_dir_is_made_again_with_a_warning)
 	logs_forget(n);
 	err = err_text();
 	cr_assert_str_eq(read_file(path), "two\n");
-	cr_assert_eq(count_str(err, "was removed; created it again"), 2, "%s",
+	cr_assert_eq(harness_count(err, "was removed; created it again"), 2, "%s",
 	    err);
-	cr_assert_eq(count_str(err, "log_dir"), 1, "%s", err);
+	cr_assert_eq(harness_count(err, "log_dir"), 1, "%s", err);
 	cr_assert_eq(stat(dir, &st), 0);
 	um = umask(0);
 	umask(um);
@@ -1639,7 +1628,7 @@ Test(proc, a_removed_log_file_is_made_again_with_a_warning)
 	logs_forget(n);
 	err = err_text();
 	cr_assert_str_eq(read_file(path), "two\n");
-	cr_assert_eq(count_str(err, "log of w1 was removed; created it again"),
+	cr_assert_eq(harness_count(err, "log of w1 was removed; created it again"),
 	    1, "%s", err);
 	free(err);
 	free(path);
