@@ -52,6 +52,7 @@ const char *const proto_errors[] = {
 	SUPD_REQUEST_TOO_LARGE,
 	SUPD_TOO_MANY_CLIENTS,
 	SUPD_OUTPUT_OVERFLOW,
+	SUPD_STATE_UNAVAILABLE,
 	NULL
 };
 
@@ -155,6 +156,9 @@ static const struct {
 	{ SUPD_INVALID_REQUEST, "invalid request: %s", "reason" },
 	{ SUPD_OUTPUT_OVERFLOW, "disconnected: the client did not read its "
 	    "replies fast enough", NULL },
+	{ SUPD_STATE_UNAVAILABLE, "refused: the state database cannot be "
+	    "written (%s); supd keeps supervising and accepts new children "
+	    "again once it can", "reason" },
 	{ VL_INTERFACE_NOT_FOUND, "unknown interface %s", "interface" },
 	{ VL_METHOD_NOT_FOUND, "unknown method %s", "method" },
 	{ VL_METHOD_NOT_IMPLEMENTED, "method %s is not implemented", "method" },

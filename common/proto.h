@@ -39,6 +39,7 @@
 #define SUPD_REQUEST_TOO_LARGE	 PROTO_INTERFACE ".RequestTooLarge"
 #define SUPD_TOO_MANY_CLIENTS	 PROTO_INTERFACE ".TooManyClients"
 #define SUPD_OUTPUT_OVERFLOW	 PROTO_INTERFACE ".OutputOverflow"
+#define SUPD_STATE_UNAVAILABLE	 PROTO_INTERFACE ".StateUnavailable"
 
 /* Every method of io.supd.Supervisor, full names in IDL order; NULL-terminated. */
 extern const char *const proto_methods[];

@@ -59,6 +59,7 @@ static void	conf_key_codes(struct conf_state *, struct conf_section *, const cha
 static void	conf_key_groups(struct conf_state *, struct conf_section *, const char *);
 
 static const char *const conf_key_no_yes[] = { "no", "yes", NULL };
+static const char *const conf_key_sync[] = { "normal", "full", NULL };
 
 #define CF(f)	offsetof(struct config, f)
 #define SP(f)	offsetof(struct spec, f)
@@ -82,6 +83,8 @@ static const struct conf_key conf_keys[] = {
 	    .off = CF(read_group) },
 	{ .name = "read_logs", .where = SEC_SUPD, .set = conf_key_enum,
 	    .off = CF(read_logs), .what = "value", .words = conf_key_no_yes },
+	{ .name = "sync", .where = SEC_SUPD, .set = conf_key_enum,
+	    .off = CF(sync_full), .what = "value", .words = conf_key_sync },
 	{ .name = "max_request_bytes", .where = SEC_SUPD,
 	    .flags = K_WIDE | K_SIZE, .set = conf_key_number,
 	    .off = CF(max_request_bytes), .min = 1024, .max = 1 << 30,

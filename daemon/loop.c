@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "leftover.h"
 #include "loop.h"
 #include "proc.h"
+#include "store.h"
 #include "util.h"
 
 struct ev_loop	*loop_ev;
@@ -285,6 +287,8 @@ loop_perform(struct action_list *l)
 			continue;
 		if (loop_ops != NULL && loop_ops->removed != NULL)
 			loop_ops->removed(a->node);
+		if (a->node->dynamic && !a->node->task)
+			store_child_del(a->node->name);
 		proc_forget(a->node);
 		tree_node_free(a->node);
 	}
@@ -310,6 +314,8 @@ loop_drain(void)
 	}
 	queue_first = queue_len = 0;
 	loop_draining = 0;
+	/* commit, then reply: server.c's flusher runs after this */
+	store_commit();
 	if (loop_exit_status >= 0)
 		ev_break(loop_ev, EVBREAK_ALL);
 }
@@ -357,11 +363,30 @@ loop_proc_stopped(struct node *n)
 	loop_event(EVT_STOPPED, n, 0, NULL);
 }
 
+/* What the next supd must stop if this one dies: the group, by start time. */
+static void
+loop_proc_group_started(struct node *n, int pgid)
+{
+	uint64_t	starttime;
+
+	if (leftover_starttime(pgid, &starttime) == 0)
+		store_group_put(n, pgid, starttime);
+}
+
+static void
+loop_proc_group_gone(struct node *n, int pgid)
+{
+	(void)n;
+	store_group_del(pgid);
+}
+
 static const struct proc_ops loop_proc_ops = {
 	.started = loop_proc_started,
 	.start_failed = loop_proc_start_failed,
 	.exited = loop_proc_exited,
 	.stopped = loop_proc_stopped,
+	.group_started = loop_proc_group_started,
+	.group_gone = loop_proc_group_gone,
 };
 
 static void

@@ -15,11 +15,13 @@
 #include "check.h"
 #include "conf.h"
 #include "events.h"
+#include "leftover.h"
 #include "logs.h"
 #include "loop.h"
 #include "paths.h"
 #include "proc.h"
 #include "server.h"
+#include "store.h"
 #include "task.h"
 #include "tree.h"
 #include "util.h"
@@ -115,6 +117,64 @@ main_machine(const struct config *conf, const char *path, int strict,
 	return (-1);
 }
 
+/* A durable dynamic child of the last run joins its supervisor again. */
+static void
+main_restore(const char *supname, const char *name, char **args, char **env,
+    char **groups, void *arg)
+{
+	struct node	*sup = tree_find(supname), *n = NULL;
+
+	(void)arg;
+	if (sup == NULL || sup->kind != KIND_DYNAMIC)
+		log_warn("%s: its dynamic supervisor %s is no longer in the "
+		    "configuration: forgotten", name, supname);
+	else if ((n = tree_add_dynamic(sup, name)) == NULL)
+		log_warn("%s: the name is taken in the configuration now: "
+		    "forgotten", name);
+	if (n == NULL) {
+		store_child_del(name);
+		strv_free(args);
+		strv_free(env);
+		strv_free(groups);
+		return;
+	}
+	n->extra_argv = args;
+	n->extra_env = env;
+	n->extra_groups = groups;
+	tree_group_join_extra(n);
+}
+
+/*
+ * What the last run left behind: stop its process groups (a pid reused by
+ * another process is left alone), then put its dynamic children back.
+ */
+static void
+main_last_run(void)
+{
+	struct store_group	*g;
+	struct leftover		*v;
+	size_t			 n, i;
+
+	if ((n = store_take_groups(&g)) > 0) {
+		v = xcalloc(n, sizeof *v);
+		for (i = 0; i < n; i++) {
+			snprintf(v[i].name, sizeof v[i].name, "%s", g[i].name);
+			v[i].pid = g[i].pid;
+			v[i].pgid = g[i].pgid;
+			v[i].starttime = g[i].starttime;
+			v[i].stop_signal = g[i].stop_signal;
+			v[i].shutdown_ms = g[i].shutdown_ms;
+		}
+		leftover_stop(v, n);
+		for (i = 0; i < n; i++)
+			store_group_del(g[i].pgid);
+		free(v);
+		free(g);
+	}
+	store_each_child(main_restore, NULL);
+	store_commit();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -193,12 +253,22 @@ main(int argc, char **argv)
 		free(cause);
 		return (1);
 	}
+	/* the socket is ours: no other supd runs this tree, its leftovers are ours */
+	if (store_open(conf->state, conf->sync_full, &cause) == -1) {
+		fprintf(stderr, "supd: %s: %s; nothing started\n", conf->state,
+		    cause);
+		free(cause);
+		return (1);
+	}
+	main_last_run();
 	log_info("supd %s: %s, socket %s, %zu sections", SUPD_VERSION, path,
 	    conf->socket, conf->nspecs);
 	status = loop_run();
 	/* whatever the policy did, nothing of ours outlives supd */
 	proc_kill_all();
 	proc_free_all();
+	store_commit();
+	store_close();
 	server_close();
 	task_free_all();
 	tree_free(root);

@@ -13,6 +13,7 @@
 #include "method.h"
 #include "name.h"
 #include "proto.h"
+#include "store.h"
 #include "util.h"
 
 static int	method_spawn(struct call *);
@@ -173,9 +174,16 @@ method_spawn(struct call *c)
 	    call_strv(c, "env", &env) == -1 ||
 	    call_strv(c, "groups", &groups) == -1)
 		return (CALL_DONE);
+	/* nothing is acknowledged that is not on disk */
+	if (store_trouble() != NULL)
+		return (call_fail(c, SUPD_STATE_UNAVAILABLE, "{s:s}", "reason",
+		    store_trouble()));
 	method_dynamic_add(c, sup, name, args, env, groups, &n);
 	if (n == NULL)
 		return (CALL_DONE);
+	/* committed before the reply goes out (loop.c) */
+	if (n->spec->restart != RESTART_TEMPORARY)
+		store_child_put(n);
 	events_emit("spawn", n, json_pack("{s:s}", "supervisor", sup));
 	return (call_command(c, EVT_SPAWN, n, method_spawn_done));
 }

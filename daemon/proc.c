@@ -159,8 +159,11 @@ proc_group_drop(struct proc_rt *rt)
 	ev_timer_stop(proc_loop, &rt->start_timer);
 	proc_wait_remove(rt);
 	proc_notify_close(rt);
-	if (rt->pgid != 0)
+	if (rt->pgid != 0) {
 		HASH_DEL(proc_groups, rt);
+		if (proc_ops->group_gone != NULL)
+			proc_ops->group_gone(rt->node, rt->pgid);
+	}
 	if (rt->pid != 0)
 		proc_nrunning--;
 	rt->pid = rt->pgid = 0;
@@ -697,6 +700,8 @@ proc_start(struct node *node)
 	HASH_ADD_INT(proc_groups, pgid, rt);
 	proc_nrunning++;
 	node->pid = sp.pid;
+	if (proc_ops->group_started != NULL)
+		proc_ops->group_started(node, sp.pid);
 	node->started_at = now_wall_ms();
 	log_info("start %s pid %d", node->name, (int)sp.pid);
 	events_emit("start", node, json_pack("{s:i}", "pid", (int)sp.pid));

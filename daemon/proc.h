@@ -19,6 +19,9 @@ struct proc_ops {
 	void	(*start_failed)(struct node *, const char *reason);
 	void	(*exited)(struct node *, int normal);	/* by itself, group empty */
 	void	(*stopped)(struct node *);	/* a proc_stop is over */
+	/* node's process group pid was made / is empty (may be NULL) */
+	void	(*group_started)(struct node *, int pgid);
+	void	(*group_gone)(struct node *, int pgid);
 };
 
 /* Become a child subreaper; watch SIGCHLD on loop; report through ops. */

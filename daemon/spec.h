@@ -113,6 +113,7 @@ struct config {
 	char			*admin_group;
 	char			*read_group;
 	int			 read_logs;	/* read_group may call Logs; default no */
+	int			 sync_full;	/* [supd] sync = full: fsync every commit */
 	int64_t			 max_request_bytes;	/* default 65536 */
 	int			 max_clients;		/* default 256 */
 	int64_t			 idle_timeout_ms;	/* default 300000; 0: none */
