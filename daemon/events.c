@@ -4,11 +4,15 @@
  * followers).  A line is kept as text, with the event's name after its
  * NUL, so a replay copies bytes instead of parsing and printing JSON.
  * Who sees something happen calls events_emit; nothing here logs or blocks.
+ * An event is recorded at once (with the next seq, and queued for the state
+ * database) but published (to followers and replays) only once it is on
+ * disk, so a seq anyone has seen is never given again by the next supd.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "events.h"
+#include "store.h"
 #include "tree.h"
 #include "util.h"
 
@@ -27,6 +31,7 @@ struct line {
 static struct line	 *ring;		/* oldest at ring_head */
 static size_t		  ring_cap, ring_len, ring_head;
 static uint64_t		  last_seq;
+static uint64_t		  published;	/* followers have seen up to here */
 static uint64_t		  total;
 static struct listener	 *listeners;
 static size_t		  nlisteners, caplisteners;
@@ -82,13 +87,97 @@ events_line(json_t *ev, const char *name, struct line *l)
 	return (0);
 }
 
+/* Append l to the ring, pushing the oldest out when it is full. */
+static void
+events_keep(const struct line *l)
+{
+	if (ring_len == ring_cap) {
+		free(ring[ring_head].text);
+		ring_head = (ring_head + 1) % ring_cap;
+		ring_len--;
+	}
+	ring[(ring_head + ring_len) % ring_cap] = *l;
+	ring_len++;
+}
+
+/* The ring's line for seq, or NULL if it is not (or no longer) there. */
+static const struct line *
+events_at(uint64_t seq)
+{
+	uint64_t	first = last_seq - ring_len + 1;
+
+	if (ring_len == 0 || seq < first || seq > last_seq)
+		return (NULL);
+	return (&ring[(ring_head + (seq - first)) % ring_cap]);
+}
+
+void
+events_publish(uint64_t upto)
+{
+	struct event_rec rec;
+	const struct line *l;
+	size_t		 i;
+
+	if (upto > last_seq)
+		upto = last_seq;
+	while (published < upto) {
+		if ((l = events_at(++published)) == NULL)
+			continue;
+		events_rec(l, published, &rec);
+		/* a listener may unlisten itself (a follower cut off): walk by index */
+		for (i = 0; i < nlisteners; i++) {
+			struct listener	li = listeners[i];
+
+			li.fn(&rec, li.arg);
+			if (i < nlisteners && (listeners[i].fn != li.fn ||
+			    listeners[i].arg != li.arg))
+				i--;
+		}
+	}
+}
+
+void
+events_restore(uint64_t seq, const char *json, const char *name)
+{
+	struct line	l;
+	size_t		n = strlen(json), nlen = name != NULL ? strlen(name) + 1 : 0;
+
+	/* rows come oldest first; anything out of order is not ours */
+	if (ring == NULL || seq <= last_seq)
+		return;
+	if (ring_len > 0 && seq != last_seq + 1)
+		while (ring_len > 0) {
+			free(ring[ring_head].text);
+			ring_head = (ring_head + 1) % ring_cap;
+			ring_len--;
+		}
+	l.text = xmalloc(n + 1 + nlen);
+	memcpy(l.text, json, n + 1);
+	if (name != NULL)
+		memcpy(l.text + n + 1, name, nlen);
+	l.len = n;
+	l.named = name != NULL;
+	events_keep(&l);
+	last_seq = published = seq;
+}
+
+void
+events_resave(void)
+{
+	const struct line *l;
+	uint64_t	 seq;
+
+	for (seq = last_seq - ring_len + 1; seq <= last_seq && ring_len > 0; seq++)
+		if ((l = events_at(seq)) != NULL)
+			store_event_put(seq, l->text, l->len,
+			    l->named ? l->text + l->len + 1 : NULL);
+}
+
 void
 events_emit_name(const char *event, const char *name, json_t *fields)
 {
-	struct event_rec rec;
-	struct line	 l, *slot;
+	struct line	 l;
 	json_t		*ev;
-	size_t		 i;
 
 	ev = json_object();
 	json_object_set_new(ev, "seq", json_integer((json_int_t)++last_seq));
@@ -107,24 +196,8 @@ events_emit_name(const char *event, const char *name, json_t *fields)
 	}
 	total++;
 	json_decref(ev);
-	if (ring_len == ring_cap) {
-		free(ring[ring_head].text);
-		ring_head = (ring_head + 1) % ring_cap;
-		ring_len--;
-	}
-	slot = &ring[(ring_head + ring_len) % ring_cap];
-	*slot = l;
-	ring_len++;
-	events_rec(slot, last_seq, &rec);
-	/* a listener may unlisten itself (a follower cut off): walk by index */
-	for (i = 0; i < nlisteners; i++) {
-		struct listener	li = listeners[i];
-
-		li.fn(&rec, li.arg);
-		if (i < nlisteners && (listeners[i].fn != li.fn ||
-		    listeners[i].arg != li.arg))
-			i--;
-	}
+	events_keep(&l);
+	store_event_put(last_seq, l.text, l.len, name);
 }
 
 void
@@ -171,7 +244,7 @@ events_history(uint64_t since, int (*fn)(const struct event_rec *, void *),
 	/* seq numbers in the ring are contiguous: start right after since */
 	if (since >= first)
 		i = since - first + 1;
-	for (; i < ring_len; i++) {
+	for (; i < ring_len && first + i <= published; i++) {
 		events_rec(&ring[(ring_head + i) % ring_cap], first + i, &rec);
 		if (fn(&rec, arg))
 			return;
@@ -181,7 +254,7 @@ events_history(uint64_t since, int (*fn)(const struct event_rec *, void *),
 uint64_t
 events_last_seq(void)
 {
-	return (last_seq);
+	return (published);
 }
 
 uint64_t

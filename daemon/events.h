@@ -28,7 +28,7 @@ struct event_rec {
 	const char	*name;		/* its "name", or NULL */
 };
 
-/* Called for every event, after it is recorded (method-events.c streams it). */
+/* Called for every event once it is published (method-events.c streams it). */
 typedef void (*events_listener)(const struct event_rec *, void *arg);
 void	 events_listen(events_listener, void *arg);
 void	 events_unlisten(events_listener, void *arg);
@@ -36,7 +36,14 @@ void	 events_unlisten(events_listener, void *arg);
 /* History walk: events with seq > since, oldest first; stop if fn returns non-zero. */
 void	 events_history(uint64_t since, int (*fn)(const struct event_rec *, void *),
 	    void *arg);
+/* The newest seq published: on disk, or in trouble at least recorded. */
 uint64_t events_last_seq(void);
+/* Events up to seq are on disk: tell the followers (UINT64_MAX: all). */
+void	 events_publish(uint64_t seq);
+/* An event of the last run, oldest first, before anything is emitted. */
+void	 events_restore(uint64_t seq, const char *json, const char *name);
+/* Queue every event of the history for the store (its rewrite). */
+void	 events_resave(void);
 uint64_t events_total(void);
 void	 events_init(int64_t history_max);
 void	 events_free(void);

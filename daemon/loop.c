@@ -30,7 +30,7 @@ static struct policy_event	*queue;		/* FIFO of events for the policy */
 static size_t			 queue_len, queue_cap, queue_first;
 static struct action_list	 actions;
 static ev_prepare		 loop_prepare;
-static ev_idle			 loop_kick;	/* no sleep while events wait */
+static ev_idle			 loop_kick_w;	/* no sleep while events wait */
 static int			 loop_draining;
 static const struct loop_ops	*loop_ops;
 static ev_signal		 loop_sigterm, loop_sigint, loop_sighup;
@@ -76,8 +76,14 @@ loop_queue(enum policy_evt type, struct node *n, int normal, const char *reason,
 	 * prepare watcher may have run already, so keep the loop from
 	 * sleeping until the policy has seen it.
 	 */
+	loop_kick();
+}
+
+void
+loop_kick(void)
+{
 	if (!loop_draining && loop_ev != NULL)
-		ev_idle_start(loop_ev, &loop_kick);
+		ev_idle_start(loop_ev, &loop_kick_w);
 }
 
 void
@@ -301,7 +307,7 @@ loop_drain(void)
 	struct policy_event	 ev;
 
 	loop_draining = 1;
-	ev_idle_stop(loop_ev, &loop_kick);
+	ev_idle_stop(loop_ev, &loop_kick_w);
 	while (queue_first < queue_len) {
 		ev = queue[queue_first++];
 		ev.now = now_mono_ms();
@@ -420,7 +426,7 @@ loop_init(struct config *conf, struct node *root, const struct loop_ops *ops)
 	loop_ops = ops;
 	ev_prepare_init(&loop_prepare, loop_prepare_cb);
 	ev_prepare_start(loop_ev, &loop_prepare);
-	ev_idle_init(&loop_kick, loop_kick_cb);
+	ev_idle_init(&loop_kick_w, loop_kick_cb);
 	ev_idle_init(&loop_retry_w, loop_retry_cb);
 	ev_set_priority(&loop_retry_w, EV_MINPRI);
 	ev_signal_init(&loop_sigterm, loop_signal_cb, SIGTERM);

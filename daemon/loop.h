@@ -37,6 +37,9 @@ void	loop_event(enum policy_evt, struct node *, int normal, const char *reason);
 /* Queue a command (cmd may be NULL: nobody waits for it). */
 void	loop_command(enum policy_evt, struct node *, struct command *);
 
+/* Something was queued outside the drain: run it before the loop sleeps. */
+void	loop_kick(void);
+
 /* Set up the loop, its signal watchers and the event queue. */
 void	loop_init(struct config *, struct node *root, const struct loop_ops *);
 /* Boot the tree and run until the policy says supd is done; the exit status. */

@@ -144,35 +144,57 @@ main_restore(const char *supname, const char *name, char **args, char **env,
 	tree_group_join_extra(n);
 }
 
+static void
+main_restore_event(uint64_t seq, const char *json, const char *name, void *arg)
+{
+	(void)arg;
+	events_restore(seq, json, name);
+}
+
+static void
+main_restore_task(const char *name, const char *result, void *arg)
+{
+	(void)arg;
+	task_restore(name, result);
+}
+
 /*
- * What the last run left behind: stop its process groups (a pid reused by
- * another process is left alone), then put its dynamic children back.
+ * What the last run left behind: its history and task results; its
+ * process groups, stopped (a pid reused by another process is left
+ * alone); its dynamic children, put back to start with the tree.
  */
 static void
 main_last_run(void)
 {
-	struct store_group	*g;
-	struct leftover		*v;
-	size_t			 n, i;
+	struct leftover	*v;
+	size_t		 n, i;
 
-	if ((n = store_take_groups(&g)) > 0) {
-		v = xcalloc(n, sizeof *v);
-		for (i = 0; i < n; i++) {
-			snprintf(v[i].name, sizeof v[i].name, "%s", g[i].name);
-			v[i].pid = g[i].pid;
-			v[i].pgid = g[i].pgid;
-			v[i].starttime = g[i].starttime;
-			v[i].stop_signal = g[i].stop_signal;
-			v[i].shutdown_ms = g[i].shutdown_ms;
-		}
+	store_each_event(main_restore_event, NULL);
+	store_each_task(main_restore_task, NULL);
+	if ((n = store_take_groups(&v)) > 0) {
 		leftover_stop(v, n);
 		for (i = 0; i < n; i++)
-			store_group_del(g[i].pgid);
+			store_group_del(v[i].pgid);
 		free(v);
-		free(g);
 	}
 	store_each_child(main_restore, NULL);
-	store_commit();
+}
+
+/* The whole state, for the store to write again after trouble. */
+static void
+main_fill(void)
+{
+	struct node	*n;
+	uint64_t	 starttime;
+
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n)) {
+		if (n->dynamic && !n->task && n->spec->restart != RESTART_TEMPORARY)
+			store_child_put(n);
+		if (n->pid > 0 && leftover_starttime(n->pid, &starttime) == 0)
+			store_group_put(n, n->pid, starttime);
+	}
+	events_resave();
+	task_resave();
 }
 
 int
@@ -254,20 +276,21 @@ main(int argc, char **argv)
 		return (1);
 	}
 	/* the socket is ours: no other supd runs this tree, its leftovers are ours */
-	if (store_open(conf->state, conf->sync_full, &cause) == -1) {
+	if (store_open(conf->state, conf->sync_full, conf->history_max,
+	    &cause) == -1) {
 		fprintf(stderr, "supd: %s: %s; nothing started\n", conf->state,
 		    cause);
 		free(cause);
 		return (1);
 	}
 	main_last_run();
+	store_start(main_fill, events_publish);
 	log_info("supd %s: %s, socket %s, %zu sections", SUPD_VERSION, path,
 	    conf->socket, conf->nspecs);
 	status = loop_run();
 	/* whatever the policy did, nothing of ours outlives supd */
 	proc_kill_all();
 	proc_free_all();
-	store_commit();
 	store_close();
 	server_close();
 	task_free_all();

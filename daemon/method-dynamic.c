@@ -161,6 +161,16 @@ method_spawn_done(struct call *c, struct node *n, enum cmd_outcome o,
 	    "reason", call_outcome_reason(o, detail));
 }
 
+/* Spawned, but not on disk: it must not run unacknowledged. */
+static void
+method_spawn_uncommitted(struct call *c)
+{
+	struct node	*n = tree_find(c->name);
+
+	if (n != NULL && n->dynamic)
+		loop_command(EVT_CMD_STOP, n, NULL);
+}
+
 static int
 method_spawn(struct call *c)
 {
@@ -182,8 +192,10 @@ method_spawn(struct call *c)
 	if (n == NULL)
 		return (CALL_DONE);
 	/* committed before the reply goes out (loop.c) */
-	if (n->spec->restart != RESTART_TEMPORARY)
+	if (n->spec->restart != RESTART_TEMPORARY) {
 		store_child_put(n);
+		c->uncommitted = method_spawn_uncommitted;
+	}
 	events_emit("spawn", n, json_pack("{s:s}", "supervisor", sup));
 	return (call_command(c, EVT_SPAWN, n, method_spawn_done));
 }

@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "method.h"
 #include "proto.h"
+#include "store.h"
 #include "util.h"
 #include "varlink.h"
 
@@ -351,6 +352,20 @@ call_stream_room(struct call *c)
 	return (server_pending(c->client) < server_stream_high());
 }
 
+/* Commit, then reply: a "done" is on disk, or it is an error. */
+static void
+call_committed(void *arg, const char *why)
+{
+	struct call	*c = arg;
+
+	if (why != NULL && c->error == NULL) {
+		if (c->uncommitted != NULL)
+			c->uncommitted(c);
+		call_fail(c, SUPD_STATE_UNAVAILABLE, "{s:s}", "reason", why);
+	}
+	call_done(c);
+}
+
 static void
 call_command_done(struct command *cmd, struct node *n, enum cmd_outcome o,
     const char *detail)
@@ -359,7 +374,7 @@ call_command_done(struct command *cmd, struct node *n, enum cmd_outcome o,
 			    offsetof(struct call, cmd));
 
 	c->command_done(c, n, o, detail);
-	call_done(c);
+	store_on_commit(call_committed, c);
 }
 
 int

@@ -60,6 +60,8 @@ struct call {
 	struct command		 cmd;
 	void			(*command_done)(struct call *, struct node *,
 				    enum cmd_outcome, const char *detail);
+	/* its reply said done but the commit failed: undo what it did */
+	void			(*uncommitted)(struct call *);
 	/* a stream paced by its reader: its output has drained, send more */
 	void			(*writable)(struct call *);
 	int			 endless;	/* follows: ends when its peer hangs up */

@@ -1,30 +1,45 @@
 /*
- * store.c — the state database over sqlite3.  One connection, supd's only
- * writer, in WAL mode: synchronous=NORMAL survives any crash of supd (a
- * commit is a write to the WAL, no fsync), FULL also a power loss.  A
- * write opens the iteration's transaction; store_commit ends it from the
- * loop's prepare watcher, after the policy and before the replies, so a
- * reply never says more than the disk holds and a restart never waits.
+ * store.c — the state database over sqlite3, in WAL mode: synchronous =
+ * NORMAL survives any crash of supd (a commit is a write to the WAL, no
+ * fsync), FULL also a power loss.  The loop reads the last run's state at
+ * start; after that one writer thread owns the connection.  The loop
+ * queues writes as operations in a batch; store_commit hands the batch
+ * over when the writer is idle, so one transaction carries everything
+ * that happened while the one before it was being written.  The writer
+ * never logs or touches the loop's state: it fills in the batch's outcome
+ * and wakes the loop (ev_async).
+ *
+ * When a batch fails (disk full, read-only file system, file removed) the
+ * store is in trouble: writes are dropped, spawns refused (method-dynamic.c)
+ * and every second the whole state is written again into a new
+ * transaction (reopening the file when it went away); the first one that
+ * commits ends the trouble.
  */
+#include <sys/queue.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <ev.h>
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "leftover.h"
+#include "loop.h"
 #include "spec.h"
 #include "store.h"
 #include "tree.h"
 #include "util.h"
 
-#define STORE_SCHEMA	1
+#define STORE_SCHEMA	2
+#define STORE_RETRY_S	1.0
 
 /* Each version's schema change, applied in order from the file's user_version. */
 static const char *const store_migrations[STORE_SCHEMA] = {
@@ -35,6 +50,12 @@ static const char *const store_migrations[STORE_SCHEMA] = {
 	"  pgid INTEGER PRIMARY KEY, name TEXT NOT NULL, pid INTEGER NOT NULL,"
 	"  starttime INTEGER NOT NULL, stop_signal INTEGER NOT NULL,"
 	"  shutdown_ms INTEGER NOT NULL);",
+
+	"CREATE TABLE events ("
+	"  seq INTEGER PRIMARY KEY, name TEXT, json TEXT NOT NULL);"
+	"CREATE TABLE tasks ("
+	"  name TEXT PRIMARY KEY, ended_at INTEGER NOT NULL,"
+	"  result TEXT NOT NULL);",
 };
 
 enum store_stmt {
@@ -42,6 +63,14 @@ enum store_stmt {
 	ST_CHILD_DEL,
 	ST_GROUP_PUT,
 	ST_GROUP_DEL,
+	ST_EVENT_PUT,
+	ST_EVENT_TRIM,
+	ST_TASK_PUT,
+	ST_TASK_DEL,
+	ST_CLEAR_CHILDREN,
+	ST_CLEAR_GROUPS,
+	ST_CLEAR_EVENTS,
+	ST_CLEAR_TASKS,
 	ST_COUNT
 };
 
@@ -54,25 +83,93 @@ static const char *const store_sql[ST_COUNT] = {
 	    " (pgid, name, pid, starttime, stop_signal, shutdown_ms)"
 	    " VALUES (?, ?, ?, ?, ?, ?)",
 	[ST_GROUP_DEL] = "DELETE FROM process_groups WHERE pgid = ?",
+	[ST_EVENT_PUT] = "INSERT OR REPLACE INTO events (seq, name, json)"
+	    " VALUES (?, ?, ?)",
+	[ST_EVENT_TRIM] = "DELETE FROM events WHERE seq <= ?",
+	[ST_TASK_PUT] = "INSERT OR REPLACE INTO tasks (name, ended_at, result)"
+	    " VALUES (?, ?, ?)",
+	[ST_TASK_DEL] = "DELETE FROM tasks WHERE name = ?",
+	[ST_CLEAR_CHILDREN] = "DELETE FROM children",
+	[ST_CLEAR_GROUPS] = "DELETE FROM process_groups",
+	[ST_CLEAR_EVENTS] = "DELETE FROM events",
+	[ST_CLEAR_TASKS] = "DELETE FROM tasks",
 };
 
+/* What a statement's operation does, for the error that says it failed. */
+static const char *const store_what[ST_COUNT] = {
+	[ST_CHILD_PUT] = "adding a child",
+	[ST_CHILD_DEL] = "removing a child",
+	[ST_GROUP_PUT] = "recording a process group",
+	[ST_GROUP_DEL] = "forgetting a process group",
+	[ST_EVENT_PUT] = "recording an event",
+	[ST_EVENT_TRIM] = "trimming the history",
+	[ST_TASK_PUT] = "recording a task's result",
+	[ST_TASK_DEL] = "forgetting a task's result",
+	[ST_CLEAR_CHILDREN] = "rewriting the state",
+	[ST_CLEAR_GROUPS] = "rewriting the state",
+	[ST_CLEAR_EVENTS] = "rewriting the state",
+	[ST_CLEAR_TASKS] = "rewriting the state",
+};
+
+#define STORE_MAX_BINDS	6
+
+struct store_bind {
+	enum { B_NULL, B_INT, B_TEXT } kind;
+	sqlite3_int64	 i;
+	char		*s;
+};
+
+struct store_op {
+	enum store_stmt		 stmt;
+	int			 nbinds;
+	struct store_bind	 b[STORE_MAX_BINDS];
+	STAILQ_ENTRY(store_op)	 entry;
+};
+
+struct store_waiter {
+	void			(*fn)(void *, const char *);
+	void			*arg;
+	STAILQ_ENTRY(store_waiter) entry;
+};
+
+struct store_batch {
+	STAILQ_HEAD(, store_op)		 ops;
+	STAILQ_HEAD(, store_waiter)	 waiters;	/* the loop's only */
+	size_t				 nops;
+	uint64_t			 event_seq;	/* the newest event in it */
+	int				 rewrite;	/* the whole state: reopen if need be */
+	char				*why;		/* the writer's verdict: NULL, committed */
+};
+
+/* The loop's side */
+static char		*store_path;
+static int		 store_sync_full;
+static int64_t		 store_history_max;
+static int		 store_started;
+static struct store_batch *store_cur;		/* being filled */
+static struct store_batch *store_inflight;	/* with the writer */
+static char		*store_why;		/* the trouble, or NULL */
+static struct log_rate	 store_rate = LOG_RATE_INITIALIZER(1000);
+static void		(*store_fill)(void);
+static void		(*store_saved)(uint64_t);
+static ev_async		 store_async;
+static ev_timer		 store_retry;
+static uint64_t		 store_ncommits, store_nfailures;
+
+/*
+ * The writer's side: the connection (the loop's until store_start) and
+ * the hand-over, under store_mu.
+ */
 static sqlite3		*store_db;
 static sqlite3_stmt	*store_stmts[ST_COUNT];
-static int		 store_in_txn;
-static int		 store_txn_bad;	/* a write of this transaction failed */
-static char		*store_why;		/* the trouble, or NULL */
-static struct log_rate	 store_rate;
+static int		 store_moved;		/* reopen before the next write */
+static pthread_t	 store_thread;
+static pthread_mutex_t	 store_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 store_cv = PTHREAD_COND_INITIALIZER;
+static struct store_batch *store_w_in, *store_w_out;
+static int		 store_w_quit;
 
-static void
-store_fail(const char *what)
-{
-	const char	*msg = store_db != NULL ? sqlite3_errmsg(store_db) :
-			    "no database";
-
-	free(store_why);
-	store_why = xasprintf("%s: %s", what, msg);
-	log_rated(&store_rate, LOG_LVL_ERR, "state database: %s", store_why);
-}
+/* --- opening ---------------------------------------------------------------- */
 
 static int
 store_exec(const char *sql)
@@ -81,10 +178,10 @@ store_exec(const char *sql)
 }
 
 /* Move a damaged file (and its WAL) aside as PATH.corrupt-YYYYmmddTHHMMSS. */
-static void
-store_move_aside(const char *path, const char *why)
+static char *
+store_move_aside(const char *path)
 {
-	char		 stamp[32], *to, *from;
+	char		 stamp[32], *to, *from, *moved = NULL;
 	const char	*sfx[] = { "", "-wal", "-shm" };
 	time_t		 t = time(NULL);
 	size_t		 i;
@@ -94,11 +191,11 @@ store_move_aside(const char *path, const char *why)
 		from = xasprintf("%s%s", path, sfx[i]);
 		to = xasprintf("%s.corrupt-%s%s", path, stamp, sfx[i]);
 		if (rename(from, to) == 0 && i == 0)
-			log_err("state database %s is damaged (%s): moved to %s; "
-			    "starting with no durable state", path, why, to);
+			moved = xstrdup(to);
 		free(from);
 		free(to);
 	}
+	return (moved);
 }
 
 /* The file's schema version, migrated up to ours; -1: not a usable database. */
@@ -137,38 +234,68 @@ store_migrate(char **cause)
 	return (0);
 }
 
-/* 0: open and checked; -1: damaged or not a database; -2: must not start. */
+static void
+store_db_close(void)
+{
+	int	i;
+
+	for (i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(store_stmts[i]);
+		store_stmts[i] = NULL;
+	}
+	if (store_db != NULL)
+		sqlite3_close(store_db);
+	store_db = NULL;
+}
+
+/*
+ * 0: open and checked; -1: damaged or not a database; -2: must not start;
+ * -3: cannot be opened at all.  *why: sqlite's word on a failure.
+ */
 static int
-store_try_open(const char *path, int sync_full, char **cause)
+store_try_open(char **cause, char **why)
 {
 	sqlite3_stmt	*st;
 	const char	*ok = NULL;
 	int		 rc, i;
 
-	if (sqlite3_open_v2(path, &store_db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
+	*why = NULL;
+	rc = sqlite3_open_v2(store_path, &store_db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		*why = xstrdup(store_db != NULL ? sqlite3_errmsg(store_db) :
+		    sqlite3_errstr(rc));
+		store_db_close();
 		return (-3);
+	}
 	sqlite3_busy_timeout(store_db, 1000);
+	rc = -1;
 	if (sqlite3_prepare_v2(store_db, "PRAGMA quick_check", -1, &st,
 	    NULL) != SQLITE_OK)
-		return (-1);
+		goto out;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		ok = (const char *)sqlite3_column_text(st, 0);
-	rc = ok != NULL && strcmp(ok, "ok") == 0;
+	i = ok != NULL && strcmp(ok, "ok") == 0;
 	sqlite3_finalize(st);
-	if (!rc)
-		return (-1);
+	if (!i)
+		goto out;
 	if (store_exec("PRAGMA journal_mode = WAL") == -1)
-		return (-1);
-	store_exec(sync_full ? "PRAGMA synchronous = FULL" :
+		goto out;
+	store_exec(store_sync_full ? "PRAGMA synchronous = FULL" :
 	    "PRAGMA synchronous = NORMAL");
 	if ((rc = store_migrate(cause)) != 0)
-		return (rc);
+		goto out;
 	for (i = 0; i < ST_COUNT; i++)
 		if (sqlite3_prepare_v3(store_db, store_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &store_stmts[i], NULL) != SQLITE_OK)
-			return (-1);
+		    SQLITE_PREPARE_PERSISTENT, &store_stmts[i], NULL) != SQLITE_OK) {
+			rc = -1;
+			goto out;
+		}
 	return (0);
+out:
+	*why = xstrdup(sqlite3_errmsg(store_db));
+	store_db_close();
+	return (rc);
 }
 
 static void
@@ -187,55 +314,87 @@ store_mkdirs(const char *path)
 	free(copy);
 }
 
-int
-store_open(const char *path, int sync_full, char **cause)
+/*
+ * Open store_path, moving a damaged file aside; 0, -1 (*why: cannot be
+ * used), -2 (*cause: must not start).  *aside: where a damaged file went.
+ */
+static int
+store_open_db(char **cause, char **why, char **aside)
 {
 	int	rc;
 
-	*cause = NULL;
-	store_mkdirs(path);
-	rc = store_try_open(path, sync_full, cause);
-	if (rc == -1) {
-		char	*why = xstrdup(sqlite3_errmsg(store_db));
-
-		store_close();
-		store_move_aside(path, why);
-		free(why);
-		rc = store_try_open(path, sync_full, cause);
+	*aside = NULL;
+	store_mkdirs(store_path);
+	if ((rc = store_try_open(cause, why)) == -1) {
+		*aside = store_move_aside(store_path);
+		free(*why);
+		rc = store_try_open(cause, why);
 	}
-	if (rc == -2) {
-		store_close();
-		return (-1);
-	}
-	if (rc != 0) {
-		/* supervise all the same; nothing durable until it is fixed */
-		store_fail(path);
-		store_close();
-		log_err("state database %s cannot be used: %s; dynamic children "
-		    "will not be accepted", path, store_why);
-	}
-	return (0);
+	if (rc == -3)
+		rc = -1;
+	return (rc);
 }
 
-void
-store_close(void)
+static void
+store_set_trouble(const char *why)
 {
-	int	i;
-
-	for (i = 0; i < ST_COUNT; i++) {
-		sqlite3_finalize(store_stmts[i]);
-		store_stmts[i] = NULL;
+	if (store_why == NULL || strcmp(store_why, why) != 0) {
+		free(store_why);
+		store_why = xstrdup(why);
 	}
-	if (store_db != NULL)
-		sqlite3_close(store_db);
-	store_db = NULL;
-	store_in_txn = store_txn_bad = 0;
+	log_rated(&store_rate, LOG_LVL_ERR, "state database %s: %s; supervising "
+	    "on, new spawns refused until it can be written (retried every "
+	    "second)", store_path, store_why);
+}
+
+int
+store_open(const char *path, int sync_full, int64_t history_max, char **cause)
+{
+	char	*why, *aside, *msg;
+	int	 rc;
+
+	*cause = NULL;
+	store_path = xstrdup(path);
+	store_sync_full = sync_full;
+	store_history_max = history_max > 0 ? history_max : 1;
+	store_cur = xcalloc(1, sizeof *store_cur);
+	STAILQ_INIT(&store_cur->ops);
+	STAILQ_INIT(&store_cur->waiters);
+	rc = store_open_db(cause, &why, &aside);
+	if (aside != NULL)
+		log_err("state database %s is damaged: moved to %s; starting "
+		    "with no durable state", path, aside);
+	free(aside);
+	if (rc == -2) {
+		free(why);
+		return (-1);
+	}
+	if (rc == -1) {
+		/* supervise all the same; nothing durable until it is fixed */
+		msg = xasprintf("cannot be used: %s", why != NULL ? why : "?");
+		store_set_trouble(msg);
+		free(msg);
+	}
+	free(why);
+	return (0);
 }
 
 const char *
 store_trouble(void)
 {
 	return (store_why);
+}
+
+uint64_t
+store_commits(void)
+{
+	return (store_ncommits);
+}
+
+uint64_t
+store_failures(void)
+{
+	return (store_nfailures);
 }
 
 /* --- reading the last run's state ----------------------------------------- */
@@ -259,23 +418,37 @@ store_strv(const unsigned char *text)
 	return (v);
 }
 
+static sqlite3_stmt *
+store_query(const char *sql)
+{
+	sqlite3_stmt	*st;
+
+	if (store_started || store_db == NULL ||
+	    sqlite3_prepare_v2(store_db, sql, -1, &st, NULL) != SQLITE_OK)
+		return (NULL);
+	return (st);
+}
+
+static const char *
+store_col(sqlite3_stmt *st, int i)
+{
+	return ((const char *)sqlite3_column_text(st, i));
+}
+
 void
 store_each_child(void (*fn)(const char *, const char *, char **, char **,
     char **, void *), void *arg)
 {
 	sqlite3_stmt	*st;
 
-	if (store_db == NULL || sqlite3_prepare_v2(store_db, "SELECT supervisor,"
-	    " name, args, env, groups FROM children ORDER BY rowid", -1, &st,
-	    NULL) != SQLITE_OK)
+	if ((st = store_query("SELECT supervisor, name, args, env, groups"
+	    " FROM children ORDER BY rowid")) == NULL)
 		return;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char	*sup = (const char *)sqlite3_column_text(st, 0);
-		const char	*name = (const char *)sqlite3_column_text(st, 1);
-
-		if (sup == NULL || name == NULL)
+		if (store_col(st, 0) == NULL || store_col(st, 1) == NULL)
 			continue;
-		fn(sup, name, store_strv(sqlite3_column_text(st, 2)),
+		fn(store_col(st, 0), store_col(st, 1),
+		    store_strv(sqlite3_column_text(st, 2)),
 		    store_strv(sqlite3_column_text(st, 3)),
 		    store_strv(sqlite3_column_text(st, 4)), arg);
 	}
@@ -283,16 +456,15 @@ store_each_child(void (*fn)(const char *, const char *, char **, char **,
 }
 
 size_t
-store_take_groups(struct store_group **out)
+store_take_groups(struct leftover **out)
 {
-	sqlite3_stmt		*st;
-	struct store_group	*v = NULL, *g;
-	size_t			 n = 0, cap = 0;
+	sqlite3_stmt	*st;
+	struct leftover	*v = NULL, *g;
+	size_t		 n = 0, cap = 0;
 
 	*out = NULL;
-	if (store_db == NULL || sqlite3_prepare_v2(store_db, "SELECT name, pid,"
-	    " pgid, starttime, stop_signal, shutdown_ms FROM process_groups",
-	    -1, &st, NULL) != SQLITE_OK)
+	if ((st = store_query("SELECT name, pid, pgid, starttime, stop_signal,"
+	    " shutdown_ms FROM process_groups")) == NULL)
 		return (0);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (n == cap) {
@@ -302,8 +474,7 @@ store_take_groups(struct store_group **out)
 		g = &v[n++];
 		memset(g, 0, sizeof *g);
 		snprintf(g->name, sizeof g->name, "%s",
-		    sqlite3_column_text(st, 0) != NULL ?
-		    (const char *)sqlite3_column_text(st, 0) : "");
+		    store_col(st, 0) != NULL ? store_col(st, 0) : "");
 		g->pid = (pid_t)sqlite3_column_int64(st, 1);
 		g->pgid = (pid_t)sqlite3_column_int64(st, 2);
 		g->starttime = (uint64_t)sqlite3_column_int64(st, 3);
@@ -315,126 +486,533 @@ store_take_groups(struct store_group **out)
 	return (n);
 }
 
-/* --- writes ----------------------------------------------------------------- */
-
-/* The statement, reset, inside this iteration's transaction; NULL if none. */
-static sqlite3_stmt *
-store_begin(enum store_stmt which)
+void
+store_each_event(void (*fn)(uint64_t, const char *, const char *, void *),
+    void *arg)
 {
-	if (store_db == NULL)
+	sqlite3_stmt	*st;
+
+	if ((st = store_query("SELECT seq, json, name FROM events WHERE seq >"
+	    " (SELECT max(seq) FROM events) - ? ORDER BY seq")) == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, store_history_max);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (sqlite3_column_int64(st, 0) > 0 && store_col(st, 1) != NULL)
+			fn((uint64_t)sqlite3_column_int64(st, 0),
+			    store_col(st, 1), store_col(st, 2), arg);
+	sqlite3_finalize(st);
+}
+
+void
+store_each_task(void (*fn)(const char *, const char *, void *), void *arg)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_query("SELECT name, result FROM tasks"
+	    " ORDER BY ended_at")) == NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (store_col(st, 0) != NULL && store_col(st, 1) != NULL)
+			fn(store_col(st, 0), store_col(st, 1), arg);
+	sqlite3_finalize(st);
+}
+
+/* --- queueing writes ------------------------------------------------------- */
+
+static struct store_batch *
+store_batch_new(void)
+{
+	struct store_batch	*b = xcalloc(1, sizeof *b);
+
+	STAILQ_INIT(&b->ops);
+	STAILQ_INIT(&b->waiters);
+	return (b);
+}
+
+static void
+store_batch_free_ops(struct store_batch *b)
+{
+	struct store_op	*op;
+	int		 i;
+
+	while ((op = STAILQ_FIRST(&b->ops)) != NULL) {
+		STAILQ_REMOVE_HEAD(&b->ops, entry);
+		for (i = 0; i < op->nbinds; i++)
+			free(op->b[i].s);
+		free(op);
+	}
+	b->nops = 0;
+	b->event_seq = 0;
+}
+
+/* Tell b's waiters how it went (why: NULL, committed). */
+static void
+store_batch_answer(struct store_batch *b, const char *why)
+{
+	struct store_waiter	*w;
+
+	while ((w = STAILQ_FIRST(&b->waiters)) != NULL) {
+		STAILQ_REMOVE_HEAD(&b->waiters, entry);
+		w->fn(w->arg, why);
+		free(w);
+	}
+}
+
+static void
+store_batch_free(struct store_batch *b)
+{
+	store_batch_free_ops(b);
+	free(b->why);
+	free(b);
+}
+
+static struct store_op *
+store_op(enum store_stmt stmt)
+{
+	struct store_op	*op;
+
+	if (store_cur == NULL)
 		return (NULL);
-	if (!store_in_txn) {
-		if (store_exec("BEGIN IMMEDIATE") == -1) {
-			store_fail("begin");
-			return (NULL);
-		}
-		store_in_txn = 1;
-	}
-	sqlite3_reset(store_stmts[which]);
-	sqlite3_clear_bindings(store_stmts[which]);
-	return (store_stmts[which]);
+	op = xcalloc(1, sizeof *op);
+	op->stmt = stmt;
+	STAILQ_INSERT_TAIL(&store_cur->ops, op, entry);
+	store_cur->nops++;
+	if (!store_started)
+		return (op);
+	/* queued outside a drain (a timer): make sure it is handed over */
+	loop_kick();
+	return (op);
 }
 
 static void
-store_step(sqlite3_stmt *st, const char *what)
+store_int(struct store_op *op, sqlite3_int64 v)
 {
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		store_fail(what);
-		store_txn_bad = 1;
-	}
-	sqlite3_reset(st);
+	op->b[op->nbinds].kind = B_INT;
+	op->b[op->nbinds++].i = v;
 }
 
-/* NULL-terminated strings as JSON array text (or NULL), bound to column i. */
 static void
-store_bind_strv(sqlite3_stmt *st, int i, char **v)
+store_text(struct store_op *op, const char *s, size_t len)
+{
+	struct store_bind	*b = &op->b[op->nbinds++];
+
+	if (s == NULL)
+		return;
+	b->kind = B_TEXT;
+	b->s = xmalloc(len + 1);
+	memcpy(b->s, s, len);
+	b->s[len] = '\0';
+}
+
+static void
+store_str(struct store_op *op, const char *s)
+{
+	store_text(op, s, s != NULL ? strlen(s) : 0);
+}
+
+/* NULL-terminated strings as JSON array text (NULL when empty). */
+static void
+store_strv_bind(struct store_op *op, char **v)
 {
 	json_t	*a;
 	char	*text;
 
-	if (v == NULL || v[0] == NULL)
+	if (v == NULL || v[0] == NULL) {
+		op->nbinds++;
 		return;
+	}
 	a = json_array();
 	for (; *v != NULL; v++)
 		json_array_append_new(a, json_string(*v));
 	text = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
-	if (text != NULL)
-		sqlite3_bind_text(st, i, text, -1, free);
+	store_str(op, text);
+	free(text);
 }
 
 void
 store_child_put(const struct node *n)
 {
-	sqlite3_stmt	*st;
+	struct store_op	*op;
 
-	if ((st = store_begin(ST_CHILD_PUT)) == NULL)
+	if ((op = store_op(ST_CHILD_PUT)) == NULL)
 		return;
-	sqlite3_bind_text(st, 1, n->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, n->parent->name, -1, SQLITE_STATIC);
-	store_bind_strv(st, 3, n->extra_argv);
-	store_bind_strv(st, 4, n->extra_env);
-	store_bind_strv(st, 5, n->extra_groups);
-	sqlite3_bind_text(st, 6, spec_restart_names[n->spec->restart], -1,
-	    SQLITE_STATIC);
-	store_step(st, "adding a child");
+	store_str(op, n->name);
+	store_str(op, n->parent->name);
+	store_strv_bind(op, n->extra_argv);
+	store_strv_bind(op, n->extra_env);
+	store_strv_bind(op, n->extra_groups);
+	store_str(op, spec_restart_names[n->spec->restart]);
 }
 
 void
 store_child_del(const char *name)
 {
-	sqlite3_stmt	*st;
+	struct store_op	*op;
 
-	if ((st = store_begin(ST_CHILD_DEL)) == NULL)
-		return;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	store_step(st, "removing a child");
+	if ((op = store_op(ST_CHILD_DEL)) != NULL)
+		store_str(op, name);
 }
 
 void
-store_group_put(const struct node *n, pid_t pid, uint64_t starttime)
+store_group_put(const struct node *n, pid_t pgid, uint64_t starttime)
 {
-	sqlite3_stmt	*st;
+	struct store_op	*op;
 
-	if ((st = store_begin(ST_GROUP_PUT)) == NULL)
+	if ((op = store_op(ST_GROUP_PUT)) == NULL)
 		return;
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_text(st, 2, n->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, pid);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)starttime);
-	sqlite3_bind_int(st, 5, n->spec->stop_signal);
-	sqlite3_bind_int64(st, 6, n->spec->shutdown_ms);
-	store_step(st, "recording a process group");
+	store_int(op, pgid);
+	store_str(op, n->name);
+	store_int(op, pgid);
+	store_int(op, (sqlite3_int64)starttime);
+	store_int(op, n->spec->stop_signal);
+	store_int(op, n->spec->shutdown_ms);
 }
 
 void
 store_group_del(pid_t pgid)
 {
-	sqlite3_stmt	*st;
+	struct store_op	*op;
 
-	if ((st = store_begin(ST_GROUP_DEL)) == NULL)
-		return;
-	sqlite3_bind_int64(st, 1, pgid);
-	store_step(st, "forgetting a process group");
+	if ((op = store_op(ST_GROUP_DEL)) != NULL)
+		store_int(op, pgid);
 }
 
-int
+void
+store_event_put(uint64_t seq, const char *json, size_t len, const char *name)
+{
+	struct store_op	*op;
+
+	if ((op = store_op(ST_EVENT_PUT)) == NULL)
+		return;
+	store_int(op, (sqlite3_int64)seq);
+	store_str(op, name);
+	store_text(op, json, len);
+	if (seq > store_cur->event_seq)
+		store_cur->event_seq = seq;
+}
+
+void
+store_task_put(const char *name, const char *result, int64_t ended_at)
+{
+	struct store_op	*op;
+
+	if ((op = store_op(ST_TASK_PUT)) == NULL)
+		return;
+	store_str(op, name);
+	store_int(op, ended_at);
+	store_str(op, result);
+}
+
+void
+store_task_del(const char *name)
+{
+	struct store_op	*op;
+
+	if ((op = store_op(ST_TASK_DEL)) != NULL)
+		store_str(op, name);
+}
+
+/* --- the writer ------------------------------------------------------------ */
+
+static char *
+store_errmsg(const char *what)
+{
+	return (xasprintf("%s: %s", what, store_db != NULL ?
+	    sqlite3_errmsg(store_db) : "not open"));
+}
+
+/* The writer's side of a batch: b->why stays NULL if it is committed. */
+static void
+store_write(struct store_batch *b)
+{
+	struct store_op	*op;
+	sqlite3_stmt	*st;
+	char		*cause = NULL, *why = NULL, *aside = NULL;
+	int		 i, moved = 0;
+
+	if (store_db == NULL || store_moved) {
+		if (!b->rewrite) {
+			b->why = xstrdup("waiting for the state to be rewritten");
+			return;
+		}
+		store_db_close();
+		store_moved = 0;
+		if (store_open_db(&cause, &why, &aside) != 0) {
+			b->why = xasprintf("cannot be used: %s", cause != NULL ?
+			    cause : why != NULL ? why : "?");
+			free(cause);
+			free(why);
+			free(aside);
+			return;
+		}
+		free(aside);
+	}
+	if (store_exec("BEGIN IMMEDIATE") == -1) {
+		b->why = store_errmsg("beginning a transaction");
+		return;
+	}
+	STAILQ_FOREACH(op, &b->ops, entry) {
+		st = store_stmts[op->stmt];
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		for (i = 0; i < op->nbinds; i++) {
+			if (op->b[i].kind == B_INT)
+				sqlite3_bind_int64(st, i + 1, op->b[i].i);
+			else if (op->b[i].kind == B_TEXT)
+				sqlite3_bind_text(st, i + 1, op->b[i].s, -1,
+				    SQLITE_STATIC);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			b->why = store_errmsg(store_what[op->stmt]);
+			sqlite3_reset(st);
+			break;
+		}
+		sqlite3_reset(st);
+	}
+	if (b->why == NULL && store_exec("COMMIT") == -1)
+		b->why = store_errmsg("committing");
+	if (b->why != NULL) {
+		if (!sqlite3_get_autocommit(store_db))
+			store_exec("ROLLBACK");
+		return;
+	}
+	/* a removed file takes writes without a word: look each time */
+	if (sqlite3_file_control(store_db, "main", SQLITE_FCNTL_HAS_MOVED,
+	    &moved) == SQLITE_OK && moved) {
+		store_moved = 1;
+		b->why = xstrdup("the file was removed or renamed");
+	}
+}
+
+static void *
+store_writer(void *arg)
+{
+	struct store_batch	*b;
+
+	(void)arg;
+	pthread_mutex_lock(&store_mu);
+	for (;;) {
+		while (store_w_in == NULL && !store_w_quit)
+			pthread_cond_wait(&store_cv, &store_mu);
+		if (store_w_in == NULL)
+			break;
+		b = store_w_in;
+		store_w_in = NULL;
+		pthread_mutex_unlock(&store_mu);
+		store_write(b);
+		pthread_mutex_lock(&store_mu);
+		store_w_out = b;
+		pthread_cond_broadcast(&store_cv);
+		ev_async_send(loop_ev, &store_async);
+	}
+	pthread_mutex_unlock(&store_mu);
+	return (NULL);
+}
+
+static void
+store_hand(struct store_batch *b)
+{
+	struct store_op	*op;
+
+	if (b->event_seq > (uint64_t)store_history_max) {
+		op = xcalloc(1, sizeof *op);
+		op->stmt = ST_EVENT_TRIM;
+		store_int(op, (sqlite3_int64)(b->event_seq -
+		    (uint64_t)store_history_max));
+		STAILQ_INSERT_TAIL(&b->ops, op, entry);
+		b->nops++;
+	}
+	store_inflight = b;
+	pthread_mutex_lock(&store_mu);
+	store_w_in = b;
+	pthread_cond_broadcast(&store_cv);
+	pthread_mutex_unlock(&store_mu);
+}
+
+/* The loop's side of a finished batch. */
+static void
+store_done(struct store_batch *b)
+{
+	store_inflight = NULL;
+	if (b->why == NULL) {
+		store_ncommits++;
+		if (store_why != NULL) {
+			log_info("state database %s: written again; spawns "
+			    "accepted", store_path);
+			free(store_why);
+			store_why = NULL;
+			ev_timer_stop(loop_ev, &store_retry);
+		}
+		if (b->event_seq > 0 && store_saved != NULL)
+			store_saved(b->event_seq);
+		store_batch_answer(b, NULL);
+	} else {
+		store_nfailures++;
+		store_set_trouble(b->why);
+		if (store_saved != NULL)
+			store_saved(UINT64_MAX);
+		store_batch_answer(b, store_why);
+		if (!ev_is_active(&store_retry))
+			ev_timer_again(loop_ev, &store_retry);
+	}
+	store_batch_free(b);
+}
+
+static void
+store_async_cb(struct ev_loop *l, ev_async *w, int revents)
+{
+	struct store_batch	*b;
+
+	(void)l;
+	(void)w;
+	(void)revents;
+	pthread_mutex_lock(&store_mu);
+	b = store_w_out;
+	store_w_out = NULL;
+	pthread_mutex_unlock(&store_mu);
+	if (b != NULL)
+		store_done(b);
+	/* what queued up meanwhile goes next */
+	store_commit();
+}
+
+/* In trouble: write everything again; its commit ends the trouble. */
+static void
+store_retry_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	struct store_batch	*b, *cur;
+	static const enum store_stmt clear[] = {
+		ST_CLEAR_CHILDREN, ST_CLEAR_GROUPS, ST_CLEAR_EVENTS,
+		ST_CLEAR_TASKS
+	};
+	size_t			 i;
+
+	(void)l;
+	(void)w;
+	(void)revents;
+	if (store_why == NULL || store_inflight != NULL)
+		return;
+	cur = store_cur;
+	store_cur = b = store_batch_new();
+	b->rewrite = 1;
+	for (i = 0; i < sizeof clear / sizeof clear[0]; i++)
+		store_op(clear[i]);
+	if (store_fill != NULL)
+		store_fill();
+	store_cur = cur;
+	store_hand(b);
+}
+
+void
+store_start(void (*fill)(void), void (*saved)(uint64_t))
+{
+	int	rc;
+
+	store_fill = fill;
+	store_saved = saved;
+	ev_async_init(&store_async, store_async_cb);
+	ev_async_start(loop_ev, &store_async);
+	/* it wakes the loop only to finish a batch: no reason to keep it alive */
+	ev_unref(loop_ev);
+	ev_init(&store_retry, store_retry_cb);
+	store_retry.repeat = STORE_RETRY_S;
+	if ((rc = pthread_create(&store_thread, NULL, store_writer, NULL)) != 0)
+		fatal("state database: cannot start its writer: %s",
+		    strerror(rc));
+	store_started = 1;
+	if (store_why != NULL)
+		ev_timer_again(loop_ev, &store_retry);
+	store_commit();
+}
+
+void
 store_commit(void)
 {
-	if (!store_in_txn)
-		return (store_why != NULL && store_db == NULL ? -1 : 0);
-	store_in_txn = 0;
-	if (store_txn_bad || store_exec("COMMIT") == -1) {
-		if (!store_txn_bad)
-			store_fail("commit");
-		store_txn_bad = 0;
-		store_exec("ROLLBACK");
-		return (-1);
-	}
+	struct store_batch	*b = store_cur;
+
+	if (!store_started || store_inflight != NULL)
+		return;
 	if (store_why != NULL) {
-		log_info("state database: writes succeed again");
-		free(store_why);
-		store_why = NULL;
+		/* nothing reaches the disk now: the rewrite will put it all */
+		if (b->nops > 0 || !STAILQ_EMPTY(&b->waiters)) {
+			store_batch_free_ops(b);
+			store_batch_answer(b, store_why);
+			if (store_saved != NULL)
+				store_saved(UINT64_MAX);
+		}
+		return;
 	}
-	return (0);
+	if (b->nops == 0) {
+		store_batch_answer(b, NULL);
+		return;
+	}
+	store_cur = store_batch_new();
+	store_hand(b);
+}
+
+void
+store_on_commit(void (*fn)(void *, const char *), void *arg)
+{
+	struct store_waiter	*w;
+
+	if (store_cur == NULL) {
+		fn(arg, "supd is exiting");
+		return;
+	}
+	/*
+	 * On the batch being filled, even an empty one: what the caller's
+	 * work writes may still come in this iteration (a removal follows
+	 * the reply's action), and store_commit answers it before the sleep.
+	 */
+	w = xcalloc(1, sizeof *w);
+	w->fn = fn;
+	w->arg = arg;
+	STAILQ_INSERT_TAIL(&store_cur->waiters, w, entry);
+	loop_kick();
+}
+
+/* Wait for the batch with the writer and settle it (at exit only). */
+static void
+store_wait_inflight(void)
+{
+	struct store_batch	*b;
+
+	if (store_inflight == NULL)
+		return;
+	pthread_mutex_lock(&store_mu);
+	while (store_w_out == NULL)
+		pthread_cond_wait(&store_cv, &store_mu);
+	b = store_w_out;
+	store_w_out = NULL;
+	pthread_mutex_unlock(&store_mu);
+	store_done(b);
+}
+
+void
+store_close(void)
+{
+	if (store_started) {
+		store_wait_inflight();
+		store_commit();
+		store_wait_inflight();
+		pthread_mutex_lock(&store_mu);
+		store_w_quit = 1;
+		pthread_cond_broadcast(&store_cv);
+		pthread_mutex_unlock(&store_mu);
+		pthread_join(store_thread, NULL);
+		ev_timer_stop(loop_ev, &store_retry);
+		ev_ref(loop_ev);
+		ev_async_stop(loop_ev, &store_async);
+		store_started = 0;
+	}
+	if (store_cur != NULL) {
+		store_batch_answer(store_cur, "supd is exiting");
+		store_batch_free(store_cur);
+		store_cur = NULL;
+	}
+	store_db_close();
+	free(store_why);
+	free(store_path);
+	store_why = store_path = NULL;
 }

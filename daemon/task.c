@@ -1,7 +1,8 @@
 /*
  * task.c — what tasks leave behind (Task.Supervisor.async_nolink's result):
  * one entry per task from Run until TASK_RESULTS_MAX later results push
- * it out, the timer of a task with a timeout, and the Await calls parked
+ * it out or it is older than TASK_RESULTS_AGE_MS, kept in the state
+ * database too, so `await` finds it after a restart of supd; the timer of a task with a timeout, and the Await calls parked
  * on a running task.  The loop reports removed nodes to task_exited (main.c
  * wires it); the policy never sees this.
  */
@@ -17,6 +18,7 @@
 #include "loop.h"
 #include "method.h"
 #include "proto.h"
+#include "store.h"
 #include "task.h"
 #include "util.h"
 
@@ -106,6 +108,34 @@ task_result(const struct task *t)
 	    "reason", t->reason != NULL ? json_string(t->reason) : json_null()));
 }
 
+/* The result as the state database keeps it. */
+static void
+task_save(const struct task *t)
+{
+	json_t	*r = task_result(t);
+	char	*text = json_dumps(r, JSON_COMPACT);
+
+	json_decref(r);
+	if (text != NULL)
+		store_task_put(t->name, text, t->running ? t->started_at :
+		    t->ended_at);
+	free(text);
+}
+
+/* Push out the oldest results: past the count, or past the age. */
+static void
+task_trim(void)
+{
+	struct task	*t;
+	int64_t		 old = now_wall_ms() - TASK_RESULTS_AGE_MS;
+
+	while ((t = TAILQ_FIRST(&task_done)) != NULL &&
+	    (task_ndone > TASK_RESULTS_MAX || t->ended_at < old)) {
+		store_task_del(t->name);
+		task_free(t);
+	}
+}
+
 /* A task past its timeout is stopped like `supctl stop`; its result says so. */
 static void
 task_timeout_cb(struct ev_loop *l, ev_timer *w, int revents)
@@ -145,6 +175,8 @@ task_started(struct node *n, int64_t timeout_ms)
 		t->has_timeout = 1;
 	}
 	HASH_ADD_STR(task_table, name, t);
+	/* if supd dies before it ends, the next one says so */
+	task_save(t);
 }
 
 void
@@ -206,6 +238,7 @@ task_exited(struct node *n)
 	}
 	TAILQ_INSERT_TAIL(&task_done, t, done_entry);
 	task_ndone++;
+	task_save(t);
 	/*
 	 * Answer the waiters only once the table is settled: answering lets
 	 * their clients' next calls run, and a Run of the same name would
@@ -215,8 +248,7 @@ task_exited(struct node *n)
 	TAILQ_CONCAT(&woken, &t->waiters, entry);
 	TAILQ_FOREACH(w, &woken, entry)
 		call_ok(w->call, json_pack("{s:o}", "result", task_result(t)));
-	while (task_ndone > TASK_RESULTS_MAX)
-		task_free(TAILQ_FIRST(&task_done));
+	task_trim();
 	while ((w = TAILQ_FIRST(&woken)) != NULL) {
 		TAILQ_REMOVE(&woken, w, entry);
 		ev_timer_stop(loop_ev, &w->timer);
@@ -279,6 +311,60 @@ task_await(struct call *c, const char *name, int64_t timeout_ms)
 	c->data = w;
 	c->cancel = task_await_cancel;
 	return (CALL_WAIT);
+}
+
+static int64_t
+task_ms(json_t *r, const char *key)
+{
+	json_t	*v = json_object_get(r, key);
+
+	return (json_is_integer(v) ? (int64_t)json_integer_value(v) : 0);
+}
+
+void
+task_restore(const char *name, const char *result)
+{
+	struct task	*t;
+	json_t		*r, *v;
+
+	if ((r = json_loads(result, 0, NULL)) == NULL || !json_is_object(r) ||
+	    strlen(name) > NAME_MAX_LEN || task_find(name) != NULL) {
+		json_decref(r);
+		return;
+	}
+	t = xcalloc(1, sizeof *t);
+	snprintf(t->name, sizeof t->name, "%s", name);
+	TAILQ_INIT(&t->waiters);
+	t->pid = (int)task_ms(r, "pid");
+	t->code = json_is_integer(json_object_get(r, "code")) ?
+	    (int)task_ms(r, "code") : -1;
+	t->signal = (int)task_ms(r, "signal");
+	t->timed_out = json_is_true(json_object_get(r, "timed_out"));
+	t->started_at = task_ms(r, "started_at");
+	t->ended_at = task_ms(r, "ended_at");
+	v = json_object_get(r, "state");
+	if (json_is_string(v) && strcmp(json_string_value(v), "running") == 0) {
+		/* its process group went with the last run (main.c stopped it) */
+		t->reason = xstrdup("interrupted: supd exited while it ran");
+		t->code = -1;
+		t->ended_at = now_wall_ms();
+	} else if (json_is_string(v = json_object_get(r, "reason")))
+		t->reason = xstrdup(json_string_value(v));
+	json_decref(r);
+	HASH_ADD_STR(task_table, name, t);
+	TAILQ_INSERT_TAIL(&task_done, t, done_entry);
+	task_ndone++;
+	task_save(t);
+	task_trim();
+}
+
+void
+task_resave(void)
+{
+	struct task	*t, *tmp;
+
+	HASH_ITER(hh, task_table, t, tmp)
+		task_save(t);
 }
 
 size_t

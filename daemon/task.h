@@ -13,6 +13,7 @@ struct call;
 struct node;
 
 #define TASK_RESULTS_MAX	10000	/* finished results kept; the oldest go first */
+#define TASK_RESULTS_AGE_MS	(7 * 24 * 3600 * 1000LL)	/* and none older */
 
 /* A node leaves the tree: if a task, keep its result, wake whoever awaits it. */
 void	task_exited(struct node *);
@@ -29,6 +30,10 @@ void	task_new_name(char *buf, size_t size);
  * with Timeout after timeout_ms (<= 0: wait for ever).  CALL_DONE or CALL_WAIT.
  */
 int	task_await(struct call *, const char *name, int64_t timeout_ms);
+/* A result the last run kept (compact JSON, as task_result wrote it). */
+void	task_restore(const char *name, const char *result);
+/* Queue every result for the store (its rewrite). */
+void	task_resave(void);
 /* Results held, finished or not, for metrics. */
 size_t	task_count(void);
 /* Free every result and stop every timer (supd exits). */
