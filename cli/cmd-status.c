@@ -26,7 +26,9 @@ const struct cmd_entry cmd_status_entry = {
 	    "supd started, and LAST EXIT, how it last ended (code 1, signal "
 	    "KILL, start\n"
 	    "failed: REASON).  With --json, the array of Child objects of the "
-	    "Status call.\n",
+	    "Status call.\n"
+	    "When supd cannot write its state database, a warning on stderr "
+	    "says why.\n",
 	.min_args = 0,
 	.max_args = -1,
 	.exec = cmd_status_exec,
@@ -65,6 +67,10 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 	if (client_call(PROTO_METHOD("Status"), params, &reply) != 0)
 		return (EXIT_FAILED);
 	children = json_object_get(reply, "children");
+	if (json_is_string(json_object_get(reply, "degraded")))
+		fprintf(stderr, "supctl: warning: supd's state database is not "
+		    "being written (%s); new spawns are refused until it is\n",
+		    json_string_value(json_object_get(reply, "degraded")));
 	if (supctl_json) {
 		if (children != NULL)
 			output_json(children);

@@ -437,6 +437,8 @@ loop_init(struct config *conf, struct node *root, const struct loop_ops *ops)
 	ev_signal_start(loop_ev, &loop_sighup);
 	/* a client that hangs up must not kill supd */
 	signal(SIGPIPE, SIG_IGN);
+	/* a file past RLIMIT_FSIZE is a write error (EFBIG) to handle, not death */
+	signal(SIGXFSZ, SIG_IGN);
 	proc_init(loop_ev, &loop_proc_ops);
 }
 

@@ -15,6 +15,7 @@
 #include "proc.h"
 #include "proto.h"
 #include "server.h"
+#include "store.h"
 #include "task.h"
 #include "util.h"
 
@@ -168,6 +169,17 @@ method_metrics(struct call *c)
 	method_text_help(&t, "supd_task_results", "gauge",
 	    "Task results held (running tasks included).");
 	method_text_add(&t, "supd_task_results %zu\n", task_count());
+	method_text_help(&t, "supd_state_degraded", "gauge",
+	    "1 while the state database cannot be written (spawns refused).");
+	method_text_add(&t, "supd_state_degraded %d\n", store_trouble() != NULL);
+	method_text_help(&t, "supd_state_commits_total", "counter",
+	    "Transactions committed to the state database.");
+	method_text_add(&t, "supd_state_commits_total %llu\n",
+	    (unsigned long long)store_commits());
+	method_text_help(&t, "supd_state_failures_total", "counter",
+	    "Transactions of the state database that failed.");
+	method_text_add(&t, "supd_state_failures_total %llu\n",
+	    (unsigned long long)store_failures());
 	method_text_help(&t, "supd_clients_connected", "gauge",
 	    "Clients connected to the control socket.");
 	method_text_add(&t, "supd_clients_connected %d\n", server_clients());

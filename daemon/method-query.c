@@ -13,6 +13,7 @@
 #include "proc.h"
 #include "proto.h"
 #include "signame.h"
+#include "store.h"
 #include "util.h"
 
 static int	method_status(struct call *);
@@ -137,6 +138,9 @@ method_status(struct call *c)
 	} else
 		for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
 			json_array_append_new(rows, method_query_child(n));
+	if (store_trouble() != NULL)
+		return (call_ok(c, json_pack("{s:o, s:s}", "children", rows,
+		    "degraded", store_trouble())));
 	return (call_ok(c, json_pack("{s:o}", "children", rows)));
 }
 

@@ -731,11 +731,8 @@ store_write(struct store_batch *b)
 	char		*cause = NULL, *why = NULL, *aside = NULL;
 	int		 i, moved = 0;
 
-	if (store_db == NULL || store_moved) {
-		if (!b->rewrite) {
-			b->why = xstrdup("waiting for the state to be rewritten");
-			return;
-		}
+	if (b->rewrite) {
+		/* a fresh connection: after an I/O error, or on a new file */
 		store_db_close();
 		store_moved = 0;
 		if (store_open_db(&cause, &why, &aside) != 0) {
@@ -747,6 +744,10 @@ store_write(struct store_batch *b)
 			return;
 		}
 		free(aside);
+	}
+	if (store_db == NULL || store_moved) {
+		b->why = xstrdup("waiting for the state to be rewritten");
+		return;
 	}
 	if (store_exec("BEGIN IMMEDIATE") == -1) {
 		b->why = store_errmsg("beginning a transaction");
