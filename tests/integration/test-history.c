@@ -1,0 +1,347 @@
+/*
+ * test-history.c — what the state database carries across a restart of
+ * supd (the event history, with seq going on where it stopped; the results
+ * of tasks, also of one that was running), the history's bound, and disk
+ * trouble: a file past its size limit, a removed file, both recovered from
+ * without a restart and without acknowledging anything that is not on disk.
+ */
+#include <sys/resource.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static const char *conf =
+    "[supd]\n"
+    "history_max = 60\n"
+    "\n"
+    "[supervisor:root]\n"
+    "max_restarts = 100\n"
+    "max_seconds = 10\n"
+    "\n"
+    "[worker:static1]\n"
+    "parent = root\n"
+    "command = /bin/sleep 100000\n"
+    "\n"
+    "[dynamic:jobs]\n"
+    "parent = root\n"
+    "max_restarts = 100\n"
+    "command = /bin/sh -c 'exec sleep 100000' job\n"
+    "\n"
+    "[dynamic:tasks]\n"
+    "parent = root\n"
+    "command = /bin/sh -c 'eval \"$1\"' task\n";
+
+static struct supd_inst	in;
+
+static void
+setup(void)
+{
+	harness_init(&in, conf);
+	harness_start(&in);
+}
+
+static void
+teardown(void)
+{
+	harness_stop(&in);
+}
+
+/* SIGKILL supd (its children stay, orphaned), then start it again. */
+static void
+crash_and_restart(void)
+{
+	kill(in.pid, SIGKILL);
+	cr_assert_geq(harness_wait_exit(&in, 5000), 0, "supd did not die");
+	in.status = -1;
+	harness_start(&in);
+}
+
+/* `supctl --json events [--since N]`, one object a line, as an array. */
+static json_t *
+events_since(long long since)
+{
+	char	 arg[32], *out = NULL, *line, *save = NULL;
+	json_t	*all = json_array(), *ev;
+	int	 rc;
+
+	snprintf(arg, sizeof arg, "%lld", since);
+	rc = harness_supctl(&in, &out, "--json", "events", "--since", arg, NULL);
+	cr_assert_eq(rc, 0, "supctl events --since %s: exit %d", arg, rc);
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		cr_assert_not_null(ev = json_loads(line, 0, NULL),
+		    "an event line is not JSON: %s", line);
+		json_array_append_new(all, ev);
+	}
+	free(out);
+	return (all);
+}
+
+static long long
+seq_of(json_t *ev)
+{
+	return (json_integer_value(json_object_get(ev, "seq")));
+}
+
+/* Each seq is the one before plus one; the first seq. */
+static long long
+assert_contiguous(json_t *evs)
+{
+	size_t	i;
+
+	cr_assert_gt(json_array_size(evs), 0, "no events");
+	for (i = 1; i < json_array_size(evs); i++)
+		cr_assert_eq(seq_of(json_array_get(evs, i)),
+		    seq_of(json_array_get(evs, i - 1)) + 1,
+		    "seq %lld follows %lld", seq_of(json_array_get(evs, i)),
+		    seq_of(json_array_get(evs, i - 1)));
+	return (seq_of(json_array_get(evs, 0)));
+}
+
+static void
+spawn_ok(const char *name)
+{
+	int	rc = harness_supctl(&in, NULL, "spawn", "jobs", name, NULL);
+
+	cr_assert_eq(rc, 0, "spawn %s: exit %d", name, rc);
+}
+
+/* One value of `supctl metrics`, or -1. */
+static long long
+metric(const char *name)
+{
+	char		*out = NULL, *p;
+	long long	 v = -1;
+	size_t		 n = strlen(name);
+
+	if (harness_supctl(&in, &out, "metrics", NULL) != 0) {
+		free(out);
+		return (-1);
+	}
+	for (p = out; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p ? p + 1 : p)
+		if (strncmp(p, name, n) == 0 && p[n] == ' ')
+			v = atoll(p + n + 1);
+	free(out);
+	return (v);
+}
+
+/* Wait up to ms for a metric to read want. */
+static int
+metric_becomes(const char *name, long long want, int ms)
+{
+	int	waited;
+
+	for (waited = 0; waited < ms; waited += 50) {
+		if (metric(name) == want)
+			return (1);
+		harness_sleep_ms(50);
+	}
+	return (metric(name) == want);
+}
+
+/* A count from the state file, read-only (supd may be running). */
+static long long
+db_count(const char *sql)
+{
+	char		 path[320];
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	long long	 n = -1;
+
+	snprintf(path, sizeof path, "%s/state.db", in.dir);
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return (n);
+}
+
+TestSuite(history, .init = setup, .fini = teardown, .timeout = 120);
+
+Test(history, events_since_has_no_gap_nor_duplicate_across_a_crash)
+{
+	json_t		*before, *after, *all;
+	long long	 last;
+
+	spawn_ok("a1");
+	spawn_ok("a2");
+	before = events_since(0);
+	last = seq_of(json_array_get(before, json_array_size(before) - 1));
+	assert_contiguous(before);
+	crash_and_restart();
+	spawn_ok("a3");
+	after = events_since(last);
+	cr_assert_eq(assert_contiguous(after), last + 1,
+	    "after the restart, events --since %lld starts at %lld", last,
+	    seq_of(json_array_get(after, 0)));
+	/* the whole history: the first run's events, then the second's */
+	all = events_since(0);
+	assert_contiguous(all);
+	cr_assert_eq(json_array_size(all), json_array_size(before) +
+	    json_array_size(after));
+	json_decref(before);
+	json_decref(after);
+	json_decref(all);
+}
+
+Test(history, the_history_is_bounded_by_history_max_on_disk_and_in_replies)
+{
+	json_t		*evs;
+	char		 name[32];
+	long long	 last;
+	int		 i;
+
+	/* spawn, start and remove: three events a round, past the bound */
+	for (i = 0; i < 30; i++) {
+		snprintf(name, sizeof name, "b%d", i);
+		spawn_ok(name);
+		cr_assert_eq(harness_supctl(&in, NULL, "stop", name, NULL), 0);
+	}
+	evs = events_since(0);
+	cr_assert_eq(json_array_size(evs), 60, "%zu events kept, not 60",
+	    json_array_size(evs));
+	last = seq_of(json_array_get(evs, 59));
+	cr_assert_gt(last, 90);
+	assert_contiguous(evs);
+	cr_assert_leq(db_count("SELECT count(*) FROM events"), 60);
+	cr_assert_eq(db_count("SELECT max(seq) FROM events"), last);
+	json_decref(evs);
+	crash_and_restart();
+	spawn_ok("c1");
+	evs = events_since(0);
+	cr_assert_leq(json_array_size(evs), 60);
+	assert_contiguous(evs);
+	cr_assert_gt(seq_of(json_array_get(evs, json_array_size(evs) - 1)),
+	    last, "seq went back after the restart");
+	json_decref(evs);
+}
+
+Test(history, await_finds_results_of_tasks_from_before_a_crash)
+{
+	char	*out = NULL;
+	json_t	*r;
+	int	 rc;
+
+	rc = harness_supctl(&in, NULL, "run", "tasks", "--wait", "--name",
+	    "done7", "--", "exit 7", NULL);
+	cr_assert_eq(rc, 7, "run --wait: exit %d", rc);
+	rc = harness_supctl(&in, NULL, "run", "tasks", "--name", "long",
+	    "--", "sleep 100000", NULL);
+	cr_assert_eq(rc, 0, "run: exit %d", rc);
+	crash_and_restart();
+	rc = harness_supctl(&in, NULL, "await", "done7", NULL);
+	cr_assert_eq(rc, 7, "await done7 after the restart: exit %d", rc);
+	/* the running one went with the last run: its result says so */
+	rc = harness_supctl(&in, &out, "--json", "await", "long", NULL);
+	cr_assert_neq(rc, 0);
+	cr_assert_not_null(r = json_loads(out, 0, NULL), "not JSON: %s", out);
+	cr_assert_str_eq(json_string_value(json_object_get(r, "state")), "failed");
+	cr_assert_not_null(strstr(json_string_value(json_object_get(r,
+	    "reason")), "interrupted"));
+	json_decref(r);
+	free(out);
+}
+
+/* Children of jobs that run now, by `status --json`. */
+static int
+jobs_running(const char *name)
+{
+	return (harness_whereis(&in, name) > 0);
+}
+
+Test(history, a_file_past_its_size_limit_degrades_then_recovers)
+{
+	struct rlimit	 small = { 150000, RLIM_INFINITY };
+	struct rlimit	 big = { RLIM_INFINITY, RLIM_INFINITY };
+	char		 name[32], *arg, *err = NULL;
+	pid_t		 old, now;
+	int		 i, rc = 0, acked = 0;
+
+	arg = malloc(40001);
+	memset(arg, 'x', 40000);
+	arg[40000] = '\0';
+	cr_assert_eq(prlimit(in.pid, RLIMIT_FSIZE, &small, NULL), 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof name, "big%d", i);
+		if ((rc = harness_supctl(&in, NULL, "spawn", "jobs", name, "--",
+		    arg, NULL)) != 0)
+			break;
+		acked++;
+	}
+	cr_assert_eq(rc, 1, "no spawn was refused (exit %d)", rc);
+	/* the refused one does not run: nothing unacknowledged */
+	cr_assert(harness_wait_log(&in, "state database", 2000));
+	harness_sleep_ms(300);
+	cr_assert_not(jobs_running(name), "%s runs though it was refused", name);
+	cr_assert_eq(metric("supd_state_degraded"), 1);
+	rc = harness_supctl(&in, NULL, "spawn", "jobs", "refused", NULL);
+	cr_assert_eq(rc, 1, "spawn while degraded: exit %d", rc);
+	{
+		char	*argv[] = { (char *)harness_supctl_bin, "-s", in.sock,
+			    "status", NULL };
+		char	*o = NULL;
+
+		harness_run(&o, &err, argv);
+		cr_assert_not_null(strstr(err, "state database"),
+		    "status says nothing of the trouble: %s", err);
+		free(o);
+		free(err);
+	}
+	/* supervising goes on: a killed child comes back */
+	old = harness_whereis(&in, "static1");
+	kill(old, SIGKILL);
+	now = harness_wait_new_pid(&in, "static1", old, 5000);
+	cr_assert_gt(now, 0, "static1 was not restarted while degraded");
+	/* room again: it writes everything and takes spawns */
+	cr_assert_eq(prlimit(in.pid, RLIMIT_FSIZE, &big, NULL), 0);
+	cr_assert(metric_becomes("supd_state_degraded", 0, 5000),
+	    "still degraded with room on the disk");
+	spawn_ok("after");
+	crash_and_restart();
+	for (i = 0; i < acked; i++) {
+		snprintf(name, sizeof name, "big%d", i);
+		cr_assert(jobs_running(name), "acknowledged %s is gone", name);
+	}
+	snprintf(name, sizeof name, "big%d", acked);
+	cr_assert_not(jobs_running(name), "refused %s came back", name);
+	cr_assert_not(jobs_running("refused"));
+	cr_assert(jobs_running("after"));
+	free(arg);
+}
+
+Test(history, a_removed_state_file_is_written_again)
+{
+	char	path[320];
+	int	rc;
+
+	spawn_ok("kept");
+	snprintf(path, sizeof path, "%s/state.db", in.dir);
+	cr_assert_eq(unlink(path), 0);
+	snprintf(path, sizeof path, "%s/state.db-wal", in.dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/state.db-shm", in.dir);
+	unlink(path);
+	/* written into the removed file: not acknowledged */
+	rc = harness_supctl(&in, NULL, "spawn", "jobs", "lost", NULL);
+	cr_assert_eq(rc, 1, "spawn into a removed file: exit %d", rc);
+	cr_assert(metric_becomes("supd_state_degraded", 0, 5000));
+	spawn_ok("later");
+	snprintf(path, sizeof path, "%s/state.db", in.dir);
+	cr_assert_eq(access(path, F_OK), 0, "no new state file");
+	crash_and_restart();
+	cr_assert(jobs_running("kept"));
+	cr_assert(jobs_running("later"));
+	cr_assert_not(jobs_running("lost"));
+}
