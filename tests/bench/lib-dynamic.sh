@@ -66,10 +66,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Start supd on a dynamic supervisor "jobs" of sleeps; wait until it serves.
+# $SYNC: the state database's [supd] sync (normal, the default, or full).
 supd_up() {
 	local i
 	rm -rf "$tmp/state.db"* "$tmp/log" "$sock"
 	cat > "$tmp/bench.ini" <<INI
+[supd]
+sync = ${SYNC:-normal}
 [supervisor:root]
 [dynamic:jobs]
 parent = root
