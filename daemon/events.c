@@ -141,16 +141,29 @@ events_restore(uint64_t seq, const char *json, const char *name)
 {
 	struct line	l;
 	size_t		n = strlen(json), nlen = name != NULL ? strlen(name) + 1 : 0;
+	json_t		*ev;
+	int		ok;
 
 	/* rows come oldest first; anything out of order is not ours */
 	if (ring == NULL || seq <= last_seq)
 		return;
-	if (ring_len > 0 && seq != last_seq + 1)
+	/* replies splice the text as it is: it must be the event it says */
+	ev = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
+	ok = json_is_object(ev) && json_is_integer(json_object_get(ev, "seq")) &&
+	    (uint64_t)json_integer_value(json_object_get(ev, "seq")) == seq;
+	json_decref(ev);
+	/* the ring holds consecutive seqs: a gap (or a bad row) starts it again */
+	if (!ok || (ring_len > 0 && seq != last_seq + 1))
 		while (ring_len > 0) {
 			free(ring[ring_head].text);
 			ring_head = (ring_head + 1) % ring_cap;
 			ring_len--;
 		}
+	if (!ok) {
+		/* its seq was given all the same: never give it again */
+		last_seq = published = seq;
+		return;
+	}
 	l.text = xmalloc(n + 1 + nlen);
 	memcpy(l.text, json, n + 1);
 	if (name != NULL)

@@ -136,7 +136,9 @@ leftover_ours(const struct leftover *l)
 	pid_t		 pg;
 	uint64_t	 st;
 
-	if (l->pgid <= 1 || l->pid <= 1)
+	/* a row that cannot be one of our children's groups is not acted on */
+	if (l->pgid <= 1 || l->pid != l->pgid || l->pgid == getpgrp() ||
+	    l->pgid == getpid())
 		return (0);
 	snprintf(text, sizeof text, "%d", (int)l->pid);
 	if (leftover_stat(text, &state, &pg, &st) == 0) {
@@ -174,7 +176,8 @@ leftover_stop(const struct leftover *v, size_t n)
 		kill(-v[i].pgid, v[i].stop_signal > 0 ? v[i].stop_signal :
 		    SIGTERM);
 		kill(-v[i].pgid, SIGCONT);
-		deadline[i] = start + (v[i].shutdown_ms == SHUTDOWN_INFINITY ?
+		deadline[i] = start + (v[i].shutdown_ms == SHUTDOWN_INFINITY ||
+		    v[i].shutdown_ms < 0 || v[i].shutdown_ms > LEFTOVER_INFINITY_MS ?
 		    LEFTOVER_INFINITY_MS : v[i].shutdown_ms);
 	}
 	while (left > 0) {

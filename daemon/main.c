@@ -17,6 +17,7 @@
 #include "events.h"
 #include "leftover.h"
 #include "logs.h"
+#include "name.h"
 #include "loop.h"
 #include "paths.h"
 #include "proc.h"
@@ -123,9 +124,13 @@ main_restore(const char *supname, const char *name, char **args, char **env,
     char **groups, void *arg)
 {
 	struct node	*sup = tree_find(supname), *n = NULL;
+	const char	*why = NULL;
 
 	(void)arg;
-	if (sup == NULL || sup->kind != KIND_DYNAMIC)
+	if (!name_valid(name, &why))
+		log_warn("state database: a child named \"%.64s\" is not a valid "
+		    "name (%s): forgotten", name, why != NULL ? why : "invalid");
+	else if (sup == NULL || sup->kind != KIND_DYNAMIC)
 		log_warn("%s: its dynamic supervisor %s is no longer in the "
 		    "configuration: forgotten", name, supname);
 	else if ((n = tree_add_dynamic(sup, name)) == NULL)

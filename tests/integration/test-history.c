@@ -345,3 +345,60 @@ Test(history, a_removed_state_file_is_written_again)
 	cr_assert(jobs_running("later"));
 	cr_assert_not(jobs_running("lost"));
 }
+
+/* Run sql on the state file while supd is down. */
+static void
+db_exec(const char *sql)
+{
+	char	 path[320], *err = NULL;
+	sqlite3	*db;
+
+	snprintf(path, sizeof path, "%s/state.db", in.dir);
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL),
+	    SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &err), SQLITE_OK,
+	    "%s: %s", sql, err);
+	sqlite3_close(db);
+}
+
+Test(history, a_tampered_state_file_is_read_without_harm)
+{
+	json_t		*evs;
+	long long	 last;
+	char		 sql[2048];
+
+	spawn_ok("good");
+	evs = events_since(0);
+	last = seq_of(json_array_get(evs, json_array_size(evs) - 1));
+	json_decref(evs);
+	kill(in.pid, SIGKILL);
+	cr_assert_geq(harness_wait_exit(&in, 5000), 0);
+	in.status = -1;
+	snprintf(sql, sizeof sql,
+	    "INSERT INTO children VALUES ('../../etc/x', 'jobs', NULL, NULL, NULL, 'permanent');"
+	    "INSERT INTO children VALUES ('nosup', 'no-such', NULL, NULL, NULL, 'permanent');"
+	    "INSERT INTO children VALUES ('junkargs', 'jobs', '{not json', '[1,2]', 'x', 'permanent');"
+	    "INSERT INTO process_groups VALUES (0, 'zero', 0, 1, 15, 100);"
+	    "INSERT INTO process_groups VALUES (1, 'init', 1, 1, 9, 100);"
+	    "INSERT INTO process_groups VALUES (%d, 'me', %d, 1, 9, -5);"
+	    "INSERT INTO events VALUES (%lld, 'x', 'not json at all');"
+	    "INSERT INTO tasks VALUES ('t1', 0, '[\"not an object\"]');"
+	    "INSERT INTO tasks VALUES ('t2', 0, '{\"state\":7,\"pid\":\"x\"}');",
+	    (int)getpgrp(), (int)getpgrp(), last + 1);
+	db_exec(sql);
+	harness_start(&in);
+	/* the test itself lives on: its own group was not signalled */
+	cr_assert(jobs_running("good"));
+	cr_assert(jobs_running("junkargs"), "a child with bad arguments text is lost");
+	cr_assert_not(jobs_running("../../etc/x"));
+	cr_assert_not(jobs_running("nosup"));
+	spawn_ok("fresh");
+	/* every event line is JSON, and seq goes past the bad row's */
+	evs = events_since(0);
+	assert_contiguous(evs);
+	cr_assert_gt(seq_of(json_array_get(evs, json_array_size(evs) - 1)),
+	    last + 1);
+	json_decref(evs);
+	cr_assert_eq(harness_supctl(&in, NULL, "await", "t2", NULL), 1);
+	cr_assert_eq(harness_supctl(&in, NULL, "await", "t1", NULL), 1);
+}
