@@ -505,6 +505,7 @@ conf_key_env(struct conf_state *st, struct conf_section *sec, const char *v)
 		return;
 	}
 	if ((len == 9 && strncmp(v, "SUPD_NAME", len) == 0) ||
+	    (len == 10 && strncmp(v, "SUPD_STATE", len) == 0) ||
 	    (len == 15 && strncmp(v, "SUPD_SUPERVISOR", len) == 0)) {
 		conf_bad(st, sec, "env = \"%s\": supd sets %.*s itself (choose "
 		    "another name)", v, (int)len, v);

@@ -23,6 +23,8 @@
 #define LEFTOVER_POLL_MS	10
 #define LEFTOVER_KILL_WAIT_MS	2000	/* after SIGKILL */
 #define LEFTOVER_INFINITY_MS	60000	/* shutdown = infinity, at start-up */
+#define LEFTOVER_MARKED_MS	5000	/* a group found by its mark only */
+#define LEFTOVER_ENV_MAX	(1024 * 1024)	/* of a process's environ, read */
 
 int
 leftover_parse_stat(const char *text, size_t len, char *state, pid_t *pgid,
@@ -98,6 +100,104 @@ leftover_starttime(pid_t pid, uint64_t *starttime)
 	return (leftover_stat(text, &state, &pgid, starttime));
 }
 
+/*
+ * Find "KEY=VALUE" in an environ image (entries separated by NUL), the
+ * value of "NAME=" into name too; 1 if the entry is there.
+ */
+int
+leftover_parse_environ(const char *env, size_t len, const char *mark,
+    char *name, size_t namesz)
+{
+	const char	*p = env, *end = env + len, *nul;
+	size_t		 mlen = strlen(mark), n;
+	int		 found = 0;
+
+	if (namesz > 0)
+		name[0] = '\0';
+	while (p < end) {
+		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL)
+			nul = end;
+		n = (size_t)(nul - p);
+		if (n == mlen && memcmp(p, mark, mlen) == 0)
+			found = 1;
+		else if (n > 10 && memcmp(p, "SUPD_NAME=", 10) == 0 && namesz > 0)
+			snprintf(name, namesz, "%.*s", (int)(n - 10), p + 10);
+		p = nul + 1;
+	}
+	return (found);
+}
+
+/* A process's environ image (bounded), or NULL. */
+static char *
+leftover_environ(const char *pid, size_t *len)
+{
+	char	 path[64], *buf;
+	size_t	 cap = 65536, n = 0;
+	ssize_t	 r;
+	int	 fd;
+
+	snprintf(path, sizeof path, "/proc/%s/environ", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (NULL);
+	buf = xmalloc(cap);
+	while (n < LEFTOVER_ENV_MAX) {
+		if (n == cap)
+			buf = xrealloc(buf, cap *= 2);
+		if ((r = read(fd, buf + n, cap - n)) <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*len = n;
+	return (buf);
+}
+
+size_t
+leftover_find_marked(const char *mark, struct leftover **out)
+{
+	struct dirent	*de;
+	struct leftover	*v = NULL;
+	DIR		*d;
+	char		*env, state, name[65];
+	pid_t		 pg, self = getpid();
+	uint64_t	 st;
+	size_t		 n = 0, cap = 0, len, i;
+
+	*out = NULL;
+	if ((d = opendir("/proc")) == NULL)
+		return (0);
+	while ((de = readdir(d)) != NULL) {
+		if (!isdigit((unsigned char)de->d_name[0]) ||
+		    atoi(de->d_name) == self ||
+		    leftover_stat(de->d_name, &state, &pg, &st) == -1 ||
+		    state == 'Z' || state == 'X' || pg <= 1 || pg == getpgrp())
+			continue;
+		if ((env = leftover_environ(de->d_name, &len)) == NULL)
+			continue;
+		if (leftover_parse_environ(env, len, mark, name, sizeof name)) {
+			for (i = 0; i < n && v[i].pgid != pg; i++)
+				;
+			if (i == n) {
+				if (n == cap) {
+					cap = cap == 0 ? 16 : cap * 2;
+					v = xrealloc(v, cap * sizeof *v);
+				}
+				memset(&v[n], 0, sizeof v[n]);
+				snprintf(v[n].name, sizeof v[n].name, "%s", name);
+				v[n].pid = v[n].pgid = pg;
+				v[n].marked = 1;
+				v[n].stop_signal = SIGTERM;
+				v[n].shutdown_ms = LEFTOVER_MARKED_MS;
+				n++;
+			}
+		}
+		free(env);
+	}
+	closedir(d);
+	*out = v;
+	return (n);
+}
+
 /* 1 if any process of group pgid is alive (not a zombie). */
 static int
 leftover_group_alive(pid_t pgid)
@@ -140,6 +240,9 @@ leftover_ours(const struct leftover *l)
 	if (l->pgid <= 1 || l->pid != l->pgid || l->pgid == getpgrp() ||
 	    l->pgid == getpid())
 		return (0);
+	/* found by its mark: the environment is the process's own, not a pid's */
+	if (l->marked)
+		return (leftover_group_alive(l->pgid));
 	snprintf(text, sizeof text, "%d", (int)l->pid);
 	if (leftover_stat(text, &state, &pg, &st) == 0) {
 		if (st != l->starttime) {

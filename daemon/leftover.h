@@ -18,6 +18,7 @@ struct leftover {
 	uint64_t	 starttime;	/* /proc/PID/stat field 22, clock ticks */
 	int		 stop_signal;
 	int64_t		 shutdown_ms;	/* or SHUTDOWN_BRUTAL_KILL / SHUTDOWN_INFINITY */
+	int		 marked;	/* found by its environment, not a row */
 };
 
 /*
@@ -29,6 +30,15 @@ int	 leftover_parse_stat(const char *text, size_t len, char *state,
 /* The same, read for pid ("1234" in text); -1 if it is gone or unreadable. */
 int	 leftover_stat(const char *pid, char *state, pid_t *pgid,
 	    uint64_t *starttime);
+/*
+ * The groups of live processes whose environment holds the entry mark
+ * (SUPD_STATE=path: started by a supd on this state file), for the window
+ * between a child's start and its row's commit.  *out (free it), how many.
+ */
+size_t	 leftover_find_marked(const char *mark, struct leftover **out);
+/* Whether an environ image holds mark; the SUPD_NAME value into name. */
+int	 leftover_parse_environ(const char *env, size_t len, const char *mark,
+	    char *name, size_t namesz);
 /* pid's start time; -1 if it is gone. */
 int	 leftover_starttime(pid_t pid, uint64_t *starttime);
 /*

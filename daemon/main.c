@@ -22,6 +22,7 @@
 #include "paths.h"
 #include "proc.h"
 #include "server.h"
+#include "spawn.h"
 #include "store.h"
 #include "task.h"
 #include "tree.h"
@@ -149,6 +150,18 @@ main_restore(const char *supname, const char *name, char **args, char **env,
 	tree_group_join_extra(n);
 }
 
+static char	*main_mark;	/* SUPD_STATE=the state file's real path */
+
+static void
+main_set_mark(const char *state)
+{
+	char	*real = realpath(state, NULL);
+
+	main_mark = xasprintf("SUPD_STATE=%s", real != NULL ? real : state);
+	free(real);
+	spawn_set_mark(main_mark);
+}
+
 static void
 main_restore_event(uint64_t seq, const char *json, const char *name, void *arg)
 {
@@ -171,17 +184,35 @@ main_restore_task(const char *name, const char *result, void *arg)
 static void
 main_last_run(void)
 {
-	struct leftover	*v;
-	size_t		 n, i;
+	struct leftover	*v, *m;
+	struct node	*n;
+	size_t		 nv, nm, i, j;
 
 	store_each_event(main_restore_event, NULL);
 	store_each_task(main_restore_task, NULL);
-	if ((n = store_take_groups(&v)) > 0) {
-		leftover_stop(v, n);
-		for (i = 0; i < n; i++)
-			store_group_del(v[i].pgid);
-		free(v);
+	nv = store_take_groups(&v);
+	/* started, but killed before its row was committed: found by its mark */
+	nm = leftover_find_marked(main_mark, &m);
+	for (i = 0; i < nm; i++) {
+		for (j = 0; j < nv && v[j].pgid != m[i].pgid; j++)
+			;
+		if (j < nv)
+			continue;
+		if ((n = tree_find(m[i].name)) != NULL && n->spec != NULL) {
+			m[i].stop_signal = n->spec->stop_signal;
+			m[i].shutdown_ms = n->spec->shutdown_ms;
+		}
+		v = xrealloc(v, (nv + 1) * sizeof *v);
+		v[nv++] = m[i];
 	}
+	free(m);
+	if (nv > 0) {
+		leftover_stop(v, nv);
+		for (i = 0; i < nv; i++)
+			if (!v[i].marked)
+				store_group_del(v[i].pgid);
+	}
+	free(v);
 	store_each_child(main_restore, NULL);
 }
 
@@ -288,6 +319,7 @@ main(int argc, char **argv)
 		free(cause);
 		return (1);
 	}
+	main_set_mark(conf->state);
 	main_last_run();
 	store_start(main_fill, events_publish);
 	log_info("supd %s: %s, socket %s, %zu sections", SUPD_VERSION, path,
@@ -297,6 +329,8 @@ main(int argc, char **argv)
 	proc_kill_all();
 	proc_free_all();
 	store_close();
+	spawn_set_mark(NULL);
+	free(main_mark);
 	server_close();
 	task_free_all();
 	tree_free(root);

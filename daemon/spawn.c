@@ -76,6 +76,7 @@ struct spawn_env {
 };
 
 
+static char		*spawn_mark;	/* SUPD_STATE=path */
 static int		spawn_rtmin;
 static int		spawn_maxfd;
 static struct rlimit	spawn_nofile;	/* as supd was started */
@@ -281,6 +282,8 @@ spawn_env_build(const struct spawn *sp, const struct passwd *pw,
 	    node->parent != NULL ? node->parent->name : "");
 	if (sp->notify_socket != NULL)
 		spawn_env_add(e, "NOTIFY_SOCKET", sp->notify_socket);
+	if (spawn_mark != NULL)
+		spawn_env_set(e, spawn_mark);
 	if (e->v == NULL) {
 		e->v = xcalloc(1, sizeof *e->v);
 		e->cap = 1;
@@ -445,6 +448,13 @@ spawn_reason(const struct spawn_ctx *c)
  * one (systemd gives services 1024), and give children the limit we got,
  * as programs using select() expect.
  */
+void
+spawn_set_mark(const char *kv)
+{
+	free(spawn_mark);
+	spawn_mark = kv != NULL ? xstrdup(kv) : NULL;
+}
+
 void
 spawn_init(void)
 {

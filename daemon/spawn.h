@@ -21,6 +21,11 @@ struct spawn {
 	uid_t			 uid;		/* out: the uid it runs as */
 };
 
+/*
+ * Every child's environment gets this KEY=VALUE (SUPD_STATE=path), set
+ * last: how the next supd knows a child of this one it has no row for.
+ */
+void	spawn_set_mark(const char *kv);
 /* Look up what does not change (done by the first spawn_start if need be). */
 void	spawn_init(void);
 /*

@@ -6,6 +6,7 @@
  * without a restart and without acknowledging anything that is not on disk.
  */
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -401,4 +402,63 @@ Test(history, a_tampered_state_file_is_read_without_harm)
 	json_decref(evs);
 	cr_assert_eq(harness_supctl(&in, NULL, "await", "t2", NULL), 1);
 	cr_assert_eq(harness_supctl(&in, NULL, "await", "t1", NULL), 1);
+}
+
+/* A sleep in its own process group with env entry mark (and our tag). */
+static pid_t
+start_marked(const char *mark)
+{
+	char	 tag[320];
+	pid_t	 pid;
+
+	snprintf(tag, sizeof tag, "SUPD_TEST_TAG=%s", in.dir);
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		char	*env[] = { (char *)mark, tag, NULL };
+
+		setpgid(0, 0);
+		execle("/bin/sleep", "sleep", "100000", (char *)NULL, env);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	return (pid);
+}
+
+/* 1 once pid has exited, within ms; reaps it (it is the test's child). */
+static int
+gone_within(pid_t pid, int ms)
+{
+	int	waited, st;
+
+	for (waited = 0; waited < ms; waited += 20) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return (1);
+		harness_sleep_ms(20);
+	}
+	return (0);
+}
+
+Test(history, a_child_with_no_row_yet_is_found_by_its_mark)
+{
+	char	 path[320], *real, mark[400], other[400];
+	pid_t	 ours, theirs;
+
+	snprintf(path, sizeof path, "%s/state.db", in.dir);
+	cr_assert_not_null(real = realpath(path, NULL));
+	snprintf(mark, sizeof mark, "SUPD_STATE=%s", real);
+	snprintf(other, sizeof other, "SUPD_STATE=%s.other", real);
+	free(real);
+	kill(in.pid, SIGKILL);
+	cr_assert_geq(harness_wait_exit(&in, 5000), 0);
+	in.status = -1;
+	/* as if supd died between a child's start and its row's commit */
+	ours = start_marked(mark);
+	theirs = start_marked(other);
+	harness_sleep_ms(100);
+	harness_start(&in);
+	cr_assert(gone_within(ours, 8000), "the marked leftover still runs");
+	cr_assert_not(gone_within(theirs, 300),
+	    "another supd's child was stopped");
+	kill(theirs, SIGKILL);
+	waitpid(theirs, NULL, 0);
 }
