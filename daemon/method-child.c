@@ -150,6 +150,9 @@ method_stop(struct call *c)
 		    "removed", 0)));
 	/* a dynamic or temporary child is removed by its stop: remember that */
 	c->data = policy_stop_removes(n) ? c : NULL;
+	/* a durable dynamic child's removal is acknowledged once it is on disk */
+	c->wants_commit = n->dynamic && !n->task &&
+	    n->spec->restart != RESTART_TEMPORARY;
 	return (call_command(c, EVT_CMD_STOP, n, method_stop_done));
 }
 

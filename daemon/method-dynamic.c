@@ -195,6 +195,8 @@ method_spawn(struct call *c)
 	if (n->spec->restart != RESTART_TEMPORARY) {
 		store_child_put(n);
 		c->uncommitted = method_spawn_uncommitted;
+		/* acknowledged with its start's events, once all is on disk */
+		c->wants_commit = 1;
 	}
 	events_emit("spawn", n, json_pack("{s:s}", "supervisor", sup));
 	return (call_command(c, EVT_SPAWN, n, method_spawn_done));

@@ -352,20 +352,6 @@ call_stream_room(struct call *c)
 	return (server_pending(c->client) < server_stream_high());
 }
 
-/* Commit, then reply: a "done" is on disk, or it is an error. */
-static void
-call_committed(void *arg, const char *why)
-{
-	struct call	*c = arg;
-
-	if (why != NULL && c->error == NULL) {
-		if (c->uncommitted != NULL)
-			c->uncommitted(c);
-		call_fail(c, SUPD_STATE_UNAVAILABLE, "{s:s}", "reason", why);
-	}
-	call_done(c);
-}
-
 static void
 call_command_done(struct command *cmd, struct node *n, enum cmd_outcome o,
     const char *detail)
@@ -374,7 +360,12 @@ call_command_done(struct command *cmd, struct node *n, enum cmd_outcome o,
 			    offsetof(struct call, cmd));
 
 	c->command_done(c, n, o, detail);
-	store_on_commit(call_committed, c);
+	/* commit, then reply: server.c holds the reply until its batch is in */
+	if (c->wants_commit && c->commit_ticket == 0)
+		c->commit_ticket = store_ticket();
+	if (c->commit_ticket != 0)
+		store_want(c->commit_ticket);
+	call_done(c);
 }
 
 int

@@ -7,6 +7,8 @@
 #ifndef METHOD_H
 #define METHOD_H
 
+#include <sys/queue.h>
+
 #include <stdint.h>
 
 #include <jansson.h>
@@ -60,6 +62,14 @@ struct call {
 	struct command		 cmd;
 	void			(*command_done)(struct call *, struct node *,
 				    enum cmd_outcome, const char *detail);
+	/*
+	 * Its reply says something is on disk: it goes out once the batch
+	 * commit_ticket names is committed (wants_commit: the batch of the
+	 * iteration its command ends in), or as StateUnavailable.
+	 */
+	uint64_t		 commit_ticket;
+	int			 wants_commit;
+	TAILQ_ENTRY(call)	 held_entry;	/* server.c: answered, not yet sent */
 	/* its reply said done but the commit failed: undo what it did */
 	void			(*uncommitted)(struct call *);
 	/* a stream paced by its reader: its output has drained, send more */

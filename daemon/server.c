@@ -20,6 +20,7 @@
 #include "method.h"
 #include "proto.h"
 #include "server.h"
+#include "store.h"
 #include "server-socket.h"
 #include "util.h"
 #include "varlink.h"
@@ -52,6 +53,9 @@ struct client {
 	struct request_list	 queue;
 	int			 nqueued;
 	struct call		*current;	/* the call being answered, if it waits */
+	/* answered, held until what they acknowledge is on disk; in order */
+	TAILQ_HEAD(, call)	 held;
+	int			 nheld;
 	int64_t			 active_at;	/* last read or write progress (mono ms) */
 	int64_t			 accepted_at;
 	unsigned		 reading:1;	/* rio started */
@@ -77,6 +81,7 @@ static ev_prepare		 server_flusher;
 static int64_t			 server_started_at;
 
 static void	server_run(struct client *);
+static int	server_may_run(struct client *, struct request *);
 static void	server_client_close(struct client *);
 
 /*
@@ -97,6 +102,7 @@ server_time_left(struct client *cl, int64_t now)
 		left = cl->active_at + limit - now;
 		/* a peer waiting for supd to exit (supctl shutdown) is not idle */
 		if ((cl->current != NULL && !cl->overflow) ||
+		    !TAILQ_EMPTY(&cl->held) ||
 		    (loop_shutting_down && !cl->closing))
 			left = limit;
 	}
@@ -295,7 +301,7 @@ server_send_text(struct client *cl, const char *msg, size_t len, int stream)
 
 /* Send the final reply of a call (none for oneway). */
 static void
-server_answer(struct client *cl, struct call *c)
+server_answer_now(struct client *cl, struct call *c)
 {
 	json_t	*msg;
 	char	*text;
@@ -320,6 +326,78 @@ server_answer(struct client *cl, struct call *c)
 }
 
 /*
+ * Send the held replies whose batches are settled, in order: a failed
+ * batch turns "done" into StateUnavailable (and undoes what it can).
+ */
+static void
+server_release(struct client *cl)
+{
+	struct call	*c;
+	const char	*why;
+	int		 state;
+
+	while ((c = TAILQ_FIRST(&cl->held)) != NULL) {
+		if ((state = store_ticket_state(c->commit_ticket, &why)) > 0)
+			break;
+		TAILQ_REMOVE(&cl->held, c, held_entry);
+		cl->nheld--;
+		if (state < 0 && c->error == NULL) {
+			if (c->uncommitted != NULL)
+				c->uncommitted(c);
+			call_fail(c, SUPD_STATE_UNAVAILABLE, "{s:s}", "reason", why);
+		}
+		server_answer_now(cl, c);
+		call_free(c);
+	}
+	server_dirty_add(cl);
+}
+
+/* Answer c: now, or once what it acknowledges is committed. */
+static void
+server_answer(struct client *cl, struct call *c)
+{
+	const char	*why;
+
+	if (TAILQ_EMPTY(&cl->held) &&
+	    store_ticket_state(c->commit_ticket, &why) == 0) {
+		server_answer_now(cl, c);
+		call_free(c);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&cl->held, c, held_entry);
+	cl->nheld++;
+	server_release(cl);
+}
+
+/*
+ * Calls read and able to run now (pipelined behind the one that wrote):
+ * the batch may wait a little for them to join it.
+ */
+static int
+server_more_queued(void)
+{
+	struct client	*cl;
+	struct request	*r;
+
+	TAILQ_FOREACH(cl, &server_all, entry)
+		if ((r = TAILQ_FIRST(&cl->queue)) != NULL &&
+		    server_may_run(cl, r))
+			return (1);
+	return (0);
+}
+
+/* A batch was settled: release what waited for it. */
+static void
+server_store_settled(void)
+{
+	struct client	*cl;
+
+	TAILQ_FOREACH(cl, &server_all, entry)
+		if (!TAILQ_EMPTY(&cl->held))
+			server_release(cl);
+}
+
+/*
  * The calls queued behind c run from the flush before the loop sleeps,
  * never from here: this may be inside the policy's actions, and a next
  * call's command must be queued, not handled in the middle of them.
@@ -330,7 +408,6 @@ server_call_over(struct client *cl, struct call *c)
 	if (cl->current == c)
 		cl->current = NULL;
 	server_answer(cl, c);
-	call_free(c);
 	server_dirty_add(cl);
 }
 
@@ -369,6 +446,20 @@ server_parse(struct client *cl)
 	}
 }
 
+/*
+ * The next call may run while replies are held for the disk: they queue
+ * behind them, and the next spawn joins their batch.  Not a stream, whose
+ * messages would pass them, and not past a bound.
+ */
+static int
+server_may_run(struct client *cl, struct request *r)
+{
+	if (TAILQ_EMPTY(&cl->held))
+		return (1);
+	return (cl->nheld < SERVER_MAX_QUEUED && r->bad == NULL &&
+	    !(r->rq.flags & VARLINK_MORE));
+}
+
 /* Answer queued calls in order until one waits or output backs up. */
 static void
 server_run(struct client *cl)
@@ -386,7 +477,8 @@ server_run(struct client *cl)
 		cl->rerun = 0;
 		while (cl->current == NULL && !cl->overflow &&
 		    (r = TAILQ_FIRST(&cl->queue)) != NULL &&
-		    varlink_wbuf_pending(&cl->wb) <= server_out_bound()) {
+		    varlink_wbuf_pending(&cl->wb) <= server_out_bound() &&
+		    server_may_run(cl, r)) {
 			TAILQ_REMOVE(&cl->queue, r, entry);
 			cl->nqueued--;
 			if (r->bad != NULL) {
@@ -403,10 +495,8 @@ server_run(struct client *cl)
 			c = call_new(cl, cl->role, r->rq.params, r->rq.flags);
 			if (method_dispatch(c, r->rq.method) == CALL_WAIT)
 				cl->current = c;
-			else {
+			else
 				server_answer(cl, c);
-				call_free(c);
-			}
 			server_request_free(r);
 		}
 		if (!cl->halted && !cl->reading &&
@@ -417,7 +507,8 @@ server_run(struct client *cl)
 		}
 	} while (cl->rerun || (cl->current == NULL && !cl->overflow &&
 	    !TAILQ_EMPTY(&cl->queue) &&
-	    varlink_wbuf_pending(&cl->wb) <= server_out_bound()));
+	    varlink_wbuf_pending(&cl->wb) <= server_out_bound() &&
+	    server_may_run(cl, TAILQ_FIRST(&cl->queue))));
 	cl->running = 0;
 	if (cl->closing)
 		server_dirty_add(cl);
@@ -451,7 +542,8 @@ server_flush(struct client *cl)
 		cl->current->writable(cl->current);
 		return;
 	}
-	if (cl->closing && cl->current == NULL && TAILQ_EMPTY(&cl->queue)) {
+	if (cl->closing && cl->current == NULL && TAILQ_EMPTY(&cl->queue) &&
+	    TAILQ_EMPTY(&cl->held)) {
 		server_client_close(cl);
 		return;
 	}
@@ -586,6 +678,14 @@ server_timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 static void
 server_client_close(struct client *cl)
 {
+	struct call	*c;
+
+	while ((c = TAILQ_FIRST(&cl->held)) != NULL) {
+		TAILQ_REMOVE(&cl->held, c, held_entry);
+		c->client = NULL;
+		call_free(c);
+	}
+	cl->nheld = 0;
 	server_drop_current(cl);
 	server_queue_clear(cl);
 	ev_io_stop(loop_ev, &cl->rio);
@@ -661,6 +761,7 @@ server_client_new(int fd, const struct ucred *uc, enum role role)
 	cl->pid = uc->pid;
 	cl->role = role;
 	TAILQ_INIT(&cl->queue);
+	TAILQ_INIT(&cl->held);
 	varlink_rbuf_init(&cl->rb, server_max_request());
 	varlink_wbuf_init(&cl->wb);
 	ev_io_init(&cl->rio, server_read_cb, fd, EV_READ);
@@ -747,6 +848,7 @@ server_init(const char *path, char **cause)
 	ev_prepare_init(&server_flusher, server_flusher_cb);
 	ev_set_priority(&server_flusher, EV_MINPRI);
 	ev_prepare_start(loop_ev, &server_flusher);
+	store_set_notify(server_store_settled, server_more_queued);
 	return (0);
 }
 
@@ -755,6 +857,8 @@ server_close(void)
 {
 	struct client	*cl;
 
+	/* the store is closed: every held reply can be settled */
+	server_store_settled();
 	while ((cl = TAILQ_FIRST(&server_all)) != NULL) {
 		/* one last try for what is queued (the Shutdown reply) */
 		(void)varlink_wbuf_flush(&cl->wb, cl->fd);

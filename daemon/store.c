@@ -40,6 +40,7 @@
 
 #define STORE_SCHEMA	2
 #define STORE_RETRY_S	1.0
+#define STORE_DELAY_S	0.005
 
 /* Each version's schema change, applied in order from the file's user_version. */
 static const char *const store_migrations[STORE_SCHEMA] = {
@@ -126,16 +127,11 @@ struct store_op {
 	STAILQ_ENTRY(store_op)	 entry;
 };
 
-struct store_waiter {
-	void			(*fn)(void *, const char *);
-	void			*arg;
-	STAILQ_ENTRY(store_waiter) entry;
-};
-
 struct store_batch {
 	STAILQ_HEAD(, store_op)		 ops;
-	STAILQ_HEAD(, store_waiter)	 waiters;	/* the loop's only */
 	size_t				 nops;
+	int				 wanted;	/* a reply waits for it: no delay */
+	uint64_t			 id;		/* batches in the order they are filled */
 	uint64_t			 event_seq;	/* the newest event in it */
 	int				 rewrite;	/* the whole state: reopen if need be */
 	char				*why;		/* the writer's verdict: NULL, committed */
@@ -152,9 +148,13 @@ static char		*store_why;		/* the trouble, or NULL */
 static struct log_rate	 store_rate = LOG_RATE_INITIALIZER(1000);
 static void		(*store_fill)(void);
 static void		(*store_saved)(uint64_t);
+static void		(*store_notify)(void);
+static int		(*store_more)(void);
 static ev_async		 store_async;
 static ev_timer		 store_retry;
+static ev_timer		 store_delay;		/* writes nobody waits for */
 static uint64_t		 store_ncommits, store_nfailures;
+static uint64_t		 store_next_id = 1, store_committed_id;
 
 /*
  * The writer's side: the connection (the loop's until store_start) and
@@ -168,6 +168,9 @@ static pthread_mutex_t	 store_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 store_cv = PTHREAD_COND_INITIALIZER;
 static struct store_batch *store_w_in, *store_w_out;
 static int		 store_w_quit;
+
+static struct store_batch *store_batch_new(void);
+static void	store_delay_cb(struct ev_loop *, ev_timer *, int);
 
 /* --- opening ---------------------------------------------------------------- */
 
@@ -357,9 +360,7 @@ store_open(const char *path, int sync_full, int64_t history_max, char **cause)
 	store_path = xstrdup(path);
 	store_sync_full = sync_full;
 	store_history_max = history_max > 0 ? history_max : 1;
-	store_cur = xcalloc(1, sizeof *store_cur);
-	STAILQ_INIT(&store_cur->ops);
-	STAILQ_INIT(&store_cur->waiters);
+	store_cur = store_batch_new();
 	rc = store_open_db(cause, &why, &aside);
 	if (aside != NULL)
 		log_err("state database %s is damaged: moved to %s; starting "
@@ -525,7 +526,7 @@ store_batch_new(void)
 	struct store_batch	*b = xcalloc(1, sizeof *b);
 
 	STAILQ_INIT(&b->ops);
-	STAILQ_INIT(&b->waiters);
+	b->id = store_next_id++;
 	return (b);
 }
 
@@ -543,19 +544,6 @@ store_batch_free_ops(struct store_batch *b)
 	}
 	b->nops = 0;
 	b->event_seq = 0;
-}
-
-/* Tell b's waiters how it went (why: NULL, committed). */
-static void
-store_batch_answer(struct store_batch *b, const char *why)
-{
-	struct store_waiter	*w;
-
-	while ((w = STAILQ_FIRST(&b->waiters)) != NULL) {
-		STAILQ_REMOVE_HEAD(&b->waiters, entry);
-		w->fn(w->arg, why);
-		free(w);
-	}
 }
 
 static void
@@ -838,6 +826,8 @@ store_done(struct store_batch *b)
 	store_inflight = NULL;
 	if (b->why == NULL) {
 		store_ncommits++;
+		if (b->id > store_committed_id)
+			store_committed_id = b->id;
 		if (store_why != NULL) {
 			log_info("state database %s: written again; spawns "
 			    "accepted", store_path);
@@ -847,17 +837,18 @@ store_done(struct store_batch *b)
 		}
 		if (b->event_seq > 0 && store_saved != NULL)
 			store_saved(b->event_seq);
-		store_batch_answer(b, NULL);
 	} else {
 		store_nfailures++;
 		store_set_trouble(b->why);
 		if (store_saved != NULL)
 			store_saved(UINT64_MAX);
-		store_batch_answer(b, store_why);
 		if (!ev_is_active(&store_retry))
 			ev_timer_again(loop_ev, &store_retry);
 	}
 	store_batch_free(b);
+	/* the replies held for it go out now, or as errors */
+	if (store_notify != NULL)
+		store_notify();
 }
 
 static void
@@ -897,6 +888,7 @@ store_retry_cb(struct ev_loop *l, ev_timer *w, int revents)
 	cur = store_cur;
 	store_cur = b = store_batch_new();
 	b->rewrite = 1;
+	b->wanted = 1;
 	for (i = 0; i < sizeof clear / sizeof clear[0]; i++)
 		store_op(clear[i]);
 	if (store_fill != NULL)
@@ -917,6 +909,7 @@ store_start(void (*fill)(void), void (*saved)(uint64_t))
 	/* it wakes the loop only to finish a batch: no reason to keep it alive */
 	ev_unref(loop_ev);
 	ev_init(&store_retry, store_retry_cb);
+	ev_init(&store_delay, store_delay_cb);
 	store_retry.repeat = STORE_RETRY_S;
 	if ((rc = pthread_create(&store_thread, NULL, store_writer, NULL)) != 0)
 		fatal("state database: cannot start its writer: %s",
@@ -927,8 +920,14 @@ store_start(void (*fill)(void), void (*saved)(uint64_t))
 	store_commit();
 }
 
-void
-store_commit(void)
+/*
+ * Hand the batch over: now, or when a reply waits for it and no more calls
+ * are queued to join it; else within STORE_DELAY_S, so that writes nobody
+ * waits for (a restart's events and process group) and pipelined spawns
+ * share a commit instead of keeping the writer busy one by one.
+ */
+static void
+store_commit_when(int now)
 {
 	struct store_batch	*b = store_cur;
 
@@ -936,41 +935,88 @@ store_commit(void)
 		return;
 	if (store_why != NULL) {
 		/* nothing reaches the disk now: the rewrite will put it all */
-		if (b->nops > 0 || !STAILQ_EMPTY(&b->waiters)) {
+		if (b->nops > 0) {
 			store_batch_free_ops(b);
-			store_batch_answer(b, store_why);
 			if (store_saved != NULL)
 				store_saved(UINT64_MAX);
 		}
 		return;
 	}
-	if (b->nops == 0) {
-		store_batch_answer(b, NULL);
+	if (b->nops == 0)
+		return;
+	/* a reply waits, but more calls are queued that will join it */
+	if (!now && (!b->wanted || (store_more != NULL && store_more()))) {
+		if (!ev_is_active(&store_delay)) {
+			ev_timer_set(&store_delay, STORE_DELAY_S, 0.);
+			ev_timer_start(loop_ev, &store_delay);
+		}
 		return;
 	}
+	ev_timer_stop(loop_ev, &store_delay);
 	store_cur = store_batch_new();
 	store_hand(b);
 }
 
 void
-store_on_commit(void (*fn)(void *, const char *), void *arg)
+store_commit(void)
 {
-	struct store_waiter	*w;
+	store_commit_when(0);
+}
 
-	if (store_cur == NULL) {
-		fn(arg, "supd is exiting");
-		return;
+void
+store_flush(void)
+{
+	store_commit_when(1);
+}
+
+static void
+store_delay_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	(void)l;
+	(void)w;
+	(void)revents;
+	store_flush();
+}
+
+uint64_t
+store_ticket(void)
+{
+	return (store_cur != NULL ? store_cur->id : 0);
+}
+
+void
+store_want(uint64_t id)
+{
+	if (store_cur != NULL && store_cur->id == id) {
+		store_cur->wanted = 1;
+		loop_kick();
 	}
-	/*
-	 * On the batch being filled, even an empty one: what the caller's
-	 * work writes may still come in this iteration (a removal follows
-	 * the reply's action), and store_commit answers it before the sleep.
-	 */
-	w = xcalloc(1, sizeof *w);
-	w->fn = fn;
-	w->arg = arg;
-	STAILQ_INSERT_TAIL(&store_cur->waiters, w, entry);
-	loop_kick();
+}
+
+int
+store_ticket_state(uint64_t id, const char **why)
+{
+	*why = NULL;
+	if (id == 0 || id <= store_committed_id)
+		return (0);
+	if (store_cur != NULL && store_cur->id == id) {
+		/* an empty batch has nothing to wait for */
+		if (store_cur->nops == 0)
+			return (0);
+		if (store_why == NULL)
+			return (1);
+	} else if (store_inflight != NULL && store_inflight->id == id)
+		return (1);
+	/* neither committed nor on its way: it failed */
+	*why = store_why != NULL ? store_why : "the write failed";
+	return (-1);
+}
+
+void
+store_set_notify(void (*fn)(void), int (*more)(void))
+{
+	store_notify = fn;
+	store_more = more;
 }
 
 /* Wait for the batch with the writer and settle it (at exit only). */
@@ -995,8 +1041,9 @@ store_close(void)
 {
 	if (store_started) {
 		store_wait_inflight();
-		store_commit();
+		store_flush();
 		store_wait_inflight();
+		ev_timer_stop(loop_ev, &store_delay);
 		pthread_mutex_lock(&store_mu);
 		store_w_quit = 1;
 		pthread_cond_broadcast(&store_cv);
@@ -1008,7 +1055,6 @@ store_close(void)
 		store_started = 0;
 	}
 	if (store_cur != NULL) {
-		store_batch_answer(store_cur, "supd is exiting");
 		store_batch_free(store_cur);
 		store_cur = NULL;
 	}

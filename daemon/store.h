@@ -70,15 +70,23 @@ void	 store_task_del(const char *name);
 
 /*
  * Hand this iteration's writes to the writer (the loop calls it before it
- * sleeps).  In trouble they are dropped: the rewrite after recovery puts
- * the whole state back.
+ * sleeps): at once if a reply waits for them, else within a few ms, with
+ * whatever comes meanwhile.  store_flush: at once.  In trouble they are
+ * dropped: the rewrite after recovery puts the whole state back.
  */
 void	 store_commit(void);
+void	 store_flush(void);
 /*
- * fn(arg, NULL) once everything queued up to the end of this loop
- * iteration is committed, or fn(arg, why) if it will not be.
+ * A ticket for what was queued so far in this iteration (the batch being
+ * filled).  store_want: a reply waits for it, hand it over before the loop
+ * sleeps.  store_ticket_state: 0 committed (or nothing to wait for), 1 on
+ * its way, -1 failed (*why).  fn runs after each batch is settled; more()
+ * says calls are queued that may add to the batch (wait a little for them).
  */
-void	 store_on_commit(void (*fn)(void *arg, const char *why), void *arg);
+uint64_t store_ticket(void);
+void	 store_want(uint64_t);
+int	 store_ticket_state(uint64_t, const char **why);
+void	 store_set_notify(void (*fn)(void), int (*more)(void));
 /* NULL while writes succeed; else why the state is not being written. */
 const char *store_trouble(void);
 /* Commits done and batches that failed, for Metrics. */

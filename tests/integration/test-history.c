@@ -6,9 +6,12 @@
  * without a restart and without acknowledging anything that is not on disk.
  */
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <criterion/criterion.h>
+#include <poll.h>
 #include <jansson.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -461,4 +464,69 @@ Test(history, a_child_with_no_row_yet_is_found_by_its_mark)
 	    "another supd's child was stopped");
 	kill(theirs, SIGKILL);
 	waitpid(theirs, NULL, 0);
+}
+
+/* The next NUL-terminated message on fd (malloc'd), within 10 s; NULL at the end. */
+static char *
+recv_msg(int fd)
+{
+	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+	size_t		 len = 0, cap = 256;
+	char		*buf = malloc(cap);
+
+	for (;;) {
+		if (len + 1 >= cap)
+			buf = realloc(buf, cap *= 2);
+		if (poll(&pfd, 1, 10000) != 1 || recv(fd, buf + len, 1, 0) != 1) {
+			free(buf);
+			return (NULL);
+		}
+		if (buf[len] == '\0')
+			return (buf);
+		len++;
+	}
+}
+
+Test(history, pipelined_spawns_share_commits_and_replies_keep_their_order)
+{
+	struct sockaddr_un	 sun = { .sun_family = AF_UNIX };
+	char			 msg[256], want[64], *r;
+	long long		 before, after;
+	int			 fd, i, n = 150;
+
+	before = metric("supd_state_commits_total");
+	strcpy(sun.sun_path, in.sock);
+	cr_assert_neq(fd = socket(AF_UNIX, SOCK_STREAM, 0), -1);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	/* every third call a Whereis, answered in its place, not first */
+	for (i = 0; i < n; i++) {
+		if (i % 3 == 2)
+			snprintf(msg, sizeof msg, "{\"method\":\"io.supd.Supervisor."
+			    "Whereis\",\"parameters\":{\"name\":\"static1\"}}");
+		else
+			snprintf(msg, sizeof msg, "{\"method\":\"io.supd.Supervisor."
+			    "Spawn\",\"parameters\":{\"supervisor\":\"jobs\","
+			    "\"name\":\"p%d\"}}", i);
+		cr_assert_eq(send(fd, msg, strlen(msg) + 1, MSG_NOSIGNAL),
+		    (ssize_t)strlen(msg) + 1);
+	}
+	for (i = 0; i < n; i++) {
+		cr_assert_not_null(r = recv_msg(fd), "reply %d missing", i);
+		snprintf(want, sizeof want, "\"name\":\"%s\"",
+		    i % 3 == 2 ? "static1" : "");
+		if (i % 3 != 2)
+			snprintf(want, sizeof want, "\"name\":\"p%d\"", i);
+		cr_assert_not_null(strstr(r, want), "reply %d is not for %s: %s",
+		    i, want, r);
+		cr_assert_null(strstr(r, "\"error\""), "reply %d: %s", i, r);
+		free(r);
+	}
+	close(fd);
+	after = metric("supd_state_commits_total");
+	/* group commit: far fewer transactions than acknowledged spawns */
+	cr_assert_lt(after - before, n * 2 / 3 / 2, "%lld commits for %d spawns",
+	    after - before, n * 2 / 3);
+	/* and each acknowledged spawn is on disk */
+	cr_assert_eq(db_count("SELECT count(*) FROM children WHERE name LIKE 'p%'"),
+	    n * 2 / 3);
 }
