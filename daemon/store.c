@@ -72,6 +72,8 @@ enum store_stmt {
 	ST_CLEAR_GROUPS,
 	ST_CLEAR_EVENTS,
 	ST_CLEAR_TASKS,
+	ST_BEGIN,
+	ST_COMMIT,
 	ST_COUNT
 };
 
@@ -94,6 +96,8 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_CLEAR_GROUPS] = "DELETE FROM process_groups",
 	[ST_CLEAR_EVENTS] = "DELETE FROM events",
 	[ST_CLEAR_TASKS] = "DELETE FROM tasks",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
 };
 
 /* What a statement's operation does, for the error that says it failed. */
@@ -110,6 +114,8 @@ static const char *const store_what[ST_COUNT] = {
 	[ST_CLEAR_GROUPS] = "rewriting the state",
 	[ST_CLEAR_EVENTS] = "rewriting the state",
 	[ST_CLEAR_TASKS] = "rewriting the state",
+	[ST_BEGIN] = "beginning a transaction",
+	[ST_COMMIT] = "committing",
 };
 
 #define STORE_MAX_BINDS	6
@@ -710,6 +716,16 @@ store_errmsg(const char *what)
 	    sqlite3_errmsg(store_db) : "not open"));
 }
 
+static int
+store_step_once(enum store_stmt which)
+{
+	sqlite3_stmt	*st = store_stmts[which];
+	int		 rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
 /* The writer's side of a batch: b->why stays NULL if it is committed. */
 static void
 store_write(struct store_batch *b)
@@ -737,8 +753,9 @@ store_write(struct store_batch *b)
 		b->why = xstrdup("waiting for the state to be rewritten");
 		return;
 	}
-	if (store_exec("BEGIN IMMEDIATE") == -1) {
-		b->why = store_errmsg("beginning a transaction");
+	/* prepared once: a commit is mostly these two and a few inserts */
+	if (store_step_once(ST_BEGIN) == -1) {
+		b->why = store_errmsg(store_what[ST_BEGIN]);
 		return;
 	}
 	STAILQ_FOREACH(op, &b->ops, entry) {
@@ -759,8 +776,8 @@ store_write(struct store_batch *b)
 		}
 		sqlite3_reset(st);
 	}
-	if (b->why == NULL && store_exec("COMMIT") == -1)
-		b->why = store_errmsg("committing");
+	if (b->why == NULL && store_step_once(ST_COMMIT) == -1)
+		b->why = store_errmsg(store_what[ST_COMMIT]);
 	if (b->why != NULL) {
 		if (!sqlite3_get_autocommit(store_db))
 			store_exec("ROLLBACK");
