@@ -271,6 +271,12 @@ events_last_seq(void)
 }
 
 uint64_t
+events_recorded_seq(void)
+{
+	return (last_seq);
+}
+
+uint64_t
 events_total(void)
 {
 	return (total);

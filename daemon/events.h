@@ -38,6 +38,8 @@ void	 events_history(uint64_t since, int (*fn)(const struct event_rec *, void *)
 	    void *arg);
 /* The newest seq published: on disk, or in trouble at least recorded. */
 uint64_t events_last_seq(void);
+/* The newest seq given, published or not yet. */
+uint64_t events_recorded_seq(void);
 /* Events up to seq are on disk: tell the followers (UINT64_MAX: all). */
 void	 events_publish(uint64_t seq);
 /* An event of the last run, oldest first, before anything is emitted. */

@@ -195,8 +195,13 @@ method_spawn(struct call *c)
 	if (n->spec->restart != RESTART_TEMPORARY) {
 		store_child_put(n);
 		c->uncommitted = method_spawn_uncommitted;
-		/* acknowledged with its start's events, once all is on disk */
-		c->wants_commit = 1;
+		/*
+		 * Acknowledged once its row is on disk: committed while the
+		 * child starts, or with the calls queued behind this one.
+		 */
+		c->commit_ticket = store_ticket();
+		store_want(c->commit_ticket);
+		store_commit();
 	}
 	events_emit("spawn", n, json_pack("{s:s}", "supervisor", sup));
 	return (call_command(c, EVT_SPAWN, n, method_spawn_done));

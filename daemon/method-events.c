@@ -10,6 +10,7 @@
 #include "events.h"
 #include "method.h"
 #include "proto.h"
+#include "store.h"
 #include "util.h"
 
 static int	method_events(struct call *);
@@ -27,6 +28,8 @@ struct method method_events_entry = {
 
 struct method_events {
 	json_t		*names;		/* NULL: every event */
+	uint64_t	 upto;		/* recorded when it came: replay waits for it */
+	int		 waiting;	/* listening until upto is published */
 	uint64_t	 cursor;	/* the last seq sent */
 	int		 follow;
 	int		 live;		/* listening to events.c */
@@ -88,11 +91,29 @@ method_events_live_cb(const struct event_rec *ev, void *arg)
 	method_events_send(arg, ev);
 }
 
+static void	method_events_replay(struct call *);
+
+/* Read your writes: what happened before the call is in its reply. */
+static void
+method_events_wait_cb(const struct event_rec *ev, void *arg)
+{
+	struct call		*c = arg;
+	struct method_events	*me = c->data;
+
+	if (ev->seq < me->upto)
+		return;
+	events_unlisten(method_events_wait_cb, c);
+	me->waiting = 0;
+	method_events_replay(c);
+}
+
 static void
 method_events_cancel(struct call *c)
 {
 	struct method_events	*me = c->data;
 
+	if (me->waiting)
+		events_unlisten(method_events_wait_cb, c);
 	if (me->live)
 		events_unlisten(method_events_live_cb, c);
 	json_decref(me->names);
@@ -106,7 +127,7 @@ method_events_replay(struct call *c)
 {
 	struct method_events	*me = c->data;
 
-	if (c->client == NULL)
+	if (c->client == NULL || me->waiting)
 		return;
 	events_history(me->cursor, method_events_history_cb, c);
 	if (me->cursor < events_last_seq())
@@ -148,6 +169,15 @@ method_events(struct call *c)
 	c->data = me;
 	c->cancel = method_events_cancel;
 	c->writable = method_events_replay;
+	me->upto = events_recorded_seq();
+	if (events_last_seq() < me->upto) {
+		/* events of earlier calls still on their way to the disk */
+		me->waiting = 1;
+		events_listen(method_events_wait_cb, c);
+		store_want(store_ticket());
+		store_commit();
+		return (CALL_WAIT);
+	}
 	method_events_replay(c);
 	return (CALL_WAIT);
 }
