@@ -9,6 +9,7 @@
 #include "loop.h"
 #include "method.h"
 #include "proto.h"
+#include "store.h"
 #include "task.h"
 
 static int	method_run(struct call *);
@@ -71,6 +72,11 @@ method_run(struct call *c)
 	task_started(n, timeout);
 	events_emit("spawn", n, json_pack("{s:s, s:b}", "supervisor", sup,
 	    "task", 1));
+	/*
+	 * Its row is on disk before the reply, so await finds it after a
+	 * restart; in trouble the task runs all the same, not promised.
+	 */
+	c->wants_commit = store_trouble() == NULL;
 	return (call_command(c, EVT_SPAWN, n, method_run_done));
 }
 

@@ -246,8 +246,17 @@ task_exited(struct node *n)
 	 */
 	TAILQ_INIT(&woken);
 	TAILQ_CONCAT(&woken, &t->waiters, entry);
-	TAILQ_FOREACH(w, &woken, entry)
+	TAILQ_FOREACH(w, &woken, entry) {
 		call_ok(w->call, json_pack("{s:o}", "result", task_result(t)));
+		/*
+		 * Answered once the result is on disk (server.c holds it);
+		 * in trouble at once: a result is no promise about the disk.
+		 */
+		if (store_trouble() == NULL) {
+			w->call->commit_ticket = store_ticket();
+			store_want(w->call->commit_ticket);
+		}
+	}
 	task_trim();
 	while ((w = TAILQ_FIRST(&woken)) != NULL) {
 		TAILQ_REMOVE(&woken, w, entry);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <jansson.h>
 #include <signal.h>
@@ -50,6 +51,8 @@ setup(void)
 {
 	harness_init(&in, conf);
 	harness_start(&in);
+	/* answered from the loop: the state file is open and migrated */
+	cr_assert_eq(harness_supctl(&in, NULL, "status", NULL), 0);
 }
 
 static void
@@ -529,4 +532,90 @@ Test(history, pipelined_spawns_share_commits_and_replies_keep_their_order)
 	/* and each acknowledged spawn is on disk */
 	cr_assert_eq(db_count("SELECT count(*) FROM children WHERE name LIKE 'p%'"),
 	    n * 2 / 3);
+}
+
+/* /proc/PID/stat field 22, the start time; 0 if unreadable. */
+static unsigned long long
+starttime_of(pid_t pid)
+{
+	char			 path[64], buf[1024], *p;
+	unsigned long long	 v = 0;
+	int			 fd, field;
+	ssize_t			 n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return (0);
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return (0);
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL)
+		return (0);
+	for (field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p != NULL)
+		v = strtoull(p + 1, NULL, 10);
+	return (v);
+}
+
+Test(history, a_recorded_pid_now_used_by_another_process_is_left_alone)
+{
+	char			 mark[16], sql[512];
+	pid_t			 reused, ours;
+	unsigned long long	 st;
+
+	kill(in.pid, SIGKILL);
+	cr_assert_geq(harness_wait_exit(&in, 5000), 0);
+	in.status = -1;
+	/* not marked: only the rows speak for these two */
+	snprintf(mark, sizeof mark, "X=1");
+	reused = start_marked(mark);
+	ours = start_marked(mark);
+	harness_sleep_ms(100);
+	cr_assert_gt(st = starttime_of(ours), 0);
+	snprintf(sql, sizeof sql,
+	    "INSERT INTO process_groups VALUES (%d, 'old', %d, %llu, 15, 2000);"
+	    "INSERT INTO process_groups VALUES (%d, 'mine', %d, %llu, 15, 2000);",
+	    (int)reused, (int)reused, starttime_of(reused) + 12345,
+	    (int)ours, (int)ours, st);
+	db_exec(sql);
+	harness_start(&in);
+	cr_assert(gone_within(ours, 8000), "the recorded group was not stopped");
+	cr_assert_not(gone_within(reused, 500),
+	    "a process with a recorded pid but another start time was stopped");
+	cr_assert(harness_wait_log(&in, "is another process now: left alone",
+	    2000));
+	kill(reused, SIGKILL);
+	waitpid(reused, NULL, 0);
+}
+
+Test(history, a_damaged_state_file_is_moved_aside_and_supd_starts_fresh)
+{
+	char	 path[320], cmd[700];
+	FILE	*f;
+	int	 i;
+
+	spawn_ok("before");
+	kill(in.pid, SIGKILL);
+	cr_assert_geq(harness_wait_exit(&in, 5000), 0);
+	in.status = -1;
+	snprintf(cmd, sizeof cmd, "rm -f '%s/state.db-wal' '%s/state.db-shm'",
+	    in.dir, in.dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(path, sizeof path, "%s/state.db", in.dir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	for (i = 0; i < 4096; i++)
+		fputc("SQLite format 3\0garbage"[i % 24] ^ (i > 100 ? i : 0), f);
+	fclose(f);
+	harness_start(&in);
+	cr_assert(harness_wait_log(&in, "is damaged", 3000),
+	    "supd did not say the file is damaged");
+	snprintf(cmd, sizeof cmd, "ls '%s'/state.db.corrupt-* >/dev/null 2>&1",
+	    in.dir);
+	cr_assert_eq(system(cmd), 0, "the damaged file was not kept aside");
+	cr_assert_gt(harness_whereis(&in, "static1"), 0);
+	spawn_ok("after");
+	cr_assert_eq(metric("supd_state_degraded"), 0);
 }
