@@ -203,6 +203,7 @@ method_spawn(struct call *c)
 		store_want(c->commit_ticket);
 		store_commit();
 	}
+	/* after the hand-over: the row's commit carries nothing else */
 	events_emit("spawn", n, json_pack("{s:s}", "supervisor", sup));
 	return (call_command(c, EVT_SPAWN, n, method_spawn_done));
 }
