@@ -41,6 +41,7 @@
 #define STORE_SCHEMA	2
 #define STORE_RETRY_S	1.0
 #define STORE_DELAY_S	0.005
+#define STORE_CHECKPOINT_PAGES	1000	/* the WAL is copied back past this, by the writer */
 
 /* Each version's schema change, applied in order from the file's user_version. */
 static const char *const store_migrations[STORE_SCHEMA] = {
@@ -169,6 +170,7 @@ static uint64_t		 store_next_id = 1, store_committed_id;
 static sqlite3		*store_db;
 static sqlite3_stmt	*store_stmts[ST_COUNT];
 static int		 store_moved;		/* reopen before the next write */
+static int		 store_wal_pages;	/* in the WAL after the last commit */
 static pthread_t	 store_thread;
 static pthread_mutex_t	 store_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 store_cv = PTHREAD_COND_INITIALIZER;
@@ -176,6 +178,7 @@ static struct store_batch *store_w_in, *store_w_out;
 static int		 store_w_quit;
 
 static struct store_batch *store_batch_new(void);
+static int	store_wal_cb(void *, sqlite3 *, const char *, int);
 static void	store_delay_cb(struct ev_loop *, ev_timer *, int);
 
 /* --- opening ---------------------------------------------------------------- */
@@ -257,6 +260,16 @@ store_db_close(void)
 	store_db = NULL;
 }
 
+static int
+store_wal_cb(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	(void)arg;
+	(void)db;
+	(void)name;
+	store_wal_pages = pages;
+	return (SQLITE_OK);
+}
+
 /*
  * 0: open and checked; -1: damaged or not a database; -2: must not start;
  * -3: cannot be opened at all.  *why: sqlite's word on a failure.
@@ -292,6 +305,9 @@ store_try_open(char **cause, char **why)
 		goto out;
 	store_exec(store_sync_full ? "PRAGMA synchronous = FULL" :
 	    "PRAGMA synchronous = NORMAL");
+	/* no commit copies the WAL back (and fsyncs): the writer does, apart */
+	store_exec("PRAGMA wal_autocheckpoint = 0");
+	sqlite3_wal_hook(store_db, store_wal_cb, NULL);
 	if ((rc = store_migrate(cause)) != 0)
 		goto out;
 	for (i = 0; i < ST_COUNT; i++)
@@ -783,6 +799,10 @@ store_write(struct store_batch *b)
 			store_exec("ROLLBACK");
 		return;
 	}
+	if (store_wal_pages >= STORE_CHECKPOINT_PAGES &&
+	    sqlite3_wal_checkpoint_v2(store_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL) == SQLITE_OK)
+		store_wal_pages = 0;
 	/* a removed file takes writes without a word: look each time */
 	if (sqlite3_file_control(store_db, "main", SQLITE_FCNTL_HAS_MOVED,
 	    &moved) == SQLITE_OK && moved) {
@@ -816,8 +836,15 @@ store_writer(void *arg)
 	return (NULL);
 }
 
+static void	store_done(struct store_batch *);
+
+/*
+ * Hand b to the writer; or, when a reply waits for it and the commit is a
+ * write to the WAL only (sync = normal, no checkpoint due), commit it here:
+ * two thread wake-ups cost more than that write.
+ */
 static void
-store_hand(struct store_batch *b)
+store_hand(struct store_batch *b, int inline_ok)
 {
 	struct store_op	*op;
 
@@ -830,6 +857,12 @@ store_hand(struct store_batch *b)
 		b->nops++;
 	}
 	store_inflight = b;
+	if (inline_ok && !store_sync_full && !b->rewrite && store_db != NULL &&
+	    !store_moved && store_wal_pages < STORE_CHECKPOINT_PAGES) {
+		store_write(b);
+		store_done(b);
+		return;
+	}
 	pthread_mutex_lock(&store_mu);
 	store_w_in = b;
 	pthread_cond_broadcast(&store_cv);
@@ -911,7 +944,7 @@ store_retry_cb(struct ev_loop *l, ev_timer *w, int revents)
 	if (store_fill != NULL)
 		store_fill();
 	store_cur = cur;
-	store_hand(b);
+	store_hand(b, 0);
 }
 
 void
@@ -971,7 +1004,7 @@ store_commit_when(int now)
 	}
 	ev_timer_stop(loop_ev, &store_delay);
 	store_cur = store_batch_new();
-	store_hand(b);
+	store_hand(b, b->wanted);
 }
 
 void
