@@ -20,8 +20,8 @@
 #include "method.h"
 #include "proto.h"
 #include "server.h"
-#include "store.h"
 #include "server-socket.h"
+#include "store.h"
 #include "util.h"
 #include "varlink.h"
 

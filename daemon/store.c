@@ -2,12 +2,14 @@
  * store.c — the state database over sqlite3, in WAL mode: synchronous =
  * NORMAL survives any crash of supd (a commit is a write to the WAL, no
  * fsync), FULL also a power loss.  The loop reads the last run's state at
- * start; after that one writer thread owns the connection.  The loop
- * queues writes as operations in a batch; store_commit hands the batch
- * over when the writer is idle, so one transaction carries everything
- * that happened while the one before it was being written.  The writer
- * never logs or touches the loop's state: it fills in the batch's outcome
- * and wakes the loop (ev_async).
+ * start; after that the connection is used by one side at a time: the
+ * writer thread while it has a batch, else the loop.  The loop queues
+ * writes as operations in a batch; store_commit hands the batch over when
+ * the writer is idle, so one transaction carries everything that happened
+ * while the one before it was being written, or commits it itself when a
+ * reply waits and it is a WAL write only (store_hand).  The writer never
+ * logs or touches the loop's state: it fills in the batch's outcome and
+ * wakes the loop (ev_async); it also does the checkpoints.
  *
  * When a batch fails (disk full, read-only file system, file removed) the
  * store is in trouble: writes are dropped, spawns refused (method-dynamic.c)
@@ -1013,7 +1015,7 @@ store_commit(void)
 	store_commit_when(0);
 }
 
-void
+static void
 store_flush(void)
 {
 	store_commit_when(1);

@@ -8,8 +8,10 @@
  * Writes made during one loop iteration form a batch; store_commit hands
  * it to the writer thread, which commits it as one transaction while the
  * loop goes on (group commit: a batch also takes whatever came while the
- * one before it was being committed).  A reply that says "done" waits for
- * its batch (store_on_commit); a restart never waits for the disk.
+ * one before it was being committed), or, for a reply waiting on a WAL
+ * write only, commits it in the loop.  A reply that says "done" waits for
+ * its batch (server.c holds it: store_ticket_state); a restart never waits
+ * for the disk.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -71,11 +73,10 @@ void	 store_task_del(const char *name);
 /*
  * Hand this iteration's writes to the writer (the loop calls it before it
  * sleeps): at once if a reply waits for them, else within a few ms, with
- * whatever comes meanwhile.  store_flush: at once.  In trouble they are
- * dropped: the rewrite after recovery puts the whole state back.
+ * whatever comes meanwhile.  In trouble they are dropped: the rewrite
+ * after recovery puts the whole state back.
  */
 void	 store_commit(void);
-void	 store_flush(void);
 /*
  * A ticket for what was queued so far in this iteration (the batch being
  * filled).  store_want: a reply waits for it, hand it over before the loop

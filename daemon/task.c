@@ -2,8 +2,8 @@
  * task.c — what tasks leave behind (Task.Supervisor.async_nolink's result):
  * one entry per task from Run until TASK_RESULTS_MAX later results push
  * it out or it is older than TASK_RESULTS_AGE_MS, kept in the state
- * database too, so `await` finds it after a restart of supd; the timer of a task with a timeout, and the Await calls parked
- * on a running task.  The loop reports removed nodes to task_exited (main.c
+ * database too, so `await` finds it after a restart of supd; the timer of
+ * a task with a timeout, and the Await calls parked on a running task.  The loop reports removed nodes to task_exited (main.c
  * wires it); the policy never sees this.
  */
 #include <sys/queue.h>
