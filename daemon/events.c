@@ -87,15 +87,20 @@ events_line(json_t *ev, const char *name, struct line *l)
 	return (0);
 }
 
+static void
+events_drop_oldest(void)
+{
+	free(ring[ring_head].text);
+	ring_head = (ring_head + 1) % ring_cap;
+	ring_len--;
+}
+
 /* Append l to the ring, pushing the oldest out when it is full. */
 static void
 events_keep(const struct line *l)
 {
-	if (ring_len == ring_cap) {
-		free(ring[ring_head].text);
-		ring_head = (ring_head + 1) % ring_cap;
-		ring_len--;
-	}
+	if (ring_len == ring_cap)
+		events_drop_oldest();
 	ring[(ring_head + ring_len) % ring_cap] = *l;
 	ring_len++;
 }
@@ -154,11 +159,8 @@ events_restore(uint64_t seq, const char *json, const char *name)
 	json_decref(ev);
 	/* the ring holds consecutive seqs: a gap (or a bad row) starts it again */
 	if (!ok || (ring_len > 0 && seq != last_seq + 1))
-		while (ring_len > 0) {
-			free(ring[ring_head].text);
-			ring_head = (ring_head + 1) % ring_cap;
-			ring_len--;
-		}
+		while (ring_len > 0)
+			events_drop_oldest();
 	if (!ok) {
 		/* its seq was given all the same: never give it again */
 		last_seq = published = seq;
