@@ -335,6 +335,7 @@ task_restore(const char *name, const char *result)
 {
 	struct task	*t;
 	json_t		*r, *v;
+	int		 interrupted;
 
 	if ((r = json_loads(result, 0, NULL)) == NULL || !json_is_object(r) ||
 	    strlen(name) > NAME_MAX_LEN || task_find(name) != NULL) {
@@ -352,7 +353,9 @@ task_restore(const char *name, const char *result)
 	t->started_at = task_ms(r, "started_at");
 	t->ended_at = task_ms(r, "ended_at");
 	v = json_object_get(r, "state");
-	if (json_is_string(v) && strcmp(json_string_value(v), "running") == 0) {
+	interrupted = json_is_string(v) &&
+	    strcmp(json_string_value(v), "running") == 0;
+	if (interrupted) {
 		/* its process group went with the last run (main.c stopped it) */
 		t->reason = xstrdup("interrupted: supd exited while it ran");
 		t->code = -1;
@@ -363,7 +366,9 @@ task_restore(const char *name, const char *result)
 	HASH_ADD_STR(task_table, name, t);
 	TAILQ_INSERT_TAIL(&task_done, t, done_entry);
 	task_ndone++;
-	task_save(t);
+	/* the row is what the file holds already, unless it changed here */
+	if (interrupted)
+		task_save(t);
 	task_trim();
 }
 
