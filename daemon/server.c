@@ -460,6 +460,23 @@ server_may_run(struct client *cl, struct request *r)
 	    !(r->rq.flags & VARLINK_MORE));
 }
 
+/*
+ * The queued call to run now, or NULL: none waits, the output has room,
+ * and held replies let it pass.
+ */
+static struct request *
+server_next(struct client *cl)
+{
+	struct request	*r;
+
+	if (cl->current != NULL || cl->overflow ||
+	    (r = TAILQ_FIRST(&cl->queue)) == NULL ||
+	    varlink_wbuf_pending(&cl->wb) > server_out_bound() ||
+	    !server_may_run(cl, r))
+		return (NULL);
+	return (r);
+}
+
 /* Answer queued calls in order until one waits or output backs up. */
 static void
 server_run(struct client *cl)
@@ -475,10 +492,7 @@ server_run(struct client *cl)
 	cl->running = 1;
 	do {
 		cl->rerun = 0;
-		while (cl->current == NULL && !cl->overflow &&
-		    (r = TAILQ_FIRST(&cl->queue)) != NULL &&
-		    varlink_wbuf_pending(&cl->wb) <= server_out_bound() &&
-		    server_may_run(cl, r)) {
+		while ((r = server_next(cl)) != NULL) {
 			TAILQ_REMOVE(&cl->queue, r, entry);
 			cl->nqueued--;
 			if (r->bad != NULL) {
@@ -505,10 +519,7 @@ server_run(struct client *cl)
 			cl->reading = 1;
 			server_parse(cl);
 		}
-	} while (cl->rerun || (cl->current == NULL && !cl->overflow &&
-	    !TAILQ_EMPTY(&cl->queue) &&
-	    varlink_wbuf_pending(&cl->wb) <= server_out_bound() &&
-	    server_may_run(cl, TAILQ_FIRST(&cl->queue))));
+	} while (cl->rerun || server_next(cl) != NULL);
 	cl->running = 0;
 	if (cl->closing)
 		server_dirty_add(cl);
