@@ -171,9 +171,8 @@ harness_wait_exit(struct supd_inst *in, int ms)
 	}
 }
 
-/* Every pid in /proc whose environment carries our tag. */
-static int
-harness_tagged(struct supd_inst *in, int sig)
+int
+harness_tagged_each(struct supd_inst *in, void (*fn)(pid_t, void *), void *arg)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -215,14 +214,27 @@ harness_tagged(struct supd_inst *in, int sig)
 						break;
 				}
 				n++;
-				if (sig != 0)
-					kill(pid, sig);
+				if (fn != NULL)
+					fn(pid, arg);
 				break;
 			}
 		}
 	}
 	closedir(d);
 	return (n);
+}
+
+static void
+harness_kill_one(pid_t pid, void *arg)
+{
+	kill(pid, *(int *)arg);
+}
+
+/* Every live pid whose environment carries our tag, sent sig (0: counted only). */
+static int
+harness_tagged(struct supd_inst *in, int sig)
+{
+	return (harness_tagged_each(in, sig != 0 ? harness_kill_one : NULL, &sig));
 }
 
 int

@@ -44,6 +44,9 @@ pid_t	harness_whereis(struct supd_inst *, const char *name);
 pid_t	harness_wait_new_pid(struct supd_inst *, const char *name, pid_t old, int ms);
 /* Processes still alive that carry this test's tag. */
 int	harness_tagged_alive(struct supd_inst *);
+/* fn(pid, arg) for each of them (not the test itself); how many. */
+int	harness_tagged_each(struct supd_inst *, void (*fn)(pid_t, void *),
+	    void *arg);
 /* 1 once pid has exited (gone, or a zombie nobody reaped yet). */
 int	harness_pid_gone(pid_t);
 /* How many times needle occurs in hay. */

@@ -7,7 +7,6 @@
  */
 #include <sys/wait.h>
 
-#include <dirent.h>
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -171,53 +170,28 @@ running_children(pid_t *pids)
 	return (n);
 }
 
-/*
- * A live (not zombie) process with our tag that is neither supd nor one of
- * the children status gives: a leftover of the last run or a duplicate.
- * Its pid, or 0.
- */
+/* A live process of ours (harness_tagged_each) that is neither supd nor a child status gives. */
+static void
+stranger_cb(pid_t pid, void *arg)
+{
+	pid_t	*found = arg;
+	int	 k;
+
+	if (pid == in.pid || *found != 0)
+		return;
+	for (k = 0; k < nall && allpids[k] != pid; k++)
+		;
+	if (k == nall)
+		*found = pid;
+}
+
+/* A leftover of the last run or a duplicate: its pid, or 0. */
 static pid_t
 stranger(void)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[64], buf[65536], tag[320], *p;
-	ssize_t		 len, off;
-	pid_t		 pid, found = 0;
-	int		 fd, k, ours;
+	pid_t	found = 0;
 
-	snprintf(tag, sizeof tag, "SUPD_TEST_TAG=%s", in.dir);
-	cr_assert_not_null(d = opendir("/proc"));
-	while (found == 0 && (de = readdir(d)) != NULL) {
-		if ((pid = atoi(de->d_name)) <= 0 || pid == in.pid)
-			continue;
-		snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
-		if ((fd = open(path, O_RDONLY)) == -1)
-			continue;
-		len = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		for (ours = 0, off = 0; off < len && !ours; off += strlen(buf + off) + 1)
-			ours = strcmp(buf + off, tag) == 0;
-		if (!ours)
-			continue;
-		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-		if ((fd = open(path, O_RDONLY)) != -1) {
-			len = read(fd, buf, sizeof buf - 1);
-			close(fd);
-			buf[len > 0 ? len : 0] = '\0';
-			if ((p = strrchr(buf, ')')) != NULL && p[1] == ' ' &&
-			    (p[2] == 'Z' || p[2] == 'X'))
-				continue;
-		}
-		for (k = 0; k < nall && allpids[k] != pid; k++)
-			;
-		if (k == nall)
-			found = pid;
-	}
-	closedir(d);
+	harness_tagged_each(&in, stranger_cb, &found);
 	return (found);
 }
 
