@@ -1,6 +1,6 @@
 /*
- * cmd-admin.c — the daemon as a whole: `supctl reload [--check]`,
- * `supctl reexec` and `supctl shutdown`.  Each waits as long as supd takes
+ * cmd-admin.c — the daemon as a whole: `supctl reexec` and
+ * `supctl shutdown`.  Each waits as long as supd takes
  * (children start and stop inside them).
  */
 #include <stdio.h>
@@ -8,37 +8,8 @@
 #include "proto.h"
 #include "supctl.h"
 
-static int	cmd_reload_exec(const struct cmd_entry *, struct args *);
 static int	cmd_reexec_exec(const struct cmd_entry *, struct args *);
 static int	cmd_shutdown_exec(const struct cmd_entry *, struct args *);
-
-static const struct cmd_option cmd_reload_options[] = {
-	{ "check", 'c', 0 },
-	{ NULL, 0, 0 }
-};
-
-const struct cmd_entry cmd_reload_entry = {
-	.name = "reload",
-	.usage = "reload [--check]",
-	.summary = "re-read the configuration (this supd: not supported yet)",
-	.help =
-	    "Re-read supd's configuration file and apply the difference: new "
-	    "children start,\n"
-	    "removed ones stop, changed ones restart.  Prints a line per "
-	    "change.  An invalid\n"
-	    "file changes nothing: its errors are printed and supctl exits 1.  "
-	    "With --json,\n"
-	    "{\"changes\": [...]}.\n"
-	    "\n"
-	    "This version of supd answers \"not supported\" and changes nothing.\n"
-	    "\n"
-	    "  -c, --check       only validate, and print what would change\n",
-	.options = cmd_reload_options,
-	.min_args = 0,
-	.max_args = 0,
-	.flags = CMD_LONG,
-	.exec = cmd_reload_exec,
-};
 
 const struct cmd_entry cmd_reexec_entry = {
 	.name = "reexec",
@@ -81,28 +52,6 @@ const struct cmd_entry cmd_shutdown_entry = {
 	.flags = CMD_LONG,
 	.exec = cmd_shutdown_exec,
 };
-
-static int
-cmd_reload_exec(const struct cmd_entry *ce, struct args *args)
-{
-	json_t		*reply, *changes, *c;
-	const char	*s;
-	size_t		 i;
-
-	cmd_connect(ce, args);
-	if (client_call(PROTO_METHOD("Reload"), json_pack("{s:b}", "check",
-	    args_has(args, 'c')), &reply) != 0)
-		return (EXIT_FAILED);
-	if (supctl_json) {
-		output_json(reply);
-		return (EXIT_OK);
-	}
-	changes = json_object_get(reply, "changes");
-	json_array_foreach(changes, i, c)
-		if ((s = json_string_value(c)) != NULL)
-			printf("%s\n", s);
-	return (EXIT_OK);
-}
 
 static int
 cmd_reexec_exec(const struct cmd_entry *ce, struct args *args)

@@ -166,6 +166,25 @@ static const struct {
 	{ VL_EXPECTED_MORE, "the call needs \"more\" (a streaming call)", NULL },
 };
 
+/* A reload's refusal: every error of the file on a line of its own. */
+static char *
+proto_config_errors(const json_t *params)
+{
+	const json_t	*errors = json_object_get(params, "errors"), *e;
+	char		*s = strdup("the configuration was not applied; nothing "
+			    "changed"), *t;
+	size_t		 i;
+
+	json_array_foreach(errors, i, e) {
+		if (s == NULL || !json_is_string(e))
+			continue;
+		t = proto_printf("%s\n  %s", s, json_string_value(e));
+		free(s);
+		s = t;
+	}
+	return (s);
+}
+
 char *
 proto_error_text(const char *error, const json_t *params)
 {
@@ -203,6 +222,8 @@ proto_error_text(const char *error, const json_t *params)
 	if (strcmp(error, SUPD_INVALID_NAME) == 0)
 		return (proto_printf("invalid name \"%s\": %s",
 		    proto_str(params, "name"), proto_str(params, "reason")));
+	if (strcmp(error, SUPD_INVALID_CONFIG) == 0)
+		return (proto_config_errors(params));
 	if (strcmp(error, SUPD_REQUEST_TOO_LARGE) == 0) {
 		n = proto_int(params, "max", &has);
 		return (proto_printf("request too large (the limit is %lld bytes)",

@@ -40,6 +40,7 @@
 #define SUPD_TOO_MANY_CLIENTS	 PROTO_INTERFACE ".TooManyClients"
 #define SUPD_OUTPUT_OVERFLOW	 PROTO_INTERFACE ".OutputOverflow"
 #define SUPD_STATE_UNAVAILABLE	 PROTO_INTERFACE ".StateUnavailable"
+#define SUPD_INVALID_CONFIG	 PROTO_INTERFACE ".InvalidConfig"
 
 /* Every method of io.supd.Supervisor, full names in IDL order; NULL-terminated. */
 extern const char *const proto_methods[];

@@ -19,6 +19,7 @@
 #include "leftover.h"
 #include "loop.h"
 #include "proc.h"
+#include "reload.h"
 #include "store.h"
 #include "util.h"
 
@@ -401,7 +402,10 @@ loop_signal_cb(struct ev_loop *l, ev_signal *w, int revents)
 	(void)l;
 	(void)revents;
 	if (w->signum == SIGHUP) {
-		log_warn("SIGHUP: reload is not supported yet; configuration unchanged");
+		if (loop_shutting_down)
+			log_info("SIGHUP while shutting down: no reload");
+		else
+			reload_begin(0, NULL, NULL);
 		return;
 	}
 	if (loop_shutting_down) {

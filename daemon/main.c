@@ -21,6 +21,7 @@
 #include "name.h"
 #include "paths.h"
 #include "proc.h"
+#include "reload.h"
 #include "server.h"
 #include "spawn.h"
 #include "store.h"
@@ -89,6 +90,22 @@ main_set(char **slot, const char *opt, const char *dflt)
 		*slot = main_abspath(opt);
 	} else if (*slot == NULL)
 		*slot = xstrdup(dflt);
+}
+
+/* What the command line said, for the configurations reload reads again. */
+static const char	*main_opt_socket, *main_opt_state, *main_opt_log_dir;
+
+/* The command line over the file, then the defaults. */
+static void
+main_settle(struct config *conf)
+{
+	const char	*sock = main_opt_socket;
+
+	if (sock == NULL && conf->socket == NULL)
+		sock = proto_default_socket();
+	main_set(&conf->socket, sock, NULL);
+	main_set(&conf->state, main_opt_state, DEFAULT_STATE);
+	main_set(&conf->log_dir, main_opt_log_dir, DEFAULT_LOG_DIR);
 }
 
 /*
@@ -291,11 +308,11 @@ main(int argc, char **argv)
 		conf_free(conf);
 		return (0);
 	}
-	if (sock == NULL && conf->socket == NULL)
-		sock = proto_default_socket();
-	main_set(&conf->socket, sock, NULL);
-	main_set(&conf->state, state, DEFAULT_STATE);
-	main_set(&conf->log_dir, logdir, DEFAULT_LOG_DIR);
+	main_opt_socket = sock;
+	main_opt_state = state;
+	main_opt_log_dir = logdir;
+	main_settle(conf);
+	reload_init(main_settle);
 
 	root = tree_build(conf);
 	events_init(conf->history_max);
@@ -334,8 +351,10 @@ main(int argc, char **argv)
 	server_close();
 	task_free_all();
 	tree_free(root);
+	reload_free();
 	events_free();
 	loop_free();
-	conf_free(conf);
+	/* the running configuration: the last reload's, or the first */
+	conf_free(loop_conf);
 	return (status);
 }

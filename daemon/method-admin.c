@@ -1,6 +1,6 @@
 /*
  * method-admin.c — the daemon as a whole: Metrics (Prometheus text
- * exposition), Reload and Reexec (not supported yet) and Shutdown (answered first,
+ * exposition), Reexec (not supported yet) and Shutdown (answered first,
  * then the orderly stop of the tree, after which supd exits 0).
  */
 #include <errno.h>
@@ -20,22 +20,13 @@
 #include "util.h"
 
 static int	method_metrics(struct call *);
-static int	method_reload(struct call *);
 static int	method_reexec(struct call *);
 static int	method_shutdown(struct call *);
-
-static const char *const method_reload_params[] = { "check", NULL };
 
 struct method method_metrics_entry = {
 	.name = PROTO_METHOD("Metrics"),
 	.flags = M_READ,
 	.call = method_metrics,
-};
-
-struct method method_reload_entry = {
-	.name = PROTO_METHOD("Reload"),
-	.params = method_reload_params,
-	.call = method_reload,
 };
 
 struct method method_reexec_entry = {
@@ -206,17 +197,6 @@ method_metrics(struct call *c)
 	reply = json_pack("{s:s%}", "text", t.s, t.len);
 	free(t.s);
 	return (call_ok(c, reply));
-}
-
-static int
-method_reload(struct call *c)
-{
-	int	check = 0;
-
-	if (call_bool(c, "check", &check) == -1)
-		return (CALL_DONE);
-	return (call_fail(c, SUPD_NOT_SUPPORTED, "{s:s}", "method",
-	    c->method->name));
 }
 
 static int

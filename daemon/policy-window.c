@@ -2,8 +2,11 @@
  * policy-window.c — restart intensity: a ring of the seconds at which the
  * restarts inside a supervisor's (or partition's) window happened.
  */
+#include <stdlib.h>
+
 #include "policy.h"
 #include "policy-int.h"
+#include "util.h"
 
 void
 policy_window_reset(struct window *w)
@@ -47,4 +50,56 @@ policy_window_use(const struct node *sup, int partition, int64_t now_ms)
 	w = &sup->sup->windows[partition];
 	policy_window_expire(w, sup->spec->max_seconds, now_ms / 1000);
 	return (w->len);
+}
+
+/* A window of a new capacity holding the newest restarts of the old one. */
+static void
+policy_window_resize(struct window *w, int cap)
+{
+	int64_t	*at = xcalloc(cap, sizeof *at);
+	int	 keep = w->len < cap ? w->len : cap, i;
+
+	for (i = 0; i < keep; i++)
+		at[i] = w->at[(w->head + w->len - keep + i) % w->cap];
+	free(w->at);
+	w->at = at;
+	w->cap = cap;
+	w->head = 0;
+	w->len = keep;
+}
+
+void
+policy_respec(struct node *n, const struct spec *spec)
+{
+	struct sup	*s = n->sup;
+	struct window	 pool;
+	struct node	*c;
+	int		 i, nwindows;
+
+	n->spec = spec;
+	if (s == NULL)
+		return;
+	nwindows = spec->kind == KIND_DYNAMIC && spec->partitions > 1 ?
+	    spec->partitions + 1 : 1;
+	if (nwindows != s->nwindows) {
+		/* the pool's own window (the last, or the only one) is kept */
+		pool = s->windows[s->nwindows - 1];
+		for (i = 0; i < s->nwindows - 1; i++)
+			free(s->windows[i].at);
+		free(s->windows);
+		s->windows = xcalloc(nwindows, sizeof *s->windows);
+		for (i = 0; i < nwindows - 1; i++) {
+			s->windows[i].cap = spec->max_restarts + 1;
+			s->windows[i].at = xcalloc(s->windows[i].cap,
+			    sizeof *s->windows[i].at);
+		}
+		s->windows[nwindows - 1] = pool;
+		s->nwindows = nwindows;
+		TAILQ_FOREACH(c, &n->children, sibling)
+			c->partition = tree_partition(c->name, spec->partitions);
+	}
+	for (i = 0; i < s->nwindows; i++)
+		if (s->windows[i].cap != spec->max_restarts + 1)
+			policy_window_resize(&s->windows[i],
+			    spec->max_restarts + 1);
 }

@@ -269,7 +269,13 @@ sup_flush_pending(struct node *sup)
 
 	while ((p = TAILQ_FIRST(&sup->sup->pending)) != NULL) {
 		TAILQ_REMOVE(&sup->sup->pending, p, entry);
-		policy_act_done(p->tag, p->node, CMD_SUP_STOPPED, NULL);
+		/* a reload's removal is done all the same: the child is stopped */
+		if (p->type == EVT_CMD_REMOVE && p->node->parent == sup &&
+		    !node_active(p->node)) {
+			node_remove(p->node);
+			policy_act_done(p->tag, NULL, CMD_OK, NULL);
+		} else
+			policy_act_done(p->tag, p->node, CMD_SUP_STOPPED, NULL);
 		if (p->type == EVT_SPAWN && p->node->parent == sup)
 			node_remove(p->node);
 		free(p);
@@ -334,7 +340,9 @@ sup_finish(struct node *sup)
 				sup_begin_stop(sup, STOP_GIVE_UP, -1);
 				return;
 			}
-			policy_window_reset(&s->windows[s->op_partition]);
+			/* a reload may have changed the partitions meanwhile */
+			if (s->op_partition < s->nwindows - 1)
+				policy_window_reset(&s->windows[s->op_partition]);
 			steps_reset(s, OP_RESTART);
 			TAILQ_FOREACH(c, &sup->children, sibling)
 				if (c->partition == s->op_partition &&
@@ -469,8 +477,9 @@ sup_abort(struct node *sup)
 	if (s->op == OP_CMD) {
 		policy_act_done(s->op_tag, s->op_node, CMD_SUP_STOPPING, NULL);
 		/* the client was told it failed: a half-made spawn or stop must not stay */
-		if (s->op_node->dynamic &&
-		    (s->op_cmd == EVT_SPAWN || s->op_cmd == EVT_CMD_STOP)) {
+		if ((s->op_node->dynamic &&
+		    (s->op_cmd == EVT_SPAWN || s->op_cmd == EVT_CMD_STOP)) ||
+		    s->op_cmd == EVT_CMD_REMOVE) {
 			if (node_active(s->op_node))
 				s->op_node->doomed = 1;
 			else
@@ -728,6 +737,12 @@ sup_handle_command(struct node *sup, struct pending *p)
 	struct node	*n = p->node;
 
 	if (sup->state != NODE_RUNNING) {
+		/* a child of a stopped or failed supervisor is not running either */
+		if (p->type == EVT_CMD_REMOVE && !node_active(n)) {
+			node_remove(n);
+			policy_act_done(p->tag, NULL, CMD_OK, NULL);
+			return;
+		}
 		policy_act_done(p->tag, n, CMD_SUP_NOT_RUNNING, NULL);
 		if (p->type == EVT_SPAWN)
 			node_remove(n);
@@ -759,6 +774,12 @@ sup_handle_command(struct node *sup, struct pending *p)
 	case EVT_CMD_RESTART:
 		steps_add(s, STEP_STOP, n, -1);
 		steps_add(s, STEP_START, n, -1);
+		break;
+	case EVT_CMD_REMOVE:
+		if (n->state == NODE_EXITED || n->state == NODE_FAILED)
+			n->state = NODE_STOPPED;
+		steps_add(s, STEP_STOP, n, -1);
+		steps_add(s, STEP_REMOVE, n, -1);
 		break;
 	default:
 		break;
@@ -967,6 +988,7 @@ policy_step(const struct policy_event *ev, struct action_list *out)
 	case EVT_CMD_STOP:
 	case EVT_CMD_RESTART:
 	case EVT_SPAWN:
+	case EVT_CMD_REMOVE:
 		policy_command(ev);
 		break;
 	case EVT_RETRY:

@@ -23,6 +23,7 @@ enum policy_evt {
 	EVT_CMD_STOP,		/* `supctl stop NAME`: static kept stopped, dynamic removed */
 	EVT_CMD_RESTART,	/* `supctl restart NAME`: stop, then start; not counted */
 	EVT_SPAWN,		/* a dynamic child just added by tree_add_dynamic: start it */
+	EVT_CMD_REMOVE,		/* reload: stop a static child (or subtree) and remove it */
 	EVT_RETRY,		/* an ACT_RETRY's turn came: node = the supervisor */
 	EVT_DEADLINE,		/* an ACT_DEADLINE ran out: node = the supervisor */
 };
@@ -90,6 +91,13 @@ struct action_list {
 /* Apply one event; append the actions to take to out, in order. */
 void	policy_step(const struct policy_event *, struct action_list *out);
 
+/*
+ * Reload: node takes spec (same name and kind) in place.  A supervisor's
+ * windows keep their newest restarts when max_restarts changes; a dynamic
+ * supervisor whose partitions change puts its children in their new
+ * partitions, with fresh partition windows (the pool's is kept).
+ */
+void	policy_respec(struct node *, const struct spec *);
 /* True if `supctl stop` removes node from the tree (dynamic or temporary). */
 int	policy_stop_removes(const struct node *);
 /* True while a supervisor is in the middle of an operation. */

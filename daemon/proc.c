@@ -55,6 +55,9 @@ struct proc_rt {
 	uid_t			 uid;		/* the child's, for notify */
 	int			 starting;	/* ready = notify, no READY=1 yet */
 	int			 stopping;	/* the group was signalled */
+	/* as the spec said at its start: a reload does not change a running process */
+	int			 stop_signal;
+	int64_t			 shutdown_ms, start_timeout_ms;
 	enum proc_answer	 answer;
 	int			 normal;	/* ANS_EXITED */
 	char			*reason;	/* ANS_START_FAILED; kept for the ops */
@@ -226,23 +229,22 @@ proc_group_kill(struct proc_rt *rt, int sig)
 static void
 proc_group_stop(struct proc_rt *rt)
 {
-	const struct spec	*spec = rt->node->spec;
-	int			 sig = spec->stop_signal;
+	int	sig = rt->stop_signal;
 
 	if (rt->stopping)
 		return;
 	rt->stopping = 1;
-	if (spec->shutdown_ms == SHUTDOWN_BRUTAL_KILL || sig == SIGKILL) {
+	if (rt->shutdown_ms == SHUTDOWN_BRUTAL_KILL || sig == SIGKILL) {
 		proc_group_kill(rt, SIGKILL);
 		return;
 	}
 	proc_group_kill(rt, sig);
 	if (sig != SIGCONT)
 		proc_group_kill(rt, SIGCONT);
-	if (spec->shutdown_ms != SHUTDOWN_INFINITY) {
+	if (rt->shutdown_ms != SHUTDOWN_INFINITY) {
 		/* the grace counts from the signal, not from the loop's last wakeup */
 		ev_now_update(proc_loop);
-		ev_timer_set(&rt->kill_timer, spec->shutdown_ms / 1000.0, 0.);
+		ev_timer_set(&rt->kill_timer, rt->shutdown_ms / 1000.0, 0.);
 		ev_timer_start(proc_loop, &rt->kill_timer);
 	}
 }
@@ -256,7 +258,7 @@ proc_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	log_warn("kill %s pgid %d: still running %lld ms after signal %d",
 	    rt->node->name, (int)rt->pgid,
-	    (long long)rt->node->spec->shutdown_ms, rt->node->spec->stop_signal);
+	    (long long)rt->shutdown_ms, rt->stop_signal);
 	proc_group_kill(rt, SIGKILL);
 }
 
@@ -619,7 +621,7 @@ proc_start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	rt->starting = 0;
 	free(rt->reason);
 	rt->reason = xasprintf("no READY=1 within %lld ms",
-	    (long long)rt->node->spec->start_timeout_ms);
+	    (long long)rt->start_timeout_ms);
 	rt->answer = ANS_START_FAILED;
 	proc_notify_close(rt);
 	proc_group_stop(rt);
@@ -668,6 +670,9 @@ proc_start(struct node *node)
 	free(rt->status);
 	rt->status = NULL;
 	rt->answer = ANS_NONE;
+	rt->stop_signal = spec->stop_signal;
+	rt->shutdown_ms = spec->shutdown_ms;
+	rt->start_timeout_ms = spec->start_timeout_ms;
 
 	memset(&sp, 0, sizeof sp);
 	sp.node = node;

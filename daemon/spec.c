@@ -5,6 +5,7 @@
  */
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "spec.h"
 #include "util.h"
@@ -71,4 +72,81 @@ spec_free(struct spec *s)
 	free(s->success_signals);
 	strv_free(s->groups);
 	free(s);
+}
+
+static int
+spec_str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
+
+int
+spec_strv_equal(char *const *a, char *const *b)
+{
+	size_t	i;
+
+	if (strv_len(a) != strv_len(b))
+		return (0);
+	for (i = 0; a != NULL && a[i] != NULL; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return (0);
+	return (1);
+}
+
+static int
+spec_ints_eq(const int *a, size_t na, const int *b, size_t nb)
+{
+	return (na == nb && (na == 0 || memcmp(a, b, na * sizeof *a) == 0));
+}
+
+/* success_exit_codes as the file gave them: an unset list is { 0 }. */
+static int
+spec_codes_eq(const struct spec *a, const struct spec *b)
+{
+	static const int	zero[] = { 0 };
+	const int		*ca = a->nsuccess > 0 ? a->success_codes : zero;
+	const int		*cb = b->nsuccess > 0 ? b->success_codes : zero;
+
+	return (spec_ints_eq(ca, a->nsuccess > 0 ? a->nsuccess : 1, cb,
+	    b->nsuccess > 0 ? b->nsuccess : 1) &&
+	    spec_ints_eq(a->success_signals, a->nsuccess_signals,
+	    b->success_signals, b->nsuccess_signals));
+}
+
+int
+spec_diff(const struct spec *a, const struct spec *b, const char **keys,
+    int max)
+{
+	int	n = 0;
+
+#define SPEC_DIFF(cond, key) do {					\
+	if (!(cond) && n < max)						\
+		keys[n++] = (key);					\
+} while (0)
+	SPEC_DIFF(spec_strv_equal(a->argv, b->argv), "command");
+	SPEC_DIFF(a->restart == b->restart, "restart");
+	SPEC_DIFF(a->significant == b->significant, "significant");
+	SPEC_DIFF(a->shutdown_ms == b->shutdown_ms, "shutdown");
+	SPEC_DIFF(a->stop_signal == b->stop_signal, "stop_signal");
+	SPEC_DIFF(spec_strv_equal(a->env, b->env), "env");
+	SPEC_DIFF(spec_str_eq(a->cwd, b->cwd), "cwd");
+	SPEC_DIFF(spec_str_eq(a->user, b->user), "user");
+	SPEC_DIFF(spec_str_eq(a->group, b->group), "group");
+	SPEC_DIFF(a->umask == b->umask, "umask");
+	SPEC_DIFF(a->ready == b->ready, "ready");
+	SPEC_DIFF(a->start_timeout_ms == b->start_timeout_ms, "start_timeout");
+	SPEC_DIFF(a->out == b->out, "stdout");
+	SPEC_DIFF(a->err == b->err, "stderr");
+	SPEC_DIFF(spec_codes_eq(a, b), "success_exit_codes");
+	SPEC_DIFF(spec_strv_equal(a->groups, b->groups), "groups");
+	SPEC_DIFF(a->strategy == b->strategy, "strategy");
+	SPEC_DIFF(a->max_restarts == b->max_restarts, "max_restarts");
+	SPEC_DIFF(a->max_seconds == b->max_seconds, "max_seconds");
+	SPEC_DIFF(a->auto_shutdown == b->auto_shutdown, "auto_shutdown");
+	SPEC_DIFF(a->max_children == b->max_children, "max_children");
+	SPEC_DIFF(a->partitions == b->partitions, "partitions");
+#undef SPEC_DIFF
+	return (n);
 }

@@ -140,6 +140,16 @@ extern const char *const spec_output_names[];
  * the death by sig is clean (TERM, INT, HUP, PIPE) or listed there.
  */
 int	spec_is_success(const struct spec *, int code, int sig);
+/*
+ * The keys (the file's words) whose values differ between two specs of
+ * one name: at most max of them into keys; returns how many (0: the same).
+ * Name, kind, parent and line numbers are not compared.
+ */
+#define SPEC_KEYS_MAX	24
+int	spec_diff(const struct spec *, const struct spec *, const char **keys,
+	    int max);
+/* True if two NULL-terminated vectors (NULL: empty) hold the same strings. */
+int	spec_strv_equal(char *const *, char *const *);
 /* Free a spec and every string and vector it owns. */
 void	spec_free(struct spec *);
 

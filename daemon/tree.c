@@ -185,6 +185,52 @@ tree_add_dynamic(struct node *sup, const char *name)
 	return (n);
 }
 
+struct node *
+tree_add_static(struct node *parent, const struct spec *spec,
+    struct node *after)
+{
+	struct node	*n;
+	size_t		 i;
+
+	if (tree_find(spec->name) != NULL)
+		return (NULL);
+	n = tree_node_new(spec->name, spec, spec->kind);
+	for (i = 0; i < spec->ngroups; i++)
+		tree_group_join(n, spec->groups[i]);
+	n->parent = parent;
+	parent->sup->nchildren++;
+	if (after != NULL)
+		TAILQ_INSERT_AFTER(&parent->children, after, n, sibling);
+	else
+		TAILQ_INSERT_HEAD(&parent->children, n, sibling);
+	return (n);
+}
+
+void
+tree_move_after(struct node *n, struct node *after)
+{
+	struct node	*parent = n->parent;
+
+	if (after == n)
+		return;
+	TAILQ_REMOVE(&parent->children, n, sibling);
+	if (after != NULL)
+		TAILQ_INSERT_AFTER(&parent->children, after, n, sibling);
+	else
+		TAILQ_INSERT_HEAD(&parent->children, n, sibling);
+}
+
+void
+tree_regroup(struct node *n)
+{
+	size_t	i;
+
+	tree_group_leave_all(n);
+	for (i = 0; i < n->spec->ngroups; i++)
+		tree_group_join(n, n->spec->groups[i]);
+	tree_group_join_extra(n);
+}
+
 void
 tree_group_join_extra(struct node *n)
 {

@@ -103,6 +103,16 @@ void		 tree_free(struct node *);
 struct node	*tree_find(const char *name);
 /* Register a new dynamic child of sup (not started); NULL if the name is taken. */
 struct node	*tree_add_dynamic(struct node *sup, const char *name);
+/*
+ * Reload: register a node for spec (not started) as a child of parent,
+ * right after the sibling after (first if NULL); NULL if the name is taken.
+ */
+struct node	*tree_add_static(struct node *parent, const struct spec *,
+		    struct node *after);
+/* Move n right after its sibling after (first if NULL). */
+void		 tree_move_after(struct node *n, struct node *after);
+/* Leave every group, then join those of n->spec and n->extra_groups. */
+void		 tree_regroup(struct node *);
 /* Unlink a node from its parent and the registry; the caller frees it. */
 void		 tree_unlink(struct node *);
 /* Free one unlinked node (and any children it still holds). */
