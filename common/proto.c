@@ -53,6 +53,7 @@ const char *const proto_errors[] = {
 	SUPD_TOO_MANY_CLIENTS,
 	SUPD_OUTPUT_OVERFLOW,
 	SUPD_STATE_UNAVAILABLE,
+	SUPD_INVALID_CONFIG,
 	NULL
 };
 

@@ -1289,3 +1289,31 @@ Test(check, the_shipped_example)
 	free(out);
 	conf_free(cf);
 }
+
+/* Reload compares each section with its namesake: which keys differ. */
+Test(load, spec_diff_names_the_keys_that_differ)
+{
+	struct config	*a, *b;
+	const char	*keys[SPEC_KEYS_MAX];
+	int		 n;
+
+	a = load_ok("[supervisor:root]\n"
+	    "[worker:w]\nparent = root\ncommand = /bin/true x\nenv = A=1\n"
+	    "success_exit_codes = 0\n[worker:same]\nparent = root\n"
+	    "command = /bin/true\n");
+	b = load_ok("[supervisor:root]\nstrategy = one_for_all\n"
+	    "[worker:w]\nparent = root\ncommand = /bin/true y\nenv = A=1\n"
+	    "stop_signal = INT\n\n[worker:same]\nparent = root\n"
+	    "command = /bin/true\n");
+	n = spec_diff(find(a, "w"), find(b, "w"), keys, SPEC_KEYS_MAX);
+	cr_assert_eq(n, 2);
+	cr_expect_str_eq(keys[0], "command");
+	cr_expect_str_eq(keys[1], "stop_signal");
+	cr_expect_eq(spec_diff(find(a, "same"), find(b, "same"), keys,
+	    SPEC_KEYS_MAX), 0, "other lines, the same spec");
+	n = spec_diff(find(a, "root"), find(b, "root"), keys, 1);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(keys[0], "strategy");
+	conf_free(a);
+	conf_free(b);
+}
