@@ -259,9 +259,15 @@ def m_metrics(m, p):
 
 
 def m_reload(m, p):
-    if p.get("check"):
-        return ok(changes=["would start worker:cache"])
-    return ok(changes=["start worker:cache", "stop worker:old"])
+    check = bool(p.get("check"))
+    return ok(check=check,
+              added=[{"name": "cache", "type": "worker", "parent": "root"}],
+              removed=[] if check else [{"name": "old", "type": "worker",
+                                         "children": 0}],
+              changed=[{"name": "web", "type": "worker",
+                        "keys": ["command", "env"], "action": "restarted"}],
+              settings=[{"key": "history_max", "applied": False}],
+              failed=[], warnings=[])
 
 
 def m_logs(m, p):

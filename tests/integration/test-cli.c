@@ -880,10 +880,18 @@ Test(cli, reload_prints_the_changes_and_check_only_checks)
 
 	RUN(r, "reload");
 	cr_assert_eq(r.status, 0, "%s", r.err);
-	cr_assert_str_eq(r.out, "start worker:cache\nstop worker:old\n");
+	cr_assert_str_eq(r.out,
+	    "- old                  worker\n"
+	    "+ cache                worker under root\n"
+	    "~ web                  restarted: command, env\n"
+	    "! history_max          kept until supd restarts\n");
 	cli_result_free(&r);
 	RUN(r, "reload", "--check");
-	cr_assert_str_eq(r.out, "would start worker:cache\n");
+	cr_assert_str_eq(r.out,
+	    "+ cache                worker under root\n"
+	    "~ web                  restarted: command, env\n"
+	    "! history_max          kept until supd restarts\n"
+	    "(--check: nothing was applied)\n");
 	call = fake_last_call(&fk);
 	cr_assert(json_is_true(json_object_get(json_object_get(call,
 	    "parameters"), "check")));

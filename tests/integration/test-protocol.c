@@ -514,8 +514,9 @@ Test(protocol, parameter_errors)
 	expect_error(r, "org.varlink.service.InterfaceNotFound");
 	cr_assert_str_eq(param_str(r, "interface"), "com.example.Thing");
 	json_decref(r);
-	r = call1("Reload", NULL);
-	expect_error(r, IFACE "NotSupported");
+	r = call1("Reload", "{\"check\":\"yes\"}");
+	expect_error(r, "org.varlink.service.InvalidParameter");
+	cr_assert_str_eq(param_str(r, "parameter"), "check");
 	json_decref(r);
 }
 
