@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "harness.h"
 
 const char *harness_supd_bin = BUILDDIR "/daemon/supd";
@@ -516,5 +518,25 @@ harness_count(const char *hay, const char *needle)
 		n++;
 		hay += strlen(needle);
 	}
+	return (n);
+}
+
+long long
+harness_db_count(struct supd_inst *in, const char *sql)
+{
+	char		 path[320];
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	long long	 n = -1;
+
+	snprintf(path, sizeof path, "%s/state.db", in->dir);
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 	return (n);
 }

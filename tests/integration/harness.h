@@ -56,6 +56,8 @@ int	harness_zombies_of(pid_t);
 /* Open fds of pid. */
 int	harness_fd_count(pid_t);
 void	harness_sleep_ms(int);
+/* The first column of the first row of sql on dir/state.db, read-only; -1 if none. */
+long long harness_db_count(struct supd_inst *, const char *sql);
 
 extern const char *harness_supd_bin;
 extern const char *harness_supctl_bin;

@@ -7,7 +7,6 @@
  */
 #include <criterion/criterion.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,25 +33,6 @@ rewrite(struct supd_inst *in, const char *ini)
 	fclose(f);
 }
 
-static long long
-db_count(struct supd_inst *in, const char *sql)
-{
-	char		 path[320];
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	long long	 n = -1;
-
-	snprintf(path, sizeof path, "%s/state.db", in->dir);
-	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-	    SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return (n);
-}
 
 /* The names of `supctl status`, in its order, one per line. */
 static char *
@@ -273,7 +253,7 @@ Test(reload, a_removed_dynamic_supervisor_takes_its_children_and_rows)
 	cr_assert_gt(j1 = harness_whereis(&in, "j1"), 0);
 	cr_assert_gt(j2 = harness_whereis(&in, "j2"), 0);
 	cr_assert_gt(w = harness_whereis(&in, "w"), 0);
-	cr_expect_eq(db_count(&in, "SELECT count(*) FROM children"), 2);
+	cr_expect_eq(harness_db_count(&in, "SELECT count(*) FROM children"), 2);
 	rewrite(&in,
 	    "[supervisor:root]\n"
 	    "[worker:w]\nparent = root\n" SLEEPER("1000"));
@@ -286,7 +266,7 @@ Test(reload, a_removed_dynamic_supervisor_takes_its_children_and_rows)
 	cr_expect_eq(harness_whereis(&in, "j1"), 0);
 	cr_expect_eq(harness_whereis(&in, "w"), w);
 	/* the reply came after the commit */
-	cr_expect_eq(db_count(&in, "SELECT count(*) FROM children"), 0);
+	cr_expect_eq(harness_db_count(&in, "SELECT count(*) FROM children"), 0);
 	harness_stop(&in);
 }
 
