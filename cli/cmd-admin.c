@@ -14,13 +14,22 @@ static int	cmd_shutdown_exec(const struct cmd_entry *, struct args *);
 const struct cmd_entry cmd_reexec_entry = {
 	.name = "reexec",
 	.usage = "reexec",
-	.summary = "supd execs its binary again (not supported yet)",
+	.summary = "supd execs its (possibly replaced) binary again, same pid",
 	.help =
-	    "Make supd exec its (possibly replaced) binary again with the same "
-	    "pid: children,\n"
-	    "their output pipes and restart windows carry over.  Returns once "
-	    "the new supd\n"
-	    "answers.  This version of supd answers \"not supported\".\n",
+	    "Make supd exec the binary it was started from again (a package "
+	    "upgrade may have\n"
+	    "replaced it) with the same pid: children, their output pipes, "
+	    "restart windows\n"
+	    "and counts, dynamic children and running tasks carry over, and the "
+	    "socket keeps\n"
+	    "its connections waiting.  supd first runs the new binary with "
+	    "--reexec-probe\n"
+	    "and waits (up to 10 s) for the tree to be quiet; if either fails, "
+	    "the running\n"
+	    "supd goes on and supctl says why (exit 1).  Returns once the new "
+	    "supd serves:\n"
+	    "\"supd reexecuted: pid N, M children kept\".  With --json, "
+	    "{\"pid\": N, \"children\": M}.\n",
 	.min_args = 0,
 	.max_args = 0,
 	.flags = CMD_LONG,
@@ -63,6 +72,11 @@ cmd_reexec_exec(const struct cmd_entry *ce, struct args *args)
 		return (EXIT_FAILED);
 	if (supctl_json)
 		output_json(reply);
+	else
+		printf("supd reexecuted: pid %lld, %lld children kept\n",
+		    (long long)json_integer_value(json_object_get(reply, "pid")),
+		    (long long)json_integer_value(json_object_get(reply,
+		    "children")));
 	return (EXIT_OK);
 }
 

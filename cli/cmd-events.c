@@ -6,12 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "proto.h"
 #include "supctl.h"
 #include "varlink.h"
 
 static int	cmd_events_exec(const struct cmd_entry *, struct args *);
+
+/* A follower whose connection ends tries this often to connect again. */
+#define CMD_EVENTS_RECONNECTS	10
+#define CMD_EVENTS_RECONNECT_MS	100
+
+static long long	cmd_events_last = -1;	/* the last seq printed */
 
 static const struct cmd_option cmd_events_options[] = {
 	{ "follow", 'f', 0 },
@@ -35,7 +42,10 @@ const struct cmd_entry cmd_events_entry = {
 	    "name, and the event's fields).\n"
 	    "\n"
 	    "  -f, --follow      then print events as they happen, until "
-	    "interrupted\n"
+	    "interrupted;\n"
+	    "                    across a reexec it connects again and goes "
+	    "on after the\n"
+	    "                    last seq it printed\n"
 	    "  -s, --since SEQ   only events after sequence number SEQ; seqs "
 	    "are never\n"
 	    "                    reused, so --since the last seen seq loses "
@@ -75,6 +85,8 @@ cmd_events_print(json_t *ev)
 	const char	*event, *name;
 	char		 when[64];
 
+	cmd_events_last = (long long)json_integer_value(json_object_get(ev,
+	    "seq"));
 	if (supctl_json) {
 		output_json(ev);
 		return;
@@ -91,39 +103,68 @@ cmd_events_print(json_t *ev)
 	fflush(stdout);
 }
 
-static int
-cmd_events_exec(const struct cmd_entry *ce, struct args *args)
+/* Send the Events call: after since (-1: all), names as given. */
+static void
+cmd_events_call(const struct cmd_entry *ce, struct args *args,
+    long long since, int follow)
 {
-	json_t		*params, *reply, *ev;
-	const char	*since;
-	long long	 seq;
-	int		 more, follow = args_has(args, 'f');
+	json_t	*params = json_object();
 
-	params = json_object();
-	if ((since = args_get(args, 's')) != NULL) {
-		if (cmd_parse_int(since, &seq, INT64_MAX) == -1) {
-			json_decref(params);
-			return (cmd_usage_error(ce, "--since wants a sequence "
-			    "number, not \"%s\"", since));
-		}
-		json_object_set_new(params, "since", json_integer(seq));
-	}
+	if (since >= 0)
+		json_object_set_new(params, "since", json_integer(since));
 	if (args->argc > 0)
 		json_object_set_new(params, "names", args_positional(args, 0));
 	if (follow)
 		json_object_set_new(params, "follow", json_true());
 	cmd_connect(ce, args);
-	if (follow)
+	if (follow) {
 		client_timeout(0);
+		/* a reexec closes followers: connect again, go on after the last */
+		client_allow_eof();
+	}
 	/* one reply per event: "more" even for the history alone */
 	client_send(PROTO_METHOD("Events"), params, VARLINK_MORE);
+}
+
+static int
+cmd_events_exec(const struct cmd_entry *ce, struct args *args)
+{
+	json_t		*reply, *ev;
+	const char	*since;
+	long long	 seq = -1;
+	int		 more, rc, tries = 0, follow = args_has(args, 'f');
+
+	if ((since = args_get(args, 's')) != NULL &&
+	    cmd_parse_int(since, &seq, INT64_MAX) == -1)
+		return (cmd_usage_error(ce, "--since wants a sequence number, "
+		    "not \"%s\"", since));
+	cmd_events_call(ce, args, seq, follow);
 	do {
-		if (client_recv(&reply, &more) != 0)
+		if ((rc = client_recv(&reply, &more)) == -1)
 			return (EXIT_FAILED);
+		if (rc == 1) {
+			/*
+			 * supd hung up: a reexec (the socket takes the next
+			 * connection at once), or its end (connecting fails:
+			 * client_open says so and exits 3).
+			 */
+			client_close();
+			if (++tries > CMD_EVENTS_RECONNECTS)
+				client_fatal("%s: supd closed the connection",
+				    supctl_socket_path());
+			if (tries > 1)
+				usleep(CMD_EVENTS_RECONNECT_MS * 1000);
+			cmd_events_call(ce, args, cmd_events_last >= 0 ?
+			    cmd_events_last : seq, follow);
+			more = 1;
+			continue;
+		}
 		ev = json_object_get(reply, "event");
 		/* the stream may end with a reply that carries no event */
-		if (json_is_object(ev) && json_object_size(ev) > 0)
+		if (json_is_object(ev) && json_object_size(ev) > 0) {
 			cmd_events_print(ev);
+			tries = 0;
+		}
 	} while (more);
 	return (EXIT_OK);
 }

@@ -629,6 +629,7 @@ conf_free(struct config *cf)
 	conf_settings_free(cf);
 	free(cf->path);
 	free(cf->dir);
+	free(cf->text);
 	free(cf);
 }
 
@@ -639,25 +640,57 @@ conf_errors_free(char **errors)
 	strv_free(errors);
 }
 
-static void
-conf_read(struct conf_state *st)
+/* A configuration file larger than this is refused (it is kept in memory). */
+#define CONF_MAX_BYTES	(16 * 1024 * 1024)
+
+/* The whole file into cf->text: a reexec parses this text, not the file. */
+static int
+conf_slurp(struct conf_state *st)
 {
-	char	*copy, *dir;
+	struct config	*cf = st->cf;
+	FILE		*f;
+	size_t		 n, cap = 0;
+
+	if ((f = fopen(cf->path, "re")) == NULL) {
+		conf_error(st, 0, NULL, "cannot open: %s", strerror(errno));
+		return (-1);
+	}
+	for (;;) {
+		if (cf->textlen == cap) {
+			if (cap >= CONF_MAX_BYTES) {
+				conf_error(st, 0, NULL, "larger than %d MiB",
+				    CONF_MAX_BYTES / (1024 * 1024));
+				fclose(f);
+				return (-1);
+			}
+			cap = cap == 0 ? 8192 : cap * 2;
+			cf->text = xrealloc(cf->text, cap + 1);
+		}
+		n = fread(cf->text + cf->textlen, 1, cap - cf->textlen, f);
+		cf->textlen += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		conf_error(st, 0, NULL, "cannot read: %s", strerror(errno));
+		fclose(f);
+		return (-1);
+	}
+	fclose(f);
+	cf->text[cf->textlen] = '\0';
+	return (0);
+}
+
+/* Parse cf->text; relative paths are against cf->dir. */
+static void
+conf_parse(struct conf_state *st)
+{
 	int	 r;
 
-	if ((st->fp = fopen(st->cf->path, "r")) == NULL) {
-		conf_error(st, 0, NULL, "cannot open: %s", strerror(errno));
-		return;
-	}
-	copy = xstrdup(st->cf->path);
-	if ((dir = realpath(dirname(copy), NULL)) == NULL) {
-		conf_error(st, 0, NULL, "cannot find its directory: %s",
-		    strerror(errno));
-		free(copy);
-		return;
-	}
-	free(copy);
-	st->cf->dir = dir;
+	/* fmemopen of 0 bytes fails: an empty file reads as one empty line */
+	if ((st->fp = fmemopen(st->cf->textlen > 0 ? st->cf->text : "\n",
+	    st->cf->textlen > 0 ? st->cf->textlen : 1, "r")) == NULL)
+		fatal("fmemopen: %s", strerror(errno));
 	st->outside = 1;
 	r = ini_parse_stream(conf_reader, st, conf_handler, st);
 	if (ferror(st->fp))
@@ -671,33 +704,78 @@ conf_read(struct conf_state *st)
 	free(st->buf);
 }
 
+static void
+conf_read(struct conf_state *st)
+{
+	char	*copy, *dir;
+
+	if (conf_slurp(st) == -1)
+		return;
+	copy = xstrdup(st->cf->path);
+	if ((dir = realpath(dirname(copy), NULL)) == NULL) {
+		conf_error(st, 0, NULL, "cannot find its directory: %s",
+		    strerror(errno));
+		free(copy);
+		return;
+	}
+	free(copy);
+	st->cf->dir = dir;
+	conf_parse(st);
+}
+
+/* What conf_load and conf_load_text share once the text is parsed. */
+static struct config *
+conf_finish(struct conf_state *st, char ***errors)
+{
+	struct config	*cf = st->cf;
+	size_t		 i;
+
+	if (st->fp != NULL)
+		fclose(st->fp);
+	HASH_CLEAR(hh, st->byname);
+	for (i = 0; i < st->nsecs; i++)
+		conf_section_free(st->secs[i]);
+	free(st->secs);
+	conf_settings_free(&st->scratch);
+
+	*errors = NULL;
+	if (st->nerrs == 0)
+		return (cf);
+	qsort(st->errs, st->nerrs, sizeof(*st->errs), conf_error_cmp);
+	*errors = xcalloc(st->nerrs + 1, sizeof(**errors));
+	for (i = 0; i < st->nerrs; i++)
+		(*errors)[i] = st->errs[i].text;
+	free(st->errs);
+	conf_free(cf);
+	return (NULL);
+}
+
 /* Read and check path: a config, or NULL and every error in file order. */
 struct config *
 conf_load(const char *path, char ***errors)
 {
 	struct conf_state	 st;
-	struct config		*cf;
-	size_t			 i;
 
 	memset(&st, 0, sizeof(st));
-	st.cf = cf = conf_new(path);
+	st.cf = conf_new(path);
 	conf_read(&st);
-	if (st.fp != NULL)
-		fclose(st.fp);
-	HASH_CLEAR(hh, st.byname);
-	for (i = 0; i < st.nsecs; i++)
-		conf_section_free(st.secs[i]);
-	free(st.secs);
-	conf_settings_free(&st.scratch);
+	return (conf_finish(&st, errors));
+}
 
-	*errors = NULL;
-	if (st.nerrs == 0)
-		return (cf);
-	qsort(st.errs, st.nerrs, sizeof(*st.errs), conf_error_cmp);
-	*errors = xcalloc(st.nerrs + 1, sizeof(**errors));
-	for (i = 0; i < st.nerrs; i++)
-		(*errors)[i] = st.errs[i].text;
-	free(st.errs);
-	conf_free(cf);
-	return (NULL);
+/* Check a text as if it were path's, relative paths against dir. */
+struct config *
+conf_load_text(const char *path, const char *dir, const char *text,
+    size_t len, char ***errors)
+{
+	struct conf_state	 st;
+
+	memset(&st, 0, sizeof(st));
+	st.cf = conf_new(path);
+	st.cf->dir = xstrdup(dir);
+	st.cf->text = xmalloc(len + 1);
+	memcpy(st.cf->text, text, len);
+	st.cf->text[len] = '\0';
+	st.cf->textlen = len;
+	conf_parse(&st);
+	return (conf_finish(&st, errors));
 }

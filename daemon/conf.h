@@ -14,6 +14,12 @@
  * every error, one line each, "FILE:LINE: [section] message", in file order.
  */
 struct config	*conf_load(const char *path, char ***errors);
+/*
+ * The same for a text already read (what a config's text member holds),
+ * with path for messages and dir for relative paths.
+ */
+struct config	*conf_load_text(const char *path, const char *dir,
+		    const char *text, size_t len, char ***errors);
 void		 conf_free(struct config *);
 void		 conf_errors_free(char **errors);
 

@@ -177,6 +177,17 @@ events_restore(uint64_t seq, const char *json, const char *name)
 }
 
 void
+events_skip_to(uint64_t seq)
+{
+	if (seq <= last_seq)
+		return;
+	/* the ring holds consecutive seqs: what is missing starts it again */
+	while (ring_len > 0)
+		events_drop_oldest();
+	last_seq = published = seq;
+}
+
+void
 events_resave(void)
 {
 	const struct line *l;

@@ -44,6 +44,11 @@ uint64_t events_recorded_seq(void);
 void	 events_publish(uint64_t seq);
 /* An event of the last run, oldest first, before anything is emitted. */
 void	 events_restore(uint64_t seq, const char *json, const char *name);
+/*
+ * A reexec gave seqs up to seq (some may not have reached the disk, in
+ * trouble): the next event gets a higher one.
+ */
+void	 events_skip_to(uint64_t seq);
 /* Queue every event of the history for the store (its rewrite). */
 void	 events_resave(void);
 uint64_t events_total(void);

@@ -682,6 +682,42 @@ logs_pipe(struct node *node, int *write_fd, char **cause)
 	return (0);
 }
 
+/* The read ends of node's pipes, for a reexec to carry; how many. */
+int
+logs_pipe_fds(const struct node *node, int *fds, int max)
+{
+	struct logs_file	*lf;
+	struct logs_pipe	*p;
+	int			 n = 0;
+
+	HASH_FIND_PTR(logs_files, &node, lf);
+	if (lf == NULL)
+		return (0);
+	LIST_FOREACH(p, &lf->pipes, entry)
+		if (n < max)
+			fds[n++] = p->io.fd;
+	return (n);
+}
+
+/* A pipe the last image read: the same file, opened again, takes what comes. */
+int
+logs_adopt(struct node *node, int fd, char **cause)
+{
+	struct logs_file	*lf;
+	struct logs_pipe	*p;
+
+	lf = logs_file_get(node);
+	if (logs_ready(lf, cause) == -1)
+		return (-1);
+	p = xcalloc(1, sizeof *p);
+	p->file = lf;
+	ev_io_init(&p->io, logs_pipe_cb, fd, EV_READ);
+	p->io.data = p;
+	ev_io_start(loop_ev, &p->io);
+	LIST_INSERT_HEAD(&lf->pipes, p, entry);
+	return (0);
+}
+
 /* Read what node's pipes hold now, so its last lines are up to date. */
 void
 logs_drain(struct node *node)

@@ -36,6 +36,10 @@ void	 logs_forget(struct node *);
 int	 logs_known(const char *name);
 /* The log file of a child named name, "log_dir/NAME.log" (malloc'd). */
 char	*logs_path(const char *name);
+/* The read ends of node's pipes (at most max into fds), for a reexec; how many. */
+int	 logs_pipe_fds(const struct node *, int *fds, int max);
+/* Capture a pipe a reexec carried into node's log file; -1 and *cause if not. */
+int	 logs_adopt(struct node *, int fd, char **cause);
 /* Drain every pipe and close every file (supd exits). */
 void	 logs_close_all(void);
 

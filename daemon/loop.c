@@ -458,6 +458,52 @@ loop_run(void)
 	return (loop_exit_status);
 }
 
+int
+loop_resume(void)
+{
+	loop_drain();
+	if (loop_exit_status < 0)
+		ev_run(loop_ev, 0);
+	if (loop_exit_status < 0)
+		loop_exit_status = 1;
+	return (loop_exit_status);
+}
+
+int
+loop_quiet(const char **why)
+{
+	static char	 buf[NAME_MAX_LEN + 64];
+	struct node	*n;
+	const char	*name;
+
+	if (queue_first < queue_len || !TAILQ_EMPTY(&loop_retries) ||
+	    !TAILQ_EMPTY(&loop_deadlines)) {
+		*why = "a supervisor is restarting children";
+		return (0);
+	}
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n)) {
+		name = NULL;
+		if (n->state == NODE_STARTING)
+			snprintf(buf, sizeof buf, "%s is starting", n->name);
+		else if (n->state == NODE_STOPPING)
+			snprintf(buf, sizeof buf, "%s is stopping", n->name);
+		else if (n->sup != NULL && (policy_busy(n) ||
+		    !TAILQ_EMPTY(&n->sup->pending)))
+			snprintf(buf, sizeof buf, "supervisor %s is busy",
+			    n->name);
+		else
+			continue;
+		*why = buf;
+		return (0);
+	}
+	if (proc_busy(&name)) {
+		snprintf(buf, sizeof buf, "%s is between two states", name);
+		*why = buf;
+		return (0);
+	}
+	return (1);
+}
+
 void
 loop_free(void)
 {

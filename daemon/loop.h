@@ -44,6 +44,14 @@ void	loop_kick(void);
 void	loop_init(struct config *, struct node *root, const struct loop_ops *);
 /* Boot the tree and run until the policy says supd is done; the exit status. */
 int	loop_run(void);
+/* Run a tree a reexec carried over: no boot, the tree is up already. */
+int	loop_resume(void);
+/*
+ * 1 if the tree is quiet: no event queued, no supervisor in the middle of
+ * an operation, no child starting or stopping.  Else 0 and *why, such as
+ * "web is starting" (static storage).
+ */
+int	loop_quiet(const char **why);
 void	loop_free(void);
 
 #endif /* LOOP_H */

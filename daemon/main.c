@@ -21,6 +21,8 @@
 #include "name.h"
 #include "paths.h"
 #include "proc.h"
+#include "reexec.h"
+#include "reexec-snap.h"
 #include "reload.h"
 #include "server.h"
 #include "spawn.h"
@@ -199,7 +201,7 @@ main_restore_task(const char *name, const char *result, void *arg)
  * alone); its dynamic children, put back to start with the tree.
  */
 static void
-main_last_run(void)
+main_last_run(json_t *snap)
 {
 	struct leftover	*v, *m;
 	struct node	*n;
@@ -213,7 +215,8 @@ main_last_run(void)
 	for (i = 0; i < nm; i++) {
 		for (j = 0; j < nv && v[j].pgid != m[i].pgid; j++)
 			;
-		if (j < nv)
+		if (j < nv || (snap != NULL && reexec_snap_carries(snap,
+		    m[i].pgid)))
 			continue;
 		if ((n = tree_find(m[i].name)) != NULL && n->spec != NULL) {
 			m[i].stop_signal = n->spec->stop_signal;
@@ -223,6 +226,12 @@ main_last_run(void)
 		v[nv++] = m[i];
 	}
 	free(m);
+	/* a reexec's children are not leftovers: they run on, carried */
+	for (i = j = 0; snap != NULL && i < nv; i++)
+		if (!reexec_snap_carries(snap, v[i].pgid))
+			v[j++] = v[i];
+	if (snap != NULL)
+		nv = j;
 	if (nv > 0) {
 		leftover_stop(v, nv);
 		for (i = 0; i < nv; i++)
@@ -230,7 +239,9 @@ main_last_run(void)
 				store_group_del(v[i].pgid);
 	}
 	free(v);
-	store_each_child(main_restore, NULL);
+	/* the snapshot has every dynamic child, with its process */
+	if (snap == NULL)
+		store_each_child(main_restore, NULL);
 }
 
 /* The whole state, for the store to write again after trouble. */
@@ -250,6 +261,47 @@ main_fill(void)
 	task_resave();
 }
 
+/* The configuration from the file and the command line; NULL: exit 1. */
+static struct config *
+main_config(const char *path, int strict, int check)
+{
+	struct config	*conf;
+	char		**errors, **e;
+
+	if ((conf = conf_load(path, &errors)) == NULL) {
+		for (e = errors; e != NULL && *e != NULL; e++)
+			fprintf(stderr, "%s\n", *e);
+		fprintf(stderr, "supd: %s: not valid; nothing started\n", path);
+		conf_errors_free(errors);
+		return (NULL);
+	}
+	if (main_machine(conf, path, strict, check) == -1) {
+		conf_free(conf);
+		return (NULL);
+	}
+	if (check)
+		return (conf);
+	main_settle(conf);
+	return (conf);
+}
+
+/*
+ * Started by a reexec: the running configuration of the last image, from
+ * its snapshot; one that cannot be used is a start afresh.
+ */
+static struct config *
+main_reexeced(int fd, json_t **snap)
+{
+	struct config	*conf;
+	char		*cause;
+
+	if ((*snap = reexec_snap_read(fd, &cause)) == NULL)
+		reexec_fresh(cause);
+	if ((conf = reexec_snap_config(*snap, &cause)) == NULL)
+		reexec_fresh(cause);
+	return (conf);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -263,14 +315,18 @@ main(int argc, char **argv)
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
+		{ "reexec-probe", no_argument,		NULL, 'P' },
+		{ "reexec-fd",	required_argument,	NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*path = DEFAULT_CONFIG, *sock = NULL, *state = NULL;
 	const char	*logdir = NULL;
 	struct config	*conf;
 	struct node	*root;
-	char		**errors, **e, *cause;
-	int		 ch, check = 0, strict = 0, status;
+	json_t		*snap = NULL;
+	char		*cause;
+	int		 ch, check = 0, strict = 0, status, snapfd = -1;
+	int64_t		 began = now_mono_ms();
 
 	while ((ch = getopt_long(argc, argv, "c:s:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -283,6 +339,8 @@ main(int argc, char **argv)
 		case 'v': log_threshold = LOG_LVL_DEBUG; break;
 		case 'h': usage(stdout); return (0);
 		case 'V': printf("supd %s\n", SUPD_VERSION); return (0);
+		case 'P': reexec_probe_answer(); return (0);
+		case 'R': snapfd = atoi(optarg); break;
 		default: usage(stderr); return (2);
 		}
 	}
@@ -292,37 +350,35 @@ main(int argc, char **argv)
 		return (2);
 	}
 
-	if ((conf = conf_load(path, &errors)) == NULL) {
-		for (e = errors; e != NULL && *e != NULL; e++)
-			fprintf(stderr, "%s\n", *e);
-		fprintf(stderr, "supd: %s: not valid; nothing started\n", path);
-		conf_errors_free(errors);
+	/* a reexec'd image gets the same options: reloads settle alike */
+	main_opt_socket = sock;
+	main_opt_state = state;
+	main_opt_log_dir = logdir;
+	reexec_init(argc, argv, main_fill);
+	if (snapfd >= 0)
+		conf = main_reexeced(snapfd, &snap);
+	else if ((conf = main_config(path, strict, check)) == NULL)
 		return (1);
-	}
-	if (main_machine(conf, path, strict, check) == -1) {
-		conf_free(conf);
-		return (1);
-	}
 	if (check) {
 		check_print(stdout, conf);
 		conf_free(conf);
 		return (0);
 	}
-	main_opt_socket = sock;
-	main_opt_state = state;
-	main_opt_log_dir = logdir;
-	main_settle(conf);
 	reload_init(main_settle);
-
 	root = tree_build(conf);
 	events_init(conf->history_max);
 	loop_init(conf, root, &main_loop_ops);
+	/* every part of the snapshot is checked before any is used */
+	if (snap != NULL && reexec_snap_check(snap, &cause) == -1)
+		reexec_fresh(cause);
 	if (logs_init(&cause) == -1) {
 		fprintf(stderr, "supd: %s; nothing started\n", cause);
 		free(cause);
 		return (1);
 	}
-	if (server_init(conf->socket, &cause) == -1) {
+	if (snap != NULL ? server_adopt(reexec_snap_listen_fd(snap),
+	    conf->socket, &cause) == -1 : server_init(conf->socket,
+	    &cause) == -1) {
 		log_err("%s", cause);
 		fprintf(stderr, "supd: cannot serve %s: %s\n", conf->socket, cause);
 		free(cause);
@@ -337,11 +393,18 @@ main(int argc, char **argv)
 		return (1);
 	}
 	main_set_mark(conf->state);
-	main_last_run();
+	main_last_run(snap);
+	if (snap != NULL)
+		reexec_snap_apply(snap);
 	store_start(main_fill, events_publish);
-	log_info("supd %s: %s, socket %s, %zu sections", SUPD_VERSION, path,
-	    conf->socket, conf->nspecs);
-	status = loop_run();
+	log_info("supd %s: %s, socket %s, %zu sections", SUPD_VERSION,
+	    conf->path, conf->socket, conf->nspecs);
+	if (snap != NULL) {
+		reexec_took_over(snap, began);
+		json_decref(snap);
+		status = loop_resume();
+	} else
+		status = loop_run();
 	/* whatever the policy did, nothing of ours outlives supd */
 	proc_kill_all();
 	proc_free_all();

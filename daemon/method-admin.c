@@ -1,6 +1,6 @@
 /*
  * method-admin.c — the daemon as a whole: Metrics (Prometheus text
- * exposition), Reexec (not supported yet) and Shutdown (answered first,
+ * exposition), Reexec (reexec.c) and Shutdown (answered first,
  * then the orderly stop of the tree, after which supd exits 0).
  */
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include "method.h"
 #include "proc.h"
 #include "proto.h"
+#include "reexec.h"
 #include "server.h"
 #include "store.h"
 #include "task.h"
@@ -199,11 +200,11 @@ method_metrics(struct call *c)
 	return (call_ok(c, reply));
 }
 
+/* Answered by the new image once it serves (reexec.c), or with why not. */
 static int
 method_reexec(struct call *c)
 {
-	return (call_fail(c, SUPD_NOT_SUPPORTED, "{s:s}", "method",
-	    c->method->name));
+	return (reexec_call(c));
 }
 
 static int

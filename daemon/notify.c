@@ -368,3 +368,33 @@ notify_close(struct notify *n)
 	free(n->who);
 	free(n);
 }
+
+int
+notify_fd(const struct notify *n)
+{
+	return (n->io.fd);
+}
+
+/* Watch a socket a reexec carried; its child and last STATUS= as they were. */
+struct notify *
+notify_adopt(int fd, const char *socket, const char *name,
+    unsigned long long incarnation, notify_ready_cb cb, void *arg, pid_t pid,
+    uid_t uid, const char *status)
+{
+	struct notify	*n;
+
+	n = xcalloc(1, sizeof *n);
+	snprintf(n->socket, sizeof n->socket, "%s", socket);
+	n->who = xasprintf("%s (start %llu)", name, incarnation);
+	n->cb = cb;
+	n->arg = arg;
+	notify_child(n, pid, uid);
+	if (status != NULL) {
+		snprintf(n->status, sizeof n->status, "%s", status);
+		n->has_status = 1;
+	}
+	ev_io_init(&n->io, notify_cb, fd, EV_READ);
+	n->io.data = n;
+	ev_io_start(loop_ev, &n->io);
+	return (n);
+}

@@ -34,6 +34,15 @@ void		 notify_drain(struct notify *);
 /* The last STATUS= accepted, or NULL. */
 const char	*notify_status(const struct notify *);
 void		 notify_close(struct notify *);
+/* The socket's descriptor (a reexec carries it). */
+int		 notify_fd(const struct notify *);
+/*
+ * Watch a socket a reexec carried (fd, bound to socket, "@supd/..."), for
+ * the child pid running as uid, with the last STATUS= (or NULL).
+ */
+struct notify	*notify_adopt(int fd, const char *socket, const char *name,
+		    unsigned long long incarnation, notify_ready_cb, void *arg,
+		    pid_t pid, uid_t uid, const char *status);
 
 /*
  * Parse one datagram (newline-separated KEY=VALUE).  Sets *ready if it says

@@ -869,3 +869,83 @@ proc_running(void)
 {
 	return (proc_nrunning);
 }
+
+/* --- reexec -------------------------------------------------------------- */
+
+int
+proc_busy(const char **name)
+{
+	struct proc_rt	*rt, *tmp;
+
+	HASH_ITER(hh, proc_groups, rt, tmp) {
+		if (rt->pid == 0 || rt->starting || rt->stopping ||
+		    rt->answer != ANS_NONE || rt->waiting) {
+			*name = rt->node->name;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+void
+proc_carry_get(const struct node *node, struct proc_carry *pc)
+{
+	const struct proc_rt	*rt = node->rt;
+
+	memset(pc, 0, sizeof *pc);
+	pc->notify_fd = -1;
+	if (rt == NULL)
+		return;
+	pc->failures = rt->failures;
+	pc->last_exit = rt->last_exit;
+	pc->status = rt->status;
+	if (rt->pgid == 0)
+		return;
+	pc->pid = rt->pid;
+	pc->uid = (int)rt->uid;
+	pc->stop_signal = rt->stop_signal;
+	pc->shutdown_ms = rt->shutdown_ms;
+	if (rt->notify != NULL) {
+		pc->notify_fd = notify_fd(rt->notify);
+		pc->notify_socket = notify_socket(rt->notify);
+		pc->status = notify_status(rt->notify);
+	}
+}
+
+/*
+ * The group runs on as it did: in the hash, counted, its notify socket
+ * watched again.  Its exit, if it came during the exec, is reaped next.
+ */
+void
+proc_adopt(struct node *node, const struct proc_carry *pc)
+{
+	struct proc_rt	*rt = proc_rt_get(node);
+
+	rt->failures = pc->failures;
+	free(rt->last_exit);
+	rt->last_exit = pc->last_exit != NULL ? xstrdup(pc->last_exit) : NULL;
+	free(rt->status);
+	rt->status = pc->status != NULL ? xstrdup(pc->status) : NULL;
+	if (pc->pid <= 0)
+		return;
+	rt->pid = rt->pgid = pc->pid;
+	rt->uid = (uid_t)pc->uid;
+	rt->stop_signal = pc->stop_signal > 0 ? pc->stop_signal :
+	    node->spec->stop_signal;
+	rt->shutdown_ms = pc->stop_signal > 0 ? pc->shutdown_ms :
+	    node->spec->shutdown_ms;
+	rt->start_timeout_ms = node->spec->start_timeout_ms;
+	HASH_ADD_INT(proc_groups, pgid, rt);
+	proc_nrunning++;
+	node->pid = pc->pid;
+	if (pc->notify_fd >= 0)
+		rt->notify = notify_adopt(pc->notify_fd, pc->notify_socket,
+		    node->name, (unsigned long long)node->incarnation,
+		    proc_notify_ready, rt, pc->pid, rt->uid, pc->status);
+}
+
+void
+proc_set_last_failure(const char *s)
+{
+	snprintf(proc_failure, sizeof proc_failure, "%s", s != NULL ? s : "");
+}

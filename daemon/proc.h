@@ -64,4 +64,32 @@ void		 proc_free_all(void);
 /* Number of worker processes running now. */
 int		 proc_running(void);
 
+/*
+ * What a reexec carries of a worker's runtime: its running group (pid 0:
+ * none), the notify socket of a ready = notify child, and its history.
+ */
+struct proc_carry {
+	int		 pid;		/* main pid, also the process group */
+	int		 uid;
+	int		 notify_fd;	/* -1: none */
+	const char	*notify_socket;	/* "@supd/..." */
+	const char	*status;	/* the last STATUS=, or NULL */
+	const char	*last_exit;	/* or NULL */
+	int		 failures;
+	/* what it was started with (a reload may have changed its spec); 0: the spec's */
+	int		 stop_signal;
+	int64_t		 shutdown_ms;
+};
+/*
+ * 1 with *name set while a group is between two states (starting, being
+ * stopped, its main process gone and the group not yet empty).
+ */
+int		 proc_busy(const char **name);
+/* node's runtime as a reexec carries it; pid 0 and notify_fd -1 when idle. */
+void		 proc_carry_get(const struct node *, struct proc_carry *);
+/* Take over a running group (or only the history) the last image had. */
+void		 proc_adopt(struct node *, const struct proc_carry *);
+/* The last image's proc_last_failure(). */
+void		 proc_set_last_failure(const char *);
+
 #endif /* PROC_H */

@@ -118,6 +118,56 @@ server_socket_group(const char *key, const char *name, gid_t *gid, int *has,
 	return (0);
 }
 
+/* The [supd] groups the socket's file and its peers' roles depend on. */
+static int
+server_socket_groups(gid_t *sock_gid, int *has_sock_gid, char **cause)
+{
+	if (loop_conf != NULL &&
+	    (server_socket_group("socket_group", loop_conf->socket_group,
+	    sock_gid, has_sock_gid, cause) == -1 ||
+	    server_socket_group("admin_group", loop_conf->admin_group,
+	    &server_socket_admin_gid, &server_socket_has_admin, cause) == -1 ||
+	    server_socket_group("read_group", loop_conf->read_group,
+	    &server_socket_read_gid, &server_socket_has_read, cause) == -1))
+		return (-1);
+	return (0);
+}
+
+int
+server_socket_adopt(int fd, char **cause)
+{
+	gid_t	sock_gid = 0;
+	int	has_sock_gid = 0;
+
+	if (server_socket_groups(&sock_gid, &has_sock_gid, cause) == -1)
+		return (-1);
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK) == -1) {
+		*cause = xasprintf("the listening socket: %s", strerror(errno));
+		return (-1);
+	}
+	if (server_socket_spare == -1)
+		server_socket_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return (0);
+}
+
+int
+server_socket_is_listener(int fd)
+{
+	int		v = 0, d = 0;
+	socklen_t	len = sizeof v;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == -1 || !v)
+		return (0);
+	len = sizeof d;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &d, &len) == -1 ||
+	    d != AF_UNIX)
+		return (0);
+	len = sizeof v;
+	return (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == 0 &&
+	    v == SOCK_STREAM);
+}
+
 int
 server_socket_open(const char *path, char **cause)
 {
@@ -126,13 +176,7 @@ server_socket_open(const char *path, char **cause)
 	mode_t			 mode, old;
 	int			 has_sock_gid = 0, fd;
 
-	if (loop_conf != NULL &&
-	    (server_socket_group("socket_group", loop_conf->socket_group,
-	    &sock_gid, &has_sock_gid, cause) == -1 ||
-	    server_socket_group("admin_group", loop_conf->admin_group,
-	    &server_socket_admin_gid, &server_socket_has_admin, cause) == -1 ||
-	    server_socket_group("read_group", loop_conf->read_group,
-	    &server_socket_read_gid, &server_socket_has_read, cause) == -1))
+	if (server_socket_groups(&sock_gid, &has_sock_gid, cause) == -1)
 		return (-1);
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;

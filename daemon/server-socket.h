@@ -20,6 +20,10 @@
 
 /* A listening, non-blocking socket at path; -1 and *cause if not. */
 int		server_socket_open(const char *path, char **cause);
+/* Take over a listening socket a reexec carried: groups, the spare fd. */
+int		server_socket_adopt(int fd, char **cause);
+/* 1 if fd is a listening UNIX stream socket. */
+int		server_socket_is_listener(int fd);
 /* Close the listening socket fd and the fd kept in reserve. */
 void		server_socket_close(int fd);
 /*

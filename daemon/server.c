@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,7 @@ static ev_timer			 server_accept_pause;
 static struct log_rate		 server_refuse_rate = LOG_RATE_INITIALIZER(1000);
 static ev_prepare		 server_flusher;
 static int64_t			 server_started_at;
+static int			 server_paused;	/* a reexec: no new calls, no accepts */
 
 static void	server_run(struct client *);
 static int	server_may_run(struct client *, struct request *);
@@ -469,7 +471,7 @@ server_next(struct client *cl)
 {
 	struct request	*r;
 
-	if (cl->current != NULL || cl->overflow ||
+	if (cl->current != NULL || cl->overflow || server_paused ||
 	    (r = TAILQ_FIRST(&cl->queue)) == NULL ||
 	    varlink_wbuf_pending(&cl->wb) > server_out_bound() ||
 	    !server_may_run(cl, r))
@@ -513,7 +515,7 @@ server_run(struct client *cl)
 				server_answer(cl, c);
 			server_request_free(r);
 		}
-		if (!cl->halted && !cl->reading &&
+		if (!cl->halted && !cl->reading && !server_paused &&
 		    cl->nqueued < SERVER_MAX_QUEUED) {
 			ev_io_start(loop_ev, &cl->rio);
 			cl->reading = 1;
@@ -799,7 +801,8 @@ server_accept_pause_cb(struct ev_loop *l, ev_timer *w, int revents)
 	(void)l;
 	(void)w;
 	(void)revents;
-	ev_io_start(loop_ev, &server_listener);
+	if (!server_paused)
+		ev_io_start(loop_ev, &server_listener);
 }
 
 static void
@@ -841,13 +844,10 @@ server_accept_cb(struct ev_loop *l, ev_io *w, int revents)
 	}
 }
 
-int
-server_init(const char *path, char **cause)
+/* Serve the listening socket fd (bound at path). */
+static void
+server_serve(int fd, const char *path)
 {
-	int	fd;
-
-	if ((fd = server_socket_open(path, cause)) == -1)
-		return (-1);
 	method_init();
 	server_fd = fd;
 	server_path = xstrdup(path);
@@ -860,6 +860,16 @@ server_init(const char *path, char **cause)
 	ev_set_priority(&server_flusher, EV_MINPRI);
 	ev_prepare_start(loop_ev, &server_flusher);
 	store_set_notify(server_store_settled, server_more_queued);
+}
+
+int
+server_init(const char *path, char **cause)
+{
+	int	fd;
+
+	if ((fd = server_socket_open(path, cause)) == -1)
+		return (-1);
+	server_serve(fd, path);
 	return (0);
 }
 
@@ -893,4 +903,122 @@ server_close(void)
 		free(server_path);
 		server_path = NULL;
 	}
+}
+
+/* --- reexec: the listener and one client carried across the exec --------- */
+
+int
+server_adopt(int fd, const char *path, char **cause)
+{
+	if (server_socket_adopt(fd, cause) == -1)
+		return (-1);
+	server_serve(fd, path);
+	return (0);
+}
+
+int
+server_listen_fd(void)
+{
+	return (server_fd);
+}
+
+/*
+ * No new calls and no new connections: what is read stays queued, what
+ * connects waits in the listen backlog.
+ */
+void
+server_pause(void)
+{
+	struct client	*cl;
+
+	server_paused = 1;
+	ev_io_stop(loop_ev, &server_listener);
+	ev_timer_stop(loop_ev, &server_accept_pause);
+	TAILQ_FOREACH(cl, &server_all, entry) {
+		if (cl->reading) {
+			ev_io_stop(loop_ev, &cl->rio);
+			cl->reading = 0;
+		}
+	}
+}
+
+void
+server_resume(void)
+{
+	struct client	*cl, *next;
+
+	server_paused = 0;
+	ev_io_start(loop_ev, &server_listener);
+	for (cl = TAILQ_FIRST(&server_all); cl != NULL; cl = next) {
+		next = TAILQ_NEXT(cl, entry);
+		server_run(cl);
+		server_dirty_add(cl);
+	}
+}
+
+/*
+ * 1 and *why while a client other than except waits for something that
+ * will end by itself: a command in progress, a reply held for the disk.
+ * Streams and Await (calls that can be cancelled) do not count.
+ */
+int
+server_busy(const struct client *except, const char **why)
+{
+	struct client	*cl;
+
+	TAILQ_FOREACH(cl, &server_all, entry) {
+		if (cl == except)
+			continue;
+		if (!TAILQ_EMPTY(&cl->held)) {
+			*why = "a reply waits for the state database";
+			return (1);
+		}
+		if (cl->current != NULL && cl->current->cancel == NULL &&
+		    !cl->overflow) {
+			*why = "a call is in progress";
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Close every connection but keep's, after a last try to write what is
+ * queued for it; keep's waiting call is orphaned (the caller frees it).
+ * A copy of keep's descriptor, without close-on-exec, or -1.
+ */
+int
+server_detach(struct client *keep)
+{
+	struct client	*cl;
+	int		 fd = -1;
+
+	while ((cl = TAILQ_FIRST(&server_all)) != NULL) {
+		(void)varlink_wbuf_flush(&cl->wb, cl->fd);
+		if (cl == keep)
+			fd = fcntl(cl->fd, F_DUPFD, 3);
+		server_client_close(cl);
+	}
+	return (fd);
+}
+
+/* A client carried across the exec (or kept after one that failed): msg first. */
+void
+server_adopt_client(int fd, json_t *msg)
+{
+	struct ucred	 uc;
+	socklen_t	 len = sizeof uc;
+	struct client	*cl;
+
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK) == -1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1) {
+		log_warn("the client of the reexec is gone: %s", strerror(errno));
+		close(fd);
+		json_decref(msg);
+		return;
+	}
+	server_client_new(fd, &uc, server_socket_role(&uc));
+	cl = TAILQ_LAST(&server_all, client_list);
+	server_send(cl, msg, 0);
 }

@@ -103,6 +103,9 @@ TAILQ_HEAD(spec_list, spec);
 struct config {
 	char			*path;		/* as given */
 	char			*dir;		/* the file's directory, absolute */
+	/* the text it was parsed from: a reexec parses the running config again */
+	char			*text;
+	size_t			 textlen;
 
 	/* [supd]; relative paths already resolved against dir */
 	char			*socket;	/* NULL: default rules */

@@ -956,6 +956,7 @@ store_start(void (*fill)(void), void (*saved)(uint64_t))
 
 	store_fill = fill;
 	store_saved = saved;
+	store_w_quit = 0;	/* started again after a reexec that failed */
 	ev_async_init(&store_async, store_async_cb);
 	ev_async_start(loop_ev, &store_async);
 	/* it wakes the loop only to finish a batch: no reason to keep it alive */
@@ -1062,6 +1063,15 @@ store_ticket_state(uint64_t id, const char **why)
 	/* neither committed nor on its way: it failed */
 	*why = store_why != NULL ? store_why : "the write failed";
 	return (-1);
+}
+
+int
+store_idle(void)
+{
+	if (store_inflight != NULL)
+		return (0);
+	/* in trouble nothing is written: what is queued is dropped anyway */
+	return (store_cur == NULL || store_cur->nops == 0 || store_why != NULL);
 }
 
 void

@@ -88,6 +88,8 @@ uint64_t store_ticket(void);
 void	 store_want(uint64_t);
 int	 store_ticket_state(uint64_t, const char **why);
 void	 store_set_notify(void (*fn)(void), int (*more)(void));
+/* 1 when nothing is queued or being written (a reexec waits for it). */
+int	 store_idle(void);
 /* NULL while writes succeed; else why the state is not being written. */
 const char *store_trouble(void);
 /* Commits done and batches that failed, for Metrics. */

@@ -373,6 +373,57 @@ task_restore(const char *name, const char *result)
 }
 
 void
+task_adopt(struct node *n, int64_t started_at, int64_t deadline,
+    int timed_out)
+{
+	struct task	*t;
+	int64_t		 left;
+
+	if ((t = task_find(n->name)) != NULL)
+		task_free(t);
+	t = xcalloc(1, sizeof *t);
+	snprintf(t->name, sizeof t->name, "%s", n->name);
+	t->running = 1;
+	t->code = -1;
+	t->pid = n->pid;
+	t->started_at = started_at;
+	t->timed_out = timed_out;
+	TAILQ_INIT(&t->waiters);
+	if (deadline > 0) {
+		left = deadline - now_mono_ms();
+		ev_timer_init(&t->timeout, task_timeout_cb,
+		    left > 0 ? (double)left / 1000.0 : 0., 0.);
+		t->timeout.data = t;
+		ev_timer_start(loop_ev, &t->timeout);
+		t->has_timeout = 1;
+	}
+	HASH_ADD_STR(task_table, name, t);
+	/* the row says "interrupted" now if task_restore rewrote it */
+	task_save(t);
+}
+
+int64_t
+task_deadline(const char *name, int *timed_out)
+{
+	struct task	*t = task_find(name);
+
+	*timed_out = t != NULL && t->timed_out;
+	if (t == NULL || !t->running || !t->has_timeout)
+		return (0);
+	return (now_mono_ms() + (int64_t)(ev_timer_remaining(loop_ev,
+	    &t->timeout) * 1000.0));
+}
+
+/* When a task started (unix ms), 0 if unknown. */
+int64_t
+task_started_at(const char *name)
+{
+	struct task	*t = task_find(name);
+
+	return (t != NULL ? t->started_at : 0);
+}
+
+void
 task_resave(void)
 {
 	struct task	*t, *tmp;

@@ -32,6 +32,17 @@ void	task_new_name(char *buf, size_t size);
 int	task_await(struct call *, const char *name, int64_t timeout_ms);
 /* A result the last run kept (compact JSON, as task_result wrote it). */
 void	task_restore(const char *name, const char *result);
+/*
+ * A task a reexec carried, still running: started_at (unix ms), and its
+ * timeout's deadline (monotonic ms; 0: none).  Replaces the "interrupted"
+ * result task_restore made of its row.
+ */
+void	task_adopt(struct node *, int64_t started_at, int64_t deadline,
+	    int timed_out);
+/* A running task's timeout deadline (monotonic ms), 0 if none; its timed_out. */
+int64_t	task_deadline(const char *name, int *timed_out);
+/* When a task started (unix ms), 0 if unknown. */
+int64_t	task_started_at(const char *name);
 /* Queue every result for the store (its rewrite). */
 void	task_resave(void);
 /* Results held, finished or not, for metrics. */

@@ -376,3 +376,37 @@ Test(reload, a_second_reload_while_one_runs_is_busy)
 	cr_expect(harness_pid_gone(slow));
 	harness_stop(&in);
 }
+
+Test(reload, reexec_carries_the_reloaded_configuration_not_the_edited_file)
+{
+	struct supd_inst in;
+	pid_t	 a, b;
+	char	*out = NULL;
+
+	harness_init(&in, "[supervisor:root]\n"
+	    "[worker:a]\nparent = root\n" SLEEPER("1000"));
+	harness_start(&in);
+	cr_assert_gt(a = harness_whereis(&in, "a"), 0);
+	rewrite(&in, "[supervisor:root]\n"
+	    "[worker:a]\nparent = root\n" SLEEPER("1000")
+	    "[worker:b]\nparent = root\n" SLEEPER("1001"));
+	cr_assert_eq(harness_supctl(&in, NULL, "reload", (char *)NULL), 0);
+	cr_assert_gt(b = harness_whereis(&in, "b"), 0);
+	/* edited again, not reloaded: the running tree is what carries over */
+	rewrite(&in, "[supervisor:root]\n"
+	    "[worker:c]\nparent = root\n" SLEEPER("1002"));
+	cr_assert_eq(harness_supctl(&in, &out, "reexec", (char *)NULL), 0,
+	    "%s", out != NULL ? out : "");
+	free(out);
+	cr_expect_eq(harness_whereis(&in, "a"), a);
+	cr_expect_eq(harness_whereis(&in, "b"), b);
+	cr_expect_eq(harness_whereis(&in, "c"), 0);
+	/* and the next reload starts from it */
+	cr_assert_eq(harness_supctl(&in, &out, "reload", (char *)NULL), 0);
+	cr_expect_not_null(strstr(out, "- a "), "%s", out);
+	cr_expect_not_null(strstr(out, "- b "), "%s", out);
+	cr_expect_not_null(strstr(out, "+ c "), "%s", out);
+	free(out);
+	cr_expect_gt(harness_whereis(&in, "c"), 0);
+	harness_stop(&in);
+}
