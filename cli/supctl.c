@@ -16,12 +16,12 @@ static int	 supctl_socket_given;	/* by -s or --socket */
 
 static void	supctl_usage(FILE *);
 
-/* The socket: -s, else proto_default_socket()'s rule ($SUPD_SOCKET, ...). */
+/* The socket: -s, else paths_socket()'s rule ($SUPD_SOCKET, ...). */
 const char *
 supctl_socket_path(void)
 {
 	if (supctl_socket == NULL)
-		supctl_socket = proto_default_socket();
+		supctl_socket = paths_socket(NULL);
 	return (supctl_socket);
 }
 
