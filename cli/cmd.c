@@ -134,6 +134,25 @@ cmd_print_list(void)
 	    "3 supd unreachable.\n");
 }
 
+/*
+ * For shell completion: a line per command, its name then its options,
+ * long and short, those that take a value ending in "=".
+ */
+void
+cmd_print_words(void)
+{
+	const struct cmd_entry	**ce;
+	const struct cmd_option	 *o;
+
+	for (ce = cmd_table; *ce != NULL; ce++) {
+		printf("%s", (*ce)->name);
+		for (o = (*ce)->options; o != NULL && o->name != NULL; o++)
+			printf(" --%s%s -%c%s", o->name, o->has_arg ? "=" : "",
+			    o->key, o->has_arg ? "=" : "");
+		putchar('\n');
+	}
+}
+
 int
 cmd_usage_error(const struct cmd_entry *ce, const char *fmt, ...)
 {

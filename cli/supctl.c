@@ -128,6 +128,10 @@ main(int argc, char **argv)
 			supctl_usage(stdout);
 			cmd_print_list();
 			return (EXIT_OK);
+		} else if (strcmp(a, "--commands") == 0) {
+			/* for the shell's completion, not for people */
+			cmd_print_words();
+			return (EXIT_OK);
 		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
 			printf("supctl %s\n", SUPD_VERSION);
 			return (EXIT_OK);
