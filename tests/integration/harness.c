@@ -142,8 +142,10 @@ harness_start_nowait(struct supd_inst *in)
 			dup2(fd, 1);
 			close(fd);
 		}
+		/* the user may not reach the test's working directory */
 		if (in->uid != 0 && (setgroups(0, NULL) == -1 ||
-		    setgid(in->gid) == -1 || setuid(in->uid) == -1))
+		    setgid(in->gid) == -1 || setuid(in->uid) == -1 ||
+		    chdir(in->dir) == -1))
 			_exit(126);
 		if (in->defaults)
 			execl(harness_supd_bin, "supd", "-v", (char *)NULL);
