@@ -275,6 +275,21 @@ Test(check, the_systemd_units_pass_systemd_analyze_verify)
 	harness_stop(&in);
 }
 
+/* supd.ini(5) names every key of conf-key.c's table, the one source. */
+Test(check, every_key_has_its_entry_in_supd_ini_5)
+{
+	char	 cmd[1200], *out;
+	char	*sh[] = { "/bin/sh", "-c", cmd, NULL };
+
+	snprintf(cmd, sizeof cmd, "for k in $(grep -o '\\.name = \"[a-z_]*\"' "
+	    "%s/daemon/conf-key.c | cut -d'\"' -f2); do grep -qE "
+	    "\"^\\.BR ([a-z_]+ \\\", \\\" )*$k( |\\$|\\\")\" "
+	    "%s/man/supd.ini.5 || echo $k; done", SRCDIR, SRCDIR);
+	cr_assert_eq(harness_run(&out, NULL, sh), 0);
+	cr_assert_str_empty(out, "keys missing from man/supd.ini.5:\n%s", out);
+	free(out);
+}
+
 Test(harness, supd_goes_when_its_test_dies_before_stopping_it)
 {
 	struct supd_inst in;
