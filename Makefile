@@ -2,7 +2,8 @@
 # Every target is safe to run twice.
 
 PACKAGES = gcc make meson ninja-build pkg-config libev-dev libinih-dev \
-	libsqlite3-dev libjansson-dev libcriterion-dev uthash-dev python3 systemd
+	libsqlite3-dev libjansson-dev libcriterion-dev uthash-dev python3 systemd \
+	bash-completion procps
 BUILD     ?= build
 TESTBUILD ?= build-test
 BENCHBUILD ?= build-bench

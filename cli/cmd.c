@@ -114,8 +114,9 @@ cmd_print_list(void)
 	printf("\nOptions:\n"
 	    "  -s, --socket PATH  supd's control socket (default: $SUPD_SOCKET, "
 	    "else\n"
-	    "                     /run/supd/supd.sock or "
-	    "$XDG_RUNTIME_DIR/supd/supd.sock)\n"
+	    "                     /run/supd/supd.sock for root, "
+	    "$XDG_RUNTIME_DIR/supd/supd.sock\n"
+	    "                     for anyone else, as supd's own default)\n"
 	    "                     -s and --json may also follow the command "
 	    "(after events,\n"
 	    "                     -s is its --since: write --socket)\n"
@@ -131,6 +132,25 @@ cmd_print_list(void)
 	    "(seconds to wait for\nsupd, default 30, 0 for ever), NO_COLOR.\n"
 	    "Exit status: 0 done, 1 refused or failed, 2 usage error, "
 	    "3 supd unreachable.\n");
+}
+
+/*
+ * For shell completion: a line per command, its name then its options,
+ * long and short, those that take a value ending in "=".
+ */
+void
+cmd_print_words(void)
+{
+	const struct cmd_entry	**ce;
+	const struct cmd_option	 *o;
+
+	for (ce = cmd_table; *ce != NULL; ce++) {
+		printf("%s", (*ce)->name);
+		for (o = (*ce)->options; o != NULL && o->name != NULL; o++)
+			printf(" --%s%s -%c%s", o->name, o->has_arg ? "=" : "",
+			    o->key, o->has_arg ? "=" : "");
+		putchar('\n');
+	}
 }
 
 int

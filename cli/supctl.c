@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "paths.h"
 #include "supctl.h"
@@ -16,12 +17,23 @@ static int	 supctl_socket_given;	/* by -s or --socket */
 
 static void	supctl_usage(FILE *);
 
-/* The socket: -s, else proto_default_socket()'s rule ($SUPD_SOCKET, ...). */
+/*
+ * The socket: -s, else paths_socket()'s rule ($SUPD_SOCKET, ...); a user
+ * who runs no supd of their own reaches the system's (read_group members).
+ */
 const char *
 supctl_socket_path(void)
 {
-	if (supctl_socket == NULL)
-		supctl_socket = proto_default_socket();
+	const char	*env = getenv("SUPD_SOCKET");
+
+	if (supctl_socket != NULL)
+		return (supctl_socket);
+	supctl_socket = paths_socket(NULL);
+	if ((env == NULL || *env == '\0') &&
+	    strcmp(supctl_socket, PATHS_SYSTEM_SOCKET) != 0 &&
+	    access(supctl_socket, F_OK) != 0 &&
+	    access(PATHS_SYSTEM_SOCKET, F_OK) == 0)
+		supctl_socket = PATHS_SYSTEM_SOCKET;
 	return (supctl_socket);
 }
 
@@ -127,6 +139,10 @@ main(int argc, char **argv)
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			supctl_usage(stdout);
 			cmd_print_list();
+			return (EXIT_OK);
+		} else if (strcmp(a, "--commands") == 0) {
+			/* for the shell's completion, not for people */
+			cmd_print_words();
 			return (EXIT_OK);
 		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
 			printf("supctl %s\n", SUPD_VERSION);

@@ -87,6 +87,7 @@ int		 cmd_usage_error(const struct cmd_entry *, const char *, ...)
 void		 cmd_print_usage(const struct cmd_entry *, int to_stderr);
 void		 cmd_print_help(const struct cmd_entry *);
 void		 cmd_print_list(void);
+void		 cmd_print_words(void);
 /* Parse a count or a number of seconds given on the command line; -1 if bad. */
 int		 cmd_parse_int(const char *, long long *, long long max);
 int		 cmd_parse_seconds(const char *, long long *ms);

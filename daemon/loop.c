@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "events.h"
@@ -20,6 +18,7 @@
 #include "loop.h"
 #include "proc.h"
 #include "reload.h"
+#include "sdnotify.h"
 #include "store.h"
 #include "util.h"
 
@@ -105,32 +104,9 @@ loop_command(enum policy_evt type, struct node *n, struct command *cmd)
 		loop_shutting_down = 1;
 		events_emit_name("shutdown", NULL, NULL);
 		log_info("shutting down: stopping every child in reverse order");
+		sdnotify_stopping();
 	}
 	loop_queue(type, n, 0, NULL, cmd);
-}
-
-/* Tell systemd (Type=notify) about supd itself, if it is listening. */
-static void
-loop_sd_notify(const char *msg)
-{
-	const char		*path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un	 sun;
-	socklen_t		 len;
-	int			 fd;
-
-	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
-	    strlen(path) >= sizeof sun.sun_path)
-		return;
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	strcpy(sun.sun_path, path);
-	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
-	if (path[0] == '@')
-		sun.sun_path[0] = '\0';
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return;
-	(void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sun, len);
-	close(fd);
 }
 
 static void
@@ -155,7 +131,7 @@ loop_report(struct action *a)
 	case RPT_SUP_STARTED:
 		log_info("supervisor %s started", n->name);
 		if (n == loop_root)
-			loop_sd_notify("READY=1\nSTATUS=tree started");
+			sdnotify_ready();
 		break;
 	case RPT_SUP_STOPPED:
 		log_info("supervisor %s stopped", n->name);
@@ -319,12 +295,17 @@ loop_drain(void)
 		loop_perform(&actions);
 		action_list_clear(&actions);
 	}
+	/* states changed: systemd's STATUS= follows, rate-limited */
+	if (queue_len > 0)
+		sdnotify_changed();
 	queue_first = queue_len = 0;
 	loop_draining = 0;
 	/* commit, then reply: server.c's flusher runs after this */
 	store_commit();
-	if (loop_exit_status >= 0)
+	if (loop_exit_status >= 0) {
+		sdnotify_flush();
 		ev_break(loop_ev, EVBREAK_ALL);
+	}
 }
 
 static void
@@ -444,6 +425,8 @@ loop_init(struct config *conf, struct node *root, const struct loop_ops *ops)
 	/* a file past RLIMIT_FSIZE is a write error (EFBIG) to handle, not death */
 	signal(SIGXFSZ, SIG_IGN);
 	proc_init(loop_ev, &loop_proc_ops);
+	/* before the first child starts: none inherits supd's NOTIFY_SOCKET */
+	sdnotify_init();
 }
 
 int
@@ -520,6 +503,7 @@ loop_free(void)
 	}
 	if (loop_ev != NULL)
 		ev_idle_stop(loop_ev, &loop_retry_w);
+	sdnotify_free();
 	action_list_free(&actions);
 	free(queue);
 	queue = NULL;

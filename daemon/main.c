@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +32,6 @@
 #include "tree.h"
 #include "util.h"
 
-#define DEFAULT_CONFIG	"/etc/supd/supd.ini"
-#define DEFAULT_STATE	"/var/lib/supd/state.db"
-#define DEFAULT_LOG_DIR	"/var/log/supd"
-
 /* A task leaving the tree leaves its result behind. */
 static const struct loop_ops main_loop_ops = {
 	.removed = task_exited,
@@ -50,13 +47,12 @@ usage(FILE *f)
 	    "\n"
 	    "Supervise the OS processes of the tree in FILE with Erlang/OTP's rules.\n"
 	    "\n"
-	    "  -c, --config FILE    configuration (default " DEFAULT_CONFIG ")\n"
+	    "  -c, --config FILE    configuration (default: below)\n"
 	    "  -s, --socket PATH    control socket (default: [supd] socket, then\n"
-	    "                       $SUPD_SOCKET, then " PATHS_SYSTEM_SOCKET ")\n"
-	    "      --state FILE     state database (default: [supd] state, then\n"
-	    "                       " DEFAULT_STATE ")\n"
+	    "                       $SUPD_SOCKET, then below)\n"
+	    "      --state FILE     state database (default: [supd] state, then below)\n"
 	    "      --log-dir DIR    children's output (default: [supd] log_dir, then\n"
-	    "                       " DEFAULT_LOG_DIR ")\n"
+	    "                       below)\n"
 	    "      --check          validate FILE, print the tree, exit 0; or print\n"
 	    "                       every error and exit 1.  What FILE names that\n"
 	    "                       this machine lacks (a program, a cwd, a user, a\n"
@@ -66,11 +62,43 @@ usage(FILE *f)
 	    "  -h, --help           this help\n"
 	    "  -V, --version        print the version\n"
 	    "\n"
+	    "Defaults, for root and for any other user (as systemd --user's):\n"
+	    "  config   " PATHS_SYSTEM_CONFIG "      " PATHS_USER_CONFIG "\n"
+	    "  socket   " PATHS_SYSTEM_SOCKET "     " PATHS_USER_SOCKET "\n"
+	    "  state    " PATHS_SYSTEM_STATE "  " PATHS_USER_STATE "\n"
+	    "  log_dir  " PATHS_SYSTEM_LOG_DIR "           " PATHS_USER_LOG_DIR "\n"
+	    "A user's XDG_CONFIG_HOME is ~/.config and XDG_STATE_HOME ~/.local/state\n"
+	    "when unset; without XDG_RUNTIME_DIR the socket goes to /run/user/UID,\n"
+	    "else next to the state.  Missing directories are made mode 0700.\n"
+	    "\n"
 	    "Signals: SIGTERM or SIGINT stop the tree in order, then supd exits 0;\n"
 	    "a second one while it stops forces the exit: SIGKILL to every process\n"
 	    "group, exit status 1.\n"
 	    "Exit status: 0 shut down, 1 could not start or forced to exit, 3 the root\n"
 	    "supervisor gave up.\n");
+}
+
+/* kind's default; a bad variable it skipped is logged. */
+static const char *
+main_default(enum paths_kind kind)
+{
+	const char	*p, *note;
+
+	p = kind == PATHS_SOCKET ? paths_socket(&note) :
+	    paths_default(kind, &note);
+	if (note != NULL)
+		log_warn("%s", note);
+	return (p);
+}
+
+/* A user's default directories are made 0700 (the rest make the leaves). */
+static void
+main_make_dirs(enum paths_kind kind, const char *path)
+{
+	char	why[PATH_MAX + 64];
+
+	if (paths_make_dirs(kind, path, why, sizeof why) == -1)
+		log_warn("%s", why);
 }
 
 /* Resolve a path given on the command line against the working directory. */
@@ -104,10 +132,12 @@ main_settle(struct config *conf)
 	const char	*sock = main_opt_socket;
 
 	if (sock == NULL && conf->socket == NULL)
-		sock = proto_default_socket();
+		sock = main_default(PATHS_SOCKET);
 	main_set(&conf->socket, sock, NULL);
-	main_set(&conf->state, main_opt_state, DEFAULT_STATE);
-	main_set(&conf->log_dir, main_opt_log_dir, DEFAULT_LOG_DIR);
+	main_set(&conf->state, main_opt_state, main_opt_state == NULL &&
+	    conf->state == NULL ? main_default(PATHS_STATE) : NULL);
+	main_set(&conf->log_dir, main_opt_log_dir, main_opt_log_dir == NULL &&
+	    conf->log_dir == NULL ? main_default(PATHS_LOG_DIR) : NULL);
 }
 
 /*
@@ -282,6 +312,9 @@ main_config(const char *path, int strict, int check)
 	if (check)
 		return (conf);
 	main_settle(conf);
+	main_make_dirs(PATHS_SOCKET, conf->socket);
+	main_make_dirs(PATHS_STATE, conf->state);
+	main_make_dirs(PATHS_LOG_DIR, conf->log_dir);
 	return (conf);
 }
 
@@ -319,7 +352,7 @@ main(int argc, char **argv)
 		{ "reexec-fd",	required_argument,	NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*path = DEFAULT_CONFIG, *sock = NULL, *state = NULL;
+	const char	*path = NULL, *sock = NULL, *state = NULL;
 	const char	*logdir = NULL;
 	struct config	*conf;
 	struct node	*root;
@@ -354,6 +387,8 @@ main(int argc, char **argv)
 	main_opt_socket = sock;
 	main_opt_state = state;
 	main_opt_log_dir = logdir;
+	if (path == NULL && snapfd < 0)
+		path = main_default(PATHS_CONFIG);
 	reexec_init(argc, argv, main_fill);
 	if (snapfd >= 0)
 		conf = main_reexeced(snapfd, &snap);

@@ -28,6 +28,7 @@
 #include "proto.h"
 #include "reexec.h"
 #include "reexec-snap.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "store.h"
 #include "util.h"
@@ -285,6 +286,8 @@ reexec_go(void)
 	/* blocked signals stay pending across execve: the new image sees them */
 	reexec_sigset(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
+	/* the new image tells systemd too (and feeds its watchdog) */
+	sdnotify_export();
 	execv(reexec_exe, argv);
 	saved = errno;
 	free(argv);

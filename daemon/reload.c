@@ -20,6 +20,7 @@
 #include "loop.h"
 #include "policy.h"
 #include "reload.h"
+#include "sdnotify.h"
 #include "tree.h"
 #include "util.h"
 
@@ -543,6 +544,7 @@ reload_finish(struct reload *r)
 	reload_now = NULL;
 	reload_free_one(r, 1);
 	reload_sweep();
+	sdnotify_ready();
 	if (done != NULL)
 		done(result, NULL, 0, arg);
 	else
@@ -667,6 +669,7 @@ reload_begin(int check, reload_done_fn done, void *arg)
 	    problems++)
 		log_warn("%s", *problems);
 	reload_now = r;
+	sdnotify_reloading();
 	reload_swap(r);
 	reload_reorder(r);
 	reload_next(r);

@@ -245,7 +245,8 @@ static int
 spawn_env_private(const char *kv)
 {
 	static const char *const keys[] = { "NOTIFY_SOCKET=", "LISTEN_PID=",
-	    "LISTEN_FDS=", "LISTEN_FDNAMES=", NULL };
+	    "LISTEN_FDS=", "LISTEN_FDNAMES=", "WATCHDOG_USEC=", "WATCHDOG_PID=",
+	    NULL };
 	int	 i;
 
 	for (i = 0; keys[i] != NULL; i++) {

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -97,6 +98,23 @@ harness_connects(const char *path)
 	return (ok);
 }
 
+/* The test's own environment changes for supd ("K=V" sets, "K" unsets). */
+static void
+harness_apply_env(const char *const *env)
+{
+	char	key[256];
+	const char *eq;
+
+	for (; env != NULL && *env != NULL; env++) {
+		if ((eq = strchr(*env, '=')) == NULL) {
+			unsetenv(*env);
+			continue;
+		}
+		snprintf(key, sizeof key, "%.*s", (int)(eq - *env), *env);
+		setenv(key, eq + 1, 1);
+	}
+}
+
 void
 harness_start_nowait(struct supd_inst *in)
 {
@@ -116,6 +134,7 @@ harness_start_nowait(struct supd_inst *in)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		putenv(tag);
 		unsetenv("NOTIFY_SOCKET");
+		harness_apply_env(in->env);
 		if ((fd = open(in->log, O_WRONLY | O_CREAT | O_APPEND, 0644)) != -1) {
 			dup2(fd, 2);
 			close(fd);
@@ -125,8 +144,17 @@ harness_start_nowait(struct supd_inst *in)
 			dup2(fd, 1);
 			close(fd);
 		}
-		execl(harness_supd_bin, "supd", "-c", in->conf, "-s", in->sock,
-		    "--state", state, "--log-dir", logdir, "-v", (char *)NULL);
+		/* the user may not reach the test's working directory */
+		if (in->uid != 0 && (setgroups(0, NULL) == -1 ||
+		    setgid(in->gid) == -1 || setuid(in->uid) == -1 ||
+		    chdir(in->dir) == -1))
+			_exit(126);
+		if (in->defaults)
+			execl(harness_supd_bin, "supd", "-v", (char *)NULL);
+		else
+			execl(harness_supd_bin, "supd", "-c", in->conf, "-s",
+			    in->sock, "--state", state, "--log-dir", logdir, "-v",
+			    (char *)NULL);
 		_exit(127);
 	}
 }

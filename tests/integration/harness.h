@@ -15,6 +15,11 @@ struct supd_inst {
 	char	log[300];	/* dir/supd.log: supd's stderr */
 	pid_t	pid;
 	int	status;		/* exit status once harness_wait_exit saw it */
+	/* set before harness_start; harness_init clears them */
+	const char *const *env;	/* "K=V" sets, "K" unsets, in supd's environment */
+	int	defaults;	/* no -c, -s, --state, --log-dir: supd's defaults */
+	uid_t	uid;		/* not 0: supd runs as this uid (the test is root) */
+	gid_t	gid;
 };
 
 /* Make the directory and write dir/supd.ini: ini with @DIR@ replaced by dir. */
