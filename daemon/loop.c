@@ -429,17 +429,6 @@ loop_init(struct config *conf, struct node *root, const struct loop_ops *ops)
 	sdnotify_init();
 }
 
-int
-loop_run(void)
-{
-	loop_event(EVT_BOOT, loop_root, 0, NULL);
-	loop_drain();
-	if (loop_exit_status < 0)
-		ev_run(loop_ev, 0);
-	if (loop_exit_status < 0)
-		loop_exit_status = 1;
-	return (loop_exit_status);
-}
 
 int
 loop_resume(void)
@@ -450,6 +439,13 @@ loop_resume(void)
 	if (loop_exit_status < 0)
 		loop_exit_status = 1;
 	return (loop_exit_status);
+}
+
+int
+loop_run(void)
+{
+	loop_event(EVT_BOOT, loop_root, 0, NULL);
+	return (loop_resume());
 }
 
 int

@@ -153,19 +153,23 @@ task_timeout_cb(struct ev_loop *l, ev_timer *w, int revents)
 	loop_command(EVT_CMD_STOP, n, NULL);
 }
 
-void
-task_started(struct node *n, int64_t timeout_ms)
+/*
+ * A running task's record: started at started_at (unix ms), stopped by its
+ * timeout after timeout_ms (0: none).  A name used again: the new task's
+ * result replaces the old one.
+ */
+static struct task *
+task_begin(struct node *n, int64_t started_at, int64_t timeout_ms)
 {
 	struct task	*t;
 
-	/* a name used again: the new task's result replaces the old one */
 	if ((t = task_find(n->name)) != NULL)
 		task_free(t);
 	t = xcalloc(1, sizeof *t);
 	snprintf(t->name, sizeof t->name, "%s", n->name);
 	t->running = 1;
 	t->code = -1;
-	t->started_at = now_wall_ms();
+	t->started_at = started_at;
 	TAILQ_INIT(&t->waiters);
 	if (timeout_ms > 0) {
 		ev_timer_init(&t->timeout, task_timeout_cb,
@@ -175,8 +179,14 @@ task_started(struct node *n, int64_t timeout_ms)
 		t->has_timeout = 1;
 	}
 	HASH_ADD_STR(task_table, name, t);
+	return (t);
+}
+
+void
+task_started(struct node *n, int64_t timeout_ms)
+{
 	/* if supd dies before it ends, the next one says so */
-	task_save(t);
+	task_save(task_begin(n, now_wall_ms(), timeout_ms));
 }
 
 void
@@ -377,27 +387,12 @@ task_adopt(struct node *n, int64_t started_at, int64_t deadline,
     int timed_out)
 {
 	struct task	*t;
-	int64_t		 left;
+	int64_t		 left = deadline - now_mono_ms();
 
-	if ((t = task_find(n->name)) != NULL)
-		task_free(t);
-	t = xcalloc(1, sizeof *t);
-	snprintf(t->name, sizeof t->name, "%s", n->name);
-	t->running = 1;
-	t->code = -1;
+	/* a deadline passed during the exec: due at once */
+	t = task_begin(n, started_at, deadline <= 0 ? 0 : left > 0 ? left : 1);
 	t->pid = n->pid;
-	t->started_at = started_at;
 	t->timed_out = timed_out;
-	TAILQ_INIT(&t->waiters);
-	if (deadline > 0) {
-		left = deadline - now_mono_ms();
-		ev_timer_init(&t->timeout, task_timeout_cb,
-		    left > 0 ? (double)left / 1000.0 : 0., 0.);
-		t->timeout.data = t;
-		ev_timer_start(loop_ev, &t->timeout);
-		t->has_timeout = 1;
-	}
-	HASH_ADD_STR(task_table, name, t);
 	/* the row says "interrupted" now if task_restore rewrote it */
 	task_save(t);
 }
