@@ -57,6 +57,8 @@ static void	conf_key_signal(struct conf_state *, struct conf_section *, const ch
 static void	conf_key_env(struct conf_state *, struct conf_section *, const char *);
 static void	conf_key_codes(struct conf_state *, struct conf_section *, const char *);
 static void	conf_key_groups(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_limit(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_opt(struct conf_state *, struct conf_section *, const char *);
 
 static const char *const conf_key_no_yes[] = { "no", "yes", NULL };
 static const char *const conf_key_sync[] = { "normal", "full", NULL };
@@ -168,6 +170,29 @@ static const struct conf_key conf_keys[] = {
 	    .set = conf_key_codes, .off = SP(success_codes) },
 	{ .name = "groups", .where = SEC_CHILD, .set = conf_key_groups,
 	    .off = SP(groups) },
+
+	/* resources: set in the child before exec (spawn.c), all opt-in */
+	{ .name = "limit_nofile", .where = SEC_CHILD, .set = conf_key_limit,
+	    .off = SP(limits[LIMIT_NOFILE]), .what = "a number" },
+	{ .name = "limit_nproc", .where = SEC_CHILD, .set = conf_key_limit,
+	    .off = SP(limits[LIMIT_NPROC]), .what = "a number" },
+	{ .name = "limit_core", .where = SEC_CHILD, .flags = K_SIZE,
+	    .set = conf_key_limit, .off = SP(limits[LIMIT_CORE]),
+	    .what = "a size in bytes" },
+	{ .name = "limit_as", .where = SEC_CHILD, .flags = K_SIZE,
+	    .set = conf_key_limit, .off = SP(limits[LIMIT_AS]),
+	    .what = "a size in bytes" },
+	{ .name = "limit_stack", .where = SEC_CHILD, .flags = K_SIZE,
+	    .set = conf_key_limit, .off = SP(limits[LIMIT_STACK]),
+	    .what = "a size in bytes" },
+	{ .name = "nice", .where = SEC_CHILD, .set = conf_key_opt,
+	    .off = SP(nice), .min = -20, .max = 19 },
+	{ .name = "oom_score_adjust", .where = SEC_CHILD, .set = conf_key_opt,
+	    .off = SP(oom_score_adjust), .min = -1000, .max = 1000 },
+	{ .name = "memory_restart", .where = SEC_CHILD,
+	    .flags = K_WIDE | K_SIZE, .set = conf_key_number,
+	    .off = SP(memory_restart), .min = 1, .max = INT64_MAX,
+	    .what = "a size in bytes" },
 };
 const size_t conf_key_count = sizeof(conf_keys) / sizeof(conf_keys[0]);
 
@@ -598,6 +623,77 @@ conf_key_groups(struct conf_state *st, struct conf_section *sec, const char *v)
 	free(copy);
 	if (s->ngroups == 0 && !bad)
 		conf_bad(st, sec, "groups lists no group");
+}
+
+/* One side of a limit_* value: a number (a size for bytes) or infinity. */
+static int
+conf_key_limit_side(const char *v, int suffix, uint64_t *out)
+{
+	int64_t	n;
+
+	if (strcmp(v, "infinity") == 0) {
+		*out = SPEC_LIMIT_INFINITY;
+		return (0);
+	}
+	if (conf_key_parse_number(v, 10, suffix, &n) != NUM_OK)
+		return (-1);
+	*out = (uint64_t)n;
+	return (0);
+}
+
+/* limit_*: N, infinity, or SOFT:HARD of those, as systemd's LimitNOFILE=. */
+static void
+conf_key_limit(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	const struct conf_key	*k = st->key;
+	struct spec_limit	*l = (struct spec_limit *)conf_key_field(st, sec);
+	uint64_t		 soft, hard;
+	char			*copy, *colon;
+	int			 bad;
+
+	copy = xstrdup(v);
+	if ((colon = strchr(copy, ':')) != NULL)
+		*colon++ = '\0';
+	bad = conf_key_limit_side(copy, k->flags & K_SIZE, &soft) == -1 ||
+	    (colon != NULL &&
+	    conf_key_limit_side(colon, k->flags & K_SIZE, &hard) == -1);
+	free(copy);
+	if (bad) {
+		conf_bad(st, sec, "%s = \"%s\" is not %s or infinity, nor "
+		    "SOFT:HARD of those%s", k->name, v, k->what,
+		    k->flags & K_SIZE ?
+		    " (a number, optionally followed by K, M or G)" : "");
+		return;
+	}
+	if (colon == NULL)
+		hard = soft;
+	if (soft > hard) {
+		conf_bad(st, sec, "%s = \"%s\": the soft limit is above the "
+		    "hard one (write SOFT:HARD, SOFT at most HARD)", k->name, v);
+		return;
+	}
+	l->set = 1;
+	l->soft = soft;
+	l->hard = hard;
+}
+
+/* A signed whole number within the key's bounds (nice, oom_score_adjust). */
+static void
+conf_key_opt(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	const struct conf_key	*k = st->key;
+	struct spec_opt		*o = (struct spec_opt *)conf_key_field(st, sec);
+	int64_t			 n;
+	int			 neg = v[0] == '-';
+
+	if (conf_key_parse_number(v + neg, 10, 0, &n) != NUM_OK ||
+	    (neg ? -n : n) < k->min || (neg ? -n : n) > k->max) {
+		conf_bad(st, sec, "%s = \"%s\" is not a whole number from %lld "
+		    "to %lld", k->name, v, (long long)k->min, (long long)k->max);
+		return;
+	}
+	o->set = 1;
+	o->value = (int)(neg ? -n : n);
 }
 
 /* The table. */

@@ -37,6 +37,9 @@ enum spawn_step {
 	STEP_SETGID,
 	STEP_SETUID,
 	STEP_RLIMIT,
+	STEP_LIMIT,		/* a limit_* key: spawn_ctx.which says which */
+	STEP_NICE,
+	STEP_OOM,
 	STEP_CHDIR,
 	STEP_EXEC,
 };
@@ -63,6 +66,13 @@ struct spawn_ctx {
 	int			 maxfd;		/* close_range fallback */
 	struct rlimit		 nofile;	/* the limit supd was given */
 	int			 set_nofile;
+	/* the spec's limit_*, nice and oom_score_adjust (text to write) */
+	struct rlimit		 limits[LIMIT_COUNT];
+	int			 set_limit[LIMIT_COUNT];
+	int			 set_nice, nice;
+	char			 oom[16];	/* "" : keep */
+	size_t			 oomlen;
+	volatile int		 which;
 	volatile int		 step;
 	volatile int		 err;
 };
@@ -82,6 +92,11 @@ static int		spawn_maxfd;
 static struct rlimit	spawn_nofile;	/* as supd was started */
 static int		spawn_raised;
 
+/* The resource of each limit_* key, in enum spec_limit_kind order. */
+static const int	spawn_limit_res[LIMIT_COUNT] = {
+	RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE, RLIMIT_AS, RLIMIT_STACK
+};
+
 /* --- the child side: system calls only ---------------------------------- */
 
 static void __attribute__((noreturn))
@@ -90,6 +105,35 @@ spawn_child_fail(struct spawn_ctx *c, enum spawn_step step)
 	c->err = errno;
 	c->step = step;
 	_exit(127);
+}
+
+/*
+ * limit_*, nice and oom_score_adjust, before the ids change as systemd
+ * does: raising a hard limit, lowering nice or the OOM score need root.
+ */
+static void
+spawn_child_resources(struct spawn_ctx *c)
+{
+	int	i, fd;
+
+	for (i = 0; i < LIMIT_COUNT; i++) {
+		if (c->set_limit[i] &&
+		    setrlimit(spawn_limit_res[i], &c->limits[i]) == -1) {
+			c->which = i;
+			spawn_child_fail(c, STEP_LIMIT);
+		}
+	}
+	if (c->set_nice && setpriority(PRIO_PROCESS, 0, c->nice) == -1)
+		spawn_child_fail(c, STEP_NICE);
+	if (c->oomlen > 0) {
+		/* /proc/self is this child: vfork gave it its own pid */
+		if ((fd = open("/proc/self/oom_score_adj",
+		    O_WRONLY|O_CLOEXEC)) == -1)
+			spawn_child_fail(c, STEP_OOM);
+		if (write(fd, c->oom, c->oomlen) != (ssize_t)c->oomlen)
+			spawn_child_fail(c, STEP_OOM);
+		close(fd);
+	}
 }
 
 static void __attribute__((noreturn))
@@ -135,6 +179,7 @@ spawn_child(struct spawn_ctx *c)
 		} else if (dup2(c->fd[i], i) == -1)
 			spawn_child_fail(c, STEP_FDS);
 	}
+	spawn_child_resources(c);
 	/* Raw system calls: glibc's wrappers would signal every thread. */
 	if (c->set_groups &&
 	    syscall(SYS_setgroups, (size_t)c->ngroups, c->groups) == -1)
@@ -416,10 +461,60 @@ spawn_ids(const struct spec *spec, struct spawn_ctx *c, struct passwd **pw,
 	return (0);
 }
 
+/* A limit as the file may write it: N, infinity, or SOFT:HARD. */
+static void
+spawn_limit_text(char *buf, size_t len, const struct rlimit *rl)
+{
+	char	soft[24], hard[24];
+
+	if (rl->rlim_cur == RLIM_INFINITY)
+		snprintf(soft, sizeof soft, "infinity");
+	else
+		snprintf(soft, sizeof soft, "%llu",
+		    (unsigned long long)rl->rlim_cur);
+	if (rl->rlim_max == RLIM_INFINITY)
+		snprintf(hard, sizeof hard, "infinity");
+	else
+		snprintf(hard, sizeof hard, "%llu",
+		    (unsigned long long)rl->rlim_max);
+	if (rl->rlim_cur == rl->rlim_max)
+		snprintf(buf, len, "%s", soft);
+	else
+		snprintf(buf, len, "%s:%s", soft, hard);
+}
+
+/* What the spec asks of the child's resources, ready for the child. */
+static void
+spawn_resources(const struct spec *spec, struct spawn_ctx *c)
+{
+	const struct spec_limit	*l;
+	int			 i;
+
+	for (i = 0; i < LIMIT_COUNT; i++) {
+		l = &spec->limits[i];
+		if (!l->set)
+			continue;
+		c->set_limit[i] = 1;
+		c->limits[i].rlim_cur = l->soft == SPEC_LIMIT_INFINITY ?
+		    RLIM_INFINITY : (rlim_t)l->soft;
+		c->limits[i].rlim_max = l->hard == SPEC_LIMIT_INFINITY ?
+		    RLIM_INFINITY : (rlim_t)l->hard;
+	}
+	/* limit_nofile replaces the limit supd was given */
+	if (c->set_limit[LIMIT_NOFILE])
+		c->set_nofile = 0;
+	c->set_nice = spec->nice.set;
+	c->nice = spec->nice.value;
+	if (spec->oom_score_adjust.set)
+		c->oomlen = (size_t)snprintf(c->oom, sizeof c->oom, "%d\n",
+		    spec->oom_score_adjust.value);
+}
+
 static char *
 spawn_reason(const struct spawn_ctx *c)
 {
 	const char	*e = strerror(c->err);
+	char		 lim[56];
 
 	switch (c->step) {
 	case STEP_SETPGID:
@@ -434,6 +529,15 @@ spawn_reason(const struct spawn_ctx *c)
 		return (xasprintf("setuid(%u): %s", (unsigned)c->uid, e));
 	case STEP_RLIMIT:
 		return (xasprintf("setrlimit: %s", e));
+	case STEP_LIMIT:
+		spawn_limit_text(lim, sizeof lim, &c->limits[c->which]);
+		return (xasprintf("%s %s: %s", spec_limit_names[c->which], lim,
+		    e));
+	case STEP_NICE:
+		return (xasprintf("nice %d: %s", c->nice, e));
+	case STEP_OOM:
+		return (xasprintf("oom_score_adjust %.*s: %s",
+		    (int)c->oomlen - 1, c->oom, e));
 	case STEP_CHDIR:
 		return (xasprintf("chdir %s: %s", c->cwd, e));
 	case STEP_EXEC:
@@ -500,6 +604,7 @@ spawn_start(struct spawn *sp, char **cause)
 	c.maxfd = spawn_maxfd;
 	c.nofile = spawn_nofile;
 	c.set_nofile = spawn_raised;
+	spawn_resources(spec, &c);
 	if (spawn_ids(spec, &c, &pw, cause) == -1)
 		return (-1);
 	sp->uid = c.set_uid ? c.uid : geteuid();

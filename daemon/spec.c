@@ -21,6 +21,10 @@ const char *const spec_auto_shutdown_names[] = {
 const char *const spec_bool_names[] = { "false", "true", NULL };
 const char *const spec_ready_names[] = { "exec", "notify", NULL };
 const char *const spec_output_names[] = { "log", "null", "inherit", NULL };
+const char *const spec_limit_names[] = {
+	"limit_nofile", "limit_nproc", "limit_core", "limit_as", "limit_stack",
+	NULL
+};
 
 /* A death systemd calls clean: OTP's shutdown, what supd itself sends. */
 static int
@@ -115,11 +119,25 @@ spec_codes_eq(const struct spec *a, const struct spec *b)
 	    b->success_signals, b->nsuccess_signals));
 }
 
+static int
+spec_limit_eq(const struct spec_limit *a, const struct spec_limit *b)
+{
+	if (!a->set || !b->set)
+		return (a->set == b->set);
+	return (a->soft == b->soft && a->hard == b->hard);
+}
+
+static int
+spec_opt_eq(const struct spec_opt *a, const struct spec_opt *b)
+{
+	return (a->set == b->set && (!a->set || a->value == b->value));
+}
+
 int
 spec_diff(const struct spec *a, const struct spec *b, const char **keys,
     int max)
 {
-	int	n = 0;
+	int	n = 0, i;
 
 #define SPEC_DIFF(cond, key) do {					\
 	if (!(cond) && n < max)						\
@@ -147,6 +165,13 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	SPEC_DIFF(a->auto_shutdown == b->auto_shutdown, "auto_shutdown");
 	SPEC_DIFF(a->max_children == b->max_children, "max_children");
 	SPEC_DIFF(a->partitions == b->partitions, "partitions");
+	for (i = 0; i < LIMIT_COUNT; i++)
+		SPEC_DIFF(spec_limit_eq(&a->limits[i], &b->limits[i]),
+		    spec_limit_names[i]);
+	SPEC_DIFF(spec_opt_eq(&a->nice, &b->nice), "nice");
+	SPEC_DIFF(spec_opt_eq(&a->oom_score_adjust, &b->oom_score_adjust),
+	    "oom_score_adjust");
+	SPEC_DIFF(a->memory_restart == b->memory_restart, "memory_restart");
 #undef SPEC_DIFF
 	return (n);
 }

@@ -54,6 +54,29 @@ enum output_mode {
 #define DEFAULT_START_TIMEOUT	90000
 #define DEFAULT_MAX_CHILDREN	0	/* 0: no limit */
 
+/* Resource limits (limit_* keys), in the order of spec_limit_names. */
+enum spec_limit_kind {
+	LIMIT_NOFILE,
+	LIMIT_NPROC,
+	LIMIT_CORE,
+	LIMIT_AS,
+	LIMIT_STACK,
+	LIMIT_COUNT,
+};
+#define SPEC_LIMIT_INFINITY	UINT64_MAX	/* limit_* = infinity */
+
+/* One limit_* key: not set leaves the child supd's own limit. */
+struct spec_limit {
+	int			 set;
+	uint64_t		 soft, hard;	/* or SPEC_LIMIT_INFINITY */
+};
+
+/* A signed key that may be left out (nice, oom_score_adjust). */
+struct spec_opt {
+	int			 set;
+	int			 value;
+};
+
 struct spec {
 	char			*name;
 	enum node_kind		 kind;
@@ -85,6 +108,11 @@ struct spec {
 	size_t			 nsuccess_signals;
 	char			**groups;	/* process groups (:pg), NULL-terminated */
 	size_t			 ngroups;
+	/* resources, all opt-in: set in the child between fork and exec */
+	struct spec_limit	 limits[LIMIT_COUNT];
+	struct spec_opt		 nice;		/* -20..19 */
+	struct spec_opt		 oom_score_adjust;	/* -1000..1000 */
+	int64_t			 memory_restart;	/* bytes of RSS; 0: not watched */
 
 	/* supervisors and dynamic supervisors */
 	enum strategy		 strategy;	/* dynamic: always one_for_one */
@@ -137,6 +165,7 @@ extern const char *const spec_auto_shutdown_names[];
 extern const char *const spec_bool_names[];	/* "false", "true" */
 extern const char *const spec_ready_names[];
 extern const char *const spec_output_names[];
+extern const char *const spec_limit_names[];	/* "limit_nofile", ... */
 
 /*
  * True if an exit is normal: code (sig 0) is in success_exit_codes, or
@@ -148,7 +177,7 @@ int	spec_is_success(const struct spec *, int code, int sig);
  * one name: at most max of them into keys; returns how many (0: the same).
  * Name, kind, parent and line numbers are not compared.
  */
-#define SPEC_KEYS_MAX	24
+#define SPEC_KEYS_MAX	48
 int	spec_diff(const struct spec *, const struct spec *, const char **keys,
 	    int max);
 /* True if two NULL-terminated vectors (NULL: empty) hold the same strings. */

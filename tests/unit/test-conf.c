@@ -1317,3 +1317,117 @@ Test(load, spec_diff_names_the_keys_that_differ)
 	conf_free(a);
 	conf_free(b);
 }
+
+/* Resources: limit_*, nice, oom_score_adjust, memory_restart. */
+
+Test(load, resource_keys_are_unset_by_default)
+{
+	struct config		*cf = load_ok(ROOT "[worker:w]\nparent = root\n"
+	    "command = /bin/true\n");
+	const struct spec	*s = find(cf, "w");
+	int			 i;
+
+	for (i = 0; i < LIMIT_COUNT; i++)
+		cr_expect_eq(s->limits[i].set, 0, "%s", spec_limit_names[i]);
+	cr_expect_eq(s->nice.set, 0);
+	cr_expect_eq(s->oom_score_adjust.set, 0);
+	cr_expect_eq(s->memory_restart, 0);
+	conf_free(cf);
+}
+
+Test(load, resource_keys_take_numbers_sizes_infinity_and_soft_hard)
+{
+	struct config		*cf = load_ok(ROOT "[worker:w]\nparent = root\n"
+	    "command = /bin/true\nlimit_nofile = 1024:4096\n"
+	    "limit_nproc = infinity\nlimit_core = 0:infinity\n"
+	    "limit_as = 2G\nlimit_stack = 8M:16M\nnice = -20\n"
+	    "oom_score_adjust = -1000\nmemory_restart = 500M\n"
+	    "[dynamic:d]\nparent = root\ncommand = x\nnice = 19\n"
+	    "oom_score_adjust = 1000\nlimit_nofile = 64\n");
+	const struct spec	*s = find(cf, "w"), *d = find(cf, "d");
+
+	cr_expect(s->limits[LIMIT_NOFILE].set);
+	cr_expect_eq(s->limits[LIMIT_NOFILE].soft, 1024);
+	cr_expect_eq(s->limits[LIMIT_NOFILE].hard, 4096);
+	cr_expect_eq(s->limits[LIMIT_NPROC].soft, SPEC_LIMIT_INFINITY);
+	cr_expect_eq(s->limits[LIMIT_NPROC].hard, SPEC_LIMIT_INFINITY);
+	cr_expect_eq(s->limits[LIMIT_CORE].soft, 0);
+	cr_expect_eq(s->limits[LIMIT_CORE].hard, SPEC_LIMIT_INFINITY);
+	cr_expect_eq(s->limits[LIMIT_AS].soft, 2ULL << 30);
+	cr_expect_eq(s->limits[LIMIT_AS].hard, 2ULL << 30);
+	cr_expect_eq(s->limits[LIMIT_STACK].soft, 8ULL << 20);
+	cr_expect_eq(s->limits[LIMIT_STACK].hard, 16ULL << 20);
+	cr_expect(s->nice.set);
+	cr_expect_eq(s->nice.value, -20);
+	cr_expect(s->oom_score_adjust.set);
+	cr_expect_eq(s->oom_score_adjust.value, -1000);
+	cr_expect_eq(s->memory_restart, 500LL << 20);
+	cr_expect_eq(d->nice.value, 19);
+	cr_expect_eq(d->oom_score_adjust.value, 1000);
+	cr_expect_eq(d->limits[LIMIT_NOFILE].soft, 64);
+	conf_free(cf);
+}
+
+Test(errors, bad_resource_values_name_the_line)
+{
+	expect_errors(ROOT "[worker:w]\nparent = root\ncommand = x\n"
+	    "limit_nofile = 1K\nlimit_nproc = -1\nlimit_core = 2:1\n"
+	    "limit_as = lots\nlimit_stack = 1M:\nnice = 20\nnice = 1\n"
+	    "oom_score_adjust = -1001\nmemory_restart = 0\n"
+	    "[worker:v]\nparent = root\ncommand = x\nnice = -\n"
+	    "oom_score_adjust = 1.5\nmemory_restart = 5X\n",
+	    "t.ini:5: [worker:w] limit_nofile = \"1K\" is not a number or "
+	    "infinity, nor SOFT:HARD of those",
+	    "t.ini:6: [worker:w] limit_nproc = \"-1\" is not a number or "
+	    "infinity, nor SOFT:HARD of those",
+	    "t.ini:7: [worker:w] limit_core = \"2:1\": the soft limit is above "
+	    "the hard one (write SOFT:HARD, SOFT at most HARD)",
+	    "t.ini:8: [worker:w] limit_as = \"lots\" is not a size in bytes or "
+	    "infinity, nor SOFT:HARD of those (a number, optionally followed "
+	    "by K, M or G)",
+	    "t.ini:9: [worker:w] limit_stack = \"1M:\" is not a size in bytes "
+	    "or infinity, nor SOFT:HARD of those (a number, optionally "
+	    "followed by K, M or G)",
+	    "t.ini:10: [worker:w] nice = \"20\" is not a whole number from -20 "
+	    "to 19",
+	    "t.ini:11: [worker:w] nice is set twice (first on line 10; keep one)",
+	    "t.ini:12: [worker:w] oom_score_adjust = \"-1001\" is not a whole "
+	    "number from -1000 to 1000",
+	    "t.ini:13: [worker:w] memory_restart = \"0\" is too small (use 1 or "
+	    "more)",
+	    "t.ini:17: [worker:v] nice = \"-\" is not a whole number from -20 "
+	    "to 19",
+	    "t.ini:18: [worker:v] oom_score_adjust = \"1.5\" is not a whole "
+	    "number from -1000 to 1000",
+	    "t.ini:19: [worker:v] memory_restart = \"5X\" is not a size in bytes "
+	    "(a number, optionally followed by K, M or G)");
+}
+
+Test(errors, resource_keys_belong_to_workers_and_templates)
+{
+	expect_errors(ROOT "nice = 1\n",
+	    "t.ini:2: [supervisor:root] unknown key \"nice\" (it is a key of "
+	    "[dynamic:NAME] and [worker:NAME])");
+}
+
+Test(load, spec_diff_names_the_resource_keys)
+{
+	struct config	*a, *b;
+	const char	*keys[SPEC_KEYS_MAX];
+	int		 n;
+
+	a = load_ok(ROOT "[worker:w]\nparent = root\ncommand = x\n"
+	    "limit_nofile = 10\nnice = 1\nmemory_restart = 1M\n");
+	b = load_ok(ROOT "[worker:w]\nparent = root\ncommand = x\n"
+	    "limit_nofile = 10:20\nlimit_core = 0\noom_score_adjust = 5\n"
+	    "memory_restart = 2M\n");
+	n = spec_diff(find(a, "w"), find(b, "w"), keys, SPEC_KEYS_MAX);
+	cr_assert_eq(n, 5);
+	cr_expect_str_eq(keys[0], "limit_nofile");
+	cr_expect_str_eq(keys[1], "limit_core");
+	cr_expect_str_eq(keys[2], "nice");
+	cr_expect_str_eq(keys[3], "oom_score_adjust");
+	cr_expect_str_eq(keys[4], "memory_restart");
+	conf_free(a);
+	conf_free(b);
+}

@@ -1,0 +1,138 @@
+/*
+ * test-resources.c — what a child gets of the resource keys and what supd
+ * reads of it: limit_*, nice and oom_score_adjust as the child sees them in
+ * /proc, a limit it may not raise as a start failure with its reason, CPU
+ * and memory in status, and memory_restart restarting a child that grew.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+/* The soft and hard columns of one line of /proc/PID/limits. */
+static void
+limits_of(const char *text, const char *label, char *soft, char *hard)
+{
+	const char	*p = strstr(text, label);
+
+	cr_assert_not_null(p, "no \"%s\" in:\n%s", label, text);
+	cr_assert_eq(sscanf(p + strlen(label), " %31s %31s", soft, hard), 2);
+}
+
+static void
+expect_limit(const char *text, const char *label, const char *soft,
+    const char *hard)
+{
+	char	s[32], h[32];
+
+	limits_of(text, label, s, h);
+	cr_expect_str_eq(s, soft, "%s soft", label);
+	cr_expect_str_eq(h, hard, "%s hard", label);
+}
+
+static char *
+read_trimmed(struct supd_inst *in, const char *file)
+{
+	char	*s = harness_read(in, file);
+
+	cr_assert_not_null(s, "no %s", file);
+	s[strcspn(s, "\n")] = '\0';
+	return (s);
+}
+
+Test(resources, the_child_has_its_limits_nice_and_oom_score)
+{
+	struct supd_inst in;
+	char		*limits, *s;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:w]\nparent = root\ncwd = @DIR@\n"
+	    "limit_nofile = 1234:5678\nlimit_nproc = 500:1000\n"
+	    "limit_core = 0\nlimit_stack = 4M\nlimit_as = infinity\n"
+	    "nice = 5\noom_score_adjust = 300\n"
+	    "command = /bin/sh -c 'cat /proc/self/limits > limits; "
+	    "cat /proc/self/oom_score_adj > oom; "
+	    "read -r s < /proc/self/stat; set -- $s; echo ${19} > nice; "
+	    "echo ok > done; exec sleep 1000'\n");
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "done", 1, 5000), 1);
+	limits = harness_read(&in, "limits");
+	cr_assert_not_null(limits);
+	expect_limit(limits, "Max open files", "1234", "5678");
+	expect_limit(limits, "Max processes", "500", "1000");
+	expect_limit(limits, "Max core file size", "0", "0");
+	expect_limit(limits, "Max stack size", "4194304", "4194304");
+	expect_limit(limits, "Max address space", "unlimited", "unlimited");
+	free(limits);
+	s = read_trimmed(&in, "oom");
+	cr_expect_str_eq(s, "300");
+	free(s);
+	s = read_trimmed(&in, "nice");
+	cr_expect_str_eq(s, "5");
+	free(s);
+	harness_stop(&in);
+}
+
+/* With none of the keys, the child has supd's own (OTP's defaults stay). */
+Test(resources, without_the_keys_the_child_keeps_supds)
+{
+	struct supd_inst in;
+	char		*s;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:w]\nparent = root\ncwd = @DIR@\n"
+	    "command = /bin/sh -c 'cat /proc/self/oom_score_adj > oom; "
+	    "read -r s < /proc/self/stat; set -- $s; echo ${19} > nice; "
+	    "echo ok > done; exec sleep 1000'\n");
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "done", 1, 5000), 1);
+	s = read_trimmed(&in, "oom");
+	cr_expect_str_eq(s, "0");
+	free(s);
+	s = read_trimmed(&in, "nice");
+	cr_expect_str_eq(s, "0");
+	free(s);
+	harness_stop(&in);
+}
+
+/* Above fs.nr_open (and any unprivileged hard limit): refused by the kernel. */
+Test(resources, a_limit_it_may_not_raise_is_a_start_failure)
+{
+	struct supd_inst in;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:w]\nparent = root\nlimit_nofile = 999999999\n"
+	    "command = /bin/sleep 1000\n");
+	harness_start_nowait(&in);
+	cr_assert_eq(harness_wait_exit(&in, 10000), 1);
+	cr_expect(harness_wait_log(&in, "cannot start: w failed to start: "
+	    "limit_nofile 999999999: Operation not permitted", 0),
+	    "the log does not name the limit and the reason");
+	harness_stop(&in);
+}
+
+Test(resources, a_dynamic_template_gives_its_children_the_keys)
+{
+	struct supd_inst in;
+	char		*s;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[dynamic:jobs]\nparent = root\ncwd = @DIR@\nnice = 7\nlimit_nofile = 321\n"
+	    "command = /bin/sh -c 'read -r s < /proc/self/stat; set -- $s; "
+	    "echo ${19} > nice; exec sleep 1000'\n");
+	harness_start(&in);
+	cr_assert_eq(harness_supctl(&in, NULL, "spawn", "jobs", "j1", NULL), 0);
+	cr_assert_eq(harness_wait_lines(&in, "nice", 1, 5000), 1);
+	s = read_trimmed(&in, "nice");
+	cr_expect_str_eq(s, "7");
+	free(s);
+	harness_stop(&in);
+}
