@@ -12,6 +12,7 @@
 #include "method.h"
 #include "proc.h"
 #include "proto.h"
+#include "pstat.h"
 #include "signame.h"
 #include "store.h"
 #include "util.h"
@@ -98,11 +99,13 @@ method_query_last_output(const struct node *n)
 	return (a);
 }
 
-/* One Child of the IDL. */
+/* One Child of the IDL; ps is what /proc says of its group, or NULL. */
 static json_t *
-method_query_child(const struct node *n)
+method_query_child(const struct node *n, const struct pstat *ps)
 {
-	return (json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:o, s:b, s:o, s:o}",
+	json_t	*o;
+
+	o = json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:o, s:b, s:o, s:o}",
 	    "name", n->name,
 	    "type", tree_kind_name(n->kind),
 	    "parent", n->parent != NULL ? json_string(n->parent->name) :
@@ -113,31 +116,85 @@ method_query_child(const struct node *n)
 	    "started_at", method_query_started_at(n),
 	    "task", n->task,
 	    "groups", method_query_groups(n),
-	    "last_exit", method_query_last_exit(n)));
+	    "last_exit", method_query_last_exit(n));
+	json_object_set_new(o, "cpu_ms", ps != NULL && ps->nprocs > 0 ?
+	    json_integer(ps->cpu_ms) : json_null());
+	json_object_set_new(o, "rss_bytes", ps != NULL && ps->nprocs > 0 ?
+	    json_integer(ps->rss_bytes) : json_null());
+	return (o);
+}
+
+/*
+ * CPU and memory of the groups of nodes[0..n): one scan of /proc for all
+ * of them, only when asked (no timer); *nps entries, NULL when none runs.
+ */
+static struct pstat *
+method_query_usage(struct node **nodes, size_t n, size_t *nps)
+{
+	struct pstat	*ps;
+	size_t		 i;
+
+	*nps = 0;
+	ps = xcalloc(n + 1, sizeof *ps);
+	for (i = 0; i < n; i++)
+		if (nodes[i]->pid > 0)
+			ps[(*nps)++].pgid = nodes[i]->pid;
+	if (*nps == 0 || pstat_groups(ps, *nps) == -1) {
+		free(ps);
+		*nps = 0;
+		return (NULL);
+	}
+	return (ps);
+}
+
+/* The rows of Status, with their usage. */
+static json_t *
+method_query_rows(struct node **nodes, size_t n)
+{
+	struct pstat	*ps;
+	json_t		*rows = json_array();
+	size_t		 i, nps;
+
+	ps = method_query_usage(nodes, n, &nps);
+	for (i = 0; i < n; i++)
+		json_array_append_new(rows, method_query_child(nodes[i],
+		    nodes[i]->pid > 0 && ps != NULL ?
+		    pstat_find(ps, nps, nodes[i]->pid) : NULL));
+	free(ps);
+	return (rows);
 }
 
 static int
 method_status(struct call *c)
 {
 	json_t		*names, *v, *rows;
-	struct node	*n;
-	size_t		 i;
+	struct node	*n, **nodes;
+	size_t		 i, count = 0, cap = 16;
 
 	if (call_strv(c, "names", &names) == -1)
 		return (CALL_DONE);
-	rows = json_array();
+	nodes = xcalloc(cap, sizeof *nodes);
 	if (names != NULL && json_array_size(names) > 0) {
 		json_array_foreach(names, i, v) {
 			if ((n = tree_find(json_string_value(v))) == NULL) {
-				json_decref(rows);
+				free(nodes);
 				return (call_fail(c, SUPD_NOT_FOUND, "{s:s}",
 				    "name", json_string_value(v)));
 			}
-			json_array_append_new(rows, method_query_child(n));
+			if (count == cap)
+				nodes = xrealloc(nodes, (cap *= 2) *
+				    sizeof *nodes);
+			nodes[count++] = n;
 		}
 	} else
-		for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
-			json_array_append_new(rows, method_query_child(n));
+		for (n = loop_root; n != NULL; n = tree_next(loop_root, n)) {
+			if (count == cap)
+				nodes = xrealloc(nodes, (cap *= 2) *
+				    sizeof *nodes);
+			nodes[count++] = n;
+		}
+	rows = method_query_rows(nodes, count);
+	free(nodes);
 	if (store_trouble() != NULL)
 		return (call_ok(c, json_pack("{s:o, s:s}", "children", rows,
 		    "degraded", store_trouble())));
@@ -337,14 +394,16 @@ method_inspect(struct call *c)
 {
 	const char	*name, *status;
 	struct node	*n;
-	json_t		*info;
+	json_t		*info, *rows;
 	char		 buf[SIGNAME_BUF], *log;
 
 	if (call_str(c, "name", 1, &name) == -1)
 		return (CALL_DONE);
 	if ((n = tree_find(name)) == NULL)
 		return (call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name", name));
-	info = method_query_child(n);
+	rows = method_query_rows(&n, 1);
+	info = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
 	json_object_set_new(info, "dynamic", json_boolean(n->dynamic));
 	json_object_set_new(info, "depth", json_integer(method_query_depth(n)));
 	if (n->sup != NULL) {

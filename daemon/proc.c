@@ -27,6 +27,7 @@
 
 #include "events.h"
 #include "logs.h"
+#include "memwatch.h"
 #include "notify.h"
 #include "proc.h"
 #include "spawn.h"
@@ -61,6 +62,7 @@ struct proc_rt {
 	enum proc_answer	 answer;
 	int			 normal;	/* ANS_EXITED */
 	char			*reason;	/* ANS_START_FAILED; kept for the ops */
+	char			*why;		/* proc_fail's reason, for the exit */
 	int64_t			 waiting_since;	/* mono ms: main gone, group not */
 	int			 live_seen;	/* proc_scan found a live member */
 	ev_timer		 kill_timer;	/* shutdown -> SIGKILL */
@@ -162,6 +164,7 @@ proc_group_drop(struct proc_rt *rt)
 	ev_timer_stop(proc_loop, &rt->start_timer);
 	proc_wait_remove(rt);
 	proc_notify_close(rt);
+	memwatch_remove(rt->node);
 	if (rt->pgid != 0) {
 		HASH_DEL(proc_groups, rt);
 		if (proc_ops->group_gone != NULL)
@@ -446,7 +449,8 @@ proc_exit_event(struct proc_rt *rt, pid_t pid, int status, int normal)
 
 	proc_exit_text(how, sizeof how, status);
 	free(rt->last_exit);
-	rt->last_exit = xstrdup(how);
+	rt->last_exit = rt->why != NULL ? xasprintf("%s (%s)", rt->why, how) :
+	    xstrdup(how);
 	if (WIFEXITED(status)) {
 		node->last_exit_code = WEXITSTATUS(status);
 		node->last_exit_signal = 0;
@@ -458,11 +462,17 @@ proc_exit_event(struct proc_rt *rt, pid_t pid, int status, int normal)
 		f = json_pack("{s:i,s:i,s:b}", "pid", (int)pid,
 		    "signal", node->last_exit_signal, "normal", normal);
 	}
+	if (rt->why != NULL) {
+		json_object_set_new(f, "reason", json_string(rt->why));
+		free(rt->why);
+		rt->why = NULL;
+	}
 	if (normal)
 		log_info("exit %s pid %d %s", node->name, (int)pid, how);
 	else {
-		proc_failed(rt, how, out, sizeof out);
-		log_warn("exit %s pid %d %s%s", node->name, (int)pid, how, out);
+		proc_failed(rt, rt->last_exit, out, sizeof out);
+		log_warn("exit %s pid %d %s%s", node->name, (int)pid,
+		    rt->last_exit, out);
 	}
 	events_emit("exit", node, f);
 }
@@ -568,6 +578,7 @@ proc_init(struct ev_loop *loop, const struct proc_ops *ops)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
 	spawn_init();
+	memwatch_init(loop);
 	/*
 	 * libev's default loop reaps on SIGCHLD itself and hands the status
 	 * to ev_child watchers; another loop needs our own waitpid loop.
@@ -710,6 +721,8 @@ proc_start(struct node *node)
 	node->started_at = now_wall_ms();
 	log_info("start %s pid %d", node->name, (int)sp.pid);
 	events_emit("start", node, json_pack("{s:i}", "pid", (int)sp.pid));
+	if (spec->memory_restart > 0)
+		memwatch_add(node, sp.pid, spec->memory_restart);
 	if (rt->notify == NULL) {
 		proc_ops->started(node);
 		return;
@@ -746,6 +759,36 @@ proc_stop(struct node *node)
 	proc_group_stop(rt);
 	if (rt->pid == 0)
 		proc_wait_add(rt);
+}
+
+/*
+ * Stop node's process group as proc_stop does, but answer an abnormal
+ * exit (a start failure while it is not yet ready), why in its log line,
+ * its exit event and its last exit: memory_restart's verdict.
+ */
+void
+proc_fail(struct node *node, const char *why)
+{
+	struct proc_rt	*rt = node->rt;
+
+	if (rt == NULL || rt->pid == 0 || rt->stopping ||
+	    rt->answer != ANS_NONE)
+		return;
+	log_warn("%s pid %d: %s; stopping it", node->name, (int)rt->pid, why);
+	free(rt->why);
+	rt->why = xstrdup(why);
+	if (rt->starting) {
+		rt->starting = 0;
+		ev_timer_stop(proc_loop, &rt->start_timer);
+		free(rt->reason);
+		rt->reason = xstrdup(why);
+		rt->answer = ANS_START_FAILED;
+	} else {
+		rt->answer = ANS_EXITED;
+		rt->normal = 0;
+	}
+	proc_notify_close(rt);
+	proc_group_stop(rt);
 }
 
 /*
@@ -830,6 +873,7 @@ proc_forget(struct node *node)
 	}
 	LIST_REMOVE(rt, all_entry);
 	free(rt->reason);
+	free(rt->why);
 	free(rt->status);
 	free(rt->last_exit);
 	free(rt);
@@ -938,6 +982,8 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 	HASH_ADD_INT(proc_groups, pgid, rt);
 	proc_nrunning++;
 	node->pid = pc->pid;
+	if (node->spec->memory_restart > 0)
+		memwatch_add(node, pc->pid, node->spec->memory_restart);
 	if (pc->notify_fd >= 0)
 		rt->notify = notify_adopt(pc->notify_fd, pc->notify_socket,
 		    node->name, (unsigned long long)node->incarnation,

@@ -39,6 +39,12 @@ void		 proc_start(struct node *);
  * node is starting: then stopped is the only answer.
  */
 void		 proc_stop(struct node *);
+/*
+ * Stop node's process group as proc_stop does, but report an abnormal
+ * exit (memory_restart): why goes in the log, the exit event's reason
+ * and its last exit.
+ */
+void		 proc_fail(struct node *, const char *why);
 /* SIGKILL node's process group now; reports stopped as proc_stop does. */
 void		 proc_kill(struct node *);
 /* Send sig to node's process group; -1 (errno set) if it has none. */

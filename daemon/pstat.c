@@ -1,0 +1,109 @@
+/*
+ * pstat.c — CPU and memory of process groups from /proc/PID/stat, one scan
+ * of /proc whatever the number of groups (Status asks for every child at
+ * once, memory_restart for those that set it).  Read only when asked: no
+ * timer of its own.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pstat.h"
+
+static int
+pstat_cmp(const void *a, const void *b)
+{
+	const struct pstat	*x = a, *y = b;
+
+	return (x->pgid < y->pgid ? -1 : x->pgid > y->pgid);
+}
+
+struct pstat *
+pstat_find(struct pstat *ps, size_t n, int pgid)
+{
+	struct pstat	key;
+
+	key.pgid = pgid;
+	return (bsearch(&key, ps, n, sizeof *ps, pstat_cmp));
+}
+
+/*
+ * One process: its state, group, CPU ticks (its own and its reaped
+ * children's) and resident pages, from /proc/PID/stat.
+ */
+static int
+pstat_read(const char *pid, char *state, int *pgrp, unsigned long long *ticks,
+    long long *pages)
+{
+	char			 path[64], buf[1024], *p;
+	unsigned long long	 ut, st;
+	long long		 cut, cst;
+	ssize_t			 n;
+	int			 fd;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1)
+		return (-1);
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return (-1);
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields start after the last ')' */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %c %*d %d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+	    "%lld %lld %*d %*d %*d %*d %*u %*u %lld", state, pgrp, &ut, &st,
+	    &cut, &cst, pages) != 7)
+		return (-1);
+	*ticks = ut + st + (unsigned long long)(cut > 0 ? cut : 0) +
+	    (unsigned long long)(cst > 0 ? cst : 0);
+	return (0);
+}
+
+int
+pstat_groups(struct pstat *ps, size_t n)
+{
+	static long		 hz, page;
+	struct pstat		*g;
+	struct dirent		*de;
+	DIR			*d;
+	unsigned long long	 ticks;
+	long long		 pages;
+	char			 state;
+	size_t			 i;
+	int			 pgrp, pid;
+
+	for (i = 0; i < n; i++)
+		ps[i].cpu_ms = ps[i].rss_bytes = ps[i].nprocs = 0;
+	if (n == 0)
+		return (0);
+	if (hz == 0) {
+		hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+		page = sysconf(_SC_PAGESIZE) > 0 ? sysconf(_SC_PAGESIZE) : 4096;
+	}
+	qsort(ps, n, sizeof *ps, pstat_cmp);
+	if ((d = opendir("/proc")) == NULL)
+		return (-1);
+	while ((de = readdir(d)) != NULL) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (pstat_read(de->d_name, &state, &pgrp, &ticks, &pages) == -1 ||
+		    state == 'Z' || state == 'X')
+			continue;
+		/* a main process that left its group still counts */
+		if ((g = pstat_find(ps, n, pgrp)) == NULL) {
+			pid = atoi(de->d_name);
+			if ((g = pstat_find(ps, n, pid)) == NULL)
+				continue;
+		}
+		g->cpu_ms += (int64_t)(ticks * 1000 / (unsigned long long)hz);
+		g->rss_bytes += pages > 0 ? (int64_t)pages * page : 0;
+		g->nprocs++;
+	}
+	closedir(d);
+	return (0);
+}
