@@ -1,6 +1,6 @@
 /*
  * cmd-status.c — `supctl status [NAME...]`: a row per child (name, type,
- * parent, state, pid, uptime, restarts, last exit), or with --json the
+ * parent, state, pid, uptime, restarts, CPU%, RSS, last exit), or with --json the
  * Child objects exactly as supd returns them.
  */
 #include <stdio.h>
@@ -15,7 +15,7 @@ const struct cmd_entry cmd_status_entry = {
 	.name = "status",
 	.usage = "status [NAME...]",
 	.summary = "a row per child: type, parent, state, pid, uptime, restarts, "
-	    "last exit",
+	    "CPU%, RSS, last exit",
 	.help =
 	    "Print a row per child and supervisor (all of them, or the NAMEs): "
 	    "NAME, TYPE\n"
@@ -23,10 +23,14 @@ const struct cmd_entry cmd_status_entry = {
 	    "stopping,\n"
 	    "stopped, exited, failed), PID, UPTIME since its last start and "
 	    "RESTARTS since\n"
-	    "supd started, and LAST EXIT, how it last ended (code 1, signal "
-	    "KILL, start\n"
-	    "failed: REASON).  With --json, the array of Child objects of the "
-	    "Status call.\n"
+	    "supd started, CPU% (user and system CPU of its process group over "
+	    "its uptime;\n"
+	    "100 is one core) and RSS (resident memory of the group), and LAST "
+	    "EXIT, how it\n"
+	    "last ended (code 1, signal KILL, start failed: REASON).  With "
+	    "--json, the array\n"
+	    "of Child objects of the Status call (cpu_ms, rss_bytes: null "
+	    "without a process).\n"
 	    "When supd cannot write its state database, a warning on stderr "
 	    "says why.\n",
 	.min_args = 0,
@@ -50,12 +54,49 @@ cmd_status_uptime(char *buf, size_t len, json_t *c, int64_t now)
 	output_duration(buf, len, now - json_integer_value(at));
 }
 
+/* CPU% over its uptime: cpu_ms / (now - started_at); "-" without a process. */
+static void
+cmd_status_cpu(char *buf, size_t len, json_t *c, int64_t now)
+{
+	json_t	*cpu = json_object_get(c, "cpu_ms");
+	json_t	*at = json_object_get(c, "started_at");
+	int64_t	 up;
+
+	if (!json_is_integer(cpu) || !json_is_integer(at) ||
+	    (up = now - json_integer_value(at)) <= 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%.1f", 100.0 * (double)json_integer_value(cpu) /
+	    (double)up);
+}
+
+/* Resident memory as 812K, 61M or 1.5G; "-" without a process. */
+static void
+cmd_status_rss(char *buf, size_t len, json_t *c)
+{
+	json_t	*rss = json_object_get(c, "rss_bytes");
+	double	 b;
+
+	if (!json_is_integer(rss)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	b = (double)json_integer_value(rss);
+	if (b < 1024.0 * 1024)
+		snprintf(buf, len, "%.0fK", b / 1024);
+	else if (b < 1024.0 * 1024 * 1024)
+		snprintf(buf, len, "%.0fM", b / (1024 * 1024));
+	else
+		snprintf(buf, len, "%.1fG", b / (1024 * 1024 * 1024));
+}
+
 static int
 cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 {
 	struct table	*t;
 	json_t		*reply, *children, *c, *params;
-	char		 pid[32], uptime[32], restarts[32];
+	char		 pid[32], uptime[32], restarts[32], cpu[32], rss[32];
 	const char	*state;
 	int64_t		 now;
 	size_t		 i;
@@ -79,8 +120,8 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 		return (EXIT_OK);
 	}
 	now = output_now_ms();
-	t = table_new(8, "NAME", "TYPE", "PARENT", "STATE", "PID", "UPTIME",
-	    "RESTARTS", "LAST EXIT");
+	t = table_new(10, "NAME", "TYPE", "PARENT", "STATE", "PID", "UPTIME",
+	    "RESTARTS", "CPU%", "RSS", "LAST EXIT");
 	json_array_foreach(children, i, c) {
 		state = json_string_value(json_object_get(c, "state"));
 		if (json_is_integer(json_object_get(c, "pid")))
@@ -91,11 +132,13 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 		snprintf(restarts, sizeof restarts, "%lld", (long long)
 		    json_integer_value(json_object_get(c, "restarts")));
 		cmd_status_uptime(uptime, sizeof uptime, c, now);
+		cmd_status_cpu(cpu, sizeof cpu, c, now);
+		cmd_status_rss(rss, sizeof rss, c);
 		table_add(t, output_state_color(state), 3,
 		    json_string_value(json_object_get(c, "name")),
 		    json_string_value(json_object_get(c, "type")),
 		    json_string_value(json_object_get(c, "parent")),
-		    state, pid, uptime, restarts,
+		    state, pid, uptime, restarts, cpu, rss,
 		    json_string_value(json_object_get(c, "last_exit")));
 	}
 	table_print(t);

@@ -300,22 +300,26 @@ Test(cli, status_prints_an_aligned_table)
 	cr_assert_eq(cli_lines(r.out), 7, "%s", r.out);
 	l = cli_line(r.out, 0);
 	cr_assert_str_eq(l, "NAME  TYPE        PARENT  STATE    PID  UPTIME   "
-	    "RESTARTS  LAST EXIT");
+	    "RESTARTS  CPU%  RSS  LAST EXIT");
 	free(l);
-	/* an older supd sends no last_exit: "-" */
+	/* an older supd sends no last_exit, cpu_ms nor rss_bytes: "-" */
 	l = cli_line(r.out, 1);
 	cr_assert_str_eq(l, "root  supervisor  -       running  -    -        0"
-	    "         -");
+	    "         -     -    -");
 	free(l);
 	l = cli_line(r.out, 3);
 	cr_assert_str_eq(l, "db    worker      root    stopped  -    -        0"
-	    "         -");
+	    "         -     -    -");
 	free(l);
-	/* uptime counts from started_at; the fake's is in the past */
+	/*
+	 * uptime counts from started_at; the fake's is in the past, so its
+	 * 1.5 s of CPU is 0.0% of it; 64 MiB resident
+	 */
 	l = cli_line(r.out, 2);
 	cr_assert(strncmp(l, "web   worker      root    running  101  ", 40) == 0,
 	    "%s", l);
-	cr_assert(strcmp(l + strlen(l) - 11, "2         -") == 0, "%s", l);
+	cr_assert(strcmp(l + strlen(l) - 22, "2         0.0   64M  -") == 0,
+	    "%s", l);
 	free(l);
 	cr_assert_null(strchr(r.out, '\033'), "colour on a pipe");
 	cli_result_free(&r);

@@ -136,3 +136,119 @@ Test(resources, a_dynamic_template_gives_its_children_the_keys)
 	free(s);
 	harness_stop(&in);
 }
+
+/* The Child of `supctl --json status NAME`. */
+static json_t *
+status_of(struct supd_inst *in, const char *name)
+{
+	json_t	*rows, *c;
+	char	*out;
+
+	cr_assert_eq(harness_supctl(in, &out, "--json", "status", name, NULL), 0);
+	cr_assert_not_null(rows = json_loads(out, 0, NULL), "%s", out);
+	free(out);
+	c = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	cr_assert_not_null(c);
+	return (c);
+}
+
+Test(resources, status_shows_cpu_and_memory_of_a_running_child)
+{
+	struct supd_inst in;
+	json_t		*c;
+	char		*out;
+	long long	 cpu1, cpu2;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:busy]\nparent = root\n"
+	    "command = /bin/sh -c 'while :; do :; done'\n"
+	    "[worker:idle]\nparent = root\nrestart = transient\n"
+	    "command = /bin/true\n");
+	harness_start(&in);
+	harness_sleep_ms(500);
+	c = status_of(&in, "busy");
+	cr_assert(json_is_integer(json_object_get(c, "cpu_ms")));
+	cpu1 = json_integer_value(json_object_get(c, "cpu_ms"));
+	cr_expect_gt(json_integer_value(json_object_get(c, "rss_bytes")), 0);
+	json_decref(c);
+	harness_sleep_ms(1000);
+	c = status_of(&in, "busy");
+	cpu2 = json_integer_value(json_object_get(c, "cpu_ms"));
+	cr_expect_gt(cpu2, cpu1 + 200, "cpu_ms grows: %lld then %lld", cpu1,
+	    cpu2);
+	json_decref(c);
+	/* no process, no numbers */
+	c = status_of(&in, "root");
+	cr_expect(json_is_null(json_object_get(c, "cpu_ms")));
+	cr_expect(json_is_null(json_object_get(c, "rss_bytes")));
+	json_decref(c);
+	c = status_of(&in, "idle");
+	cr_expect(json_is_null(json_object_get(c, "cpu_ms")));
+	json_decref(c);
+	/* people see CPU% and RSS */
+	cr_assert_eq(harness_supctl(&in, &out, "status", NULL), 0);
+	cr_expect_not_null(strstr(out, "CPU%"), "%s", out);
+	cr_expect_not_null(strstr(out, "RSS"), "%s", out);
+	free(out);
+	harness_stop(&in);
+}
+
+Test(resources, memory_restart_restarts_a_child_that_grew_and_counts_it)
+{
+	struct supd_inst in;
+	json_t		*c;
+	char		*out;
+	int		 i;
+
+	harness_init(&in,
+	    "[supervisor:root]\nmax_restarts = 100\nmax_seconds = 60\n"
+	    "[worker:big]\nparent = root\nmemory_restart = 50M\n"
+	    "command = python3 -c 'b = b\"x\" * (200 << 20); "
+	    "import time; time.sleep(600)'\n");
+	harness_start(&in);
+	cr_assert(harness_wait_log(&in, "memory_restart: ", 10000),
+	    "no memory_restart in the log");
+	cr_expect(harness_wait_log(&in, "> 50 MiB", 0));
+	for (i = 0; i < 100; i++) {
+		c = status_of(&in, "big");
+		if (json_integer_value(json_object_get(c, "restarts")) >= 1)
+			break;
+		json_decref(c);
+		c = NULL;
+		harness_sleep_ms(100);
+	}
+	cr_assert_not_null(c, "never restarted");
+	cr_expect_not_null(strstr(json_string_value(json_object_get(c,
+	    "last_exit")), "memory_restart: "), "%s",
+	    json_string_value(json_object_get(c, "last_exit")));
+	json_decref(c);
+	cr_assert_eq(harness_supctl(&in, &out, "--json", "events", "big", NULL),
+	    0);
+	cr_expect_not_null(strstr(out, "\"reason\":\"memory_restart: "), "%s",
+	    out);
+	cr_expect_not_null(strstr(out, "\"normal\":false"), "%s", out);
+	free(out);
+	harness_stop(&in);
+}
+
+/* A child below its bound runs on. */
+Test(resources, memory_restart_leaves_a_small_child_alone)
+{
+	struct supd_inst in;
+	json_t		*c;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:small]\nparent = root\nmemory_restart = 500M\n"
+	    "command = /bin/sleep 1000\n");
+	harness_start(&in);
+	harness_sleep_ms(2500);
+	c = status_of(&in, "small");
+	cr_expect_eq(json_integer_value(json_object_get(c, "restarts")), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(c, "state")),
+	    "running");
+	json_decref(c);
+	harness_stop(&in);
+}
