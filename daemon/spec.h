@@ -53,6 +53,8 @@ enum output_mode {
 #define DEFAULT_WORKER_SHUTDOWN	5000
 #define DEFAULT_START_TIMEOUT	90000
 #define DEFAULT_MAX_CHILDREN	0	/* 0: no limit */
+#define DEFAULT_RESTART_DELAY_MAX	30000	/* restart_delay_max unset */
+#define DEFAULT_RESTART_DELAY_RESET	60000	/* restart_delay_reset unset */
 
 struct spec {
 	char			*name;
@@ -85,6 +87,10 @@ struct spec {
 	size_t			 nsuccess_signals;
 	char			**groups;	/* process groups (:pg), NULL-terminated */
 	size_t			 ngroups;
+	/* restart backoff (policy-backoff.c); 0: not given */
+	int64_t			 restart_delay_ms;	/* 0: restarts at once (OTP) */
+	int64_t			 restart_delay_max_ms;
+	int64_t			 restart_delay_reset_ms;
 
 	/* supervisors and dynamic supervisors */
 	enum strategy		 strategy;	/* dynamic: always one_for_one */
@@ -148,7 +154,7 @@ int	spec_is_success(const struct spec *, int code, int sig);
  * one name: at most max of them into keys; returns how many (0: the same).
  * Name, kind, parent and line numbers are not compared.
  */
-#define SPEC_KEYS_MAX	24
+#define SPEC_KEYS_MAX	32
 int	spec_diff(const struct spec *, const struct spec *, const char **keys,
 	    int max);
 /* True if two NULL-terminated vectors (NULL: empty) hold the same strings. */
