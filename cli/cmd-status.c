@@ -25,8 +25,11 @@ const struct cmd_entry cmd_status_entry = {
 	    "RESTARTS since\n"
 	    "supd started, and LAST EXIT, how it last ended (code 1, signal "
 	    "KILL, start\n"
-	    "failed: REASON).  With --json, the array of Child objects of the "
-	    "Status call.\n"
+	    "failed: REASON).  A child whose restart waits out its "
+	    "restart_delay shows\n"
+	    "STATE backoff and the time left (backoff 4s).  With --json, the "
+	    "array of Child\n"
+	    "objects of the Status call (backoff_ms: the milliseconds left).\n"
 	    "When supd cannot write its state database, a warning on stderr "
 	    "says why.\n",
 	.min_args = 0,
@@ -55,7 +58,8 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 {
 	struct table	*t;
 	json_t		*reply, *children, *c, *params;
-	char		 pid[32], uptime[32], restarts[32];
+	char		 pid[32], uptime[32], restarts[32], backoff[48], left[32];
+	json_t		*wait;
 	const char	*state;
 	int64_t		 now;
 	size_t		 i;
@@ -91,6 +95,13 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 		snprintf(restarts, sizeof restarts, "%lld", (long long)
 		    json_integer_value(json_object_get(c, "restarts")));
 		cmd_status_uptime(uptime, sizeof uptime, c, now);
+		/* a restart waiting out restart_delay: how long it still waits */
+		if (json_is_integer(wait = json_object_get(c, "backoff_ms"))) {
+			output_duration(left, sizeof left,
+			    json_integer_value(wait) + 999);
+			snprintf(backoff, sizeof backoff, "backoff %s", left);
+			state = backoff;
+		}
 		table_add(t, output_state_color(state), 3,
 		    json_string_value(json_object_get(c, "name")),
 		    json_string_value(json_object_get(c, "type")),
