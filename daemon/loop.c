@@ -265,6 +265,8 @@ loop_backoff(struct node *n, int64_t ms)
 	struct loop_later	*b;
 
 	loop_backoff_cancel(n);
+	/* the delay is counted from now, not from when the loop last woke */
+	ev_now_update(loop_ev);
 	b = loop_later_new(n);
 	ev_timer_init(&b->timer, loop_backoff_cb, ms / 1000.0, 0.);
 	b->timer.data = b;
@@ -496,6 +498,14 @@ loop_init(struct config *conf, struct node *root, const struct loop_ops *ops)
 int
 loop_resume(void)
 {
+	struct node	*n;
+	int64_t		 now = now_mono_ms();
+
+	/* a reexec carried restart delays as deadlines: their timers again */
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
+		if (n->backoff_at != 0)
+			loop_backoff(n, n->backoff_at > now ?
+			    n->backoff_at - now : 0);
 	loop_drain();
 	if (loop_exit_status < 0)
 		ev_run(loop_ev, 0);
@@ -529,10 +539,6 @@ loop_quiet(const char **why)
 			snprintf(buf, sizeof buf, "%s is starting", n->name);
 		else if (n->state == NODE_STOPPING)
 			snprintf(buf, sizeof buf, "%s is stopping", n->name);
-		else if (n->backoff_at != 0)
-			/* its timer does not cross an exec: wait for the restart */
-			snprintf(buf, sizeof buf, "%s waits to restart (restart_delay)",
-			    n->name);
 		else if (n->sup != NULL && (policy_busy(n) ||
 		    !TAILQ_EMPTY(&n->sup->pending)))
 			snprintf(buf, sizeof buf, "supervisor %s is busy",

@@ -101,3 +101,23 @@ Test(backoff, stop_during_backoff_keeps_it_stopped)
 	cr_assert(strstr(out, "stopped") != NULL, "status says: %s", out);
 	free(out);
 }
+
+Test(backoff, a_reexec_carries_the_pending_delay)
+{
+	long long	at[4];
+	char		*out = NULL;
+
+	harness_init(&in, CRASHER("1500", "1500"));
+	harness_start(&in);
+	cr_assert_geq(harness_wait_lines(&in, "starts", 1, 5000), 1);
+	cr_assert(harness_wait_log(&in, "backoff: crash restarts in 1500 ms", 5000));
+	cr_assert_eq(harness_supctl(&in, &out, "reexec", NULL), 0, "reexec: %s", out);
+	free(out);
+	cr_assert_eq(harness_supctl(&in, &out, "status", "crash", NULL), 0);
+	cr_assert(strstr(out, "backoff") != NULL, "after the reexec: %s", out);
+	free(out);
+	cr_assert_geq(harness_wait_lines(&in, "starts", 2, 5000), 2);
+	cr_assert_eq(starts(at, 2), 2);
+	cr_assert_geq(at[1] - at[0], 1490, "restarted %lld ms later", at[1] - at[0]);
+	cr_assert_lt(at[1] - at[0], 3000, "restarted %lld ms later", at[1] - at[0]);
+}
