@@ -27,10 +27,13 @@ const struct cmd_entry cmd_status_entry = {
 	    "its uptime;\n"
 	    "100 is one core) and RSS (resident memory of the group), and LAST "
 	    "EXIT, how it\n"
-	    "last ended (code 1, signal KILL, start failed: REASON).  With "
-	    "--json, the array\n"
-	    "of Child objects of the Status call (cpu_ms, rss_bytes: null "
-	    "without a process).\n"
+	    "last ended (code 1, signal KILL, start failed: REASON).  A child "
+	    "whose restart\n"
+	    "waits out its restart_delay shows STATE backoff and the time left "
+	    "(backoff 4s).\n"
+	    "With --json, the array of Child objects of the Status call "
+	    "(cpu_ms, rss_bytes:\n"
+	    "null without a process; backoff_ms: the milliseconds left).\n"
 	    "When supd cannot write its state database, a warning on stderr "
 	    "says why.\n",
 	.min_args = 0,
@@ -97,6 +100,8 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 	struct table	*t;
 	json_t		*reply, *children, *c, *params;
 	char		 pid[32], uptime[32], restarts[32], cpu[32], rss[32];
+	char		 backoff[48], left[32];
+	json_t		*wait;
 	const char	*state;
 	int64_t		 now;
 	size_t		 i;
@@ -134,6 +139,13 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 		cmd_status_uptime(uptime, sizeof uptime, c, now);
 		cmd_status_cpu(cpu, sizeof cpu, c, now);
 		cmd_status_rss(rss, sizeof rss, c);
+		/* a restart waiting out restart_delay: how long it still waits */
+		if (json_is_integer(wait = json_object_get(c, "backoff_ms"))) {
+			output_duration(left, sizeof left,
+			    json_integer_value(wait) + 999);
+			snprintf(backoff, sizeof backoff, "backoff %s", left);
+			state = backoff;
+		}
 		table_add(t, output_state_color(state), 3,
 		    json_string_value(json_object_get(c, "name")),
 		    json_string_value(json_object_get(c, "type")),

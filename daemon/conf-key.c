@@ -193,6 +193,15 @@ static const struct conf_key conf_keys[] = {
 	    .flags = K_WIDE | K_SIZE, .set = conf_key_number,
 	    .off = SP(memory_restart), .min = 1, .max = INT64_MAX,
 	    .what = "a size in bytes" },
+	{ .name = "restart_delay", .where = SEC_CHILD, .flags = K_WIDE,
+	    .set = conf_key_number, .off = SP(restart_delay_ms), .min = 0,
+	    .max = MS_MAX, .what = "a number of milliseconds" },
+	{ .name = "restart_delay_max", .where = SEC_CHILD, .flags = K_WIDE,
+	    .set = conf_key_number, .off = SP(restart_delay_max_ms), .min = 1,
+	    .max = MS_MAX, .what = "a number of milliseconds" },
+	{ .name = "restart_delay_reset", .where = SEC_CHILD, .flags = K_WIDE,
+	    .set = conf_key_number, .off = SP(restart_delay_reset_ms), .min = 1,
+	    .max = MS_MAX, .what = "a number of milliseconds" },
 };
 const size_t conf_key_count = sizeof(conf_keys) / sizeof(conf_keys[0]);
 

@@ -50,6 +50,8 @@ struct loop_later {
 TAILQ_HEAD(loop_later_list, loop_later);
 static struct loop_later_list	 loop_retries = TAILQ_HEAD_INITIALIZER(loop_retries);
 static struct loop_later_list	 loop_deadlines = TAILQ_HEAD_INITIALIZER(loop_deadlines);
+/* workers waiting out a restart delay: one timer each, only while it waits */
+static struct loop_later_list	 loop_backoffs = TAILQ_HEAD_INITIALIZER(loop_backoffs);
 static ev_idle			 loop_retry_w;	/* lowest priority: after the clients */
 
 static void	loop_drain(void);
@@ -146,6 +148,11 @@ loop_report(struct action *a)
 	case RPT_SUP_KILL:
 		log_warn("kill: %s", a->detail);
 		break;
+	case RPT_BACKOFF:
+		log_info("backoff: %s", a->detail);
+		events_emit("backoff", n, json_pack("{s:I}", "delay_ms",
+		    (json_int_t)n->backoff_ms));
+		break;
 	}
 }
 
@@ -215,6 +222,58 @@ loop_deadline(struct node *n, int64_t ms)
 	TAILQ_INSERT_TAIL(&loop_deadlines, d, entry);
 }
 
+static void
+loop_backoff_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	struct loop_later	*b = w->data;
+	struct node		*n;
+
+	(void)l;
+	(void)revents;
+	TAILQ_REMOVE(&loop_backoffs, b, entry);
+	if ((n = tree_find(b->name)) != NULL && n->incarnation == b->incarnation)
+		loop_event(EVT_BACKOFF, n, 0, NULL);
+	free(b);
+}
+
+static struct loop_later *
+loop_backoff_find(struct node *n)
+{
+	struct loop_later	*b;
+
+	TAILQ_FOREACH(b, &loop_backoffs, entry)
+		if (strcmp(b->name, n->name) == 0)
+			return (b);
+	return (NULL);
+}
+
+static void
+loop_backoff_cancel(struct node *n)
+{
+	struct loop_later	*b;
+
+	if ((b = loop_backoff_find(n)) == NULL)
+		return;
+	ev_timer_stop(loop_ev, &b->timer);
+	TAILQ_REMOVE(&loop_backoffs, b, entry);
+	free(b);
+}
+
+static void
+loop_backoff(struct node *n, int64_t ms)
+{
+	struct loop_later	*b;
+
+	loop_backoff_cancel(n);
+	/* the delay is counted from now, not from when the loop last woke */
+	ev_now_update(loop_ev);
+	b = loop_later_new(n);
+	ev_timer_init(&b->timer, loop_backoff_cb, ms / 1000.0, 0.);
+	b->timer.data = b;
+	ev_timer_start(loop_ev, &b->timer);
+	TAILQ_INSERT_TAIL(&loop_backoffs, b, entry);
+}
+
 /* Perform one list of actions; removed nodes are freed once it is all done. */
 static void
 loop_perform(struct action_list *l)
@@ -239,6 +298,12 @@ loop_perform(struct action_list *l)
 			break;
 		case ACT_DEADLINE:
 			loop_deadline(a->node, a->ms);
+			break;
+		case ACT_BACKOFF:
+			loop_backoff(a->node, a->ms);
+			break;
+		case ACT_BACKOFF_CANCEL:
+			loop_backoff_cancel(a->node);
 			break;
 		case ACT_REPORT:
 			loop_report(a);
@@ -433,6 +498,14 @@ loop_init(struct config *conf, struct node *root, const struct loop_ops *ops)
 int
 loop_resume(void)
 {
+	struct node	*n;
+	int64_t		 now = now_mono_ms();
+
+	/* a reexec carried restart delays as deadlines: their timers again */
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
+		if (n->backoff_at != 0)
+			loop_backoff(n, n->backoff_at > now ?
+			    n->backoff_at - now : 0);
 	loop_drain();
 	if (loop_exit_status < 0)
 		ev_run(loop_ev, 0);
@@ -495,6 +568,11 @@ loop_free(void)
 	while ((l = TAILQ_FIRST(&loop_deadlines)) != NULL) {
 		ev_timer_stop(loop_ev, &l->timer);
 		TAILQ_REMOVE(&loop_deadlines, l, entry);
+		free(l);
+	}
+	while ((l = TAILQ_FIRST(&loop_backoffs)) != NULL) {
+		ev_timer_stop(loop_ev, &l->timer);
+		TAILQ_REMOVE(&loop_backoffs, l, entry);
 		free(l);
 	}
 	if (loop_ev != NULL)

@@ -44,7 +44,10 @@ void	loop_kick(void);
 void	loop_init(struct config *, struct node *root, const struct loop_ops *);
 /* Boot the tree and run until the policy says supd is done; the exit status. */
 int	loop_run(void);
-/* Run a tree a reexec carried over: no boot, the tree is up already. */
+/*
+ * Run a tree a reexec carried over: no boot, the tree is up already; the
+ * restart delays it carried (node->backoff_at) get their timers again.
+ */
 int	loop_resume(void);
 /*
  * 1 if the tree is quiet: no event queued, no supervisor in the middle of

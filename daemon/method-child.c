@@ -143,9 +143,12 @@ method_stop(struct call *c)
 
 	if ((n = method_child_target(c, &rc)) == NULL)
 		return (rc);
-	/* a failed child may have a retry waiting: that is the policy's */
-	if (!policy_stop_removes(n) && (n->state == NODE_STOPPED ||
-	    n->state == NODE_EXITED))
+	/*
+	 * A failed child may have a retry waiting, an exited one a restart
+	 * delay (restart_delay): those are the policy's to cancel.
+	 */
+	if (!policy_stop_removes(n) && n->backoff_at == 0 &&
+	    (n->state == NODE_STOPPED || n->state == NODE_EXITED))
 		return (call_ok(c, json_pack("{s:s, s:b}", "name", n->name,
 		    "removed", 0)));
 	/* a dynamic or temporary child is removed by its stop: remember that */

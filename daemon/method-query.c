@@ -99,6 +99,15 @@ method_query_last_output(const struct node *n)
 	return (a);
 }
 
+/* Milliseconds left of a pending restart delay, or null. */
+static json_t *
+method_query_backoff(const struct node *n)
+{
+	int64_t	left = policy_backoff_left(n, now_mono_ms());
+
+	return (left > 0 ? json_integer(left) : json_null());
+}
+
 /* One Child of the IDL; ps is what /proc says of its group, or NULL. */
 static json_t *
 method_query_child(const struct node *n, const struct pstat *ps)
@@ -117,6 +126,7 @@ method_query_child(const struct node *n, const struct pstat *ps)
 	    "task", n->task,
 	    "groups", method_query_groups(n),
 	    "last_exit", method_query_last_exit(n));
+	json_object_set_new(o, "backoff_ms", method_query_backoff(n));
 	json_object_set_new(o, "cpu_ms", ps != NULL && ps->nprocs > 0 ?
 	    json_integer(ps->cpu_ms) : json_null());
 	json_object_set_new(o, "rss_bytes", ps != NULL && ps->nprocs > 0 ?
@@ -355,6 +365,12 @@ method_query_spec(const struct node *n, int values)
 		json_array_append_new(codes, json_string(signame_name(
 		    s->success_signals[i], buf, sizeof buf)));
 	json_object_set_new(o, "success_exit_signals", codes);
+	/* the backoff as the policy applies it: defaults filled in, or none */
+	json_object_set_new(o, "restart_delay", json_integer(s->restart_delay_ms));
+	json_object_set_new(o, "restart_delay_max", s->restart_delay_ms > 0 ?
+	    json_integer(policy_backoff_max(s)) : json_null());
+	json_object_set_new(o, "restart_delay_reset", s->restart_delay_ms > 0 ?
+	    json_integer(policy_backoff_reset(s)) : json_null());
 	return (o);
 }
 
@@ -413,6 +429,9 @@ method_inspect(struct call *c)
 	}
 	json_object_set_new(info, "spec", method_query_spec(n,
 	    c->role == ROLE_ADMIN));
+	/* the delay its last restart waited (or waits), for the next doubling */
+	json_object_set_new(info, "backoff_delay_ms", n->backoff_ms > 0 ?
+	    json_integer(n->backoff_ms) : json_null());
 	json_object_set_new(info, "partition", n->dynamic ?
 	    json_integer(n->partition) : json_null());
 	status = proc_status_text(n);

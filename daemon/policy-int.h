@@ -22,4 +22,12 @@ void		 policy_window_reset(struct window *);
 /* OTP's add_restart: add now, then 1 if the window holds more than max_restarts. */
 int		 policy_window_add(struct window *, const struct spec *, int64_t now);
 
+/*
+ * Restart backoff (policy-backoff.c).  policy_backoff_begin parks child
+ * for its delay and returns 1, or returns 0 when it restarts at once.
+ */
+int		 policy_backoff_begin(struct node *child, int64_t now);
+/* Forget child's pending delay (it starts, stops or leaves): its timer goes. */
+void		 policy_backoff_cancel(struct node *child);
+
 #endif /* POLICY_INT_H */

@@ -47,7 +47,7 @@ struct step {
 };
 
 struct pending {
-	enum policy_evt		 type;	/* EVT_EXITED, EVT_RETRY or a command */
+	enum policy_evt		 type;	/* EVT_EXITED, EVT_RETRY, EVT_BACKOFF or a command */
 	struct node		*node;
 	uint64_t		 incarnation;
 	int			 normal;
@@ -83,6 +83,7 @@ static void	sup_handle_exit(struct node *, struct node *, int);
 static void	sup_handle_command(struct node *, struct pending *);
 static void	sup_begin_stop(struct node *, enum stop_reason, int);
 static void	sup_restart(struct node *, struct node *);
+static void	sup_plan_restart(struct node *, struct node *);
 
 int
 policy_busy(const struct node *sup)
@@ -195,6 +196,7 @@ node_remove(struct node *n)
 		if (sup->sup->waiting == n)
 			sup->sup->waiting = NULL;
 	}
+	policy_backoff_cancel(n);
 	policy_act_report(RPT_REMOVE, n, NULL);
 	tree_unlink(n);
 	policy_act_push(ACT_REMOVE, n);
@@ -216,6 +218,8 @@ step_begin(struct node *sup, struct step *st)
 			node_start(st->node);
 		return (1);
 	case STEP_STOP:
+		/* a child waiting out its restart delay is stopped already */
+		policy_backoff_cancel(st->node);
 		if (!node_active(st->node))
 			return (0);
 		s->waiting = st->node;
@@ -228,6 +232,7 @@ step_begin(struct node *sup, struct step *st)
 			next = TAILQ_NEXT(c, sibling);
 			if (st->partition >= 0 && c->partition != st->partition)
 				continue;
+			policy_backoff_cancel(c);
 			if (!node_active(c))
 				continue;
 			s->waiting_count++;
@@ -439,6 +444,13 @@ sup_idle(struct node *sup)
 			    p->node->state == NODE_FAILED &&
 			    sup->state == NODE_RUNNING)
 				sup_restart(sup, p->node);
+		} else if (p->type == EVT_BACKOFF) {
+			/* moot if a command started or stopped it meanwhile */
+			if (p->node->incarnation == p->incarnation &&
+			    (p->node->state == NODE_EXITED ||
+			    p->node->state == NODE_FAILED) &&
+			    sup->state == NODE_RUNNING)
+				sup_plan_restart(sup, p->node);
 		} else if (p->type == EVT_EXITED) {
 			/*
 			 * Stale if the child was restarted or stopped since.  A
@@ -517,6 +529,8 @@ node_start(struct node *n)
 	n->incarnation++;
 	n->state = NODE_STARTING;
 	if (n->kind == KIND_WORKER) {
+		/* started by anything (a command, a sibling's restart): no wait */
+		policy_backoff_cancel(n);
 		policy_act_push(ACT_START, n);
 		return;
 	}
@@ -654,8 +668,10 @@ sup_restart(struct node *sup, struct node *child)
 	struct sup	*s = sup->sup;
 	int		 w = sup->kind == KIND_DYNAMIC ? child->partition : 0;
 
+	/* counted when decided; a restart delay defers what the plan does */
 	if (!policy_window_add(&s->windows[w], sup->spec, policy_now)) {
-		sup_plan_restart(sup, child);
+		if (!policy_backoff_begin(child, policy_now_ms))
+			sup_plan_restart(sup, child);
 		return;
 	}
 	free(s->gave_up);
@@ -755,6 +771,8 @@ sup_handle_command(struct node *sup, struct pending *p)
 	switch (p->type) {
 	case EVT_CMD_START:
 	case EVT_SPAWN:
+		/* a child started by hand begins its backoff afresh */
+		n->backoff_ms = 0;
 		if (n->state == NODE_RUNNING) {
 			s->op = OP_IDLE;
 			policy_act_done(p->tag, n, CMD_ALREADY_STARTED, NULL);
@@ -772,6 +790,7 @@ sup_handle_command(struct node *sup, struct pending *p)
 			steps_add(s, STEP_REMOVE, n, -1);
 		break;
 	case EVT_CMD_RESTART:
+		n->backoff_ms = 0;
 		steps_add(s, STEP_STOP, n, -1);
 		steps_add(s, STEP_START, n, -1);
 		break;
@@ -936,6 +955,23 @@ policy_retry(struct node *sup)
 		sup_idle(sup);
 }
 
+/*
+ * A parked child's restart delay ran out: its restart is a new operation
+ * of its supervisor, queued behind whatever the supervisor does now.
+ */
+static void
+policy_backoff_due(struct node *n)
+{
+	struct node	*sup = n->parent;
+
+	if (n->backoff_at == 0 || sup == NULL)
+		return;		/* cancelled: a command got there first */
+	n->backoff_at = 0;
+	sup_enqueue(sup, EVT_BACKOFF, n, 0, NULL);
+	if (sup->sup->op == OP_IDLE)
+		sup_idle(sup);
+}
+
 void
 policy_step(const struct policy_event *ev, struct action_list *out)
 {
@@ -953,12 +989,14 @@ policy_step(const struct policy_event *ev, struct action_list *out)
 		if (n->state != NODE_STARTING)
 			break;
 		n->state = NODE_RUNNING;
+		n->run_since = policy_now_ms;
 		child_outcome(n, OUT_STARTED, 0, NULL);
 		break;
 	case EVT_START_FAILED:
 		if (n->state != NODE_STARTING)
 			break;
 		n->state = NODE_FAILED;
+		n->ran_ms = 0;
 		child_outcome(n, OUT_START_FAILED, 0, ev->reason);
 		break;
 	case EVT_EXITED:
@@ -971,6 +1009,7 @@ policy_step(const struct policy_event *ev, struct action_list *out)
 		if (n->state != NODE_RUNNING)
 			break;
 		n->state = NODE_EXITED;
+		n->ran_ms = policy_now_ms - n->run_since;
 		child_outcome(n, OUT_EXITED, ev->normal, NULL);
 		break;
 	case EVT_STOPPED:
@@ -996,6 +1035,9 @@ policy_step(const struct policy_event *ev, struct action_list *out)
 		break;
 	case EVT_DEADLINE:
 		sup_deadline(n);
+		break;
+	case EVT_BACKOFF:
+		policy_backoff_due(n);
 		break;
 	}
 	while (firstnotice < nnotices) {

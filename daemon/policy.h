@@ -26,6 +26,7 @@ enum policy_evt {
 	EVT_CMD_REMOVE,		/* reload: stop a static child (or subtree) and remove it */
 	EVT_RETRY,		/* an ACT_RETRY's turn came: node = the supervisor */
 	EVT_DEADLINE,		/* an ACT_DEADLINE ran out: node = the supervisor */
+	EVT_BACKOFF,		/* an ACT_BACKOFF ran out: node = the worker */
 };
 
 struct policy_event {
@@ -47,6 +48,8 @@ enum action_type {
 	ACT_KILL,	/* SIGKILL worker node's group now; answer EVT_STOPPED (as ACT_STOP) */
 	ACT_RETRY,	/* send EVT_RETRY to supervisor node once what waits is handled */
 	ACT_DEADLINE,	/* send EVT_DEADLINE to supervisor node after ms, unless restarted */
+	ACT_BACKOFF,	/* send EVT_BACKOFF to worker node after ms (its one timer) */
+	ACT_BACKOFF_CANCEL,	/* forget worker node's ACT_BACKOFF timer: never send it */
 };
 
 enum report_type {
@@ -58,6 +61,7 @@ enum report_type {
 	RPT_SUP_FAILED,		/* node (a supervisor) failed to start: detail says why */
 	RPT_AUTO_SHUTDOWN,	/* node (a supervisor) stops itself: detail says why */
 	RPT_SUP_KILL,		/* node (a supervisor) outlived its shutdown: its subtree is killed */
+	RPT_BACKOFF,		/* node's restart waits node->backoff_ms (ACT_BACKOFF) */
 };
 
 /* How a command ended (ACT_DONE); detail adds the reason of a start failure. */
@@ -79,7 +83,7 @@ struct action {
 	void		*tag;		/* ACT_DONE */
 	enum cmd_outcome outcome;	/* ACT_DONE */
 	int		 status;	/* ACT_EXIT */
-	int64_t		 ms;		/* ACT_DEADLINE */
+	int64_t		 ms;		/* ACT_DEADLINE, ACT_BACKOFF */
 	char		*detail;	/* malloc'd or NULL; freed by action_list_clear */
 };
 
@@ -104,6 +108,12 @@ int	policy_stop_removes(const struct node *);
 int	policy_busy(const struct node *sup);
 /* Restarts in sup's window (partition p) as of now (monotonic ms). */
 int	policy_window_use(const struct node *sup, int partition, int64_t now);
+
+/* Restart backoff as spec says it, defaults filled in (0 delay: none). */
+int64_t	policy_backoff_max(const struct spec *);
+int64_t	policy_backoff_reset(const struct spec *);
+/* Milliseconds left of n's pending restart delay as of now; 0: none. */
+int64_t	policy_backoff_left(const struct node *, int64_t now);
 
 /* The outcome in words ("already started"), for logs and tests. */
 const char *policy_outcome_text(enum cmd_outcome);

@@ -121,6 +121,12 @@ snap_node(struct node *n, int **fds, size_t *nfds)
 		json_object_set_new(o, "windows", snap_windows(n->sup));
 		json_object_set_new(o, "gave_up", snap_str(n->sup->gave_up));
 	}
+	/* monotonic ms: the clock goes on across the exec, the deadline holds */
+	if (n->backoff_at != 0 || n->backoff_ms != 0) {
+		json_object_set_new(o, "backoff_at", json_integer(n->backoff_at));
+		json_object_set_new(o, "backoff_ms", json_integer(n->backoff_ms));
+		json_object_set_new(o, "run_since", json_integer(n->run_since));
+	}
 	json_object_set_new(o, "uid", json_integer(pc.uid));
 	json_object_set_new(o, "failures", json_integer(pc.failures));
 	json_object_set_new(o, "stop_signal", json_integer(pc.stop_signal));
@@ -362,6 +368,28 @@ snap_windows_ok(struct node *n, json_t *w, int64_t now_s)
 }
 
 /* One node: its place in the tree, its values, its descriptors and pid. */
+/* A restart delay carried: a worker's, waiting only when exited or failed. */
+static int
+snap_backoff_ok(json_t *o, int kind, int state, int64_t now_s)
+{
+	json_t		*at = json_object_get(o, "backoff_at");
+	json_t		*ms = json_object_get(o, "backoff_ms");
+	json_t		*since = json_object_get(o, "run_since");
+	json_int_t	 a;
+
+	if (at == NULL && ms == NULL && since == NULL)
+		return (1);
+	if (!json_is_integer(at) || !json_is_integer(ms) ||
+	    !json_is_integer(since) || kind != KIND_WORKER)
+		return (0);
+	a = json_integer_value(at);
+	if (a < 0 || json_integer_value(ms) < 0 ||
+	    json_integer_value(ms) > INT32_MAX || json_integer_value(since) < 0 ||
+	    a > now_s * 1000 + INT32_MAX)
+		return (0);
+	return (a == 0 || state == NODE_EXITED || state == NODE_FAILED);
+}
+
 static int
 snap_node_ok(json_t *o, json_t *names, struct snap_fds *seen, int64_t now_s,
     char **cause)
@@ -427,6 +455,10 @@ snap_node_ok(json_t *o, json_t *names, struct snap_fds *seen, int64_t now_s,
 			return (-1);
 		}
 		n = NULL;
+	}
+	if (!snap_backoff_ok(o, kind, state, now_s)) {
+		*cause = xasprintf("%s: its restart delay is malformed", name);
+		return (-1);
 	}
 	if (!snap_windows_ok(n, json_object_get(o, "windows"), now_s)) {
 		*cause = xasprintf("%s: its restart windows are malformed", name);
@@ -580,6 +612,9 @@ snap_apply_node(json_t *o)
 	n->started_at = json_integer_value(json_object_get(o, "started_at"));
 	n->last_exit_code = snap_get_int(o, "code");
 	n->last_exit_signal = snap_get_int(o, "signal");
+	n->backoff_at = json_integer_value(json_object_get(o, "backoff_at"));
+	n->backoff_ms = json_integer_value(json_object_get(o, "backoff_ms"));
+	n->run_since = json_integer_value(json_object_get(o, "run_since"));
 	if (n->sup != NULL) {
 		snap_apply_windows(n, json_object_get(o, "windows"));
 		if (snap_get_str(o, "gave_up") != NULL)

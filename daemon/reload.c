@@ -216,7 +216,9 @@ reload_plan_kept(struct reload *r, struct entry *e)
 			action = "kept stopped";
 			break;
 		case NODE_EXITED:
-			action = "kept exited";
+			/* a restart waiting out restart_delay keeps waiting */
+			action = n->backoff_at != 0 ? "restarted after its delay" :
+			    "kept exited";
 			break;
 		case NODE_FAILED:
 			action = "started";

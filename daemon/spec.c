@@ -159,6 +159,11 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	SPEC_DIFF(a->err == b->err, "stderr");
 	SPEC_DIFF(spec_codes_eq(a, b), "success_exit_codes");
 	SPEC_DIFF(spec_strv_equal(a->groups, b->groups), "groups");
+	SPEC_DIFF(a->restart_delay_ms == b->restart_delay_ms, "restart_delay");
+	SPEC_DIFF(a->restart_delay_max_ms == b->restart_delay_max_ms,
+	    "restart_delay_max");
+	SPEC_DIFF(a->restart_delay_reset_ms == b->restart_delay_reset_ms,
+	    "restart_delay_reset");
 	SPEC_DIFF(a->strategy == b->strategy, "strategy");
 	SPEC_DIFF(a->max_restarts == b->max_restarts, "max_restarts");
 	SPEC_DIFF(a->max_seconds == b->max_seconds, "max_seconds");

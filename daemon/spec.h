@@ -53,6 +53,8 @@ enum output_mode {
 #define DEFAULT_WORKER_SHUTDOWN	5000
 #define DEFAULT_START_TIMEOUT	90000
 #define DEFAULT_MAX_CHILDREN	0	/* 0: no limit */
+#define DEFAULT_RESTART_DELAY_MAX	30000	/* restart_delay_max unset */
+#define DEFAULT_RESTART_DELAY_RESET	60000	/* restart_delay_reset unset */
 
 /* Resource limits (limit_* keys), in the order of spec_limit_names. */
 enum spec_limit_kind {
@@ -113,6 +115,10 @@ struct spec {
 	struct spec_opt		 nice;		/* -20..19 */
 	struct spec_opt		 oom_score_adjust;	/* -1000..1000 */
 	int64_t			 memory_restart;	/* bytes of RSS; 0: not watched */
+	/* restart backoff (policy-backoff.c); 0: not given */
+	int64_t			 restart_delay_ms;	/* 0: restarts at once (OTP) */
+	int64_t			 restart_delay_max_ms;
+	int64_t			 restart_delay_reset_ms;
 
 	/* supervisors and dynamic supervisors */
 	enum strategy		 strategy;	/* dynamic: always one_for_one */

@@ -79,6 +79,12 @@ struct node {
 	int			 doomed;	/* removed once stopped (a cancelled spawn or stop) */
 	int			 partition;	/* dynamic children: hash(name) % partitions */
 
+	/* restart backoff (policy-backoff.c), monotonic ms of the policy's clock */
+	int64_t			 backoff_at;	/* the delayed restart is due; 0: none pending */
+	int64_t			 backoff_ms;	/* the last delay given; 0: none since a reset */
+	int64_t			 run_since;	/* when it last became running */
+	int64_t			 ran_ms;	/* how long it ran before its last exit */
+
 	/* dynamic children: what `supctl spawn` added to the template */
 	char			**extra_argv;	/* NULL-terminated or NULL */
 	char			**extra_env;	/* "KEY=VALUE", NULL-terminated or NULL */

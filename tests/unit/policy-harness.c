@@ -205,6 +205,7 @@ h_format(const struct action *a)
 		[RPT_SUP_FAILED] = "failed",
 		[RPT_AUTO_SHUTDOWN] = "auto_shutdown",
 		[RPT_SUP_KILL] = "kill",
+		[RPT_BACKOFF] = "backoff",
 	};
 	const char	*name = a->node != NULL ? a->node->name : "-";
 	char		*s = NULL;
@@ -242,6 +243,12 @@ h_format(const struct action *a)
 		break;
 	case ACT_DEADLINE:
 		r = asprintf(&s, "deadline %s %lld", name, (long long)a->ms);
+		break;
+	case ACT_BACKOFF:
+		r = asprintf(&s, "backoff %s %lld", name, (long long)a->ms);
+		break;
+	case ACT_BACKOFF_CANCEL:
+		r = asprintf(&s, "cancel backoff %s", name);
 		break;
 	}
 	if (r == -1)
@@ -320,6 +327,13 @@ h_deadline(const char *sup)
 {
 	h_trace_clear();
 	h_step(EVT_DEADLINE, h_node(sup), 0, NULL, NULL);
+}
+
+void
+h_backoff(const char *name)
+{
+	h_trace_clear();
+	h_step(EVT_BACKOFF, h_node(name), 0, NULL, NULL);
 }
 
 void

@@ -36,6 +36,8 @@ void		 h_shutdown(void);
 /* EVT_RETRY / EVT_DEADLINE for supervisor sup, as the runtime sends them. */
 void		 h_retry(const char *sup);
 void		 h_deadline(const char *sup);
+/* EVT_BACKOFF for worker name: its ACT_BACKOFF ran out. */
+void		 h_backoff(const char *name);
 /* EVT_CMD_START / EVT_CMD_STOP / EVT_CMD_RESTART, with a tag so ACT_DONE shows. */
 void		 h_cmd(enum policy_evt, const char *name);
 /* tree_add_dynamic then EVT_SPAWN; task marks it a `supctl run` task. */

@@ -1431,3 +1431,35 @@ Test(load, spec_diff_names_the_resource_keys)
 	conf_free(a);
 	conf_free(b);
 }
+
+Test(keys, restart_delay_keys_of_a_worker_and_a_template)
+{
+	struct config		*a, *b;
+	const struct spec	*s;
+	const char		*keys[SPEC_KEYS_MAX];
+
+	a = load_ok(ROOT "[worker:w]\nparent = root\ncommand = x\n"
+	    "restart_delay = 100\nrestart_delay_max = 4000\n"
+	    "restart_delay_reset = 20000\n"
+	    "[dynamic:d]\nparent = root\ncommand = x\nrestart_delay = 50\n");
+	s = find(a, "w");
+	cr_assert_eq(s->restart_delay_ms, 100);
+	cr_assert_eq(s->restart_delay_max_ms, 4000);
+	cr_assert_eq(s->restart_delay_reset_ms, 20000);
+	s = find(a, "d");
+	cr_assert_eq(s->restart_delay_ms, 50);
+	cr_assert_eq(s->restart_delay_max_ms, 0, "unset: the default applies");
+	b = load_ok(ROOT "[worker:w]\nparent = root\ncommand = x\n"
+	    "[dynamic:d]\nparent = root\ncommand = x\n");
+	cr_assert_eq(find(b, "w")->restart_delay_ms, 0, "no delay unless asked");
+	cr_assert_eq(spec_diff(find(a, "w"), find(b, "w"), keys,
+	    SPEC_KEYS_MAX), 3);
+	cr_expect_str_eq(keys[0], "restart_delay");
+	cr_expect_str_eq(keys[1], "restart_delay_max");
+	cr_expect_str_eq(keys[2], "restart_delay_reset");
+	conf_free(a);
+	conf_free(b);
+	expect_errors(ROOT "[supervisor:s]\nparent = root\nrestart_delay = 5\n",
+	    "t.ini:4: [supervisor:s] unknown key \"restart_delay\" (it is a key "
+	    "of [dynamic:NAME] and [worker:NAME])");
+}
