@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "liveness.h"
 #include "logs.h"
 #include "loop.h"
 #include "method.h"
@@ -98,11 +99,15 @@ method_query_last_output(const struct node *n)
 	return (a);
 }
 
+static json_t	*method_query_health(const struct node *);
+
 /* One Child of the IDL. */
 static json_t *
 method_query_child(const struct node *n)
 {
-	return (json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:o, s:b, s:o, s:o}",
+	json_t	*o;
+
+	o = (json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:o, s:b, s:o, s:o}",
 	    "name", n->name,
 	    "type", tree_kind_name(n->kind),
 	    "parent", n->parent != NULL ? json_string(n->parent->name) :
@@ -114,6 +119,18 @@ method_query_child(const struct node *n)
 	    "task", n->task,
 	    "groups", method_query_groups(n),
 	    "last_exit", method_query_last_exit(n)));
+	json_object_set_new(o, "health", method_query_health(n));
+	return (o);
+}
+
+/* "starting", "healthy", "unhealthy", or null (no health check, no process). */
+static json_t *
+method_query_health(const struct node *n)
+{
+	enum health	 h = liveness_health(n);
+
+	return (h != HEALTH_NONE ? json_string(liveness_health_names[h]) :
+	    json_null());
 }
 
 static int
@@ -372,5 +389,11 @@ method_inspect(struct call *c)
 	if (method_logs_readable(c))
 		json_object_set_new(info, "last_output",
 		    method_query_last_output(n));
+	json_object_set_new(info, "health_output",
+	    method_query_str(liveness_health_output(n)));
+	json_object_set_new(info, "health_at", liveness_health_at(n) > 0 ?
+	    json_integer(liveness_health_at(n)) : json_null());
+	json_object_set_new(info, "watchdog_usec", liveness_watchdog_ms(n) > 0 ?
+	    json_integer(liveness_watchdog_ms(n) * 1000) : json_null());
 	return (call_ok(c, json_pack("{s:o}", "info", info)));
 }

@@ -53,6 +53,9 @@ enum output_mode {
 #define DEFAULT_WORKER_SHUTDOWN	5000
 #define DEFAULT_START_TIMEOUT	90000
 #define DEFAULT_MAX_CHILDREN	0	/* 0: no limit */
+#define DEFAULT_HEALTH_INTERVAL	30000	/* Docker's HEALTHCHECK defaults */
+#define DEFAULT_HEALTH_TIMEOUT	30000
+#define DEFAULT_HEALTH_RETRIES	3
 
 struct spec {
 	char			*name;
@@ -85,6 +88,14 @@ struct spec {
 	size_t			 nsuccess_signals;
 	char			**groups;	/* process groups (:pg), NULL-terminated */
 	size_t			 ngroups;
+	/* liveness, opt-in: sd_notify's watchdog, Docker's HEALTHCHECK */
+	int64_t			 watchdog_ms;	/* 0: none */
+	int			 watchdog_signal;	/* default SIGABRT */
+	char			**health_argv;	/* NULL: no health check */
+	int64_t			 health_interval_ms;
+	int64_t			 health_timeout_ms;
+	int			 health_retries;
+	int64_t			 health_start_period_ms;
 
 	/* supervisors and dynamic supervisors */
 	enum strategy		 strategy;	/* dynamic: always one_for_one */
@@ -148,7 +159,7 @@ int	spec_is_success(const struct spec *, int code, int sig);
  * one name: at most max of them into keys; returns how many (0: the same).
  * Name, kind, parent and line numbers are not compared.
  */
-#define SPEC_KEYS_MAX	24
+#define SPEC_KEYS_MAX	32
 int	spec_diff(const struct spec *, const struct spec *, const char **keys,
 	    int max);
 /* True if two NULL-terminated vectors (NULL: empty) hold the same strings. */
