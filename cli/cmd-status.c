@@ -100,9 +100,9 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 	struct table	*t;
 	json_t		*reply, *children, *c, *params;
 	char		 pid[32], uptime[32], restarts[32], cpu[32], rss[32];
-	char		 backoff[48], left[32];
+	char		 backoff[48], left[32], shown[64];
 	json_t		*wait;
-	const char	*state;
+	const char	*state, *health;
 	int64_t		 now;
 	size_t		 i;
 
@@ -146,7 +146,14 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 			snprintf(backoff, sizeof backoff, "backoff %s", left);
 			state = backoff;
 		}
-		table_add(t, output_state_color(state), 3,
+		/* a health check's verdict as a suffix: "running (healthy)" */
+		health = json_string_value(json_object_get(c, "health"));
+		if (health != NULL && state != NULL) {
+			snprintf(shown, sizeof shown, "%s (%s)", state, health);
+			state = shown;
+		}
+		table_add(t, output_state_color(json_string_value(
+		    json_object_get(c, "state"))), 3,
 		    json_string_value(json_object_get(c, "name")),
 		    json_string_value(json_object_get(c, "type")),
 		    json_string_value(json_object_get(c, "parent")),

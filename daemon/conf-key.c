@@ -59,6 +59,7 @@ static void	conf_key_codes(struct conf_state *, struct conf_section *, const cha
 static void	conf_key_groups(struct conf_state *, struct conf_section *, const char *);
 static void	conf_key_limit(struct conf_state *, struct conf_section *, const char *);
 static void	conf_key_opt(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_time(struct conf_state *, struct conf_section *, const char *);
 
 static const char *const conf_key_no_yes[] = { "no", "yes", NULL };
 static const char *const conf_key_sync[] = { "normal", "full", NULL };
@@ -202,6 +203,25 @@ static const struct conf_key conf_keys[] = {
 	{ .name = "restart_delay_reset", .where = SEC_CHILD, .flags = K_WIDE,
 	    .set = conf_key_number, .off = SP(restart_delay_reset_ms), .min = 1,
 	    .max = MS_MAX, .what = "a number of milliseconds" },
+	{ .name = "watchdog", .where = SEC_CHILD, .flags = K_WIDE,
+	    .set = conf_key_time, .off = SP(watchdog_ms), .min = 0,
+	    .max = MS_MAX, .what = "a time (ms, or with s or m after it)" },
+	{ .name = "watchdog_signal", .where = SEC_CHILD,
+	    .set = conf_key_signal, .off = SP(watchdog_signal) },
+	{ .name = "health", .where = SEC_CHILD, .set = conf_key_command,
+	    .off = SP(health_argv) },
+	{ .name = "health_interval", .where = SEC_CHILD, .flags = K_WIDE,
+	    .set = conf_key_time, .off = SP(health_interval_ms), .min = 1,
+	    .max = MS_MAX, .what = "a time (ms, or with s or m after it)" },
+	{ .name = "health_timeout", .where = SEC_CHILD, .flags = K_WIDE,
+	    .set = conf_key_time, .off = SP(health_timeout_ms), .min = 1,
+	    .max = MS_MAX, .what = "a time (ms, or with s or m after it)" },
+	{ .name = "health_retries", .where = SEC_CHILD,
+	    .set = conf_key_number, .off = SP(health_retries), .min = 1,
+	    .max = INT_MAX, .what = "a whole number" },
+	{ .name = "health_start_period", .where = SEC_CHILD, .flags = K_WIDE,
+	    .set = conf_key_time, .off = SP(health_start_period_ms), .min = 0,
+	    .max = MS_MAX, .what = "a time (ms, or with s or m after it)" },
 };
 const size_t conf_key_count = sizeof(conf_keys) / sizeof(conf_keys[0]);
 
@@ -467,19 +487,19 @@ conf_key_parent(struct conf_state *st, struct conf_section *sec, const char *v)
 static void
 conf_key_command(struct conf_state *st, struct conf_section *sec, const char *v)
 {
-	const char	 *why;
+	const char	 *why, *key = st->key->name;
 	char		**argv, *path;
 
 	if ((argv = conf_split_command(v, &why)) == NULL) {
 		/* inih cuts the value at " ;", even inside quotes. */
-		conf_bad(st, sec, "command: %s%s", why, st->cut_comment ?
+		conf_bad(st, sec, "%s: %s%s", key, why, st->cut_comment ?
 		    " (a \";\" after a space starts a comment, even inside "
 		    "quotes: write \"a; b\", not \"a ; b\")" :
 		    " (close the quote, or escape it with a backslash)");
 		return;
 	}
 	if (argv[0] == NULL || argv[0][0] == '\0') {
-		conf_bad(st, sec, "command: the program name is empty");
+		conf_bad(st, sec, "%s: the program name is empty", key);
 		strv_free(argv);
 		return;
 	}
@@ -489,7 +509,9 @@ conf_key_command(struct conf_state *st, struct conf_section *sec, const char *v)
 		free(argv[0]);
 		argv[0] = path;
 	}
-	sec->spec->argv = argv;
+	/* command or health: the field the key names */
+	strv_free(*(char ***)conf_key_field(st, sec));
+	*(char ***)conf_key_field(st, sec) = argv;
 }
 
 static void
@@ -502,7 +524,53 @@ conf_key_signal(struct conf_state *st, struct conf_section *sec, const char *v)
 		    "or SIGTERM, or a number from 1 to %d)", v, SIGRTMAX);
 		return;
 	}
-	sec->spec->stop_signal = sig;
+	/* stop_signal or watchdog_signal: the field the key names */
+	*(int *)conf_key_field(st, sec) = sig;
+}
+
+/*
+ * A time: milliseconds, as every time key, or a number followed by ms, s
+ * or m (watchdog = 10s, as systemd's WatchdogSec= and Docker's --interval).
+ */
+static void
+conf_key_time(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	const struct conf_key	*k = st->key;
+	char			 num[32];
+	size_t			 len = strlen(v), digits;
+	int64_t			 n, mult = 1;
+
+	digits = strspn(v, "0123456789");
+	if (digits > 0 && digits < len && digits < sizeof num) {
+		if (strcmp(v + digits, "ms") == 0)
+			mult = 1;
+		else if (strcmp(v + digits, "s") == 0)
+			mult = 1000;
+		else if (strcmp(v + digits, "m") == 0 ||
+		    strcmp(v + digits, "min") == 0)
+			mult = 60000;
+		else
+			mult = 0;
+		if (mult != 0) {
+			memcpy(num, v, digits);
+			num[digits] = '\0';
+			v = num;
+		} else
+			mult = 1;
+	}
+	if (conf_key_parse_number(v, 10, 0, &n) == NUM_OK && mult > 1) {
+		if (n > k->max / mult) {
+			conf_bad(st, sec, "%s = \"%s%s\" is too large (use at "
+			    "most %lld ms)", k->name, v, mult == 1000 ? "s" :
+			    "m", (long long)k->max);
+			return;
+		}
+		snprintf(num, sizeof num, "%lld", (long long)(n * mult));
+		v = num;
+	}
+	if (conf_key_bounded(st, sec, v, &n) == -1)
+		return;
+	*(int64_t *)conf_key_field(st, sec) = n;
 }
 
 static int

@@ -209,6 +209,10 @@ conf_spec_new(struct conf_state *st, int kind, const char *name)
 	s->max_seconds = DEFAULT_MAX_SECONDS;
 	s->max_children = DEFAULT_MAX_CHILDREN;
 	s->partitions = 1;
+	s->watchdog_signal = SIGABRT;
+	s->health_interval_ms = DEFAULT_HEALTH_INTERVAL;
+	s->health_timeout_ms = DEFAULT_HEALTH_TIMEOUT;
+	s->health_retries = DEFAULT_HEALTH_RETRIES;
 	return (s);
 }
 

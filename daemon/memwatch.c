@@ -12,6 +12,7 @@
 
 #include "memwatch.h"
 #include "proc.h"
+#include "tree.h"
 #include "pstat.h"
 #include "util.h"
 
@@ -63,7 +64,9 @@ memwatch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		memwatch_size(bound, sizeof bound, memwatch_ents[i].bound);
 		snprintf(why, sizeof why, "memory_restart: %s > %s", used, bound);
 		memwatch_remove(node);
-		proc_fail(node, why);
+		log_warn("%s pid %d: %s; restarting it", node->name, node->pid,
+		    why);
+		proc_fail(node, 0, why);
 	}
 	free(ps);
 }

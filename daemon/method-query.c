@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "liveness.h"
 #include "logs.h"
 #include "loop.h"
 #include "method.h"
@@ -99,6 +100,8 @@ method_query_last_output(const struct node *n)
 	return (a);
 }
 
+static json_t	*method_query_health(const struct node *);
+
 /* Milliseconds left of a pending restart delay, or null. */
 static json_t *
 method_query_backoff(const struct node *n)
@@ -127,6 +130,7 @@ method_query_child(const struct node *n, const struct pstat *ps)
 	    "groups", method_query_groups(n),
 	    "last_exit", method_query_last_exit(n));
 	json_object_set_new(o, "backoff_ms", method_query_backoff(n));
+	json_object_set_new(o, "health", method_query_health(n));
 	json_object_set_new(o, "cpu_ms", ps != NULL && ps->nprocs > 0 ?
 	    json_integer(ps->cpu_ms) : json_null());
 	json_object_set_new(o, "rss_bytes", ps != NULL && ps->nprocs > 0 ?
@@ -172,6 +176,16 @@ method_query_rows(struct node **nodes, size_t n)
 		    pstat_find(ps, nps, nodes[i]->pid) : NULL));
 	free(ps);
 	return (rows);
+}
+
+/* "starting", "healthy", "unhealthy", or null (no health check, no process). */
+static json_t *
+method_query_health(const struct node *n)
+{
+	enum health	 h = liveness_health(n);
+
+	return (h != HEALTH_NONE ? json_string(liveness_health_names[h]) :
+	    json_null());
 }
 
 static int
@@ -450,5 +464,11 @@ method_inspect(struct call *c)
 	if (method_logs_readable(c))
 		json_object_set_new(info, "last_output",
 		    method_query_last_output(n));
+	json_object_set_new(info, "health_output",
+	    method_query_str(liveness_health_output(n)));
+	json_object_set_new(info, "health_at", liveness_health_at(n) > 0 ?
+	    json_integer(liveness_health_at(n)) : json_null());
+	json_object_set_new(info, "watchdog_usec", liveness_watchdog_ms(n) > 0 ?
+	    json_integer(liveness_watchdog_ms(n) * 1000) : json_null());
 	return (call_ok(c, json_pack("{s:o}", "info", info)));
 }

@@ -38,6 +38,8 @@ struct notify {
 	int		 have_child;
 	notify_ready_cb	 cb;
 	void		*arg;
+	notify_watchdog_cb wd_cb;
+	void		*wd_arg;
 	char		 status[NOTIFY_STATUS_MAX + 1];
 	int		 has_status;
 };
@@ -133,6 +135,41 @@ notify_parse(const char *buf, size_t len, int *ready, char *status,
 	return (0);
 }
 
+/* WATCHDOG=1, WATCHDOG=trigger and WATCHDOG_USEC=N lines, as bits. */
+int
+notify_parse_watchdog(const char *buf, size_t len, unsigned long long *usec)
+{
+	const char		*line, *end, *nl;
+	char			 num[24], *e;
+	unsigned long long	 v;
+	size_t			 l;
+	int			 bits = 0;
+
+	end = buf + len;
+	for (line = buf; line < end; line = nl + 1) {
+		if ((nl = memchr(line, '\n', end - line)) == NULL)
+			nl = end;
+		l = nl - line;
+		if (l == 10 && memcmp(line, "WATCHDOG=1", 10) == 0)
+			bits |= 1 << NOTIFY_WD_PING;
+		else if (l == 16 && memcmp(line, "WATCHDOG=trigger", 16) == 0)
+			bits |= 1 << NOTIFY_WD_TRIGGER;
+		else if (l > 14 && l - 14 < sizeof num &&
+		    memcmp(line, "WATCHDOG_USEC=", 14) == 0) {
+			memcpy(num, line + 14, l - 14);
+			num[l - 14] = '\0';
+			errno = 0;
+			v = strtoull(num, &e, 10);
+			if (*e == '\0' && errno == 0 && num[0] >= '0' &&
+			    num[0] <= '9') {
+				*usec = v;
+				bits |= 1 << NOTIFY_WD_USEC;
+			}
+		}
+	}
+	return (bits);
+}
+
 /*
  * The datagram is the child's if its sender is the main pid or in its
  * process group; systemd-notify may be gone already, so then its uid
@@ -179,6 +216,23 @@ notify_cmsgs(struct msghdr *msg, struct ucred *uc)
 		}
 	}
 	return (have);
+}
+
+/* USEC first, so a datagram that changes the interval and pings arms the new one. */
+static void
+notify_watchdog(struct notify *n, const char *buf, size_t len)
+{
+	unsigned long long	 usec = 0;
+	int			 bits;
+
+	if ((bits = notify_parse_watchdog(buf, len, &usec)) == 0)
+		return;
+	if (bits & (1 << NOTIFY_WD_USEC))
+		n->wd_cb(n->wd_arg, NOTIFY_WD_USEC, usec);
+	if (bits & (1 << NOTIFY_WD_PING))
+		n->wd_cb(n->wd_arg, NOTIFY_WD_PING, 0);
+	if (bits & (1 << NOTIFY_WD_TRIGGER))
+		n->wd_cb(n->wd_arg, NOTIFY_WD_TRIGGER, 0);
 }
 
 /* Read one datagram: 1 if one was handled (or dropped), 0 when none is left. */
@@ -230,6 +284,8 @@ notify_read_one(struct notify *n)
 		memcpy(n->status, status, sizeof n->status);
 		n->has_status = 1;
 	}
+	if (n->wd_cb != NULL)
+		notify_watchdog(n, buf, (size_t)len);
 	if (ready && n->cb != NULL)
 		n->cb(n->arg);
 	return (1);
@@ -328,6 +384,14 @@ const char *
 notify_socket(const struct notify *n)
 {
 	return (n->socket);
+}
+
+/* Report WATCHDOG= lines to cb. */
+void
+notify_set_watchdog(struct notify *n, notify_watchdog_cb cb, void *arg)
+{
+	n->wd_cb = cb;
+	n->wd_arg = arg;
 }
 
 /* Who may talk: the main pid, its process group, or (sender gone) this uid. */

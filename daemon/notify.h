@@ -15,6 +15,16 @@ struct notify;
 /* Called once per datagram that says READY=1 (the callback must not close n). */
 typedef void	(*notify_ready_cb)(void *arg);
 
+/* What a datagram says of the watchdog (sd_notify's WATCHDOG= lines). */
+enum notify_wd {
+	NOTIFY_WD_PING,		/* WATCHDOG=1 */
+	NOTIFY_WD_TRIGGER,	/* WATCHDOG=trigger: fail now */
+	NOTIFY_WD_USEC,		/* WATCHDOG_USEC=N: the interval is N us now */
+};
+/* Called for each WATCHDOG= line of an accepted datagram (usec for _USEC). */
+typedef void	(*notify_watchdog_cb)(void *arg, enum notify_wd,
+		    unsigned long long usec);
+
 #define NOTIFY_DGRAM_MAX	4096	/* larger datagrams are dropped */
 #define NOTIFY_STATUS_MAX	256	/* STATUS= is cut to this many bytes */
 
@@ -29,6 +39,15 @@ struct notify	*notify_open(const char *name, unsigned long long incarnation,
 const char	*notify_socket(const struct notify *);
 /* Who may talk: the main pid, its process group, or (sender gone) this uid. */
 void		 notify_child(struct notify *, pid_t pid, uid_t uid);
+/* Report WATCHDOG= lines to cb (a watchdog child); NULL: ignore them. */
+void		 notify_set_watchdog(struct notify *, notify_watchdog_cb,
+		    void *arg);
+/*
+ * The watchdog lines of one datagram: bits 1 << NOTIFY_WD_* in the
+ * result, *usec for WATCHDOG_USEC= (a bad number is ignored).
+ */
+int		 notify_parse_watchdog(const char *buf, size_t len,
+		    unsigned long long *usec);
 /* Read every datagram queued now (before deciding a child died unready). */
 void		 notify_drain(struct notify *);
 /* The last STATUS= accepted, or NULL. */

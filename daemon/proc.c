@@ -26,6 +26,7 @@
 #include <uthash.h>
 
 #include "events.h"
+#include "liveness.h"
 #include "logs.h"
 #include "memwatch.h"
 #include "notify.h"
@@ -165,6 +166,7 @@ proc_group_drop(struct proc_rt *rt)
 	proc_wait_remove(rt);
 	proc_notify_close(rt);
 	memwatch_remove(rt->node);
+	liveness_stop(rt->node);
 	if (rt->pgid != 0) {
 		HASH_DEL(proc_groups, rt);
 		if (proc_ops->group_gone != NULL)
@@ -228,12 +230,10 @@ proc_group_kill(struct proc_rt *rt, int sig)
 		kill(rt->pid, sig);
 }
 
-/* stop_signal (and SIGCONT, so a stopped process sees it), then SIGKILL. */
+/* sig (and SIGCONT, so a stopped process sees it), then SIGKILL. */
 static void
-proc_group_stop(struct proc_rt *rt)
+proc_group_stop_sig(struct proc_rt *rt, int sig)
 {
-	int	sig = rt->stop_signal;
-
 	if (rt->stopping)
 		return;
 	rt->stopping = 1;
@@ -250,6 +250,13 @@ proc_group_stop(struct proc_rt *rt)
 		ev_timer_set(&rt->kill_timer, rt->shutdown_ms / 1000.0, 0.);
 		ev_timer_start(proc_loop, &rt->kill_timer);
 	}
+}
+
+/* stop_signal, then SIGKILL after shutdown ms. */
+static void
+proc_group_stop(struct proc_rt *rt)
+{
+	proc_group_stop_sig(rt, rt->stop_signal);
 }
 
 static void
@@ -485,6 +492,9 @@ proc_reaped(pid_t pid, int status)
 
 	if (!WIFEXITED(status) && !WIFSIGNALED(status))
 		return;
+	/* A health check is liveness.c's: neither a helper nor a leftover. */
+	if (liveness_reaped(pid, status))
+		return;
 	HASH_FIND_INT(proc_groups, &pid, rt);
 	if (rt == NULL || rt->pid != pid) {
 		/* A helper or an orphan: its group may be empty now. */
@@ -617,7 +627,16 @@ proc_notify_ready(void *arg)
 	ev_timer_stop(proc_loop, &rt->start_timer);
 	log_info("ready %s pid %d", node->name, (int)node->pid);
 	events_emit("ready", node, json_pack("{s:i}", "pid", node->pid));
+	liveness_health_start(node);
 	proc_ops->started(node);
+}
+
+static void
+proc_notify_watchdog(void *arg, enum notify_wd what, unsigned long long usec)
+{
+	struct proc_rt	*rt = arg;
+
+	liveness_watchdog(rt->node, what, usec);
 }
 
 static void
@@ -687,7 +706,8 @@ proc_start(struct node *node)
 
 	memset(&sp, 0, sizeof sp);
 	sp.node = node;
-	if (spec->ready == READY_NOTIFY) {
+	/* a watchdog child needs the socket whatever its ready mode */
+	if (spec->ready == READY_NOTIFY || spec->watchdog_ms > 0) {
 		rt->notify = notify_open(node->name,
 		    (unsigned long long)node->incarnation, proc_notify_ready, rt,
 		    &cause);
@@ -696,6 +716,9 @@ proc_start(struct node *node)
 			return;
 		}
 		sp.notify_socket = notify_socket(rt->notify);
+		if (spec->watchdog_ms > 0)
+			notify_set_watchdog(rt->notify, proc_notify_watchdog, rt);
+		sp.watchdog_usec = (unsigned long long)spec->watchdog_ms * 1000;
 	}
 	if (proc_fds(rt, sp.fd, &wfd, &cause) == -1) {
 		proc_notify_close(rt);
@@ -723,11 +746,15 @@ proc_start(struct node *node)
 	events_emit("start", node, json_pack("{s:i}", "pid", (int)sp.pid));
 	if (spec->memory_restart > 0)
 		memwatch_add(node, sp.pid, spec->memory_restart);
-	if (rt->notify == NULL) {
+	/* systemd's watchdog runs from the main process's start */
+	liveness_watchdog_start(node, spec->watchdog_ms);
+	if (rt->notify != NULL)
+		notify_child(rt->notify, sp.pid, rt->uid);
+	if (spec->ready != READY_NOTIFY) {
+		liveness_health_start(node);
 		proc_ops->started(node);
 		return;
 	}
-	notify_child(rt->notify, sp.pid, rt->uid);
 	rt->starting = 1;
 	if (spec->start_timeout_ms > 0) {
 		ev_timer_set(&rt->start_timer, spec->start_timeout_ms / 1000.0,
@@ -755,40 +782,11 @@ proc_stop(struct node *node)
 	}
 	/* Whatever was to be said (exit, start failure) becomes "stopped". */
 	rt->answer = ANS_STOPPED;
+	liveness_stop(node);
 	proc_notify_close(rt);
 	proc_group_stop(rt);
 	if (rt->pid == 0)
 		proc_wait_add(rt);
-}
-
-/*
- * Stop node's process group as proc_stop does, but answer an abnormal
- * exit (a start failure while it is not yet ready), why in its log line,
- * its exit event and its last exit: memory_restart's verdict.
- */
-void
-proc_fail(struct node *node, const char *why)
-{
-	struct proc_rt	*rt = node->rt;
-
-	if (rt == NULL || rt->pid == 0 || rt->stopping ||
-	    rt->answer != ANS_NONE)
-		return;
-	log_warn("%s pid %d: %s; stopping it", node->name, (int)rt->pid, why);
-	free(rt->why);
-	rt->why = xstrdup(why);
-	if (rt->starting) {
-		rt->starting = 0;
-		ev_timer_stop(proc_loop, &rt->start_timer);
-		free(rt->reason);
-		rt->reason = xstrdup(why);
-		rt->answer = ANS_START_FAILED;
-	} else {
-		rt->answer = ANS_EXITED;
-		rt->normal = 0;
-	}
-	proc_notify_close(rt);
-	proc_group_stop(rt);
 }
 
 /*
@@ -811,6 +809,48 @@ proc_kill(struct node *node)
 	log_warn("kill %s pgid %d: its supervisor's shutdown ran out",
 	    node->name, (int)rt->pgid);
 	proc_group_kill(rt, SIGKILL);
+}
+
+/*
+ * A watchdog miss, too many failed health checks or memory_restart: the
+ * group gets sig, then the stop escalation, and its exit is abnormal
+ * (restarted per its restart type, counted by intensity), why in its exit
+ * event and last exit; before READY=1 it is a start failure.  The notify
+ * socket stays open until the group is gone: this may run inside its
+ * callback.
+ */
+void
+proc_fail(struct node *node, int sig, const char *why)
+{
+	struct proc_rt	*rt = node->rt;
+
+	if (!proc_checkable(node))
+		return;
+	liveness_stop(node);
+	memwatch_remove(node);
+	free(rt->why);
+	rt->why = xstrdup(why);
+	if (rt->starting) {
+		rt->starting = 0;
+		ev_timer_stop(proc_loop, &rt->start_timer);
+		free(rt->reason);
+		rt->reason = xstrdup(why);
+		rt->answer = ANS_START_FAILED;
+	} else {
+		rt->answer = ANS_EXITED;
+		rt->normal = 0;
+	}
+	proc_group_stop_sig(rt, sig > 0 ? sig : rt->stop_signal);
+}
+
+/* 1 while node's process runs and no stop or exit is under way. */
+int
+proc_checkable(const struct node *node)
+{
+	const struct proc_rt	*rt = node->rt;
+
+	return (rt != NULL && rt->pid != 0 && !rt->stopping &&
+	    rt->answer == ANS_NONE);
 }
 
 /* Send sig to node's process group; -1 (errno set) if it has none. */
@@ -863,6 +903,7 @@ proc_forget(struct node *node)
 	struct proc_rt	*rt = node->rt;
 
 	logs_forget(node);
+	liveness_forget(node);
 	if (rt == NULL)
 		return;
 	if (rt->pgid != 0) {
@@ -904,6 +945,7 @@ proc_free_all(void)
 		}
 		proc_forget(rt->node);
 	}
+	liveness_free_all();
 	logs_close_all();
 }
 
@@ -921,6 +963,8 @@ proc_busy(const char **name)
 {
 	struct proc_rt	*rt, *tmp;
 
+	if (liveness_busy(name))
+		return (1);
 	HASH_ITER(hh, proc_groups, rt, tmp) {
 		if (rt->pid == 0 || rt->starting || rt->stopping ||
 		    rt->answer != ANS_NONE || rt->waiting) {
@@ -949,6 +993,11 @@ proc_carry_get(const struct node *node, struct proc_carry *pc)
 	pc->uid = (int)rt->uid;
 	pc->stop_signal = rt->stop_signal;
 	pc->shutdown_ms = rt->shutdown_ms;
+	pc->watchdog_ms = liveness_watchdog_ms(node);
+	pc->health = (int)liveness_health(node);
+	pc->health_failures = liveness_health_failures(node);
+	pc->health_output = liveness_health_output(node);
+	pc->health_at = liveness_health_at(node);
 	if (rt->notify != NULL) {
 		pc->notify_fd = notify_fd(rt->notify);
 		pc->notify_socket = notify_socket(rt->notify);
@@ -988,6 +1037,11 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 		rt->notify = notify_adopt(pc->notify_fd, pc->notify_socket,
 		    node->name, (unsigned long long)node->incarnation,
 		    proc_notify_ready, rt, pc->pid, rt->uid, pc->status);
+	if (rt->notify != NULL && node->spec->watchdog_ms > 0)
+		notify_set_watchdog(rt->notify, proc_notify_watchdog, rt);
+	liveness_adopt(node, rt->notify != NULL ? pc->watchdog_ms : 0,
+	    (enum health)pc->health, pc->health_failures, pc->health_output,
+	    pc->health_at);
 }
 
 void

@@ -39,14 +39,16 @@ void		 proc_start(struct node *);
  * node is starting: then stopped is the only answer.
  */
 void		 proc_stop(struct node *);
-/*
- * Stop node's process group as proc_stop does, but report an abnormal
- * exit (memory_restart): why goes in the log, the exit event's reason
- * and its last exit.
- */
-void		 proc_fail(struct node *, const char *why);
 /* SIGKILL node's process group now; reports stopped as proc_stop does. */
 void		 proc_kill(struct node *);
+/*
+ * node failed a liveness check or passed memory_restart (why): sig (0:
+ * its stop_signal) to its group, then the stop escalation; its exit is
+ * reported abnormal, why in its exit event and last exit.
+ */
+void		 proc_fail(struct node *, int sig, const char *why);
+/* 1 while node's process runs and no stop or exit is under way. */
+int		 proc_checkable(const struct node *);
 /* Send sig to node's process group; -1 (errno set) if it has none. */
 int		 proc_signal(struct node *, int sig);
 /* The last STATUS= a ready = notify child sent, or NULL. */
@@ -85,6 +87,12 @@ struct proc_carry {
 	/* what it was started with (a reload may have changed its spec); 0: the spec's */
 	int		 stop_signal;
 	int64_t		 shutdown_ms;
+	/* liveness.c's: the watchdog in force, the health state */
+	int64_t		 watchdog_ms;
+	int		 health;	/* enum health */
+	int		 health_failures;
+	const char	*health_output;
+	int64_t		 health_at;
 };
 /*
  * 1 with *name set while a group is between two states (starting, being

@@ -135,6 +135,12 @@ snap_node(struct node *n, int **fds, size_t *nfds)
 	json_object_set_new(o, "status", snap_str(pc.status));
 	json_object_set_new(o, "notify_fd", json_integer(pc.notify_fd));
 	json_object_set_new(o, "notify_socket", snap_str(pc.notify_socket));
+	json_object_set_new(o, "watchdog_ms", json_integer(pc.watchdog_ms));
+	json_object_set_new(o, "health", json_integer(pc.health));
+	json_object_set_new(o, "health_failures",
+	    json_integer(pc.health_failures));
+	json_object_set_new(o, "health_output", snap_str(pc.health_output));
+	json_object_set_new(o, "health_at", json_integer(pc.health_at));
 	if (pc.notify_fd >= 0)
 		snap_fd_add(fds, nfds, pc.notify_fd);
 	pipes = json_array();
@@ -631,6 +637,13 @@ snap_apply_node(json_t *o)
 	pc.failures = snap_get_int(o, "failures");
 	pc.stop_signal = snap_get_int(o, "stop_signal");
 	pc.shutdown_ms = json_integer_value(json_object_get(o, "shutdown_ms"));
+	/* absent in an older image's snapshot: 0, no liveness state */
+	pc.watchdog_ms = json_integer_value(json_object_get(o, "watchdog_ms"));
+	pc.health = (int)json_integer_value(json_object_get(o, "health"));
+	pc.health_failures = (int)json_integer_value(json_object_get(o,
+	    "health_failures"));
+	pc.health_output = snap_get_str(o, "health_output");
+	pc.health_at = json_integer_value(json_object_get(o, "health_at"));
 	if (pc.notify_fd >= 0)
 		(void)fcntl(pc.notify_fd, F_SETFD, FD_CLOEXEC);
 	proc_adopt(n, &pc);

@@ -73,6 +73,7 @@ struct spawn_ctx {
 	char			 oom[16];	/* "" : keep */
 	size_t			 oomlen;
 	volatile int		 which;
+	char			*watchdog_pid;	/* the digits of "WATCHDOG_PID=..." */
 	volatile int		 step;
 	volatile int		 err;
 };
@@ -136,6 +137,27 @@ spawn_child_resources(struct spawn_ctx *c)
 	}
 }
 
+/*
+ * systemd sets WATCHDOG_PID to the main pid, known only once vfork
+ * returned: the child writes its own pid into the string the parent
+ * left room for (system calls and plain stores only).
+ */
+static void
+spawn_child_pid(char *buf)
+{
+	char	 rev[24];
+	long	 pid = syscall(SYS_getpid);
+	int	 n = 0;
+
+	do {
+		rev[n++] = (char)('0' + pid % 10);
+		pid /= 10;
+	} while (pid > 0 && n < (int)sizeof rev);
+	while (n > 0)
+		*buf++ = rev[--n];
+	*buf = '\0';
+}
+
 static void __attribute__((noreturn))
 spawn_child(struct spawn_ctx *c)
 {
@@ -145,6 +167,8 @@ spawn_child(struct spawn_ctx *c)
 
 	if (setpgid(0, 0) == -1)
 		spawn_child_fail(c, STEP_SETPGID);
+	if (c->watchdog_pid != NULL)
+		spawn_child_pid(c->watchdog_pid);
 	/*
 	 * execve resets caught signals but keeps ignored ones (a shell that
 	 * started supd in the background ignores SIGINT and SIGQUIT); reset
@@ -303,7 +327,7 @@ spawn_env_private(const char *kv)
 
 static void
 spawn_env_build(const struct spawn *sp, const struct passwd *pw,
-    struct spawn_env *e)
+    struct spawn_env *e, char **watchdog_pid)
 {
 	const struct node	*node = sp->node;
 	const struct spec	*spec = node->spec;
@@ -328,6 +352,16 @@ spawn_env_build(const struct spawn *sp, const struct passwd *pw,
 	    node->parent != NULL ? node->parent->name : "");
 	if (sp->notify_socket != NULL)
 		spawn_env_add(e, "NOTIFY_SOCKET", sp->notify_socket);
+	*watchdog_pid = NULL;
+	if (sp->watchdog_usec > 0) {
+		char	 usec[32];
+
+		snprintf(usec, sizeof usec, "%llu", sp->watchdog_usec);
+		spawn_env_add(e, "WATCHDOG_USEC", usec);
+		/* room for any pid; spawn_child_pid writes the digits */
+		spawn_env_add(e, "WATCHDOG_PID", "00000000000000000000");
+		*watchdog_pid = e->owned[e->nowned - 1] + strlen("WATCHDOG_PID=");
+	}
 	if (spawn_mark != NULL)
 		spawn_env_set(e, spawn_mark);
 	if (e->v == NULL) {
@@ -336,13 +370,21 @@ spawn_env_build(const struct spawn *sp, const struct passwd *pw,
 	}
 }
 
-/* argv = the spec's command, then what `supctl spawn` added. */
+/* argv = the spec's command, then what `supctl spawn` added (or sp's own). */
 static char **
-spawn_argv(const struct node *node)
+spawn_argv(const struct spawn *sp)
 {
-	char	**v;
-	size_t	 n, m, i;
+	const struct node	*node = sp->node;
+	char			**v;
+	size_t			 n, m, i;
 
+	if (sp->argv != NULL) {
+		n = strv_len(sp->argv);
+		v = xcalloc(n + 1, sizeof *v);
+		for (i = 0; i < n; i++)
+			v[i] = sp->argv[i];
+		return (v);
+	}
 	n = strv_len(node->spec->argv);
 	m = node->extra_argv != NULL ? strv_len(node->extra_argv) : 0;
 	v = xcalloc(n + m + 1, sizeof *v);
@@ -608,8 +650,8 @@ spawn_start(struct spawn *sp, char **cause)
 	if (spawn_ids(spec, &c, &pw, cause) == -1)
 		return (-1);
 	sp->uid = c.set_uid ? c.uid : geteuid();
-	spawn_env_build(sp, pw, &env);
-	c.argv = spawn_argv(sp->node);
+	spawn_env_build(sp, pw, &env, &c.watchdog_pid);
+	c.argv = spawn_argv(sp);
 	c.envp = env.v;
 	c.path = spawn_path(c.argv[0], c.envp, pathbuf, sizeof pathbuf);
 

@@ -17,6 +17,9 @@ struct spawn {
 	const struct node	*node;		/* spec, extra argv and env, names */
 	int			 fd[3];		/* the child's 0, 1 and 2 */
 	const char		*notify_socket;	/* $NOTIFY_SOCKET, or NULL */
+	/* not 0: $WATCHDOG_USEC, and $WATCHDOG_PID set to the child's own pid */
+	unsigned long long	 watchdog_usec;
+	char *const		*argv;		/* NULL: the node's command */
 	pid_t			 pid;		/* out: also its process group */
 	uid_t			 uid;		/* out: the uid it runs as */
 };

@@ -75,6 +75,7 @@ spec_free(struct spec *s)
 	free(s->success_codes);
 	free(s->success_signals);
 	strv_free(s->groups);
+	strv_free(s->health_argv);
 	free(s);
 }
 
@@ -164,6 +165,16 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	    "restart_delay_max");
 	SPEC_DIFF(a->restart_delay_reset_ms == b->restart_delay_reset_ms,
 	    "restart_delay_reset");
+	SPEC_DIFF(a->watchdog_ms == b->watchdog_ms, "watchdog");
+	SPEC_DIFF(a->watchdog_signal == b->watchdog_signal, "watchdog_signal");
+	SPEC_DIFF(spec_strv_equal(a->health_argv, b->health_argv), "health");
+	SPEC_DIFF(a->health_interval_ms == b->health_interval_ms,
+	    "health_interval");
+	SPEC_DIFF(a->health_timeout_ms == b->health_timeout_ms,
+	    "health_timeout");
+	SPEC_DIFF(a->health_retries == b->health_retries, "health_retries");
+	SPEC_DIFF(a->health_start_period_ms == b->health_start_period_ms,
+	    "health_start_period");
 	SPEC_DIFF(a->strategy == b->strategy, "strategy");
 	SPEC_DIFF(a->max_restarts == b->max_restarts, "max_restarts");
 	SPEC_DIFF(a->max_seconds == b->max_seconds, "max_seconds");

@@ -78,6 +78,9 @@ struct spec_opt {
 	int			 set;
 	int			 value;
 };
+#define DEFAULT_HEALTH_INTERVAL	30000	/* Docker's HEALTHCHECK defaults */
+#define DEFAULT_HEALTH_TIMEOUT	30000
+#define DEFAULT_HEALTH_RETRIES	3
 
 struct spec {
 	char			*name;
@@ -119,6 +122,14 @@ struct spec {
 	int64_t			 restart_delay_ms;	/* 0: restarts at once (OTP) */
 	int64_t			 restart_delay_max_ms;
 	int64_t			 restart_delay_reset_ms;
+	/* liveness, opt-in: sd_notify's watchdog, Docker's HEALTHCHECK */
+	int64_t			 watchdog_ms;	/* 0: none */
+	int			 watchdog_signal;	/* default SIGABRT */
+	char			**health_argv;	/* NULL: no health check */
+	int64_t			 health_interval_ms;
+	int64_t			 health_timeout_ms;
+	int			 health_retries;
+	int64_t			 health_start_period_ms;
 
 	/* supervisors and dynamic supervisors */
 	enum strategy		 strategy;	/* dynamic: always one_for_one */

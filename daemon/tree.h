@@ -96,6 +96,7 @@ struct node {
 	int			 last_exit_code;	/* -1: none */
 	int			 last_exit_signal;	/* 0: none */
 	void			*rt;		/* the runtime's own data (proc.c) */
+	void			*live;		/* watchdog and health checks (liveness.c) */
 	struct membership	*memberships;	/* tree.c: the groups it has joined */
 
 	UT_hash_handle		 hh;		/* the registry, by name */

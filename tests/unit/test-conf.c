@@ -1463,3 +1463,41 @@ Test(keys, restart_delay_keys_of_a_worker_and_a_template)
 	    "t.ini:4: [supervisor:s] unknown key \"restart_delay\" (it is a key "
 	    "of [dynamic:NAME] and [worker:NAME])");
 }
+
+Test(load, liveness_keys_take_times_and_default_like_docker)
+{
+	struct config	*cf;
+	struct spec	*s;
+
+	cf = load_ok(ROOT "[worker:w]\nparent = root\ncommand = x\n"
+	    "watchdog = 10s\nhealth = /bin/check --deep\nhealth_timeout = 500ms\n"
+	    "health_start_period = 1m\n");
+	s = TAILQ_LAST(&cf->specs, spec_list);
+	cr_assert_eq(s->watchdog_ms, 10000);
+	cr_assert_eq(s->watchdog_signal, SIGABRT);
+	cr_assert_str_eq(s->health_argv[1], "--deep");
+	cr_assert_eq(s->health_interval_ms, 30000);
+	cr_assert_eq(s->health_timeout_ms, 500);
+	cr_assert_eq(s->health_retries, 3);
+	cr_assert_eq(s->health_start_period_ms, 60000);
+	conf_free(cf);
+}
+
+Test(errors, bad_liveness_values)
+{
+	expect_errors(ROOT "[worker:w]\nparent = root\ncommand = x\n"
+	    "watchdog = soon\nwatchdog_signal = NOPE\nhealth = 'open\n"
+	    "health_interval = 0\nhealth_retries = 0\nhealth_timeout = 5h\n",
+	    "t.ini:5: [worker:w] watchdog = \"soon\" is not a time (ms, or "
+	    "with s or m after it)",
+	    "t.ini:6: [worker:w] unknown signal \"NOPE\" (use a name such as "
+	    "TERM or SIGTERM, or a number from 1 to 64)",
+	    "t.ini:7: [worker:w] health: unterminated single quote (close the quote, "
+	    "or escape it with a backslash)",
+	    "t.ini:8: [worker:w] health_interval = \"0\" is too small (use 1 "
+	    "or more)",
+	    "t.ini:9: [worker:w] health_retries = \"0\" is too small (use 1 "
+	    "or more)",
+	    "t.ini:10: [worker:w] health_timeout = \"5h\" is not a time (ms, "
+	    "or with s or m after it)");
+}
