@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "logs.h"
 #include "loop.h"
 #include "method.h"
@@ -98,9 +99,46 @@ method_query_last_output(const struct node *n)
 	return (a);
 }
 
+static json_t	*method_query_child_row(const struct node *);
+
+/* inspect's cgroup: its directory, usage and whether processes are left. */
+static json_t *
+method_query_cgroup(const struct node *n)
+{
+	const char	*path = proc_cgroup(n);
+	int64_t		 cpu, mem;
+
+	if (path == NULL)
+		return (json_null());
+	cgroup_usage(path, &cpu, &mem);
+	return (json_pack("{s:s, s:o, s:o, s:b}", "path", path,
+	    "cpu_usec", cpu >= 0 ? json_integer(cpu) : json_null(),
+	    "memory_bytes", mem >= 0 ? json_integer(mem) : json_null(),
+	    "populated", cgroup_populated(path) == 1));
+}
+
 /* One Child of the IDL. */
 static json_t *
 method_query_child(const struct node *n)
+{
+	json_t		*o;
+	const char	*path;
+	int64_t		 cpu, mem;
+
+	o = method_query_child_row(n);
+	/* only with a cgroup: [supd] cgroup = auto, the child running */
+	if ((path = proc_cgroup(n)) != NULL &&
+	    cgroup_usage(path, &cpu, &mem) == 0) {
+		json_object_set_new(o, "cgroup_cpu_usec", cpu >= 0 ?
+		    json_integer(cpu) : json_null());
+		json_object_set_new(o, "cgroup_memory_bytes", mem >= 0 ?
+		    json_integer(mem) : json_null());
+	}
+	return (o);
+}
+
+static json_t *
+method_query_child_row(const struct node *n)
 {
 	return (json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:o, s:b, s:o, s:o}",
 	    "name", n->name,
@@ -358,6 +396,7 @@ method_inspect(struct call *c)
 	    json_integer(n->partition) : json_null());
 	status = proc_status_text(n);
 	json_object_set_new(info, "status_text", method_query_str(status));
+	json_object_set_new(info, "cgroup", method_query_cgroup(n));
 	json_object_set_new(info, "last_exit_code", n->last_exit_code >= 0 ?
 	    json_integer(n->last_exit_code) : json_null());
 	json_object_set_new(info, "last_exit_signal", n->last_exit_signal > 0 ?

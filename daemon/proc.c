@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <uthash.h>
 
+#include "cgroup.h"
 #include "events.h"
 #include "logs.h"
 #include "notify.h"
@@ -69,6 +70,7 @@ struct proc_rt {
 	char			*status;	/* last STATUS= once notify closed */
 	char			*last_exit;	/* how it last ended, for status */
 	int			 failures;	/* abnormal exits and start failures */
+	char			*cgroup;	/* its cgroup v2 directory, or NULL */
 	UT_hash_handle		 hh;		/* proc_groups, by pgid */
 	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
 	int			 waiting;
@@ -167,6 +169,11 @@ proc_group_drop(struct proc_rt *rt)
 		if (proc_ops->group_gone != NULL)
 			proc_ops->group_gone(rt->node, rt->pgid);
 	}
+	if (rt->cgroup != NULL) {
+		cgroup_remove(rt->cgroup);
+		free(rt->cgroup);
+		rt->cgroup = NULL;
+	}
 	if (rt->pid != 0)
 		proc_nrunning--;
 	rt->pid = rt->pgid = 0;
@@ -223,6 +230,9 @@ proc_group_kill(struct proc_rt *rt, int sig)
 	/* A main process that left its group still gets the signal. */
 	if (rt->pid != 0 && getpgid(rt->pid) != rt->pgid)
 		kill(rt->pid, sig);
+	/* and whatever left it (setsid, double fork) is still in the cgroup */
+	if (sig == SIGKILL && rt->cgroup != NULL)
+		cgroup_kill(rt->cgroup);
 }
 
 /* stop_signal (and SIGCONT, so a stopped process sees it), then SIGKILL. */
@@ -267,6 +277,9 @@ proc_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static int
 proc_group_gone(const struct proc_rt *rt)
 {
+	/* the cgroup holds every descendant and counts no zombie */
+	if (rt->cgroup != NULL)
+		return (cgroup_populated(rt->cgroup) == 0);
 	return (kill(-rt->pgid, 0) == -1 && errno == ESRCH);
 }
 
@@ -349,7 +362,8 @@ proc_scan(void)
 	closedir(d);
 	for (rt = LIST_FIRST(&proc_waiting); rt != NULL; rt = next) {
 		next = LIST_NEXT(rt, wait_entry);
-		if (!rt->live_seen && now - rt->waiting_since >= PROC_SCAN_MS) {
+		if (!rt->live_seen && rt->cgroup == NULL &&
+		    now - rt->waiting_since >= PROC_SCAN_MS) {
 			log_debug("%s: only zombies left in pgid %d",
 			    rt->node->name, (int)rt->pgid);
 			proc_done(rt);
@@ -645,6 +659,19 @@ proc_fds(struct proc_rt *rt, int fd[3], int *wfd, char **cause)
 	return (0);
 }
 
+/* A start that did not happen leaves no cgroup behind. */
+static void
+proc_cgroup_drop(struct proc_rt *rt, int fd)
+{
+	if (fd != -1)
+		close(fd);
+	if (rt->cgroup == NULL)
+		return;
+	cgroup_remove(rt->cgroup);
+	free(rt->cgroup);
+	rt->cgroup = NULL;
+}
+
 /*
  * Start node's process.  Reports started (at exec, or at READY=1) or a
  * start failure, through the ops.
@@ -656,7 +683,7 @@ proc_start(struct node *node)
 	struct proc_rt		*rt = proc_rt_get(node);
 	struct spawn		 sp;
 	char			*cause = NULL;
-	int			 wfd = -1, rc;
+	int			 wfd = -1, cgfd = -1, rc;
 
 	if (rt->pgid != 0) {
 		proc_start_failed(rt, xasprintf("already running (pid %d)",
@@ -686,16 +713,27 @@ proc_start(struct node *node)
 		}
 		sp.notify_socket = notify_socket(rt->notify);
 	}
+	if (cgroup_enabled() && (rt->cgroup = cgroup_child_create(node->name,
+	    spec, &cgfd, &cause)) == NULL) {
+		proc_notify_close(rt);
+		proc_start_failed(rt, cause);
+		return;
+	}
+	sp.cgroup_procs = cgfd != -1 ? cgfd : 0;
 	if (proc_fds(rt, sp.fd, &wfd, &cause) == -1) {
 		proc_notify_close(rt);
+		proc_cgroup_drop(rt, cgfd);
 		proc_start_failed(rt, cause);
 		return;
 	}
 	rc = spawn_start(&sp, &cause);
 	if (wfd != -1)
 		close(wfd);
+	if (cgfd != -1)
+		close(cgfd);
 	if (rc == -1) {
 		proc_notify_close(rt);
+		proc_cgroup_drop(rt, -1);
 		proc_start_failed(rt, cause);
 		return;
 	}
@@ -826,6 +864,8 @@ proc_forget(struct node *node)
 		log_warn("forget %s: pgid %d still running, killed",
 		    node->name, (int)rt->pgid);
 		kill(-rt->pgid, SIGKILL);
+		if (rt->cgroup != NULL)
+			cgroup_kill(rt->cgroup);
 		proc_group_drop(rt);
 	}
 	LIST_REMOVE(rt, all_entry);
@@ -856,6 +896,8 @@ proc_free_all(void)
 		/* proc_kill_all has been: no warning for each group */
 		if (rt->pgid != 0) {
 			kill(-rt->pgid, SIGKILL);
+			if (rt->cgroup != NULL)
+				cgroup_kill(rt->cgroup);
 			proc_group_drop(rt);
 		}
 		proc_forget(rt->node);
@@ -868,6 +910,15 @@ int
 proc_running(void)
 {
 	return (proc_nrunning);
+}
+
+/* node's cgroup v2 directory while it has processes, or NULL. */
+const char *
+proc_cgroup(const struct node *node)
+{
+	const struct proc_rt	*rt = node->rt;
+
+	return (rt != NULL ? rt->cgroup : NULL);
 }
 
 /* --- reexec -------------------------------------------------------------- */
@@ -905,6 +956,7 @@ proc_carry_get(const struct node *node, struct proc_carry *pc)
 	pc->uid = (int)rt->uid;
 	pc->stop_signal = rt->stop_signal;
 	pc->shutdown_ms = rt->shutdown_ms;
+	pc->cgroup = rt->cgroup;
 	if (rt->notify != NULL) {
 		pc->notify_fd = notify_fd(rt->notify);
 		pc->notify_socket = notify_socket(rt->notify);
@@ -935,6 +987,8 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 	rt->shutdown_ms = pc->stop_signal > 0 ? pc->shutdown_ms :
 	    node->spec->shutdown_ms;
 	rt->start_timeout_ms = node->spec->start_timeout_ms;
+	if (pc->cgroup != NULL && cgroup_path_ok(pc->cgroup))
+		rt->cgroup = xstrdup(pc->cgroup);
 	HASH_ADD_INT(proc_groups, pgid, rt);
 	proc_nrunning++;
 	node->pid = pc->pid;

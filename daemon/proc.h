@@ -63,6 +63,8 @@ void		 proc_kill_all(void);
 void		 proc_free_all(void);
 /* Number of worker processes running now. */
 int		 proc_running(void);
+/* node's cgroup v2 directory while it has processes ([supd] cgroup), or NULL. */
+const char	*proc_cgroup(const struct node *);
 
 /*
  * What a reexec carries of a worker's runtime: its running group (pid 0:
@@ -79,6 +81,7 @@ struct proc_carry {
 	/* what it was started with (a reload may have changed its spec); 0: the spec's */
 	int		 stop_signal;
 	int64_t		 shutdown_ms;
+	const char	*cgroup;	/* its cgroup directory, or NULL */
 };
 /*
  * 1 with *name set while a group is between two states (starting, being

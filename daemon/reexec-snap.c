@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "conf.h"
 #include "events.h"
 #include "leftover.h"
@@ -129,6 +130,7 @@ snap_node(struct node *n, int **fds, size_t *nfds)
 	json_object_set_new(o, "status", snap_str(pc.status));
 	json_object_set_new(o, "notify_fd", json_integer(pc.notify_fd));
 	json_object_set_new(o, "notify_socket", snap_str(pc.notify_socket));
+	json_object_set_new(o, "cgroup", snap_str(pc.cgroup));
 	if (pc.notify_fd >= 0)
 		snap_fd_add(fds, nfds, pc.notify_fd);
 	pipes = json_array();
@@ -446,6 +448,12 @@ snap_node_ok(json_t *o, json_t *names, struct snap_fds *seen, int64_t now_s,
 	}
 	if (nfd >= 0 && snap_fd_ok(seen, nfd, S_IFSOCK, cause, name) == -1)
 		return (-1);
+	/* a cgroup is one of this supd's children's, there now */
+	if (json_is_string(json_object_get(o, "cgroup")) && (pid == 0 ||
+	    !cgroup_path_ok(json_string_value(json_object_get(o, "cgroup"))))) {
+		*cause = xasprintf("%s: its cgroup is not one of supd's", name);
+		return (-1);
+	}
 	json_array_foreach(pipes, i, fd) {
 		if (!json_is_integer(fd) || json_integer_value(fd) > 1 << 30 ||
 		    snap_fd_ok(seen, (int)json_integer_value(fd), S_IFIFO,
@@ -596,6 +604,7 @@ snap_apply_node(json_t *o)
 	pc.failures = snap_get_int(o, "failures");
 	pc.stop_signal = snap_get_int(o, "stop_signal");
 	pc.shutdown_ms = json_integer_value(json_object_get(o, "shutdown_ms"));
+	pc.cgroup = snap_get_str(o, "cgroup");
 	if (pc.notify_fd >= 0)
 		(void)fcntl(pc.notify_fd, F_SETFD, FD_CLOEXEC);
 	proc_adopt(n, &pc);

@@ -1,6 +1,6 @@
 /*
  * spawn.h — one process start, vfork fast: the child gets its own process
- * group, default signal dispositions and an empty mask, the given stdio,
+ * group (and cgroup, when given), default signal dispositions and an empty mask, the given stdio,
  * its user, group, umask and cwd, and no other descriptor.
  */
 #ifndef SPAWN_H
@@ -17,6 +17,7 @@ struct spawn {
 	const struct node	*node;		/* spec, extra argv and env, names */
 	int			 fd[3];		/* the child's 0, 1 and 2 */
 	const char		*notify_socket;	/* $NOTIFY_SOCKET, or NULL */
+	int			 cgroup_procs;	/* cgroup.procs to join; 0: none */
 	pid_t			 pid;		/* out: also its process group */
 	uid_t			 uid;		/* out: the uid it runs as */
 };

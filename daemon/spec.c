@@ -66,6 +66,11 @@ spec_free(struct spec *s)
 	strv_free(s->argv);
 	strv_free(s->env);
 	free(s->cwd);
+	free(s->memory_max);
+	free(s->memory_high);
+	free(s->cpu_weight);
+	free(s->cpu_max);
+	free(s->pids_max);
 	free(s->user);
 	free(s->group);
 	free(s->success_codes);
@@ -141,6 +146,11 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	SPEC_DIFF(a->err == b->err, "stderr");
 	SPEC_DIFF(spec_codes_eq(a, b), "success_exit_codes");
 	SPEC_DIFF(spec_strv_equal(a->groups, b->groups), "groups");
+	SPEC_DIFF(spec_str_eq(a->memory_max, b->memory_max), "memory_max");
+	SPEC_DIFF(spec_str_eq(a->memory_high, b->memory_high), "memory_high");
+	SPEC_DIFF(spec_str_eq(a->cpu_weight, b->cpu_weight), "cpu_weight");
+	SPEC_DIFF(spec_str_eq(a->cpu_max, b->cpu_max), "cpu_max");
+	SPEC_DIFF(spec_str_eq(a->pids_max, b->pids_max), "pids_max");
 	SPEC_DIFF(a->strategy == b->strategy, "strategy");
 	SPEC_DIFF(a->max_restarts == b->max_restarts, "max_restarts");
 	SPEC_DIFF(a->max_seconds == b->max_seconds, "max_seconds");

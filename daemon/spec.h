@@ -85,6 +85,10 @@ struct spec {
 	size_t			 nsuccess_signals;
 	char			**groups;	/* process groups (:pg), NULL-terminated */
 	size_t			 ngroups;
+	/* cgroup v2 limits, as written to the files (cgroup.c); NULL: not set */
+	char			*memory_max, *memory_high, *cpu_weight;
+	char			*cpu_max, *pids_max;
+	int			 cgroup_line;	/* the first of them; 0: none */
 
 	/* supervisors and dynamic supervisors */
 	enum strategy		 strategy;	/* dynamic: always one_for_one */
@@ -123,6 +127,7 @@ struct config {
 	int64_t			 log_max_bytes;		/* default 10 MiB */
 	int			 log_backups;		/* default 5 */
 	int64_t			 history_max;		/* default 100000 */
+	int			 cgroup_off;		/* [supd] cgroup = off */
 
 	struct spec_list	 specs;		/* every section but [supd], file order */
 	struct spec		*root;
@@ -148,7 +153,7 @@ int	spec_is_success(const struct spec *, int code, int sig);
  * one name: at most max of them into keys; returns how many (0: the same).
  * Name, kind, parent and line numbers are not compared.
  */
-#define SPEC_KEYS_MAX	24
+#define SPEC_KEYS_MAX	32
 int	spec_diff(const struct spec *, const struct spec *, const char **keys,
 	    int max);
 /* True if two NULL-terminated vectors (NULL: empty) hold the same strings. */
