@@ -277,9 +277,13 @@ proc_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static int
 proc_group_gone(const struct proc_rt *rt)
 {
+	int	populated;
+
 	/* the cgroup holds every descendant and counts no zombie */
-	if (rt->cgroup != NULL)
-		return (cgroup_populated(rt->cgroup) == 0);
+	if (rt->cgroup != NULL &&
+	    (populated = cgroup_populated(rt->cgroup)) != -1)
+		return (populated == 0);
+	/* unreadable (out of fds): the process group says what it can */
 	return (kill(-rt->pgid, 0) == -1 && errno == ESRCH);
 }
 
@@ -713,11 +717,12 @@ proc_start(struct node *node)
 		}
 		sp.notify_socket = notify_socket(rt->notify);
 	}
+	/* without its cgroup (out of fds, say) it starts as with cgroup = off */
 	if (cgroup_enabled() && (rt->cgroup = cgroup_child_create(node->name,
 	    spec, &cgfd, &cause)) == NULL) {
-		proc_notify_close(rt);
-		proc_start_failed(rt, cause);
-		return;
+		log_warn("start %s without a cgroup: %s", node->name, cause);
+		free(cause);
+		cause = NULL;
 	}
 	sp.cgroup_procs = cgfd != -1 ? cgfd : 0;
 	if (proc_fds(rt, sp.fd, &wfd, &cause) == -1) {
