@@ -18,6 +18,7 @@
 
 #include <uthash.h>
 
+#include "cgroup.h"
 #include "check.h"
 #include "spawn.h"
 #include "util.h"
@@ -292,6 +293,21 @@ check_spec(struct check_list *l, const struct spec *s)
 		    "gid)", s->group);
 }
 
+/* A cgroup limit that would have no effect: the controller is not there. */
+static void
+check_cgroup(struct check_list *l, const struct config *cf,
+    const struct spec *s)
+{
+	const char	*missing, *why;
+
+	cgroup_probe_missing(cf->cgroup_off, cgroup_spec_wants(s), &missing,
+	    &why);
+	if (missing != NULL)
+		check_add(l, s, s->cgroup_line, "the %s controller is not "
+		    "available (%s): its cgroup keys have no effect", missing,
+		    why);
+}
+
 /* Look up what cf's children name on this machine; see check.h. */
 size_t
 check_machine(const struct config *cf, const char *tag, char ***problems)
@@ -300,8 +316,11 @@ check_machine(const struct config *cf, const char *tag, char ***problems)
 	const struct spec	*s;
 	size_t			 i, n;
 
-	TAILQ_FOREACH(s, &cf->specs, entry)
+	TAILQ_FOREACH(s, &cf->specs, entry) {
 		check_spec(&l, s);
+		if (s->argv != NULL)
+			check_cgroup(&l, cf, s);
+	}
 	*problems = NULL;
 	if ((n = l.len) == 0)
 		return (0);

@@ -60,9 +60,11 @@ static void	conf_key_groups(struct conf_state *, struct conf_section *, const ch
 static void	conf_key_limit(struct conf_state *, struct conf_section *, const char *);
 static void	conf_key_opt(struct conf_state *, struct conf_section *, const char *);
 static void	conf_key_time(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_cgroup(struct conf_state *, struct conf_section *, const char *);
 
 static const char *const conf_key_no_yes[] = { "no", "yes", NULL };
 static const char *const conf_key_sync[] = { "normal", "full", NULL };
+static const char *const conf_key_cgroup_mode[] = { "auto", "off", NULL };
 
 #define CF(f)	offsetof(struct config, f)
 #define SP(f)	offsetof(struct spec, f)
@@ -108,6 +110,9 @@ static const struct conf_key conf_keys[] = {
 	{ .name = "history_max", .where = SEC_SUPD, .flags = K_WIDE,
 	    .set = conf_key_number, .off = CF(history_max), .min = 1,
 	    .max = INT64_MAX, .what = "a whole number" },
+	{ .name = "cgroup", .where = SEC_SUPD, .set = conf_key_enum,
+	    .off = CF(cgroup_off), .what = "value",
+	    .words = conf_key_cgroup_mode },
 
 	{ .name = "parent", .where = SEC_TREE, .set = conf_key_parent,
 	    .off = SP(parent) },
@@ -222,6 +227,22 @@ static const struct conf_key conf_keys[] = {
 	{ .name = "health_start_period", .where = SEC_CHILD, .flags = K_WIDE,
 	    .set = conf_key_time, .off = SP(health_start_period_ms), .min = 0,
 	    .max = MS_MAX, .what = "a time (ms, or with s or m after it)" },
+	/* cgroup v2 limits: "max" or a number; cpu_max also "QUOTA PERIOD" */
+	{ .name = "memory_max", .where = SEC_CHILD, .flags = K_SIZE,
+	    .set = conf_key_cgroup, .off = SP(memory_max), .min = 0,
+	    .max = INT64_MAX, .what = "a size in bytes or max" },
+	{ .name = "memory_high", .where = SEC_CHILD, .flags = K_SIZE,
+	    .set = conf_key_cgroup, .off = SP(memory_high), .min = 0,
+	    .max = INT64_MAX, .what = "a size in bytes or max" },
+	{ .name = "cpu_weight", .where = SEC_CHILD, .set = conf_key_cgroup,
+	    .off = SP(cpu_weight), .min = 1, .max = 10000,
+	    .what = "a weight from 1 to 10000" },
+	{ .name = "cpu_max", .where = SEC_CHILD, .set = conf_key_cgroup,
+	    .off = SP(cpu_max), .min = 1000, .max = 1000000,
+	    .what = "max or QUOTA [PERIOD] in microseconds" },
+	{ .name = "pids_max", .where = SEC_CHILD, .set = conf_key_cgroup,
+	    .off = SP(pids_max), .min = 1, .max = INT32_MAX,
+	    .what = "a number of processes or max" },
 };
 const size_t conf_key_count = sizeof(conf_keys) / sizeof(conf_keys[0]);
 
@@ -771,6 +792,49 @@ conf_key_opt(struct conf_state *st, struct conf_section *sec, const char *v)
 	}
 	o->set = 1;
 	o->value = (int)(neg ? -n : n);
+}
+
+/*
+ * A cgroup limit, kept as the text its file takes: "max" or a number in
+ * bounds (sizes with K, M or G); cpu_max is "max" or "QUOTA [PERIOD]".
+ */
+static void
+conf_key_cgroup(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	const struct conf_key	*k = st->key;
+	char			*copy, *quota, *period, *extra, *save;
+	int64_t			 q, p = 100000;
+	int			 ok = 1;
+
+	if (sec->spec->cgroup_line == 0)
+		sec->spec->cgroup_line = st->line;
+	if (strcmp(v, "max") == 0 && strcmp(k->name, "cpu_weight") != 0) {
+		conf_key_string(st, sec, xstrdup("max"));
+		return;
+	}
+	if (strcmp(k->name, "cpu_max") != 0) {
+		if (conf_key_bounded(st, sec, v, &q) == 0)
+			conf_key_string(st, sec, xasprintf("%lld", (long long)q));
+		return;
+	}
+	copy = xstrdup(v);
+	quota = strtok_r(copy, " \t", &save);
+	period = strtok_r(NULL, " \t", &save);
+	extra = strtok_r(NULL, " \t", &save);
+	if (quota == NULL || extra != NULL ||
+	    (strcmp(quota, "max") != 0 && (conf_key_parse_number(quota, 10, 0,
+	    &q) != NUM_OK || q < k->min)) ||
+	    (period != NULL && (conf_key_parse_number(period, 10, 0, &p) !=
+	    NUM_OK || p < k->min || p > k->max)))
+		ok = 0;
+	if (ok)
+		conf_key_string(st, sec, xasprintf("%s %lld", quota,
+		    (long long)p));
+	else
+		conf_bad(st, sec, "cpu_max = \"%s\" is not %s (such as "
+		    "\"50000 100000\" for half a CPU; each from 1000 to 1000000)",
+		    v, k->what);
+	free(copy);
 }
 
 /* The table. */

@@ -599,6 +599,8 @@ conf_new(const char *path)
 	cf->socket_mode = 0600;
 	cf->max_request_bytes = 65536;
 	cf->max_clients = 256;
+	/* opt-in: a child's exit then waits for its cgroup to empty */
+	cf->cgroup_off = 1;
 	cf->idle_timeout_ms = 300000;
 	cf->log_max_bytes = 10 * 1024 * 1024;
 	cf->log_backups = 5;

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "conf.h"
 #include "events.h"
+#include "cgroup.h"
 #include "leftover.h"
 #include "logs.h"
 #include "loop.h"
@@ -269,6 +270,9 @@ main_last_run(json_t *snap)
 				store_group_del(v[i].pgid);
 	}
 	free(v);
+	/* a reexec's cgroups are carried; a crash's are leftovers */
+	if (snap == NULL)
+		cgroup_sweep();
 	/* the snapshot has every dynamic child, with its process */
 	if (snap == NULL)
 		store_each_child(main_restore, NULL);
@@ -403,6 +407,8 @@ main(int argc, char **argv)
 	root = tree_build(conf);
 	events_init(conf->history_max);
 	loop_init(conf, root, &main_loop_ops);
+	/* before the snapshot is checked: it names its children's cgroups */
+	cgroup_init(conf->cgroup_off, conf->state);
 	/* every part of the snapshot is checked before any is used */
 	if (snap != NULL && reexec_snap_check(snap, &cause) == -1)
 		reexec_fresh(cause);
@@ -443,6 +449,7 @@ main(int argc, char **argv)
 	/* whatever the policy did, nothing of ours outlives supd */
 	proc_kill_all();
 	proc_free_all();
+	cgroup_fini();
 	store_close();
 	spawn_set_mark(NULL);
 	free(main_mark);

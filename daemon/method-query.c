@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "liveness.h"
+#include "cgroup.h"
 #include "logs.h"
 #include "loop.h"
 #include "method.h"
@@ -102,6 +103,38 @@ method_query_last_output(const struct node *n)
 
 static json_t	*method_query_health(const struct node *);
 
+/* Status's cgroup usage, only with a cgroup ([supd] cgroup = auto, running). */
+static void
+method_query_cgroup_usage(json_t *o, const struct node *n)
+{
+	const char	*path;
+	int64_t		 cpu, mem;
+
+	if ((path = proc_cgroup(n)) == NULL || cgroup_usage(path, &cpu,
+	    &mem) != 0)
+		return;
+	json_object_set_new(o, "cgroup_cpu_usec", cpu >= 0 ?
+	    json_integer(cpu) : json_null());
+	json_object_set_new(o, "cgroup_memory_bytes", mem >= 0 ?
+	    json_integer(mem) : json_null());
+}
+
+/* inspect's cgroup: its directory, usage and whether processes are left. */
+static json_t *
+method_query_cgroup(const struct node *n)
+{
+	const char	*path = proc_cgroup(n);
+	int64_t		 cpu, mem;
+
+	if (path == NULL)
+		return (json_null());
+	cgroup_usage(path, &cpu, &mem);
+	return (json_pack("{s:s, s:o, s:o, s:b}", "path", path,
+	    "cpu_usec", cpu >= 0 ? json_integer(cpu) : json_null(),
+	    "memory_bytes", mem >= 0 ? json_integer(mem) : json_null(),
+	    "populated", cgroup_populated(path) == 1));
+}
+
 /* Milliseconds left of a pending restart delay, or null. */
 static json_t *
 method_query_backoff(const struct node *n)
@@ -135,6 +168,7 @@ method_query_child(const struct node *n, const struct pstat *ps)
 	    json_integer(ps->cpu_ms) : json_null());
 	json_object_set_new(o, "rss_bytes", ps != NULL && ps->nprocs > 0 ?
 	    json_integer(ps->rss_bytes) : json_null());
+	method_query_cgroup_usage(o, n);
 	return (o);
 }
 
@@ -450,6 +484,7 @@ method_inspect(struct call *c)
 	    json_integer(n->partition) : json_null());
 	status = proc_status_text(n);
 	json_object_set_new(info, "status_text", method_query_str(status));
+	json_object_set_new(info, "cgroup", method_query_cgroup(n));
 	json_object_set_new(info, "last_exit_code", n->last_exit_code >= 0 ?
 	    json_integer(n->last_exit_code) : json_null());
 	json_object_set_new(info, "last_exit_signal", n->last_exit_signal > 0 ?

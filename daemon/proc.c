@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <uthash.h>
 
+#include "cgroup.h"
 #include "events.h"
 #include "liveness.h"
 #include "logs.h"
@@ -72,6 +73,7 @@ struct proc_rt {
 	char			*status;	/* last STATUS= once notify closed */
 	char			*last_exit;	/* how it last ended, for status */
 	int			 failures;	/* abnormal exits and start failures */
+	char			*cgroup;	/* its cgroup v2 directory, or NULL */
 	UT_hash_handle		 hh;		/* proc_groups, by pgid */
 	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
 	int			 waiting;
@@ -172,6 +174,11 @@ proc_group_drop(struct proc_rt *rt)
 		if (proc_ops->group_gone != NULL)
 			proc_ops->group_gone(rt->node, rt->pgid);
 	}
+	if (rt->cgroup != NULL) {
+		cgroup_remove(rt->cgroup);
+		free(rt->cgroup);
+		rt->cgroup = NULL;
+	}
 	if (rt->pid != 0)
 		proc_nrunning--;
 	rt->pid = rt->pgid = 0;
@@ -228,6 +235,9 @@ proc_group_kill(struct proc_rt *rt, int sig)
 	/* A main process that left its group still gets the signal. */
 	if (rt->pid != 0 && getpgid(rt->pid) != rt->pgid)
 		kill(rt->pid, sig);
+	/* and whatever left it (setsid, double fork) is still in the cgroup */
+	if (sig == SIGKILL && rt->cgroup != NULL)
+		cgroup_kill(rt->cgroup);
 }
 
 /* sig (and SIGCONT, so a stopped process sees it), then SIGKILL. */
@@ -277,6 +287,13 @@ proc_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static int
 proc_group_gone(const struct proc_rt *rt)
 {
+	int	populated;
+
+	/* the cgroup holds every descendant and counts no zombie */
+	if (rt->cgroup != NULL &&
+	    (populated = cgroup_populated(rt->cgroup)) != -1)
+		return (populated == 0);
+	/* unreadable (out of fds): the process group says what it can */
 	return (kill(-rt->pgid, 0) == -1 && errno == ESRCH);
 }
 
@@ -359,7 +376,8 @@ proc_scan(void)
 	closedir(d);
 	for (rt = LIST_FIRST(&proc_waiting); rt != NULL; rt = next) {
 		next = LIST_NEXT(rt, wait_entry);
-		if (!rt->live_seen && now - rt->waiting_since >= PROC_SCAN_MS) {
+		if (!rt->live_seen && rt->cgroup == NULL &&
+		    now - rt->waiting_since >= PROC_SCAN_MS) {
 			log_debug("%s: only zombies left in pgid %d",
 			    rt->node->name, (int)rt->pgid);
 			proc_done(rt);
@@ -675,6 +693,19 @@ proc_fds(struct proc_rt *rt, int fd[3], int *wfd, char **cause)
 	return (0);
 }
 
+/* A start that did not happen leaves no cgroup behind. */
+static void
+proc_cgroup_drop(struct proc_rt *rt, int fd)
+{
+	if (fd != -1)
+		close(fd);
+	if (rt->cgroup == NULL)
+		return;
+	cgroup_remove(rt->cgroup);
+	free(rt->cgroup);
+	rt->cgroup = NULL;
+}
+
 /*
  * Start node's process.  Reports started (at exec, or at READY=1) or a
  * start failure, through the ops.
@@ -686,7 +717,7 @@ proc_start(struct node *node)
 	struct proc_rt		*rt = proc_rt_get(node);
 	struct spawn		 sp;
 	char			*cause = NULL;
-	int			 wfd = -1, rc;
+	int			 wfd = -1, cgfd = -1, rc;
 
 	if (rt->pgid != 0) {
 		proc_start_failed(rt, xasprintf("already running (pid %d)",
@@ -720,16 +751,28 @@ proc_start(struct node *node)
 			notify_set_watchdog(rt->notify, proc_notify_watchdog, rt);
 		sp.watchdog_usec = (unsigned long long)spec->watchdog_ms * 1000;
 	}
+	/* without its cgroup (out of fds, say) it starts as with cgroup = off */
+	if (cgroup_enabled() && (rt->cgroup = cgroup_child_create(node->name,
+	    spec, &cgfd, &cause)) == NULL) {
+		log_warn("start %s without a cgroup: %s", node->name, cause);
+		free(cause);
+		cause = NULL;
+	}
+	sp.cgroup_procs = cgfd != -1 ? cgfd : 0;
 	if (proc_fds(rt, sp.fd, &wfd, &cause) == -1) {
 		proc_notify_close(rt);
+		proc_cgroup_drop(rt, cgfd);
 		proc_start_failed(rt, cause);
 		return;
 	}
 	rc = spawn_start(&sp, &cause);
 	if (wfd != -1)
 		close(wfd);
+	if (cgfd != -1)
+		close(cgfd);
 	if (rc == -1) {
 		proc_notify_close(rt);
+		proc_cgroup_drop(rt, -1);
 		proc_start_failed(rt, cause);
 		return;
 	}
@@ -910,6 +953,8 @@ proc_forget(struct node *node)
 		log_warn("forget %s: pgid %d still running, killed",
 		    node->name, (int)rt->pgid);
 		kill(-rt->pgid, SIGKILL);
+		if (rt->cgroup != NULL)
+			cgroup_kill(rt->cgroup);
 		proc_group_drop(rt);
 	}
 	LIST_REMOVE(rt, all_entry);
@@ -941,6 +986,8 @@ proc_free_all(void)
 		/* proc_kill_all has been: no warning for each group */
 		if (rt->pgid != 0) {
 			kill(-rt->pgid, SIGKILL);
+			if (rt->cgroup != NULL)
+				cgroup_kill(rt->cgroup);
 			proc_group_drop(rt);
 		}
 		proc_forget(rt->node);
@@ -954,6 +1001,15 @@ int
 proc_running(void)
 {
 	return (proc_nrunning);
+}
+
+/* node's cgroup v2 directory while it has processes, or NULL. */
+const char *
+proc_cgroup(const struct node *node)
+{
+	const struct proc_rt	*rt = node->rt;
+
+	return (rt != NULL ? rt->cgroup : NULL);
 }
 
 /* --- reexec -------------------------------------------------------------- */
@@ -998,6 +1054,7 @@ proc_carry_get(const struct node *node, struct proc_carry *pc)
 	pc->health_failures = liveness_health_failures(node);
 	pc->health_output = liveness_health_output(node);
 	pc->health_at = liveness_health_at(node);
+	pc->cgroup = rt->cgroup;
 	if (rt->notify != NULL) {
 		pc->notify_fd = notify_fd(rt->notify);
 		pc->notify_socket = notify_socket(rt->notify);
@@ -1028,6 +1085,8 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 	rt->shutdown_ms = pc->stop_signal > 0 ? pc->shutdown_ms :
 	    node->spec->shutdown_ms;
 	rt->start_timeout_ms = node->spec->start_timeout_ms;
+	if (pc->cgroup != NULL && cgroup_path_ok(pc->cgroup))
+		rt->cgroup = xstrdup(pc->cgroup);
 	HASH_ADD_INT(proc_groups, pgid, rt);
 	proc_nrunning++;
 	node->pid = pc->pid;

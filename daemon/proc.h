@@ -71,6 +71,8 @@ void		 proc_kill_all(void);
 void		 proc_free_all(void);
 /* Number of worker processes running now. */
 int		 proc_running(void);
+/* node's cgroup v2 directory while it has processes ([supd] cgroup), or NULL. */
+const char	*proc_cgroup(const struct node *);
 
 /*
  * What a reexec carries of a worker's runtime: its running group (pid 0:
@@ -93,6 +95,7 @@ struct proc_carry {
 	int		 health_failures;
 	const char	*health_output;
 	int64_t		 health_at;
+	const char	*cgroup;	/* its cgroup directory, or NULL */
 };
 /*
  * 1 with *name set while a group is between two states (starting, being

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "conf.h"
 #include "events.h"
 #include "leftover.h"
@@ -141,6 +142,7 @@ snap_node(struct node *n, int **fds, size_t *nfds)
 	    json_integer(pc.health_failures));
 	json_object_set_new(o, "health_output", snap_str(pc.health_output));
 	json_object_set_new(o, "health_at", json_integer(pc.health_at));
+	json_object_set_new(o, "cgroup", snap_str(pc.cgroup));
 	if (pc.notify_fd >= 0)
 		snap_fd_add(fds, nfds, pc.notify_fd);
 	pipes = json_array();
@@ -484,6 +486,12 @@ snap_node_ok(json_t *o, json_t *names, struct snap_fds *seen, int64_t now_s,
 	}
 	if (nfd >= 0 && snap_fd_ok(seen, nfd, S_IFSOCK, cause, name) == -1)
 		return (-1);
+	/* a cgroup is one of this supd's children's, there now */
+	if (json_is_string(json_object_get(o, "cgroup")) && (pid == 0 ||
+	    !cgroup_path_ok(json_string_value(json_object_get(o, "cgroup"))))) {
+		*cause = xasprintf("%s: its cgroup is not one of supd's", name);
+		return (-1);
+	}
 	json_array_foreach(pipes, i, fd) {
 		if (!json_is_integer(fd) || json_integer_value(fd) > 1 << 30 ||
 		    snap_fd_ok(seen, (int)json_integer_value(fd), S_IFIFO,
@@ -644,6 +652,7 @@ snap_apply_node(json_t *o)
 	    "health_failures"));
 	pc.health_output = snap_get_str(o, "health_output");
 	pc.health_at = json_integer_value(json_object_get(o, "health_at"));
+	pc.cgroup = snap_get_str(o, "cgroup");
 	if (pc.notify_fd >= 0)
 		(void)fcntl(pc.notify_fd, F_SETFD, FD_CLOEXEC);
 	proc_adopt(n, &pc);

@@ -346,6 +346,7 @@ reload_settings(struct reload *r)
 	KEEP_STR(read_group, "read_group");
 	KEEP_NUM(sync_full, "sync");
 	KEEP_NUM(history_max, "history_max");
+	KEEP_NUM(cgroup_off, "cgroup");
 #undef KEEP_STR
 #undef KEEP_NUM
 	reload_setting(r, "read_logs", o->read_logs != c->read_logs, 1);

@@ -32,6 +32,7 @@ extern char	**environ;
 enum spawn_step {
 	STEP_NONE,
 	STEP_SETPGID,
+	STEP_CGROUP,
 	STEP_FDS,
 	STEP_SETGROUPS,
 	STEP_SETGID,
@@ -55,6 +56,7 @@ struct spawn_ctx {
 	char			**argv;
 	char			**envp;
 	int			 fd[3];		/* becomes the child's 0, 1, 2 */
+	int			 cgroup_procs;	/* its cgroup's cgroup.procs, or -1 */
 	int			 set_groups, set_gid, set_uid;
 	uid_t			 uid;
 	gid_t			 gid;
@@ -169,6 +171,9 @@ spawn_child(struct spawn_ctx *c)
 		spawn_child_fail(c, STEP_SETPGID);
 	if (c->watchdog_pid != NULL)
 		spawn_child_pid(c->watchdog_pid);
+	/* "0" moves the writer: this child, before it can fork anything */
+	if (c->cgroup_procs != -1 && write(c->cgroup_procs, "0", 1) != 1)
+		spawn_child_fail(c, STEP_CGROUP);
 	/*
 	 * execve resets caught signals but keeps ignored ones (a shell that
 	 * started supd in the background ignores SIGINT and SIGQUIT); reset
@@ -561,6 +566,8 @@ spawn_reason(const struct spawn_ctx *c)
 	switch (c->step) {
 	case STEP_SETPGID:
 		return (xasprintf("setpgid: %s", e));
+	case STEP_CGROUP:
+		return (xasprintf("cgroup.procs: %s", e));
 	case STEP_FDS:
 		return (xasprintf("dup2: %s", e));
 	case STEP_SETGROUPS:
@@ -640,6 +647,7 @@ spawn_start(struct spawn *sp, char **cause)
 		spawn_init();
 	memset(&c, 0, sizeof c);
 	memcpy(c.fd, sp->fd, sizeof c.fd);
+	c.cgroup_procs = sp->cgroup_procs > 0 ? sp->cgroup_procs : -1;
 	c.umask = spec->umask;
 	c.cwd = spec->cwd;
 	c.rtmin = spawn_rtmin;

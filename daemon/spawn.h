@@ -1,6 +1,6 @@
 /*
  * spawn.h — one process start, vfork fast: the child gets its own process
- * group, default signal dispositions and an empty mask, the given stdio,
+ * group (and cgroup, when given), default signal dispositions and an empty mask, the given stdio,
  * its user, group, umask and cwd, and no other descriptor.
  */
 #ifndef SPAWN_H
@@ -20,6 +20,7 @@ struct spawn {
 	/* not 0: $WATCHDOG_USEC, and $WATCHDOG_PID set to the child's own pid */
 	unsigned long long	 watchdog_usec;
 	char *const		*argv;		/* NULL: the node's command */
+	int			 cgroup_procs;	/* cgroup.procs to join; 0: none */
 	pid_t			 pid;		/* out: also its process group */
 	uid_t			 uid;		/* out: the uid it runs as */
 };

@@ -70,6 +70,11 @@ spec_free(struct spec *s)
 	strv_free(s->argv);
 	strv_free(s->env);
 	free(s->cwd);
+	free(s->memory_max);
+	free(s->memory_high);
+	free(s->cpu_weight);
+	free(s->cpu_max);
+	free(s->pids_max);
 	free(s->user);
 	free(s->group);
 	free(s->success_codes);
@@ -175,6 +180,11 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	SPEC_DIFF(a->health_retries == b->health_retries, "health_retries");
 	SPEC_DIFF(a->health_start_period_ms == b->health_start_period_ms,
 	    "health_start_period");
+	SPEC_DIFF(spec_str_eq(a->memory_max, b->memory_max), "memory_max");
+	SPEC_DIFF(spec_str_eq(a->memory_high, b->memory_high), "memory_high");
+	SPEC_DIFF(spec_str_eq(a->cpu_weight, b->cpu_weight), "cpu_weight");
+	SPEC_DIFF(spec_str_eq(a->cpu_max, b->cpu_max), "cpu_max");
+	SPEC_DIFF(spec_str_eq(a->pids_max, b->pids_max), "pids_max");
 	SPEC_DIFF(a->strategy == b->strategy, "strategy");
 	SPEC_DIFF(a->max_restarts == b->max_restarts, "max_restarts");
 	SPEC_DIFF(a->max_seconds == b->max_seconds, "max_seconds");

@@ -130,6 +130,10 @@ struct spec {
 	int64_t			 health_timeout_ms;
 	int			 health_retries;
 	int64_t			 health_start_period_ms;
+	/* cgroup v2 limits, as written to the files (cgroup.c); NULL: not set */
+	char			*memory_max, *memory_high, *cpu_weight;
+	char			*cpu_max, *pids_max;
+	int			 cgroup_line;	/* the first of them; 0: none */
 
 	/* supervisors and dynamic supervisors */
 	enum strategy		 strategy;	/* dynamic: always one_for_one */
@@ -168,6 +172,7 @@ struct config {
 	int64_t			 log_max_bytes;		/* default 10 MiB */
 	int			 log_backups;		/* default 5 */
 	int64_t			 history_max;		/* default 100000 */
+	int			 cgroup_off;		/* [supd] cgroup = off */
 
 	struct spec_list	 specs;		/* every section but [supd], file order */
 	struct spec		*root;
