@@ -32,6 +32,7 @@
 #include "memwatch.h"
 #include "notify.h"
 #include "proc.h"
+#include "pstat.h"
 #include "spawn.h"
 #include "tree.h"
 #include "util.h"
@@ -315,21 +316,12 @@ proc_settle(struct proc_rt *rt)
 static int
 proc_stat(const char *pid, char *state, pid_t *pgrp)
 {
-	char	 path[64], buf[512], *p;
-	ssize_t	 n;
-	int	 fd, pg;
+	char		 buf[512];
+	const char	*p;
+	int		 pg;
 
-	snprintf(path, sizeof path, "/proc/%s/stat", pid);
-	if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1)
-		return (-1);
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return (-1);
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: parse after the last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %c %*d %d", state, &pg) != 2)
+	if ((p = pstat_fields(pid, buf, sizeof buf)) == NULL ||
+	    sscanf(p, " %c %*d %d", state, &pg) != 2)
 		return (-1);
 	*pgrp = pg;
 	return (0);

@@ -31,6 +31,27 @@ pstat_find(struct pstat *ps, size_t n, int pgid)
 	return (bsearch(&key, ps, n, sizeof *ps, pstat_cmp));
 }
 
+const char *
+pstat_fields(const char *pid, char *buf, size_t size)
+{
+	char	 path[64], *p;
+	ssize_t	 n;
+	int	 fd;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1)
+		return (NULL);
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return (NULL);
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: fields start after the last ')' */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return (NULL);
+	return (p + 1);
+}
+
 /*
  * One process: its state, group, CPU ticks (its own and its reaped
  * children's) and resident pages, from /proc/PID/stat.
@@ -39,23 +60,13 @@ static int
 pstat_read(const char *pid, char *state, int *pgrp, unsigned long long *ticks,
     long long *pages)
 {
-	char			 path[64], buf[1024], *p;
+	char			 buf[1024];
+	const char		*p;
 	unsigned long long	 ut, st;
 	long long		 cut, cst;
-	ssize_t			 n;
-	int			 fd;
 
-	snprintf(path, sizeof path, "/proc/%s/stat", pid);
-	if ((fd = open(path, O_RDONLY|O_CLOEXEC)) == -1)
-		return (-1);
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return (-1);
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: fields start after the last ')' */
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %c %*d %d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+	if ((p = pstat_fields(pid, buf, sizeof buf)) == NULL ||
+	    sscanf(p, " %c %*d %d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
 	    "%lld %lld %*d %*d %*d %*d %*u %*u %lld", state, pgrp, &ut, &st,
 	    &cut, &cst, pages) != 7)
 		return (-1);

@@ -22,6 +22,11 @@ struct pstat {
  * -1 if /proc cannot be read.
  */
 int		 pstat_groups(struct pstat *, size_t n);
+/*
+ * /proc/PID/stat read into buf: its fields after the command's name
+ * (" S ppid pgrp ..."), or NULL if the process is gone.
+ */
+const char	*pstat_fields(const char *pid, char *buf, size_t size);
 /* The entry of pgid in an array pstat_groups filled, or NULL. */
 struct pstat	*pstat_find(struct pstat *, size_t n, int pgid);
 
