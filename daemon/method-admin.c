@@ -14,6 +14,7 @@
 #include "method.h"
 #include "proc.h"
 #include "proto.h"
+#include "pstat.h"
 #include "reexec.h"
 #include "server.h"
 #include "store.h"
@@ -137,6 +138,48 @@ method_metrics_nodes(struct method_text *t)
 			    n->name, n->spec->max_restarts);
 }
 
+/* CPU and memory of each running child's group: one /proc scan, when asked. */
+static void
+method_metrics_usage(struct method_text *t)
+{
+	struct node	*n, **nodes = NULL;
+	struct pstat	*ps, *p;
+	size_t		 nn = 0, cap = 0, i;
+
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n)) {
+		if (n->pid <= 0)
+			continue;
+		if (nn == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			nodes = xrealloc(nodes, cap * sizeof *nodes);
+		}
+		nodes[nn++] = n;
+	}
+	ps = xcalloc(nn + 1, sizeof *ps);
+	for (i = 0; i < nn; i++)
+		ps[i].pgid = nodes[i]->pid;
+	if (nn == 0 || pstat_groups(ps, nn) == -1)
+		nn = 0;
+	method_text_help(t, "supd_child_cpu_seconds_total", "counter",
+	    "User and system CPU of each running child's process group.");
+	for (i = 0; i < nn; i++)
+		if ((p = pstat_find(ps, nn, nodes[i]->pid)) != NULL &&
+		    p->nprocs > 0)
+			method_text_add(t, "supd_child_cpu_seconds_total"
+			    "{name=\"%s\"} %.3f\n", nodes[i]->name,
+			    (double)p->cpu_ms / 1000.0);
+	method_text_help(t, "supd_child_resident_bytes", "gauge",
+	    "Resident memory of each running child's process group.");
+	for (i = 0; i < nn; i++)
+		if ((p = pstat_find(ps, nn, nodes[i]->pid)) != NULL &&
+		    p->nprocs > 0)
+			method_text_add(t, "supd_child_resident_bytes"
+			    "{name=\"%s\"} %lld\n", nodes[i]->name,
+			    (long long)p->rss_bytes);
+	free(ps);
+	free(nodes);
+}
+
 static int
 method_metrics(struct call *c)
 {
@@ -148,6 +191,7 @@ method_metrics(struct call *c)
 	method_text_open(&t);
 	method_metrics_children(&t);
 	method_metrics_nodes(&t);
+	method_metrics_usage(&t);
 	method_text_help(&t, "supd_processes", "gauge",
 	    "Worker processes running now.");
 	method_text_add(&t, "supd_processes %d\n", proc_running());

@@ -192,6 +192,15 @@ Test(resources, status_shows_cpu_and_memory_of_a_running_child)
 	cr_expect_not_null(strstr(out, "CPU%"), "%s", out);
 	cr_expect_not_null(strstr(out, "RSS"), "%s", out);
 	free(out);
+	/* and Prometheus: the busy child's counter, none for a stopped one */
+	cr_assert_eq(harness_supctl(&in, &out, "metrics", NULL), 0);
+	cr_expect_not_null(strstr(out,
+	    "supd_child_cpu_seconds_total{name=\"busy\"} "), "%s", out);
+	cr_expect_not_null(strstr(out,
+	    "supd_child_resident_bytes{name=\"busy\"} "), "%s", out);
+	cr_expect_null(strstr(out,
+	    "supd_child_cpu_seconds_total{name=\"idle\"}"), "%s", out);
+	free(out);
 	harness_stop(&in);
 }
 
