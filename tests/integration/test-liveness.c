@@ -144,3 +144,64 @@ Test(liveness, status_shows_healthy_and_unhealthy)
 	free(out);
 	harness_stop(&in);
 }
+
+/* Context switches of every thread of pid (voluntary and not). */
+static long
+ctxt_switches(pid_t pid)
+{
+	char	 path[64], line[256];
+	FILE	*f;
+	long	 n = 0, v;
+	int	 tid;
+	char	 dirpath[64];
+	FILE	*ls;
+
+	snprintf(dirpath, sizeof dirpath, "ls /proc/%d/task", (int)pid);
+	cr_assert_not_null(ls = popen(dirpath, "r"));
+	while (fscanf(ls, "%d", &tid) == 1) {
+		snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)pid,
+		    tid);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof line, f) != NULL)
+			if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %ld", &v) == 1)
+				n += v;
+		fclose(f);
+	}
+	pclose(ls);
+	return (n);
+}
+
+/*
+ * None of the liveness, backoff, resource or cgroup keys: an idle supd
+ * sleeps (no timer of theirs, no poll), whatever its tree holds.
+ */
+Test(liveness, an_idle_supd_without_the_keys_does_not_wake_up)
+{
+	struct supd_inst in;
+	long		 before, after;
+	int		 i;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:a]\nparent = root\ncommand = /bin/sleep 600\n"
+	    "[worker:once]\nparent = root\nrestart = transient\n"
+	    "command = /bin/true\n"
+	    "[dynamic:jobs]\nparent = root\ncommand = /bin/sleep\n");
+	harness_start(&in);
+	cr_assert_eq(harness_supctl(&in, NULL, "spawn", "jobs", "j1", "--",
+	    "600", (char *)NULL), 0);
+	/* let the starts, the exit and the commits settle */
+	harness_sleep_ms(1500);
+	for (i = 0; i < 3; i++) {
+		before = ctxt_switches(in.pid);
+		harness_sleep_ms(2000);
+		after = ctxt_switches(in.pid);
+		if (after == before)
+			break;
+	}
+	cr_expect_eq(after - before, 0, "%ld context switches in 2 s of idle",
+	    after - before);
+	harness_stop(&in);
+}
