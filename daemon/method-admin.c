@@ -144,7 +144,7 @@ method_metrics_usage(struct method_text *t)
 {
 	struct node	*n, **nodes = NULL;
 	struct pstat	*ps, *p;
-	size_t		 nn = 0, cap = 0, i;
+	size_t		 nn = 0, cap = 0, i, nps = 0;
 
 	for (n = loop_root; n != NULL; n = tree_next(loop_root, n)) {
 		if (n->pid <= 0)
@@ -155,15 +155,12 @@ method_metrics_usage(struct method_text *t)
 		}
 		nodes[nn++] = n;
 	}
-	ps = xcalloc(nn + 1, sizeof *ps);
-	for (i = 0; i < nn; i++)
-		ps[i].pgid = nodes[i]->pid;
-	if (nn == 0 || pstat_groups(ps, nn) == -1)
+	if ((ps = pstat_nodes(nodes, nn, &nps)) == NULL)
 		nn = 0;
 	method_text_help(t, "supd_child_cpu_seconds_total", "counter",
 	    "User and system CPU of each running child's process group.");
 	for (i = 0; i < nn; i++)
-		if ((p = pstat_find(ps, nn, nodes[i]->pid)) != NULL &&
+		if ((p = pstat_find(ps, nps, nodes[i]->pid)) != NULL &&
 		    p->nprocs > 0)
 			method_text_add(t, "supd_child_cpu_seconds_total"
 			    "{name=\"%s\"} %.3f\n", nodes[i]->name,
@@ -171,7 +168,7 @@ method_metrics_usage(struct method_text *t)
 	method_text_help(t, "supd_child_resident_bytes", "gauge",
 	    "Resident memory of each running child's process group.");
 	for (i = 0; i < nn; i++)
-		if ((p = pstat_find(ps, nn, nodes[i]->pid)) != NULL &&
+		if ((p = pstat_find(ps, nps, nodes[i]->pid)) != NULL &&
 		    p->nprocs > 0)
 			method_text_add(t, "supd_child_resident_bytes"
 			    "{name=\"%s\"} %lld\n", nodes[i]->name,

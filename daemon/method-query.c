@@ -172,29 +172,6 @@ method_query_child(const struct node *n, const struct pstat *ps)
 	return (o);
 }
 
-/*
- * CPU and memory of the groups of nodes[0..n): one scan of /proc for all
- * of them, only when asked (no timer); *nps entries, NULL when none runs.
- */
-static struct pstat *
-method_query_usage(struct node **nodes, size_t n, size_t *nps)
-{
-	struct pstat	*ps;
-	size_t		 i;
-
-	*nps = 0;
-	ps = xcalloc(n + 1, sizeof *ps);
-	for (i = 0; i < n; i++)
-		if (nodes[i]->pid > 0)
-			ps[(*nps)++].pgid = nodes[i]->pid;
-	if (*nps == 0 || pstat_groups(ps, *nps) == -1) {
-		free(ps);
-		*nps = 0;
-		return (NULL);
-	}
-	return (ps);
-}
-
 /* The rows of Status, with their usage. */
 static json_t *
 method_query_rows(struct node **nodes, size_t n)
@@ -203,7 +180,7 @@ method_query_rows(struct node **nodes, size_t n)
 	json_t		*rows = json_array();
 	size_t		 i, nps;
 
-	ps = method_query_usage(nodes, n, &nps);
+	ps = pstat_nodes(nodes, n, &nps);
 	for (i = 0; i < n; i++)
 		json_array_append_new(rows, method_query_child(nodes[i],
 		    nodes[i]->pid > 0 && ps != NULL ?

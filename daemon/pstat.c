@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "pstat.h"
+#include "tree.h"
+#include "util.h"
 
 static int
 pstat_cmp(const void *a, const void *b)
@@ -118,3 +120,27 @@ pstat_groups(struct pstat *ps, size_t n)
 	closedir(d);
 	return (0);
 }
+
+/*
+ * CPU and memory of the groups of nodes[0..n): one scan of /proc for all
+ * of them, only when asked (no timer); *nps entries, NULL when none runs.
+ */
+struct pstat *
+pstat_nodes(struct node *const *nodes, size_t n, size_t *nps)
+{
+	struct pstat	*ps;
+	size_t		 i;
+
+	*nps = 0;
+	ps = xcalloc(n + 1, sizeof *ps);
+	for (i = 0; i < n; i++)
+		if (nodes[i]->pid > 0)
+			ps[(*nps)++].pgid = nodes[i]->pid;
+	if (*nps == 0 || pstat_groups(ps, *nps) == -1) {
+		free(ps);
+		*nps = 0;
+		return (NULL);
+	}
+	return (ps);
+}
+

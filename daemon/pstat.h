@@ -27,6 +27,13 @@ int		 pstat_groups(struct pstat *, size_t n);
  * (" S ppid pgrp ..."), or NULL if the process is gone.
  */
 const char	*pstat_fields(const char *pid, char *buf, size_t size);
+struct node;
+/*
+ * The groups of the running ones among nodes[0..n), filled by one scan of
+ * /proc; *nps entries (free the array), NULL when none runs or /proc
+ * cannot be read.
+ */
+struct pstat	*pstat_nodes(struct node *const *nodes, size_t n, size_t *nps);
 /* The entry of pgid in an array pstat_groups filled, or NULL. */
 struct pstat	*pstat_find(struct pstat *, size_t n, int pgid);
 

@@ -378,6 +378,19 @@ reexec_probe_done(void)
 	}
 }
 
+/* The probe's output is over (its end, or its timeout): done once it exited. */
+static void
+reexec_probe_eof(void)
+{
+	if (rx.probe_fd != -1) {
+		ev_io_stop(loop_ev, &rx.probe_io);
+		close(rx.probe_fd);
+		rx.probe_fd = -1;
+	}
+	rx.probe_eof = 1;
+	reexec_probe_done();
+}
+
 static void
 reexec_probe_read_cb(struct ev_loop *l, ev_io *w, int revents)
 {
@@ -398,11 +411,7 @@ reexec_probe_read_cb(struct ev_loop *l, ev_io *w, int revents)
 		rx.outlen += take;
 		return;
 	}
-	ev_io_stop(loop_ev, &rx.probe_io);
-	close(rx.probe_fd);
-	rx.probe_fd = -1;
-	rx.probe_eof = 1;
-	reexec_probe_done();
+	reexec_probe_eof();
 }
 
 static void
@@ -425,13 +434,7 @@ reexec_probe_timeout_cb(struct ev_loop *l, ev_timer *w, int revents)
 	rx.probe_timed_out = 1;
 	/* its exit (reaped by the child watcher) ends the probe */
 	kill(rx.probe_pid, SIGKILL);
-	if (rx.probe_fd != -1) {
-		ev_io_stop(loop_ev, &rx.probe_io);
-		close(rx.probe_fd);
-		rx.probe_fd = -1;
-	}
-	rx.probe_eof = 1;
-	reexec_probe_done();
+	reexec_probe_eof();
 }
 
 /* Run BINARY --reexec-probe, its output into a pipe; -1 and *cause if not. */

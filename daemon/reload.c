@@ -310,14 +310,6 @@ reload_setting(struct reload *r, const char *key, int differ, int live)
 	    "applied", live));
 }
 
-static int
-reload_str_differ(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != b);
-	return (strcmp(a, b) != 0);
-}
-
 /*
  * Settings read at each use take their new values; those set up once (the
  * socket, the store, the log directory, the roles' groups, the history
@@ -329,7 +321,7 @@ reload_settings(struct reload *r)
 	struct config	*o = r->old, *c = r->conf;
 
 #define KEEP_STR(f, key) do {						\
-	reload_setting(r, key, reload_str_differ(o->f, c->f), 0);	\
+	reload_setting(r, key, !spec_str_equal(o->f, c->f), 0);	\
 	free(c->f);							\
 	c->f = o->f != NULL ? xstrdup(o->f) : NULL;			\
 } while (0)
@@ -496,6 +488,15 @@ reload_conf_used(const struct config *conf)
 	return (0);
 }
 
+/* A replaced configuration: freed once no node uses it (reload_sweep). */
+static void
+reload_retire(struct config *conf)
+{
+	reload_retired = xrealloc(reload_retired, (reload_nretired + 1) *
+	    sizeof *reload_retired);
+	reload_retired[reload_nretired++] = conf;
+}
+
 /* Free the configurations no node uses any more. */
 static void
 reload_sweep(void)
@@ -541,9 +542,7 @@ reload_finish(struct reload *r)
 	    "added", reload_names(r->added), "removed", reload_names(r->removed),
 	    "changed", reload_names(r->changed), "failed",
 	    reload_names(r->failed)));
-	reload_retired = xrealloc(reload_retired, (reload_nretired + 1) *
-	    sizeof *reload_retired);
-	reload_retired[reload_nretired++] = r->old;
+	reload_retire(r->old);
 	reload_now = NULL;
 	reload_free_one(r, 1);
 	reload_sweep();
@@ -694,9 +693,7 @@ reload_free(void)
 
 	if (reload_now != NULL) {
 		/* its new configuration is loop_conf, main.c's to free */
-		reload_retired = xrealloc(reload_retired, (reload_nretired + 1) *
-		    sizeof *reload_retired);
-		reload_retired[reload_nretired++] = reload_now->old;
+		reload_retire(reload_now->old);
 		reload_free_one(reload_now, 1);
 		reload_now = NULL;
 	}

@@ -84,8 +84,8 @@ spec_free(struct spec *s)
 	free(s);
 }
 
-static int
-spec_str_eq(const char *a, const char *b)
+int
+spec_str_equal(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)
 		return (a == b);
@@ -155,9 +155,9 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	SPEC_DIFF(a->shutdown_ms == b->shutdown_ms, "shutdown");
 	SPEC_DIFF(a->stop_signal == b->stop_signal, "stop_signal");
 	SPEC_DIFF(spec_strv_equal(a->env, b->env), "env");
-	SPEC_DIFF(spec_str_eq(a->cwd, b->cwd), "cwd");
-	SPEC_DIFF(spec_str_eq(a->user, b->user), "user");
-	SPEC_DIFF(spec_str_eq(a->group, b->group), "group");
+	SPEC_DIFF(spec_str_equal(a->cwd, b->cwd), "cwd");
+	SPEC_DIFF(spec_str_equal(a->user, b->user), "user");
+	SPEC_DIFF(spec_str_equal(a->group, b->group), "group");
 	SPEC_DIFF(a->umask == b->umask, "umask");
 	SPEC_DIFF(a->ready == b->ready, "ready");
 	SPEC_DIFF(a->start_timeout_ms == b->start_timeout_ms, "start_timeout");
@@ -180,11 +180,11 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	SPEC_DIFF(a->health_retries == b->health_retries, "health_retries");
 	SPEC_DIFF(a->health_start_period_ms == b->health_start_period_ms,
 	    "health_start_period");
-	SPEC_DIFF(spec_str_eq(a->memory_max, b->memory_max), "memory_max");
-	SPEC_DIFF(spec_str_eq(a->memory_high, b->memory_high), "memory_high");
-	SPEC_DIFF(spec_str_eq(a->cpu_weight, b->cpu_weight), "cpu_weight");
-	SPEC_DIFF(spec_str_eq(a->cpu_max, b->cpu_max), "cpu_max");
-	SPEC_DIFF(spec_str_eq(a->pids_max, b->pids_max), "pids_max");
+	SPEC_DIFF(spec_str_equal(a->memory_max, b->memory_max), "memory_max");
+	SPEC_DIFF(spec_str_equal(a->memory_high, b->memory_high), "memory_high");
+	SPEC_DIFF(spec_str_equal(a->cpu_weight, b->cpu_weight), "cpu_weight");
+	SPEC_DIFF(spec_str_equal(a->cpu_max, b->cpu_max), "cpu_max");
+	SPEC_DIFF(spec_str_equal(a->pids_max, b->pids_max), "pids_max");
 	SPEC_DIFF(a->strategy == b->strategy, "strategy");
 	SPEC_DIFF(a->max_restarts == b->max_restarts, "max_restarts");
 	SPEC_DIFF(a->max_seconds == b->max_seconds, "max_seconds");

@@ -202,6 +202,8 @@ int	spec_is_success(const struct spec *, int code, int sig);
 #define SPEC_KEYS_MAX	48
 int	spec_diff(const struct spec *, const struct spec *, const char **keys,
 	    int max);
+/* True if two strings are equal, or both NULL. */
+int	spec_str_equal(const char *, const char *);
 /* True if two NULL-terminated vectors (NULL: empty) hold the same strings. */
 int	spec_strv_equal(char *const *, char *const *);
 /* Free a spec and every string and vector it owns. */
