@@ -893,3 +893,72 @@ Test(listen, a_reload_moves_a_changed_socket_and_closes_a_removed_one)
 	    "a removed child's port is closed");
 	close(fd);
 }
+
+/*
+ * Bad FDSTORE=1 datagrams: too many fds (a cut control message), a bad
+ * FDNAME=, a store full, fds without FDSTORE=1: each fd closed (the
+ * child reads EOF), none kept but what fits; a stored pipe whose reader
+ * is gone is closed too.
+ */
+static const char badstore_py[] =
+    "import os, socket, sys, select\n"
+    "a = os.environ['NOTIFY_SOCKET']\n"
+    "a = '\\0' + a[1:]\n"
+    "ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+    "ns.connect(a)\n"
+    "def send(msg, n):\n"
+    "    ps = [os.pipe() for i in range(n)]\n"
+    "    socket.send_fds(ns, [msg], [w for r, w in ps])\n"
+    "    for r, w in ps:\n"
+    "        os.close(w)\n"
+    "    return [r for r, w in ps]\n"
+    "def state(rs):\n"
+    "    out = []\n"
+    "    for r in rs:\n"
+    "        ready, _, _ = select.select([r], [], [], 2)\n"
+    "        out.append('eof' if ready and os.read(r, 1) == b'' else 'open')\n"
+    "    return out\n"
+    "many = send(b'FDSTORE=1\\nFDNAME=many', 20)\n"
+    "badname = send(b'FDSTORE=1\\nFDNAME=bad:name', 1)\n"
+    "full = send(b'FDSTORE=1\\nFDNAME=ok', 3)\n"
+    "barrier = send(b'BARRIER=1', 1)\n"
+    "res = ['many=' + ','.join(sorted(set(state(many)))),\n"
+    "       'bad=' + ','.join(state(badname)),\n"
+    "       'full=' + ','.join(state(full)),\n"
+    "       'barrier=' + ','.join(state(barrier))]\n"
+    "with open(sys.argv[1], 'w') as f:\n"
+    "    f.write(' '.join(res) + '\\n')\n"
+    "ns.send(b'READY=1')\n"
+    "import time\n"
+    "time.sleep(600)\n";
+
+Test(listen, bad_fd_store_datagrams_close_every_fd)
+{
+	char	*line, *log;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:b]\n"
+	    "parent = root\n"
+	    "ready = notify\n"
+	    "fd_store_max = 2\n"
+	    "command = /usr/bin/python3 @DIR@/badstore.py @DIR@/b.out\n");
+	write_file("badstore.py", badstore_py);
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "b.out", 1, 20000), 1);
+	cr_assert_not_null(line = nth_line("b.out", 0));
+	cr_assert_str_eq(line, "many=eof bad=eof full=open,open,eof "
+	    "barrier=eof");
+	free(line);
+	cr_assert(wait_names("b", "stored_fds", "ok,ok", 5000));
+	log = harness_read(&in, "supd.log");
+	cr_assert_not_null(strstr(log, "datagram dropped, its fds closed"), "%s",
+	    log);
+	cr_assert_not_null(strstr(log, "FDNAME=bad:name is not a valid name"),
+	    "%s", log);
+	cr_assert_not_null(strstr(log, "full (fd_store_max = 2)"), "%s", log);
+	free(log);
+	/* its reader gone with the child, a stored pipe is closed */
+	cr_assert_eq(harness_supctl(&in, NULL, "stop", "b", NULL), 0);
+	cr_assert(wait_names("b", "stored_fds", "", 5000));
+}
