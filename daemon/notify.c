@@ -44,6 +44,7 @@ struct notify {
 	void		*wd_arg;
 	notify_fds_cb	 fd_cb;
 	void		*fd_arg;
+	int		 fds_only;	/* notify_drain_fdstore: nothing else */
 	char		 status[NOTIFY_STATUS_MAX + 1];
 	int		 has_status;
 };
@@ -314,6 +315,8 @@ notify_read_one(struct notify *n)
 		n->fd_cb(n->fd_arg, buf, (size_t)len, fds, nfds);
 		nfds = 0;	/* the fd store's now: kept or closed */
 	}
+	if (n->fds_only)
+		goto done;
 	if (has_status) {
 		memcpy(n->status, status, sizeof n->status);
 		n->has_status = 1;
@@ -460,6 +463,17 @@ notify_drain(struct notify *n)
 		if (!notify_read_one(n))
 			break;
 	}
+}
+
+/* The fd store's datagrams queued now, before the socket closes. */
+void
+notify_drain_fdstore(struct notify *n)
+{
+	if (n->fd_cb == NULL)
+		return;
+	n->fds_only = 1;
+	notify_drain(n);
+	n->fds_only = 0;
 }
 
 /* The last STATUS= accepted, or NULL. */

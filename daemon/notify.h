@@ -59,6 +59,8 @@ int		 notify_parse_watchdog(const char *buf, size_t len,
 		    unsigned long long *usec);
 /* Read every datagram queued now (before deciding a child died unready). */
 void		 notify_drain(struct notify *);
+/* Read the FDSTORE= datagrams queued now, and only those (before a close). */
+void		 notify_drain_fdstore(struct notify *);
 /* The last STATUS= accepted, or NULL. */
 const char	*notify_status(const struct notify *);
 void		 notify_close(struct notify *);

@@ -134,6 +134,9 @@ proc_notify_close(struct proc_rt *rt)
 
 	if (rt->notify == NULL)
 		return;
+	/* what the child stored before it exited or was stopped is kept */
+	if (rt->node->spec != NULL && rt->node->spec->fd_store_max > 0)
+		notify_drain_fdstore(rt->notify);
 	if ((s = notify_status(rt->notify)) != NULL) {
 		free(rt->status);
 		rt->status = xstrdup(s);

@@ -962,3 +962,36 @@ Test(listen, bad_fd_store_datagrams_close_every_fd)
 	cr_assert_eq(harness_supctl(&in, NULL, "stop", "b", NULL), 0);
 	cr_assert(wait_names("b", "stored_fds", "", 5000));
 }
+
+/* What a child stored right before it crashed comes back to its restart. */
+Test(listen, fds_stored_just_before_a_crash_come_back)
+{
+	char	*text;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:c]\n"
+	    "parent = root\n"
+	    "fd_store_max = 1\n"
+	    "command = /usr/bin/python3 @DIR@/crash.py @DIR@/c.out\n");
+	write_file("crash.py",
+	    "import os, socket, sys, time\n"
+	    "names = os.environ.get('LISTEN_FDNAMES', '')\n"
+	    "if names == 'state':\n"
+	    "    os.lseek(3, 0, 0)\n"
+	    "    with open(sys.argv[1], 'a') as f:\n"
+	    "        f.write('got=' + os.read(3, 100).decode() + '\\n')\n"
+	    "    time.sleep(600)\n"
+	    "a = os.environ['NOTIFY_SOCKET']\n"
+	    "ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+	    "ns.connect('\\0' + a[1:])\n"
+	    "m = os.memfd_create('state')\n"
+	    "os.write(m, b'counter=41')\n"
+	    "socket.send_fds(ns, [b'FDSTORE=1\\nFDNAME=state'], [m])\n"
+	    "os._exit(1)\n");
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "c.out", 1, 10000), 1);
+	text = harness_read(&in, "c.out");
+	cr_assert_str_eq(text, "got=counter=41\n");
+	free(text);
+}
