@@ -9,6 +9,7 @@
 
 #include <criterion/criterion.h>
 
+#include "check.h"
 #include "conf.h"
 #include "listen.h"
 #include "spec.h"
@@ -172,4 +173,32 @@ Test(listen_key, a_name_or_an_address_twice_and_a_long_path_are_errors)
 	    errors[3]);
 	cr_assert_null(errors[4]);
 	conf_errors_free(errors);
+}
+
+Test(listen_key, check_prints_each_socket_under_its_child)
+{
+	struct config	*cf;
+	char		**errors = NULL, *text = NULL;
+	size_t		 len = 0;
+	FILE		*fp;
+
+	cf = load("[supervisor:root]\n[worker:w]\nparent = root\n"
+	    "command = /bin/true\nlisten = a=tcp:[::1]:80\n"
+	    "listen = b=unix:/run/b.sock:660\n"
+	    "[dynamic:d]\nparent = root\ncommand = /bin/m\n"
+	    "listen = c=udp:*:53\n", &errors);
+	cr_assert_not_null(cf, "%s", errors != NULL ? errors[0] : "?");
+	cr_assert_not_null(fp = open_memstream(&text, &len));
+	check_print(fp, cf);
+	fclose(fp);
+	cr_assert_str_eq(text,
+	    "root  supervisor one_for_one 3/5s\n"
+	    "  w  worker permanent /bin/true\n"
+	    "    (listen)  a=tcp:[::1]:80\n"
+	    "    (listen)  b=unix:/run/b.sock:0660\n"
+	    "  d  dynamic max_children=unlimited partitions=1 3/5s\n"
+	    "    (template)  worker permanent /bin/m\n"
+	    "      (listen)  c=udp:*:53\n");
+	free(text);
+	conf_free(cf);
 }
