@@ -9,6 +9,8 @@
 
 #include "liveness.h"
 #include "cgroup.h"
+#include "fdstore.h"
+#include "listen.h"
 #include "logs.h"
 #include "loop.h"
 #include "method.h"
@@ -399,6 +401,36 @@ method_query_spec(const struct node *n, int values)
 	return (o);
 }
 
+/* The sockets supd holds for n and the fds n stored: name, fd (supd's), what. */
+static void
+method_query_held(const struct node *n, json_t *info)
+{
+	json_t		*a;
+	const char	*name, *text;
+	size_t		 i;
+	int		 fd;
+
+	a = json_array();
+	for (i = 0; i < listen_count(n); i++) {
+		fd = listen_get(n, i, &name, &text);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:i}",
+		    "name", name, "listen", strchr(text, '=') + 1, "fd", fd,
+		    "child_fd", 3 + (int)i));
+	}
+	json_object_set_new(info, "sockets", a);
+	a = json_array();
+	for (i = 0; i < fdstore_count(n); i++) {
+		fd = fdstore_get(n, i, &name);
+		json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:b}",
+		    "name", name, "fd", fd, "child_fd",
+		    3 + (int)(listen_count(n) + i), "polled",
+		    fdstore_polled(n, i)));
+	}
+	json_object_set_new(info, "stored_fds", a);
+	json_object_set_new(info, "fd_store_max",
+	    json_integer(n->spec->fd_store_max));
+}
+
 /* A supervisor's restart intensity and how much of it is used now. */
 static json_t *
 method_query_window(const struct node *n, int values)
@@ -482,5 +514,6 @@ method_inspect(struct call *c)
 	    json_integer(liveness_health_at(n)) : json_null());
 	json_object_set_new(info, "watchdog_usec", liveness_watchdog_ms(n) > 0 ?
 	    json_integer(liveness_watchdog_ms(n) * 1000) : json_null());
+	method_query_held(n, info);
 	return (call_ok(c, json_pack("{s:o}", "info", info)));
 }

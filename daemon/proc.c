@@ -30,6 +30,8 @@
 #include "liveness.h"
 #include "logs.h"
 #include "memwatch.h"
+#include "fdstore.h"
+#include "listen.h"
 #include "notify.h"
 #include "proc.h"
 #include "pstat.h"
@@ -132,6 +134,9 @@ proc_notify_close(struct proc_rt *rt)
 
 	if (rt->notify == NULL)
 		return;
+	/* what the child stored before it exited or was stopped is kept */
+	if (rt->node->spec != NULL && rt->node->spec->fd_store_max > 0)
+		notify_drain_fdstore(rt->notify);
 	if ((s = notify_status(rt->notify)) != NULL) {
 		free(rt->status);
 		rt->status = xstrdup(s);
@@ -686,6 +691,14 @@ proc_notify_watchdog(void *arg, enum notify_wd what, unsigned long long usec)
 }
 
 static void
+proc_notify_fds(void *arg, const char *buf, size_t len, int *fds, size_t nfds)
+{
+	struct proc_rt	*rt = arg;
+
+	fdstore_message(rt->node, buf, len, fds, nfds);
+}
+
+static void
 proc_start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct proc_rt	*rt = w->data;
@@ -744,8 +757,8 @@ proc_start(struct node *node)
 	const struct spec	*spec = node->spec;
 	struct proc_rt		*rt = proc_rt_get(node);
 	struct spawn		 sp;
-	char			*cause = NULL;
-	int			 wfd = -1, cgfd = -1, rc;
+	char			*cause = NULL, *pass_names = NULL;
+	int			 wfd = -1, cgfd = -1, rc, *pass = NULL;
 
 	if (rt->pgid != 0) {
 		proc_start_failed(rt, xasprintf("already running (pid %d)",
@@ -762,11 +775,17 @@ proc_start(struct node *node)
 	rt->stop_signal = spec->stop_signal;
 	rt->shutdown_ms = spec->shutdown_ms;
 	rt->start_timeout_ms = spec->start_timeout_ms;
+	/* its held sockets first: one that cannot be bound fails the start */
+	if (listen_prepare(node, &cause) == -1) {
+		proc_start_failed(rt, cause);
+		return;
+	}
 
 	memset(&sp, 0, sizeof sp);
 	sp.node = node;
-	/* a watchdog child needs the socket whatever its ready mode */
-	if (spec->ready == READY_NOTIFY || spec->watchdog_ms > 0) {
+	/* a watchdog child needs the socket whatever its ready mode, so does the fd store */
+	if (spec->ready == READY_NOTIFY || spec->watchdog_ms > 0 ||
+	    spec->fd_store_max > 0) {
 		rt->notify = notify_open(node->name,
 		    (unsigned long long)node->incarnation, proc_notify_ready, rt,
 		    &cause);
@@ -775,6 +794,7 @@ proc_start(struct node *node)
 			return;
 		}
 		sp.notify_socket = notify_socket(rt->notify);
+		notify_set_fdstore(rt->notify, proc_notify_fds, rt);
 		if (spec->watchdog_ms > 0)
 			notify_set_watchdog(rt->notify, proc_notify_watchdog, rt);
 		sp.watchdog_usec = (unsigned long long)spec->watchdog_ms * 1000;
@@ -793,7 +813,12 @@ proc_start(struct node *node)
 		proc_start_failed(rt, cause);
 		return;
 	}
+	listen_handout(node, &pass, &sp.npass, &pass_names);
+	sp.pass_fds = pass;
+	sp.pass_names = pass_names;
 	rc = spawn_start(&sp, &cause);
+	free(pass);
+	free(pass_names);
 	if (wfd != -1)
 		close(wfd);
 	if (cgfd != -1)
@@ -975,6 +1000,8 @@ proc_forget(struct node *node)
 
 	logs_forget(node);
 	liveness_forget(node);
+	listen_forget(node);
+	fdstore_forget(node);
 	if (rt == NULL)
 		return;
 	if (rt->pgid != 0) {
@@ -1126,6 +1153,8 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 		    proc_notify_ready, rt, pc->pid, rt->uid, pc->status);
 	if (rt->notify != NULL && node->spec->watchdog_ms > 0)
 		notify_set_watchdog(rt->notify, proc_notify_watchdog, rt);
+	if (rt->notify != NULL)
+		notify_set_fdstore(rt->notify, proc_notify_fds, rt);
 	liveness_adopt(node, rt->notify != NULL ? pc->watchdog_ms : 0,
 	    (enum health)pc->health, pc->health_failures, pc->health_output,
 	    pc->health_at);
