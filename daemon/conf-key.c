@@ -63,6 +63,8 @@ static void	conf_key_time(struct conf_state *, struct conf_section *, const char
 static void	conf_key_cgroup(struct conf_state *, struct conf_section *, const char *);
 
 static const char *const conf_key_no_yes[] = { "no", "yes", NULL };
+/* autostart's words, in the order of spec->manual's values */
+static const char *const conf_key_yes_no[] = { "yes", "no", NULL };
 static const char *const conf_key_sync[] = { "normal", "full", NULL };
 static const char *const conf_key_cgroup_mode[] = { "auto", "off", NULL };
 
@@ -137,6 +139,8 @@ static const struct conf_key conf_keys[] = {
 	{ .name = "significant", .where = SEC_SUPERVISOR | SEC_WORKER,
 	    .set = conf_key_enum, .off = SP(significant), .what = "boolean",
 	    .words = spec_bool_names },
+	{ .name = "autostart", .where = SEC_WORKER, .set = conf_key_enum,
+	    .off = SP(manual), .what = "value", .words = conf_key_yes_no },
 	{ .name = "auto_shutdown", .where = SEC_SUPERVISOR,
 	    .set = conf_key_enum, .off = SP(auto_shutdown),
 	    .what = "auto_shutdown", .words = spec_auto_shutdown_names },

@@ -383,6 +383,8 @@ method_query_spec(const struct node *n, int values)
 	    "stderr", spec_output_names[s->err],
 	    "success_exit_codes", codes,
 	    "groups", method_query_groups(n));
+	if (!n->dynamic && n->kind == KIND_WORKER)
+		json_object_set_new(o, "autostart", json_boolean(!s->manual));
 	json_object_set_new(o, "umask", s->umask >= 0 ?
 	    json_integer(s->umask) : json_null());
 	codes = json_array();

@@ -152,6 +152,7 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	SPEC_DIFF(spec_strv_equal(a->argv, b->argv), "command");
 	SPEC_DIFF(a->restart == b->restart, "restart");
 	SPEC_DIFF(a->significant == b->significant, "significant");
+	SPEC_DIFF(a->manual == b->manual, "autostart");
 	SPEC_DIFF(a->shutdown_ms == b->shutdown_ms, "shutdown");
 	SPEC_DIFF(a->stop_signal == b->stop_signal, "stop_signal");
 	SPEC_DIFF(spec_strv_equal(a->env, b->env), "env");

@@ -95,6 +95,7 @@ struct spec {
 	char			**argv;		/* NULL-terminated; NULL for a supervisor */
 	enum restart_type	 restart;	/* a dynamic supervisor's: its children's */
 	int			 significant;	/* its exit may stop its supervisor */
+	int			 manual;	/* autostart = no: started only by `supctl start` */
 	int64_t			 shutdown_ms;	/* or SHUTDOWN_BRUTAL_KILL / SHUTDOWN_INFINITY */
 	int			 stop_signal;	/* default SIGTERM */
 	char			**env;		/* "KEY=VALUE", NULL-terminated, file order */
