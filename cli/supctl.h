@@ -163,6 +163,21 @@ int		 targets_call(const struct cmd_entry *, const struct targets *,
 		    void (*done)(const char *, const json_t *, int many, void *),
 		    void *arg);
 
+/* logline.c */
+enum logline_stream { LOGLINE_UNKNOWN, LOGLINE_OUT, LOGLINE_ERR, LOGLINE_SUPD };
+struct logline {
+	int64_t			 us;	/* unix microseconds; -1: no timestamp */
+	enum logline_stream	 stream;
+	const char		*text;	/* what the child wrote (points into the line) */
+};
+/* Take a stored line apart; -1 (all of it text) if it has no prefix. */
+int		 logline_parse(const char *, struct logline *);
+/* A --since value, "10m", "1h30m", "90" (seconds): microseconds. */
+int		 logline_parse_ago(const char *, int64_t *us);
+/* Print a line for people: "WHO | " if who, its text, or all with stamps. */
+void		 logline_print(FILE *, const char *who, const char *line,
+		    int stamps);
+
 /* cmd-run.c */
 #define EXIT_TIMEDOUT	124	/* a task stopped by its timeout, as timeout(1) */
 

@@ -380,7 +380,7 @@ method_query_spec(const struct node *n, int values)
 	    "ready", spec_ready_names[s->ready],
 	    "start_timeout", (json_int_t)s->start_timeout_ms,
 	    "stdout", spec_output_names[s->out],
-	    "stderr", spec_output_names[s->err],
+	    "stderr", spec_stderr_names[s->err],
 	    "success_exit_codes", codes,
 	    "groups", method_query_groups(n));
 	if (!n->dynamic && n->kind == KIND_WORKER)

@@ -353,6 +353,7 @@ reload_settings(struct reload *r)
 	reload_setting(r, "log_max_bytes", o->log_max_bytes != c->log_max_bytes,
 	    1);
 	reload_setting(r, "log_backups", o->log_backups != c->log_backups, 1);
+	reload_setting(r, "log_timestamps", o->log_plain != c->log_plain, 1);
 }
 
 /* The groups a node joins are its spec's: join them again if they changed. */

@@ -21,6 +21,8 @@ const char *const spec_auto_shutdown_names[] = {
 const char *const spec_bool_names[] = { "false", "true", NULL };
 const char *const spec_ready_names[] = { "exec", "notify", NULL };
 const char *const spec_output_names[] = { "log", "null", "inherit", NULL };
+const char *const spec_stderr_names[] = { "log", "null", "inherit",
+    "log:separate", NULL };
 const char *const spec_limit_names[] = {
 	"limit_nofile", "limit_nproc", "limit_core", "limit_as", "limit_stack",
 	NULL

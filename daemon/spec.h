@@ -43,6 +43,7 @@ enum output_mode {
 	OUTPUT_LOG,
 	OUTPUT_NULL,
 	OUTPUT_INHERIT,
+	OUTPUT_LOG_SEPARATE,	/* stderr = log:separate: NAME.err */
 };
 
 #define SHUTDOWN_BRUTAL_KILL	0	/* shutdown = brutal_kill */
@@ -166,6 +167,7 @@ struct config {
 	char			*admin_group;
 	char			*read_group;
 	int			 read_logs;	/* read_group may call Logs; default no */
+	int			 log_plain;	/* log_timestamps = no: the bytes as written */
 	int			 sync_full;	/* [supd] sync = full: fsync every commit */
 	int64_t			 max_request_bytes;	/* default 65536 */
 	int			 max_clients;		/* default 256 */
@@ -187,7 +189,8 @@ extern const char *const spec_strategy_names[];
 extern const char *const spec_auto_shutdown_names[];
 extern const char *const spec_bool_names[];	/* "false", "true" */
 extern const char *const spec_ready_names[];
-extern const char *const spec_output_names[];
+extern const char *const spec_output_names[];	/* stdout's; stderr's add log:separate */
+extern const char *const spec_stderr_names[];
 extern const char *const spec_limit_names[];	/* "limit_nofile", ... */
 
 /*
