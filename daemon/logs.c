@@ -940,16 +940,19 @@ logs_drain(struct node *node)
 	struct logs_file	*lf;
 	struct logs_pipe	*p, *next;
 
-	int			 err;
+	int			 err, pass;
 
-	for (err = 0; err <= 1; err++) {
-		if ((lf = logs_file_find(node, err)) == NULL)
-			continue;
-		for (p = LIST_FIRST(&lf->pipes); p != NULL; p = next) {
-			next = LIST_NEXT(p, entry);
-			logs_pipe_read(p, LOGS_DRAIN_MAX);
+	/* stdout's first, as logs_pipe_cb reads them */
+	for (pass = 0; pass <= 1; pass++)
+		for (err = 0; err <= 1; err++) {
+			if ((lf = logs_file_find(node, err)) == NULL)
+				continue;
+			for (p = LIST_FIRST(&lf->pipes); p != NULL; p = next) {
+				next = LIST_NEXT(p, entry);
+				if ((p->kind == LOGS_OUT) == (pass == 0))
+					logs_pipe_read(p, LOGS_DRAIN_MAX);
+			}
 		}
-	}
 }
 
 /* node's last lines, oldest first, the one in progress last; how many. */
