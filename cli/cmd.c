@@ -18,11 +18,12 @@ extern const struct cmd_entry cmd_status_entry, cmd_tree_entry,
     cmd_signal_entry, cmd_spawn_entry, cmd_run_entry, cmd_await_entry,
     cmd_whereis_entry, cmd_members_entry, cmd_events_entry, cmd_logs_entry,
     cmd_metrics_entry, cmd_reload_entry, cmd_reexec_entry,
-    cmd_shutdown_entry, cmd_help_entry;
+    cmd_shutdown_entry, cmd_top_entry, cmd_help_entry;
 
 /* In the order supctl --help lists them. */
 const struct cmd_entry *cmd_table[] = {
 	&cmd_status_entry,
+	&cmd_top_entry,
 	&cmd_tree_entry,
 	&cmd_inspect_entry,
 	&cmd_start_entry,
