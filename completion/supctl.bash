@@ -111,15 +111,19 @@ _supctl()
 	done
 
 	case $cmd:$npos in
-	status:*|inspect:*|events:*|start:0|stop:0|restart:0|logs:0|\
-	whereis:0|await:0)
+	inspect:*|events:*|whereis:0|await:0)
 		words=$(_supctl_names all "$bin" "${sock[@]}") ;;
-	signal:0)
+	# several NAMEs and @GROUPs
+	status:*|start:*|stop:*|restart:*|logs:*|signal:0)
 		words=$(_supctl_names all "$bin" "${sock[@]}")
 		words+=" $(_supctl_names groups "$bin" "${sock[@]}" |
 		    sed 's/^/@/')" ;;
-	signal:1)
-		words="TERM INT HUP KILL QUIT USR1 USR2 STOP CONT WINCH ALRM" ;;
+	# more targets, or the signal last
+	signal:*)
+		words=$(_supctl_names all "$bin" "${sock[@]}")
+		words+=" $(_supctl_names groups "$bin" "${sock[@]}" |
+		    sed 's/^/@/')"
+		words+=" TERM INT HUP KILL QUIT USR1 USR2 STOP CONT WINCH ALRM" ;;
 	spawn:0|run:0)
 		words=$(_supctl_names dynamic "$bin" "${sock[@]}") ;;
 	members:0)

@@ -39,7 +39,7 @@ assert_usage_error(struct cli_result *r, const char *cmdline_usage)
 }
 
 static const char *commands[] = {
-	"status", "tree", "inspect", "start", "stop", "restart", "signal",
+	"status", "top", "tree", "inspect", "start", "stop", "restart", "signal",
 	"spawn", "run", "await", "whereis", "members", "events", "logs",
 	"metrics", "reload", "reexec", "shutdown", "help", NULL
 };
