@@ -242,7 +242,7 @@ cmd_status_watch(const struct args *args, int groups, long long ms)
 	char		*buf, *p, *nl, stamp[64];
 	size_t		 len;
 	FILE		*fp;
-	int		 tty = isatty(STDOUT_FILENO);
+	int		 tty = isatty(STDOUT_FILENO), first = 1;
 
 	for (;;) {
 		if ((rows = cmd_status_fetch(args, groups)) == NULL)
@@ -264,7 +264,9 @@ cmd_status_watch(const struct args *args, int groups, long long ms)
 		fclose(fp);
 		json_decref(rows);
 		if (tty) {
-			fputs("\033[H", stdout);
+			/* the screen cleared once, then drawn over in place */
+			fputs(first ? "\033[H\033[2J" : "\033[H", stdout);
+			first = 0;
 			for (p = buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
 				printf("%.*s\033[K\n", (int)(nl - p), p);
 			fputs("\033[J", stdout);

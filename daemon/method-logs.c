@@ -224,7 +224,55 @@ method_logs_pump(struct method_logs *ml)
 		json_decref(a);
 		return (0);
 	}
-	return (call_stream(ml->call, json_pack("{s:o}", "lines", a)));
+	if (call_stream(ml->call, json_pack("{s:o}", "lines", a)) == -1)
+		return (-1);
+	return (1);
+}
+
+/* Pump until the file is read to its end (or the reader is full). */
+static int
+method_logs_pump_all(struct method_logs *ml)
+{
+	int	rc;
+
+	while ((rc = method_logs_pump(ml)) == 1 && call_stream_room(ml->call))
+		;
+	return (rc);
+}
+
+/*
+ * The file followed was rotated more than once since the last look: it is
+ * NAME.log.K now, and NAME.log.K-1 ... NAME.log.1 came after it.  Read
+ * those, oldest first, before the current one.
+ */
+static int
+method_logs_between(struct method_logs *ml)
+{
+	struct stat	 st;
+	char		*p;
+	int		 k, j, n = loop_conf != NULL ? loop_conf->log_backups : 0;
+
+	for (k = 1; k <= n; k++) {
+		p = xasprintf("%s.%d", ml->path, k);
+		j = lstat(p, &st);
+		free(p);
+		if (j == 0 && st.st_ino == ml->ino)
+			break;
+	}
+	for (j = k - 1; k <= n && j >= 1; j--) {
+		p = xasprintf("%s.%d", ml->path, j);
+		ml->fd = method_logs_open_file(p, &st);
+		free(p);
+		if (ml->fd == -1)
+			continue;
+		ml->off = 0;
+		ml->npartial = 0;
+		if (method_logs_pump_all(ml) == -1)
+			return (-1);
+		close(ml->fd);
+		ml->fd = -1;
+	}
+	return (0);
 }
 
 static void
@@ -243,8 +291,13 @@ method_logs_timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 	}
 	if (ml->fd == -1 || st.st_ino != ml->ino) {
 		/* rotated (or created): the old file was drained above */
-		if (ml->fd != -1)
+		if (ml->fd != -1) {
+			method_logs_pump_all(ml);
 			close(ml->fd);
+			ml->fd = -1;
+			if (method_logs_between(ml) == -1)
+				return;
+		}
 		ml->npartial = 0;
 		method_logs_open(ml, 0);
 		method_logs_pump(ml);
