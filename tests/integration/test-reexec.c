@@ -103,8 +103,12 @@ reexec_ok(int children)
 	char	*o = NULL, want[128];
 	int	 rc;
 
-	rc = harness_supctl(&in, &o, "reexec", NULL);
-	cr_assert_eq(rc, 0, "%s", o);
+	char	*argv[] = { (char *)harness_supctl_bin, "-s", in.sock, "reexec",
+	    NULL }, *e = NULL;
+
+	rc = harness_run(&o, &e, argv);
+	cr_assert_eq(rc, 0, "%s%s", o, e);
+	free(e);
 	snprintf(want, sizeof want, "supd reexecuted: pid %d, %d children "
 	    "kept\n", (int)in.pid, children);
 	cr_assert_str_eq(o, want);
