@@ -75,6 +75,7 @@ struct proc_rt {
 	char			*last_exit;	/* how it last ended, for status */
 	int			 failures;	/* abnormal exits and start failures */
 	char			*cgroup;	/* its cgroup v2 directory, or NULL */
+	int			 cgroup_wd;	/* waiting: its cgroup.events watch; 0 none */
 	UT_hash_handle		 hh;		/* proc_groups, by pgid */
 	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
 	int			 waiting;
@@ -90,6 +91,8 @@ static int64_t			 proc_last_scan;
 static ev_child			 proc_child_w;
 static ev_signal		 proc_sigchld_w;
 static ev_timer			 proc_poll_w;
+static int			 proc_npolled;	/* waiting without a cgroup watch */
+static ev_io			 proc_cgroup_w;	/* cgroup_watch_fd */
 static ev_timer			 proc_recheck_w;
 static int			 proc_inited;
 static struct ev_loop		*proc_loop;
@@ -144,20 +147,36 @@ proc_wait_remove(struct proc_rt *rt)
 		return;
 	LIST_REMOVE(rt, wait_entry);
 	rt->waiting = 0;
-	if (LIST_EMPTY(&proc_waiting))
+	if (rt->cgroup_wd > 0) {
+		cgroup_watch_remove(rt->cgroup_wd);
+		rt->cgroup_wd = 0;
+	} else if (--proc_npolled == 0)
 		ev_timer_stop(proc_loop, &proc_poll_w);
 }
 
+/* A cgroup is watched (its emptying wakes the loop); a process group polled. */
 static void
 proc_wait_add(struct proc_rt *rt)
 {
+	int	wd;
+
 	if (rt->waiting)
 		return;
-	if (LIST_EMPTY(&proc_waiting))
-		ev_timer_again(proc_loop, &proc_poll_w);
 	LIST_INSERT_HEAD(&proc_waiting, rt, wait_entry);
 	rt->waiting = 1;
 	rt->waiting_since = now_mono_ms();
+	if (rt->cgroup != NULL && (wd = cgroup_watch_add(rt->cgroup)) > 0) {
+		rt->cgroup_wd = wd;
+		if (!ev_is_active(&proc_cgroup_w)) {
+			ev_io_set(&proc_cgroup_w, cgroup_watch_fd(), EV_READ);
+			ev_io_start(proc_loop, &proc_cgroup_w);
+		}
+		/* it may have emptied before the watch: look once more */
+		ev_feed_event(proc_loop, &proc_cgroup_w, EV_READ);
+		return;
+	}
+	if (proc_npolled++ == 0)
+		ev_timer_again(proc_loop, &proc_poll_w);
 }
 
 /* Forget the group: it is empty, or the node is going away. */
@@ -390,6 +409,22 @@ proc_recheck(void)
 }
 
 static void
+proc_cgroup_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct proc_rt	*rt, *next;
+
+	(void)loop;
+	(void)w;
+	(void)revents;
+	cgroup_watch_drain();
+	for (rt = LIST_FIRST(&proc_waiting); rt != NULL; rt = next) {
+		next = LIST_NEXT(rt, wait_entry);
+		if (rt->cgroup_wd > 0 && proc_group_gone(rt))
+			proc_done(rt);
+	}
+}
+
+static void
 proc_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
@@ -614,6 +649,7 @@ proc_init(struct ev_loop *loop, const struct proc_ops *ops)
 	/* Reaping alone must not keep the loop running. */
 	ev_unref(proc_loop);
 	ev_init(&proc_poll_w, proc_poll_cb);
+	ev_init(&proc_cgroup_w, proc_cgroup_cb);
 	proc_poll_w.repeat = PROC_POLL_S;
 	ev_init(&proc_recheck_w, proc_recheck_cb);
 }
