@@ -496,3 +496,27 @@ Test(people, status_watch_redraws_and_inspect_shows_the_log)
 	cr_assert_not_null(strstr(out, " out l12\n"), "%s", out);
 	free(out);
 }
+
+Test(people, logs_f_of_several_children_follows_each)
+{
+	struct bg	 b;
+	char		*argv[] = { (char *)harness_supctl_bin, "-s", in.sock,
+	    "logs", "-f", "-n", "1", "@pair", NULL };
+
+	harness_init(&in, "[supervisor:root]\n"
+	    "[worker:a]\nparent = root\ngroups = pair\n"
+	    "command = /bin/sh -c 'while :; do echo tick-a; sleep 0.05; done'\n"
+	    "[worker:b]\nparent = root\ngroups = pair\n"
+	    "command = /bin/sh -c 'while :; do echo tick-b >&2; sleep 0.05; "
+	    "done'\n");
+	harness_start(&in);
+	argv[2] = in.sock;
+	bg_start(&b, argv);
+	cr_assert(bg_wait_for(&b, "a | tick-a\n", 15000), "%s", b.buf);
+	cr_assert(bg_wait_for(&b, "b | tick-b\n", 15000), "%s", b.buf);
+	/* live lines of both, after the tails */
+	b.len = 0;
+	cr_assert(bg_wait_for(&b, "a | tick-a\n", 15000), "%s", b.buf);
+	cr_assert(bg_wait_for(&b, "b | tick-b\n", 15000), "%s", b.buf);
+	cr_assert_eq(bg_end(&b, SIGTERM), 128 + SIGTERM);
+}
