@@ -3,7 +3,7 @@
 
 PACKAGES = gcc make meson ninja-build pkg-config libev-dev libinih-dev \
 	libsqlite3-dev libjansson-dev libcriterion-dev uthash-dev python3 systemd \
-	bash-completion procps
+	bash-completion procps libncurses-dev tmux
 BUILD     ?= build
 TESTBUILD ?= build-test
 BENCHBUILD ?= build-bench

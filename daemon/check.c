@@ -113,6 +113,8 @@ check_print_node(FILE *fp, const struct check_node *n, int depth)
 		fprintf(fp, " %s ", spec_restart_names[s->restart]);
 		if (s->significant)
 			fprintf(fp, "significant ");
+		if (s->manual)
+			fprintf(fp, "autostart=no ");
 		check_print_argv(fp, s->argv);
 		putc('\n', fp);
 		check_print_listen(fp, s, depth + 1);

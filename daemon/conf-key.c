@@ -65,6 +65,8 @@ static void	conf_key_cgroup(struct conf_state *, struct conf_section *, const ch
 static void	conf_key_listen(struct conf_state *, struct conf_section *, const char *);
 
 static const char *const conf_key_no_yes[] = { "no", "yes", NULL };
+/* autostart's words, in the order of spec->manual's values */
+static const char *const conf_key_yes_no[] = { "yes", "no", NULL };
 static const char *const conf_key_sync[] = { "normal", "full", NULL };
 static const char *const conf_key_cgroup_mode[] = { "auto", "off", NULL };
 
@@ -106,6 +108,8 @@ static const struct conf_key conf_keys[] = {
 	    .flags = K_WIDE | K_SIZE, .set = conf_key_number,
 	    .off = CF(log_max_bytes), .min = 1, .max = INT64_MAX,
 	    .what = "a size in bytes" },
+	{ .name = "log_timestamps", .where = SEC_SUPD, .set = conf_key_enum,
+	    .off = CF(log_plain), .what = "value", .words = conf_key_yes_no },
 	{ .name = "log_backups", .where = SEC_SUPD, .set = conf_key_number,
 	    .off = CF(log_backups), .min = 0, .max = 1000,
 	    .what = "a whole number" },
@@ -139,6 +143,8 @@ static const struct conf_key conf_keys[] = {
 	{ .name = "significant", .where = SEC_SUPERVISOR | SEC_WORKER,
 	    .set = conf_key_enum, .off = SP(significant), .what = "boolean",
 	    .words = spec_bool_names },
+	{ .name = "autostart", .where = SEC_WORKER, .set = conf_key_enum,
+	    .off = SP(manual), .what = "value", .words = conf_key_yes_no },
 	{ .name = "auto_shutdown", .where = SEC_SUPERVISOR,
 	    .set = conf_key_enum, .off = SP(auto_shutdown),
 	    .what = "auto_shutdown", .words = spec_auto_shutdown_names },
@@ -173,7 +179,7 @@ static const struct conf_key conf_keys[] = {
 	    .words = spec_output_names },
 	{ .name = "stderr", .where = SEC_CHILD, .set = conf_key_enum,
 	    .off = SP(err), .what = "stderr mode",
-	    .words = spec_output_names },
+	    .words = spec_stderr_names },
 	{ .name = "success_exit_codes", .where = SEC_CHILD,
 	    .set = conf_key_codes, .off = SP(success_codes) },
 	{ .name = "groups", .where = SEC_CHILD, .set = conf_key_groups,

@@ -382,9 +382,11 @@ method_query_spec(const struct node *n, int values)
 	    "ready", spec_ready_names[s->ready],
 	    "start_timeout", (json_int_t)s->start_timeout_ms,
 	    "stdout", spec_output_names[s->out],
-	    "stderr", spec_output_names[s->err],
+	    "stderr", spec_stderr_names[s->err],
 	    "success_exit_codes", codes,
 	    "groups", method_query_groups(n));
+	if (!n->dynamic && n->kind == KIND_WORKER)
+		json_object_set_new(o, "autostart", json_boolean(!s->manual));
 	json_object_set_new(o, "umask", s->umask >= 0 ?
 	    json_integer(s->umask) : json_null());
 	codes = json_array();

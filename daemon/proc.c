@@ -474,7 +474,8 @@ proc_output_text(char *buf, size_t len, struct node *node)
 
 	buf[0] = '\0';
 	if (node->spec == NULL ||
-	    (node->spec->out != OUTPUT_LOG && node->spec->err != OUTPUT_LOG))
+	    (node->spec->out != OUTPUT_LOG && node->spec->err != OUTPUT_LOG &&
+	    node->spec->err != OUTPUT_LOG_SEPARATE))
 		return;
 	/* what it wrote just before it died may still be in the pipe */
 	logs_drain(node);
@@ -716,21 +717,23 @@ proc_start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	proc_group_stop(rt);
 }
 
-/* Pick the child's 0, 1 and 2; *wfd is a log pipe to close after the spawn. */
+/* Pick the child's 0, 1 and 2; wfd: the log pipes to close after the spawn. */
 static int
-proc_fds(struct proc_rt *rt, int fd[3], int *wfd, char **cause)
+proc_fds(struct proc_rt *rt, int fd[3], int wfd[2], char **cause)
 {
 	const struct spec	*spec = rt->node->spec;
 
-	*wfd = -1;
-	if ((spec->out == OUTPUT_LOG || spec->err == OUTPUT_LOG) &&
-	    logs_pipe(rt->node, wfd, cause) == -1)
+	wfd[0] = wfd[1] = -1;
+	if (logs_pipes(rt->node, spec->out == OUTPUT_LOG, spec->err, wfd,
+	    cause) == -1)
 		return (-1);
 	fd[0] = proc_devnull;
-	fd[1] = spec->out == OUTPUT_LOG ? *wfd :
+	fd[1] = wfd[0] != -1 ? wfd[0] :
 	    spec->out == OUTPUT_NULL ? proc_devnull : 1;
-	fd[2] = spec->err == OUTPUT_LOG ? *wfd :
+	fd[2] = wfd[1] != -1 ? wfd[1] :
 	    spec->err == OUTPUT_NULL ? proc_devnull : 2;
+	if (wfd[1] == wfd[0])
+		wfd[1] = -1;	/* one pipe for both: closed once */
 	return (0);
 }
 
@@ -758,7 +761,7 @@ proc_start(struct node *node)
 	struct proc_rt		*rt = proc_rt_get(node);
 	struct spawn		 sp;
 	char			*cause = NULL, *pass_names = NULL;
-	int			 wfd = -1, cgfd = -1, rc, *pass = NULL;
+	int			 wfd[2] = { -1, -1 }, cgfd = -1, rc, *pass = NULL;
 
 	if (rt->pgid != 0) {
 		proc_start_failed(rt, xasprintf("already running (pid %d)",
@@ -807,7 +810,7 @@ proc_start(struct node *node)
 		cause = NULL;
 	}
 	sp.cgroup_procs = cgfd != -1 ? cgfd : 0;
-	if (proc_fds(rt, sp.fd, &wfd, &cause) == -1) {
+	if (proc_fds(rt, sp.fd, wfd, &cause) == -1) {
 		proc_notify_close(rt);
 		proc_cgroup_drop(rt, cgfd);
 		proc_start_failed(rt, cause);
@@ -819,8 +822,10 @@ proc_start(struct node *node)
 	rc = spawn_start(&sp, &cause);
 	free(pass);
 	free(pass_names);
-	if (wfd != -1)
-		close(wfd);
+	if (wfd[0] != -1)
+		close(wfd[0]);
+	if (wfd[1] != -1)
+		close(wfd[1]);
 	if (cgfd != -1)
 		close(cgfd);
 	if (rc == -1) {

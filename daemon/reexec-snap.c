@@ -33,7 +33,7 @@
 #include "tree.h"
 #include "util.h"
 
-#define SNAP_PIPES_MAX	16	/* log pipes of one child (one per start) */
+#define SNAP_PIPES_MAX	32	/* log pipes of one child (two per start) */
 #define SNAP_TEXT_MAX	8192	/* a status, a last exit, a reason */
 
 /* --- the old image: build ------------------------------------------------ */
@@ -132,8 +132,9 @@ static json_t *
 snap_node(struct node *n, int **fds, size_t *nfds)
 {
 	struct proc_carry	 pc;
-	json_t			*o, *pipes;
-	int			 pfd[SNAP_PIPES_MAX], np, i, timed_out;
+	json_t			*o, *pipes, *kinds;
+	int			 pfd[SNAP_PIPES_MAX], pkind[SNAP_PIPES_MAX];
+	int			 np, i, timed_out;
 
 	proc_carry_get(n, &pc);
 	o = json_pack("{s:s, s:i, s:o, s:i, s:I, s:i, s:b, s:b, s:i, s:I,"
@@ -177,12 +178,16 @@ snap_node(struct node *n, int **fds, size_t *nfds)
 	if (pc.notify_fd >= 0)
 		snap_fd_add(fds, nfds, pc.notify_fd);
 	pipes = json_array();
-	np = logs_pipe_fds(n, pfd, SNAP_PIPES_MAX);
+	kinds = json_array();
+	np = logs_pipe_fds(n, pfd, pkind, SNAP_PIPES_MAX);
 	for (i = 0; i < np; i++) {
 		json_array_append_new(pipes, json_integer(pfd[i]));
+		json_array_append_new(kinds, json_integer(pkind[i]));
 		snap_fd_add(fds, nfds, pfd[i]);
 	}
 	json_object_set_new(o, "pipes", pipes);
+	/* absent in an older image's snapshot: every pipe is stdout's */
+	json_object_set_new(o, "pipe_kinds", kinds);
 	snap_held(n, o, fds, nfds);
 	if (n->task) {
 		json_object_set_new(o, "task_deadline", json_integer(
@@ -735,7 +740,9 @@ snap_apply_node(json_t *o)
 	proc_adopt(n, &pc);
 	json_array_foreach(json_object_get(o, "pipes"), i, fd) {
 		(void)fcntl((int)json_integer_value(fd), F_SETFD, FD_CLOEXEC);
-		if (logs_adopt(n, (int)json_integer_value(fd), &cause) == -1) {
+		if (logs_adopt(n, (int)json_integer_value(fd),
+		    (int)json_integer_value(json_array_get(json_object_get(o,
+		    "pipe_kinds"), i)), &cause) == -1) {
 			/* the pipe stays open: the child's writes must not fail */
 			log_warn("%s: its output is not captured: %s", n->name,
 			    cause);

@@ -21,6 +21,8 @@ const char *const spec_auto_shutdown_names[] = {
 const char *const spec_bool_names[] = { "false", "true", NULL };
 const char *const spec_ready_names[] = { "exec", "notify", NULL };
 const char *const spec_output_names[] = { "log", "null", "inherit", NULL };
+const char *const spec_stderr_names[] = { "log", "null", "inherit",
+    "log:separate", NULL };
 const char *const spec_limit_names[] = {
 	"limit_nofile", "limit_nproc", "limit_core", "limit_as", "limit_stack",
 	NULL
@@ -180,6 +182,7 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	SPEC_DIFF(spec_strv_equal(a->argv, b->argv), "command");
 	SPEC_DIFF(a->restart == b->restart, "restart");
 	SPEC_DIFF(a->significant == b->significant, "significant");
+	SPEC_DIFF(a->manual == b->manual, "autostart");
 	SPEC_DIFF(a->shutdown_ms == b->shutdown_ms, "shutdown");
 	SPEC_DIFF(a->stop_signal == b->stop_signal, "stop_signal");
 	SPEC_DIFF(spec_strv_equal(a->env, b->env), "env");

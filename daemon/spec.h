@@ -43,6 +43,7 @@ enum output_mode {
 	OUTPUT_LOG,
 	OUTPUT_NULL,
 	OUTPUT_INHERIT,
+	OUTPUT_LOG_SEPARATE,	/* stderr = log:separate: NAME.err */
 };
 
 #define SHUTDOWN_BRUTAL_KILL	0	/* shutdown = brutal_kill */
@@ -114,6 +115,7 @@ struct spec {
 	char			**argv;		/* NULL-terminated; NULL for a supervisor */
 	enum restart_type	 restart;	/* a dynamic supervisor's: its children's */
 	int			 significant;	/* its exit may stop its supervisor */
+	int			 manual;	/* autostart = no: started only by `supctl start` */
 	int64_t			 shutdown_ms;	/* or SHUTDOWN_BRUTAL_KILL / SHUTDOWN_INFINITY */
 	int			 stop_signal;	/* default SIGTERM */
 	char			**env;		/* "KEY=VALUE", NULL-terminated, file order */
@@ -190,6 +192,7 @@ struct config {
 	char			*admin_group;
 	char			*read_group;
 	int			 read_logs;	/* read_group may call Logs; default no */
+	int			 log_plain;	/* log_timestamps = no: the bytes as written */
 	int			 sync_full;	/* [supd] sync = full: fsync every commit */
 	int64_t			 max_request_bytes;	/* default 65536 */
 	int			 max_clients;		/* default 256 */
@@ -211,7 +214,8 @@ extern const char *const spec_strategy_names[];
 extern const char *const spec_auto_shutdown_names[];
 extern const char *const spec_bool_names[];	/* "false", "true" */
 extern const char *const spec_ready_names[];
-extern const char *const spec_output_names[];
+extern const char *const spec_output_names[];	/* stdout's; stderr's add log:separate */
+extern const char *const spec_stderr_names[];
 extern const char *const spec_limit_names[];	/* "limit_nofile", ... */
 
 /*
