@@ -25,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.abspath(os.environ.get('BUILD', 'build-bench'))
 QUICK = os.environ.get('BENCH_QUICK', '') not in ('', '0')
 HZ = os.sysconf('SC_CLK_TCK')
+NAME = os.path.basename(sys.argv[0])
 
 
 def built(rel):
@@ -35,7 +36,6 @@ def built(rel):
     return path
 
 
-NAME = os.path.basename(sys.argv[0])
 SUPD = built('daemon/supd')
 SUPCTL = built('cli/supctl')
 VLPIPE = built('tests/bench/vlpipe')
@@ -104,8 +104,13 @@ def _cleanup():
             fn()
         except Exception as e:      # the kill below still runs
             log('%s: cleanup: %s' % (NAME, e))
-    for sv in list(Supd.running):
+    for sv in list(Supd.running):     # still up: the benchmark failed
         sv.stop()
+        with open(sv.errlog.name, errors='replace') as f:
+            # the shutdown's own lines say nothing
+            tail = ''.join(l for l in f if 'signal TERM' not in l)[-3000:]
+        if tail:
+            log('%s: the end of supd\'s log:\n%s' % (NAME, tail))
     left = kill_tagged()
     for _ in range(100):
         if not tagged():
@@ -315,6 +320,7 @@ def pool_ini(sync='normal', extra=''):
     """supd with a dynamic supervisor "pool" of long sleeps, output dropped."""
     return ('[supd]\nsync = %s\n[supervisor:root]\n%s'
             '[dynamic:pool]\nparent = root\nmax_children = 0\n'
+            'max_restarts = 1000000\nmax_seconds = 1\n'
             'command = /bin/sleep 1000000\nstdout = null\nstderr = null\n'
             % (sync, extra))
 
