@@ -1,0 +1,40 @@
+/*
+ * reap.h — reaping only the child that exited.  A waitpid(-1) makes the
+ * kernel walk every child of supd (20 us at 1,000 children; libev's own
+ * SIGCHLD handler does two per exit), so: each child spawn.c starts comes
+ * with a pidfd, watched by an ev_io and reaped with waitid(P_PIDFD); the
+ * SIGCHLD handler notes the pid the kernel names and reaps that one with
+ * waitid(P_PID), which covers orphans a subreaper inherits.  A walk is
+ * left only for SIGCHLDs the kernel merged: one, a second after a run of
+ * exits, and when too many came at once to note.
+ */
+#ifndef REAP_H
+#define REAP_H
+
+#include <sys/types.h>
+
+struct ev_loop;
+
+/* How a reaped child is reported: its pid and wait status. */
+typedef void (*reap_fn)(pid_t pid, int status);
+
+/* Take SIGCHLD over (from libev's default loop too); fn gets every pid. */
+void	reap_init(struct ev_loop *, reap_fn fn);
+/*
+ * Watch pid through pidfd (O_CLOEXEC; closed once pid is reaped).  With
+ * pidfd -1 one is opened (a child a reexec carried), if pid is a child of
+ * ours; without one, SIGCHLD reaps it all the same.
+ */
+void	reap_watch(pid_t pid, int pidfd);
+/* Same, with its own fn instead of reap_init's. */
+void	reap_watch_fn(pid_t pid, int pidfd, reap_fn fn);
+/* No longer report pid to its own fn (reap_init's gets it). */
+void	reap_forget(pid_t pid);
+/* Reap whatever has exited now, by a walk (after a reexec). */
+void	reap_sweep(void);
+/* Children watched now. */
+int	reap_watched(void);
+/* Close every pidfd and free the watchers (at exit). */
+void	reap_free_all(void);
+
+#endif /* REAP_H */
