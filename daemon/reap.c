@@ -3,9 +3,10 @@
  * an ev_io and reaped with waitid(P_PIDFD), and a SIGCHLD handler of our
  * own that notes si_pid and reaps that pid with waitid(P_PID).  Neither
  * makes the kernel walk supd's children, as waitpid(-1) does (libev's
- * handler on the default loop: twice per exit).  Merged SIGCHLDs lose a
- * pid: a pidfd child does not care, an orphan waits for the one walk a
- * second after a run of exits.
+ * handler on the default loop: twice per exit).  An orphan's SIGCHLD (a
+ * pid without a pidfd) is rare and does walk: more of its group may have
+ * exited with it.  Merged SIGCHLDs lose a pid: a pidfd child does not
+ * care, an orphan waits for the one walk 0.1 s after a run of exits.
  */
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -29,7 +30,7 @@
 /* SIGCHLDs noted between two runs of the loop; more and we walk. */
 #define REAP_NOTED	64
 /* After a run of exits, one walk for the SIGCHLDs the kernel merged. */
-#define REAP_SWEEP_S	1.0
+#define REAP_SWEEP_S	0.1
 
 struct reap_w {
 	ev_io		 io;		/* fd -1: no pidfd, SIGCHLD reaps it */
@@ -255,8 +256,13 @@ reap_async_cb(struct ev_loop *loop, ev_async *a, int revents)
 	reap_nnoted = reap_lost = 0;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
-	for (i = 0; i < n; i++)
-		reap_one(pids[i]);
+	for (i = 0; i < n; i++) {
+		/* an orphan: rare, and others of its group may be merged in */
+		if (reap_find(pids[i]) == NULL)
+			lost = 1;
+		else
+			reap_one(pids[i]);
+	}
 	if (lost)
 		reap_sweep();
 	else if (!ev_is_active(&reap_sweep_w)) {

@@ -3,10 +3,10 @@
  * kernel walk every child of supd (20 us at 1,000 children; libev's own
  * SIGCHLD handler does two per exit), so: each child spawn.c starts comes
  * with a pidfd, watched by an ev_io and reaped with waitid(P_PIDFD); the
- * SIGCHLD handler notes the pid the kernel names and reaps that one with
- * waitid(P_PID), which covers orphans a subreaper inherits.  A walk is
- * left only for SIGCHLDs the kernel merged: one, a second after a run of
- * exits, and when too many came at once to note.
+ * SIGCHLD handler notes the pid the kernel names: a watched one is left
+ * to its pidfd, any other (an orphan a subreaper inherits) makes a walk.
+ * After a run of exits one more walk, 0.1 s later, finds what merged
+ * SIGCHLDs hid.
  */
 #ifndef REAP_H
 #define REAP_H
