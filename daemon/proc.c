@@ -732,6 +732,8 @@ proc_start(struct node *node)
 		close(wfd);
 	if (cgfd != -1)
 		close(cgfd);
+	if (rc == 0 && (wfd != -1 || cgfd != -1))
+		reap_settle_fd(sp.pid);
 	if (rc == -1) {
 		proc_notify_close(rt);
 		proc_cgroup_drop(rt, -1);

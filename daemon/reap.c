@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +337,28 @@ void
 reap_watch(pid_t pid, int pidfd)
 {
 	reap_watch_fn(pid, pidfd, reap_default);
+}
+
+void
+reap_settle_fd(pid_t pid)
+{
+	struct reap_w	*w = reap_find(pid);
+	int		 fd;
+
+	if (w == NULL || w->io.fd < 0)
+		return;
+	if ((fd = fcntl(w->io.fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return;
+	if (fd > w->io.fd) {
+		close(fd);
+		return;
+	}
+	ev_ref(reap_loop);
+	ev_io_stop(reap_loop, &w->io);
+	close(w->io.fd);
+	ev_io_set(&w->io, fd, EV_READ);
+	ev_io_start(reap_loop, &w->io);
+	ev_unref(reap_loop);
 }
 
 void
