@@ -732,8 +732,9 @@ proc_start(struct node *node)
 		close(wfd);
 	if (cgfd != -1)
 		close(cgfd);
-	if (rc == 0 && (wfd != -1 || cgfd != -1))
-		reap_settle_fd(sp.pid);
+	/* after those closed: the pidfd takes the lowest free (reap_low_fd) */
+	if (rc == 0)
+		reap_watch(sp.pid, reap_low_fd(sp.pidfd));
 	if (rc == -1) {
 		proc_notify_close(rt);
 		proc_cgroup_drop(rt, -1);

@@ -168,8 +168,8 @@ reap_report(pid_t pid, int status)
 	fn(pid, status);
 }
 
-/* Reap pid if it has exited, by its pidfd if it has one; no walk. */
-static void
+/* Reap pid if it has exited, by its pidfd if it has one; no walk.  1 if reaped. */
+static int
 reap_one(pid_t pid)
 {
 	struct reap_w	*w = reap_find(pid);
@@ -188,10 +188,12 @@ reap_one(pid_t pid)
 		/* ECHILD: reaped already, or not a child of ours */
 		if (w != NULL)
 			reap_drop(w);
-		return;
+		return (0);
 	}
-	if (si.si_pid != 0)
-		reap_report(pid, reap_status(&si));
+	if (si.si_pid == 0)
+		return (0);
+	reap_report(pid, reap_status(&si));
+	return (1);
 }
 
 static void
@@ -258,11 +260,14 @@ reap_async_cb(struct ev_loop *loop, ev_async *a, int revents)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	for (i = 0; i < n; i++) {
-		/* an orphan: rare, and others of its group may be merged in */
-		if (reap_find(pids[i]) == NULL)
-			lost = 1;
-		else
+		/*
+		 * Not watched: reaped through its pidfd already (no walk), or
+		 * an orphan: rare, and others of its group may be merged in.
+		 */
+		if (reap_find(pids[i]) != NULL)
 			reap_one(pids[i]);
+		else if (reap_one(pids[i]))
+			lost = 1;
 	}
 	if (lost)
 		reap_sweep();
@@ -339,26 +344,19 @@ reap_watch(pid_t pid, int pidfd)
 	reap_watch_fn(pid, pidfd, reap_default);
 }
 
-void
-reap_settle_fd(pid_t pid)
+int
+reap_low_fd(int fd)
 {
-	struct reap_w	*w = reap_find(pid);
-	int		 fd;
+	int	 low;
 
-	if (w == NULL || w->io.fd < 0)
-		return;
-	if ((fd = fcntl(w->io.fd, F_DUPFD_CLOEXEC, 0)) == -1)
-		return;
-	if (fd > w->io.fd) {
-		close(fd);
-		return;
+	if (fd < 0 || (low = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return (fd);
+	if (low > fd) {
+		close(low);
+		return (fd);
 	}
-	ev_ref(reap_loop);
-	ev_io_stop(reap_loop, &w->io);
-	close(w->io.fd);
-	ev_io_set(&w->io, fd, EV_READ);
-	ev_io_start(reap_loop, &w->io);
-	ev_unref(reap_loop);
+	close(fd);
+	return (low);
 }
 
 void

@@ -29,12 +29,12 @@ void	reap_watch(pid_t pid, int pidfd);
 /* Same, with its own fn instead of reap_init's. */
 void	reap_watch_fn(pid_t pid, int pidfd, reap_fn fn);
 /*
- * Move pid's pidfd down to the lowest free descriptor (once the fds a
- * spawn used for a moment are closed): supd's descriptors stay packed
- * at the bottom, and the server, which counts free room by a client's
- * descriptor number, keeps its margin for restarts.
+ * fd, or a duplicate of it at the lowest free descriptor if lower (once
+ * the fds a spawn used for a moment are closed): supd's descriptors stay
+ * packed at the bottom, and the server, which counts the room left by a
+ * client's descriptor number, keeps its margin for restarts.
  */
-void	reap_settle_fd(pid_t pid);
+int	reap_low_fd(int fd);
 /* No longer report pid to its own fn (reap_init's gets it). */
 void	reap_forget(pid_t pid);
 /* Reap whatever has exited now, by a walk (after a reexec). */

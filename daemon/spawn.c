@@ -24,7 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reap.h"
 #include "spawn.h"
 #include "tree.h"
 #include "util.h"
@@ -813,13 +812,13 @@ spawn_start(struct spawn *sp, char **cause)
 		if (pidfd != -1)
 			close(pidfd);
 		*cause = spawn_reason(&c);
-	} else
-		reap_watch(pid, pidfd);
+	}
 	free(c.argv);
 	free(c.groups);
 	spawn_env_free(&env);
 	if (*cause != NULL)
 		return (-1);
 	sp->pid = pid;
+	sp->pidfd = pidfd;
 	return (0);
 }

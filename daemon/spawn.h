@@ -1,8 +1,8 @@
 /*
  * spawn.h — one process start, vfork fast: the child gets its own process
  * group (and cgroup, when given), default signal dispositions and an empty mask, the given stdio,
- * its user, group, umask and cwd, and no other descriptor.  Its exit is
- * reaped by reap.c (through a pidfd where the kernel has them).
+ * its user, group, umask and cwd, and no other descriptor.  The caller
+ * hands its pidfd to reap.c (SIGCHLD reaps a child without one).
  */
 #ifndef SPAWN_H
 #define SPAWN_H
@@ -23,6 +23,8 @@ struct spawn {
 	char *const		*argv;		/* NULL: the node's command */
 	int			 cgroup_procs;	/* cgroup.procs to join; 0: none */
 	pid_t			 pid;		/* out: also its process group */
+	/* out: its pidfd (O_CLOEXEC), -1 if none: for reap_watch */
+	int			 pidfd;
 	uid_t			 uid;		/* out: the uid it runs as */
 };
 
