@@ -4,9 +4,12 @@
  * followers).  A line is kept as text, with the event's name after its
  * NUL, so a replay copies bytes instead of parsing and printing JSON.
  * Who sees something happen calls events_emit; nothing here logs or blocks.
- * An event is recorded at once (with the next seq, and queued for the state
- * database) but published (to followers and replays) only once it is on
- * disk, so a seq anyone has seen is never given again by the next supd.
+ * An event is recorded at once (with the next seq and its time) but printed,
+ * kept and queued for the state database only by events_flush, which the
+ * store's commit calls: a restart starts the new process before its exit,
+ * restart and start events are printed.  It is published (to followers and
+ * replays) only once it is on disk, so a seq anyone has seen is never given
+ * again by the next supd.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +31,21 @@ struct line {
 	int		 named;
 };
 
+/* An event recorded but not printed yet. */
+struct pend {
+	uint64_t	 seq;
+	int64_t		 time;
+	const char	*event;		/* a literal */
+	char		*name;		/* or NULL */
+	json_t		*fields;	/* or NULL */
+};
+
 static struct line	 *ring;		/* oldest at ring_head */
 static size_t		  ring_cap, ring_len, ring_head;
-static uint64_t		  last_seq;
+static uint64_t		  ring_last;	/* seq of the ring's newest line */
+static uint64_t		  last_seq;	/* given: in the ring or pending */
+static struct pend	 *pending;
+static size_t		  npending, cappending;
 static uint64_t		  published;	/* followers have seen up to here */
 static uint64_t		  total;
 static struct listener	 *listeners;
@@ -48,6 +63,10 @@ events_free(void)
 {
 	size_t	i;
 
+	events_flush();
+	free(pending);
+	pending = NULL;
+	npending = cappending = 0;
 	for (i = 0; i < ring_len; i++)
 		free(ring[(ring_head + i) % ring_cap].text);
 	free(ring);
@@ -109,9 +128,9 @@ events_keep(const struct line *l)
 static const struct line *
 events_at(uint64_t seq)
 {
-	uint64_t	first = last_seq - ring_len + 1;
+	uint64_t	first = ring_last - ring_len + 1;
 
-	if (ring_len == 0 || seq < first || seq > last_seq)
+	if (ring_len == 0 || seq < first || seq > ring_last)
 		return (NULL);
 	return (&ring[(ring_head + (seq - first)) % ring_cap]);
 }
@@ -123,6 +142,7 @@ events_publish(uint64_t upto)
 	const struct line *l;
 	size_t		 i;
 
+	events_flush();
 	if (upto > last_seq)
 		upto = last_seq;
 	while (published < upto) {
@@ -150,6 +170,7 @@ events_restore(uint64_t seq, const char *json, const char *name)
 	int		ok;
 
 	/* rows come oldest first; anything out of order is not ours */
+	events_flush();
 	if (ring == NULL || seq <= last_seq)
 		return;
 	/* replies splice the text as it is: it must be the event it says */
@@ -163,7 +184,7 @@ events_restore(uint64_t seq, const char *json, const char *name)
 			events_drop_oldest();
 	if (!ok) {
 		/* its seq was given all the same: never give it again */
-		last_seq = published = seq;
+		last_seq = ring_last = published = seq;
 		return;
 	}
 	l.text = xmalloc(n + 1 + nlen);
@@ -173,18 +194,19 @@ events_restore(uint64_t seq, const char *json, const char *name)
 	l.len = n;
 	l.named = name != NULL;
 	events_keep(&l);
-	last_seq = published = seq;
+	last_seq = ring_last = published = seq;
 }
 
 void
 events_skip_to(uint64_t seq)
 {
+	events_flush();
 	if (seq <= last_seq)
 		return;
 	/* the ring holds consecutive seqs: what is missing starts it again */
 	while (ring_len > 0)
 		events_drop_oldest();
-	last_seq = published = seq;
+	last_seq = ring_last = published = seq;
 }
 
 void
@@ -193,7 +215,8 @@ events_resave(void)
 	const struct line *l;
 	uint64_t	 seq;
 
-	for (seq = last_seq - ring_len + 1; seq <= last_seq && ring_len > 0; seq++)
+	events_flush();
+	for (seq = ring_last - ring_len + 1; seq <= ring_last && ring_len > 0; seq++)
 		if ((l = events_at(seq)) != NULL)
 			store_event_put(seq, l->text, l->len,
 			    l->named ? l->text + l->len + 1 : NULL);
@@ -202,28 +225,68 @@ events_resave(void)
 void
 events_emit_name(const char *event, const char *name, json_t *fields)
 {
+	struct pend	*p;
+
+	if (ring == NULL) {
+		json_decref(fields);
+		return;
+	}
+	if (npending == cappending) {
+		cappending = cappending == 0 ? 16 : cappending * 2;
+		pending = xrealloc(pending, cappending * sizeof *pending);
+	}
+	p = &pending[npending++];
+	p->seq = ++last_seq;
+	p->time = now_wall_ms();
+	p->event = event;
+	p->name = name != NULL ? xstrdup(name) : NULL;
+	p->fields = fields;
+	total++;
+}
+
+/* Print one pending event into the ring and the store's batch. */
+static void
+events_print(struct pend *p)
+{
 	struct line	 l;
 	json_t		*ev;
 
 	ev = json_object();
-	json_object_set_new(ev, "seq", json_integer((json_int_t)++last_seq));
-	json_object_set_new(ev, "time", json_integer(now_wall_ms()));
-	json_object_set_new(ev, "event", json_string(event));
-	json_object_set_new(ev, "name", name != NULL ? json_string(name) : json_null());
-	if (fields != NULL) {
-		json_object_update_missing(ev, fields);
-		json_decref(fields);
+	json_object_set_new(ev, "seq", json_integer((json_int_t)p->seq));
+	json_object_set_new(ev, "time", json_integer(p->time));
+	json_object_set_new(ev, "event", json_string(p->event));
+	json_object_set_new(ev, "name", p->name != NULL ?
+	    json_string(p->name) : json_null());
+	if (p->fields != NULL) {
+		json_object_update_missing(ev, p->fields);
+		json_decref(p->fields);
 	}
-	if (ring == NULL || events_line(ev, name, &l) == -1) {
-		/* never recorded nor seen: its seq is not a gap in the history */
-		last_seq--;
-		json_decref(ev);
-		return;
+	if (events_line(ev, p->name, &l) == -1) {
+		/* given, never seen: the ring (consecutive seqs) starts again */
+		while (ring_len > 0)
+			events_drop_oldest();
+		ring_last = p->seq;
+	} else {
+		if (ring_len > 0 && p->seq != ring_last + 1)
+			while (ring_len > 0)
+				events_drop_oldest();
+		events_keep(&l);
+		ring_last = p->seq;
+		store_event_put(p->seq, l.text, l.len, p->name);
 	}
-	total++;
 	json_decref(ev);
-	events_keep(&l);
-	store_event_put(last_seq, l.text, l.len, name);
+	free(p->name);
+}
+
+void
+events_flush(void)
+{
+	size_t	 i;
+
+	/* printing never emits, but keep to the count taken */
+	for (i = 0; i < npending; i++)
+		events_print(&pending[i]);
+	npending = 0;
 }
 
 void
@@ -265,8 +328,10 @@ events_history(uint64_t since, int (*fn)(const struct event_rec *, void *),
 {
 	struct event_rec rec;
 	size_t		 i = 0;
-	uint64_t	 first = last_seq - ring_len + 1;
+	uint64_t	 first;
 
+	events_flush();
+	first = ring_last - ring_len + 1;
 	/* seq numbers in the ring are contiguous: start right after since */
 	if (since >= first)
 		i = since - first + 1;

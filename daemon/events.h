@@ -13,8 +13,9 @@ struct node;
 
 /*
  * Record an event: "start", "ready", "exit", "start_failed", "restart",
- * "stop", "spawn", "remove", "intensity", "reload", "shutdown".  fields (may
- * be NULL) is stolen; seq, time, event and name are added.
+ * "stop", "spawn", "remove", "intensity", "reload", "shutdown" (a literal).
+ * fields (may be NULL) is stolen; seq, time, event and name are added.  It
+ * gets its seq and time now; the JSON is printed by events_flush.
  */
 void	 events_emit(const char *event, const struct node *, json_t *fields);
 /* Same, for an event about no node or a name no longer in the tree. */
@@ -52,6 +53,11 @@ void	 events_skip_to(uint64_t seq);
 /* Queue every event of the history for the store (its rewrite). */
 void	 events_resave(void);
 uint64_t events_total(void);
+/*
+ * Print what was recorded since into the history and the store's batch
+ * (store_commit does it first; so does every reader of the history).
+ */
+void	 events_flush(void);
 void	 events_init(int64_t history_max);
 void	 events_free(void);
 

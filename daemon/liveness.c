@@ -24,6 +24,7 @@
 
 #include "events.h"
 #include "liveness.h"
+#include "reap.h"
 #include "loop.h"
 #include "proc.h"
 #include "spawn.h"
@@ -359,7 +360,9 @@ live_check_start(struct live *l)
 	sp.argv = node->spec->health_argv;
 	sp.fd[0] = live_devnull;
 	sp.fd[1] = sp.fd[2] = p[1];
-	if (spawn_start(&sp, &cause) == -1) {
+	if (spawn_start(&sp, &cause) == 0)
+		reap_watch(sp.pid, sp.pidfd);
+	else {
 		struct live_check	 failed;
 
 		close(p[0]);

@@ -188,6 +188,7 @@ call_free(struct call *c)
 		c->method->failures++;
 	json_decref(c->params);
 	json_decref(c->reply);
+	free(c->reply_text);
 	json_decref(c->error_params);
 	free(c);
 }
@@ -200,6 +201,8 @@ call_fail(struct call *c, const char *error, const char *fmt, ...)
 	json_decref(c->error_params);
 	json_decref(c->reply);
 	c->reply = NULL;
+	free(c->reply_text);
+	c->reply_text = NULL;
 	c->error = error;
 	va_start(ap, fmt);
 	c->error_params = json_vpack_ex(NULL, 0, fmt, ap);
@@ -220,7 +223,63 @@ int
 call_ok(struct call *c, json_t *reply)
 {
 	json_decref(c->reply);
+	free(c->reply_text);
+	c->reply_text = NULL;
 	c->reply = reply != NULL ? reply : json_object();
+	return (CALL_DONE);
+}
+
+static const char	call_text_head[] = "{\"parameters\":";
+
+static void
+call_text_room(struct call_text *t, size_t n)
+{
+	if (t->cap - t->len >= n)
+		return;
+	while (t->cap - t->len < n)
+		t->cap = t->cap ? t->cap * 2 : 4096;
+	t->buf = xrealloc(t->buf, t->cap);
+}
+
+void
+call_text_begin(struct call_text *t)
+{
+	memset(t, 0, sizeof *t);
+	call_text_add(t, call_text_head, sizeof call_text_head - 1);
+}
+
+void
+call_text_add(struct call_text *t, const char *s, size_t n)
+{
+	call_text_room(t, n);
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+}
+
+int
+call_text_add_json(struct call_text *t, const json_t *j)
+{
+	size_t	 n;
+
+	if ((n = json_dumpb(j, NULL, 0, JSON_COMPACT)) == 0)
+		return (-1);
+	call_text_room(t, n);
+	if (json_dumpb(j, t->buf + t->len, n, JSON_COMPACT) != n)
+		return (-1);
+	t->len += n;
+	return (0);
+}
+
+int
+call_ok_text(struct call *c, struct call_text *t)
+{
+	json_decref(c->reply);
+	c->reply = NULL;
+	free(c->reply_text);
+	call_text_add(t, "}", 1);
+	c->reply_text = t->buf;
+	c->reply_len = t->len;
+	memset(t, 0, sizeof *t);
 	return (CALL_DONE);
 }
 

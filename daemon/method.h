@@ -50,6 +50,9 @@ struct call {
 	int			 oneway;	/* the caller wants no reply */
 
 	json_t			*reply;		/* parameters of the last reply */
+	/* or the whole message as text (call_ok_text: printed row by row) */
+	char			*reply_text;
+	size_t			 reply_len;
 	const char		*error;		/* a varlink error name, or NULL */
 	json_t			*error_params;
 
@@ -95,6 +98,20 @@ int	 call_fail(struct call *, const char *error, const char *fmt, ...);
 int	 call_invalid(struct call *, const char *parameter);
 /* Set the reply's parameters (stolen); returns CALL_DONE. */
 int	 call_ok(struct call *, json_t *reply);
+/*
+ * A reply of thousands of rows printed one row at a time instead of held
+ * as one tree: call_text_begin, the parameters object's text in pieces,
+ * then call_ok_text, which takes it.
+ */
+struct call_text {
+	char		*buf;
+	size_t		 len, cap;
+};
+void	 call_text_begin(struct call_text *);
+void	 call_text_add(struct call_text *, const char *, size_t);
+/* j's compact JSON; -1 if it cannot be printed (nothing added). */
+int	 call_text_add_json(struct call_text *, const json_t *j);
+int	 call_ok_text(struct call *, struct call_text *);
 /*
  * Parameter getters: 0 with *out set (left alone when an optional one is
  * absent or null), or -1 with InvalidParameter set on the call.

@@ -35,6 +35,7 @@
 #include "notify.h"
 #include "proc.h"
 #include "pstat.h"
+#include "reap.h"
 #include "spawn.h"
 #include "tree.h"
 #include "util.h"
@@ -90,8 +91,6 @@ static LIST_HEAD(, proc_rt)	 proc_all = LIST_HEAD_INITIALIZER(proc_all);
 static int			 proc_nrunning;
 static int			 proc_devnull = -1;
 static int64_t			 proc_last_scan;
-static ev_child			 proc_child_w;
-static ev_signal		 proc_sigchld_w;
 static ev_timer			 proc_poll_w;
 static int			 proc_npolled;	/* waiting without a cgroup watch */
 static ev_io			 proc_cgroup_w;	/* cgroup_watch_fd */
@@ -593,28 +592,6 @@ proc_reaped(pid_t pid, int status)
 	proc_settle(rt);
 }
 
-/* The default loop's own SIGCHLD watcher reaps: take the status from it. */
-static void
-proc_child_cb(struct ev_loop *loop, ev_child *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	proc_reaped(w->rpid, w->rstatus);
-}
-
-static void
-proc_sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
-{
-	pid_t	 pid;
-	int	 status;
-
-	(void)loop;
-	(void)w;
-	(void)revents;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		proc_reaped(pid, status);
-}
-
 /* --- the API ------------------------------------------------------------- */
 
 /* Become a child subreaper; watch SIGCHLD on loop; report through ops. */
@@ -638,21 +615,14 @@ proc_init(struct ev_loop *loop, const struct proc_ops *ops)
 		fatal("open /dev/null: %s", strerror(errno));
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
-	spawn_init();
 	memwatch_init(loop);
 	/*
-	 * libev's default loop reaps on SIGCHLD itself and hands the status
-	 * to ev_child watchers; another loop needs our own waitpid loop.
+	 * Every child and orphan, reaped by its pid (reap.c): no walk of
+	 * all of supd's children per exit.
 	 */
-	if (ev_is_default_loop(proc_loop)) {
-		ev_child_init(&proc_child_w, proc_child_cb, 0, 0);
-		ev_child_start(proc_loop, &proc_child_w);
-	} else {
-		ev_signal_init(&proc_sigchld_w, proc_sigchld_cb, SIGCHLD);
-		ev_signal_start(proc_loop, &proc_sigchld_w);
-	}
-	/* Reaping alone must not keep the loop running. */
-	ev_unref(proc_loop);
+	reap_init(loop, proc_reaped);
+	/* after every disposition of ours is set: the child resets those */
+	spawn_init();
 	ev_init(&proc_poll_w, proc_poll_cb);
 	ev_init(&proc_cgroup_w, proc_cgroup_cb);
 	proc_poll_w.repeat = PROC_POLL_S;
@@ -828,6 +798,9 @@ proc_start(struct node *node)
 		close(wfd[1]);
 	if (cgfd != -1)
 		close(cgfd);
+	/* after those closed: the pidfd takes the lowest free (reap_low_fd) */
+	if (rc == 0)
+		reap_watch(sp.pid, reap_low_fd(sp.pidfd));
 	if (rc == -1) {
 		proc_notify_close(rt);
 		proc_cgroup_drop(rt, -1);
@@ -1054,6 +1027,7 @@ proc_free_all(void)
 	}
 	liveness_free_all();
 	logs_close_all();
+	reap_free_all();
 }
 
 /* Number of worker processes running now. */
@@ -1150,6 +1124,8 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 	HASH_ADD_INT(proc_groups, pgid, rt);
 	proc_nrunning++;
 	node->pid = pc->pid;
+	/* pidfds do not outlive an exec: a new one (after checking it is ours) */
+	reap_watch(pc->pid, -1);
 	if (node->spec->memory_restart > 0)
 		memwatch_add(node, pc->pid, node->spec->memory_restart);
 	if (pc->notify_fd >= 0)

@@ -26,6 +26,7 @@
 #include "loop.h"
 #include "method.h"
 #include "proto.h"
+#include "reap.h"
 #include "reexec.h"
 #include "reexec-snap.h"
 #include "sdnotify.h"
@@ -54,7 +55,6 @@ static struct {
 	char			 out[REEXEC_PROBE_OUT + 1];
 	size_t			 outlen;
 	ev_io			 probe_io;
-	ev_child		 probe_child;
 	ev_timer		 timer;
 	int64_t			 began, deadline;
 } rx;
@@ -117,7 +117,8 @@ reexec_reset(void)
 		close(rx.probe_fd);
 		rx.probe_fd = -1;
 	}
-	ev_child_stop(loop_ev, &rx.probe_child);
+	if (rx.probe_pid > 0 && !rx.probe_exited)
+		reap_forget(rx.probe_pid);
 	ev_timer_stop(loop_ev, &rx.timer);
 	rx.phase = RX_IDLE;
 }
@@ -415,13 +416,11 @@ reexec_probe_read_cb(struct ev_loop *l, ev_io *w, int revents)
 }
 
 static void
-reexec_probe_child_cb(struct ev_loop *l, ev_child *w, int revents)
+reexec_probe_reaped(pid_t pid, int status)
 {
-	(void)l;
-	(void)revents;
-	ev_child_stop(loop_ev, w);
+	(void)pid;
 	rx.probe_exited = 1;
-	rx.probe_status = w->rstatus;
+	rx.probe_status = status;
 	reexec_probe_done();
 }
 
@@ -475,8 +474,7 @@ reexec_probe(char **cause)
 	rx.outlen = 0;
 	ev_io_init(&rx.probe_io, reexec_probe_read_cb, p[0], EV_READ);
 	ev_io_start(loop_ev, &rx.probe_io);
-	ev_child_init(&rx.probe_child, reexec_probe_child_cb, pid, 0);
-	ev_child_start(loop_ev, &rx.probe_child);
+	reap_watch_fn(pid, -1, reexec_probe_reaped);
 	ev_timer_init(&rx.timer, reexec_probe_timeout_cb, REEXEC_PROBE_S, 0.);
 	ev_timer_start(loop_ev, &rx.timer);
 	return (0);
@@ -565,5 +563,5 @@ reexec_took_over(json_t *snap, int64_t began_ms)
 		    "parameters", "pid", (int)getpid(), "children", kept));
 	reexec_unblock();
 	/* what exited during the exec is a zombie whose SIGCHLD may be gone */
-	ev_feed_signal(SIGCHLD);
+	reap_sweep();
 }

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 
 #define SERVER_MAX_QUEUED	64	/* calls read ahead of the one being answered */
 #define SERVER_OUT_MIN		(1024 * 1024)	/* output bound, at least */
+#define SERVER_WBUF_KEEP	(256 * 1024)	/* a client's output buffer kept once sent */
 #define SERVER_CLOSE_GRACE_MS	5000	/* to read a last error, without idle_timeout */
 #define SERVER_NO_ROLE_MS	2000	/* a peer with no role: introspect, then go */
 #define SERVER_ACCEPT_PAUSE	1.0	/* seconds without accepting when accept fails */
@@ -323,6 +325,13 @@ server_answer_now(struct client *cl, struct call *c)
 		}
 		msg = json_pack("{s:s, s:O}", "error", c->error, "parameters",
 		    c->error_params != NULL ? c->error_params : json_object());
+	} else if (c->reply_text != NULL) {
+		/* the whole message, printed row by row (call_ok_text) */
+		if (!c->oneway)
+			server_send_text(cl, c->reply_text, c->reply_len, 0);
+		free(c->reply_text);
+		c->reply_text = NULL;
+		return;
 	} else
 		msg = json_pack("{s:O}", "parameters",
 		    c->reply != NULL ? c->reply : json_object());
@@ -556,6 +565,17 @@ server_flush(struct client *cl)
 		return;
 	}
 	ev_io_stop(loop_ev, &cl->wio);
+	/*
+	 * All sent: a buffer a large reply grew (4 MB for Status at 10,000
+	 * children) goes back to the system, not kept per client nor left
+	 * in glibc's heap; a paced stream keeps its buffer, it fills again.
+	 */
+	if (cl->wb.cap > SERVER_WBUF_KEEP &&
+	    varlink_wbuf_pending(&cl->wb) == 0 && (cl->current == NULL ||
+	    cl->current->writable == NULL)) {
+		varlink_wbuf_free(&cl->wb);
+		malloc_trim(0);
+	}
 	if (cl->current != NULL && cl->current->writable != NULL) {
 		/* a paced stream (history replay) goes on where it stopped */
 		cl->current->writable(cl->current);

@@ -1,7 +1,8 @@
 /*
  * spawn.h — one process start, vfork fast: the child gets its own process
  * group (and cgroup, when given), default signal dispositions and an empty mask, the given stdio,
- * its user, group, umask and cwd, and no other descriptor.
+ * its user, group, umask and cwd, and no other descriptor.  The caller
+ * hands its pidfd to reap.c (SIGCHLD reaps a child without one).
  */
 #ifndef SPAWN_H
 #define SPAWN_H
@@ -26,6 +27,8 @@ struct spawn {
 	size_t			 npass;
 	const char		*pass_names;	/* $LISTEN_FDNAMES */
 	pid_t			 pid;		/* out: also its process group */
+	/* out: its pidfd (O_CLOEXEC), -1 if none: for reap_watch */
+	int			 pidfd;
 	uid_t			 uid;		/* out: the uid it runs as */
 };
 
@@ -34,8 +37,14 @@ struct spawn {
  * last: how the next supd knows a child of this one it has no row for.
  */
 void	spawn_set_mark(const char *kv);
-/* Look up what does not change (done by the first spawn_start if need be). */
+/*
+ * Look up what does not change (done by the first spawn_start if need be),
+ * once supd has set its signal dispositions: a child resets to SIG_DFL
+ * only those found changed (ignored or caught) then.
+ */
 void	spawn_init(void);
+/* Signal dispositions changed since spawn_init: look at them again. */
+void	spawn_signals_changed(void);
 /*
  * Start sp->node's command; returns once it exec'd (0, sp->pid set) or
  * failed (-1 and *cause, such as "exec /x: No such file or directory";

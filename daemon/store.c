@@ -33,6 +33,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "events.h"
 #include "leftover.h"
 #include "loop.h"
 #include "spec.h"
@@ -982,8 +983,11 @@ store_start(void (*fill)(void), void (*saved)(uint64_t))
 static void
 store_commit_when(int now)
 {
-	struct store_batch	*b = store_cur;
+	struct store_batch	*b;
 
+	/* the events recorded since are part of this commit */
+	events_flush();
+	b = store_cur;
 	if (!store_started || store_inflight != NULL)
 		return;
 	if (store_why != NULL) {
@@ -1068,6 +1072,7 @@ store_ticket_state(uint64_t id, const char **why)
 int
 store_idle(void)
 {
+	events_flush();
 	if (store_inflight != NULL)
 		return (0);
 	/* in trouble nothing is written: what is queued is dropped anyway */

@@ -39,11 +39,8 @@ tree_sup_new(const struct spec *spec)
 	s->nwindows = spec->kind == KIND_DYNAMIC && spec->partitions > 1 ?
 	    spec->partitions + 1 : 1;
 	s->windows = xcalloc(1, sizeof *s->windows * s->nwindows);
-	for (i = 0; i < s->nwindows; i++) {
-		s->windows[i].cap = spec->max_restarts + 1;
-		s->windows[i].at = xcalloc(1, sizeof *s->windows[i].at *
-		    s->windows[i].cap);
-	}
+	for (i = 0; i < s->nwindows; i++)
+		window_init(&s->windows[i], spec->max_restarts);
 	TAILQ_INIT(&s->pending);
 	return (s);
 }

@@ -27,13 +27,21 @@ enum node_state {
 struct node;
 TAILQ_HEAD(node_list, node);
 
-/* One restart window: the second of each restart still inside it. */
+/*
+ * One restart window: the second of each restart still inside it, in a
+ * ring that grows with what the window holds (up to max_restarts + 1), so
+ * max_restarts = 100000000 costs what the restarts in max_seconds need.
+ */
 struct window {
-	int64_t		*at;		/* ring of max_restarts + 1 seconds */
+	int64_t		*at;
 	int		 cap;
 	int		 len;
 	int		 head;		/* index of the oldest */
 };
+/* policy-window.c: an empty window for a supervisor's max_restarts. */
+void	window_init(struct window *, int max_restarts);
+/* Append one more restart's second, oldest first (a reexec's snapshot). */
+void	window_push(struct window *, int max_restarts, int64_t at);
 
 struct pending;				/* policy.c: events waiting for a busy supervisor */
 TAILQ_HEAD(pending_list, pending);

@@ -39,6 +39,8 @@
 #include "loop.h"
 #include "notify.h"
 #include "proc.h"
+#include "reap.h"
+#include "spawn.h"
 #include "tree.h"
 #include "util.h"
 
@@ -668,13 +670,16 @@ Test(proc, child_holds_only_fds_0_1_2)
 	    NULL }));
 	char		 path[64], link[PATH_MAX];
 	ssize_t		 len;
-	int		 fds[2], extra;
+	int		 fds[2], extra, i;
 
 	/* Descriptors supd forgot to mark close-on-exec must not leak either. */
 	cr_assert_neq(extra = open("/dev/null", O_RDONLY), -1);
 	cr_assert_eq(pipe(fds), 0);
 	start_ok(n);
 	wait_comm(n->pid, "sleep");
+	/* the dynamic loader and sleep's locale hold files for a moment */
+	for (i = 0; i < 50 && count_fds(n->pid) != 3; i++)
+		usleep(20000);
 	cr_assert_eq(count_fds(n->pid), 3);
 	snprintf(path, sizeof path, "/proc/%d/fd/0", n->pid);
 	cr_assert_gt(len = readlink(path, link, sizeof link - 1), 0);
@@ -702,6 +707,8 @@ Test(proc, signal_dispositions_and_mask_are_reset)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGUSR2, SIG_IGN);
+	/* supd looks at its dispositions once, as its starter left them */
+	spawn_signals_changed();
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGHUP);
@@ -950,6 +957,98 @@ Test(proc, orphaned_grandchildren_are_reaped)
 	run_for(400);
 	cr_assert_eq(count_zombies(), 0);
 	stop_ok(n);
+}
+
+/* SIGCHLDs arriving together are merged: the walk after them finds the rest. */
+Test(proc, many_orphans_exiting_at_once_are_all_reaped)
+{
+	struct node	*n = mknode("w1", mkspec(SH(
+	    "/bin/sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 "
+	    "18 19 20 21 22 23 24 25 26 27 28 29 30; do sleep 0.2 & done'; "
+	    "exec sleep 100")));
+	int		 i;
+
+	start_ok(n);
+	wait_comm(n->pid, "sleep");
+	for (i = 0; i < 30 && count_zombies() > 0; i++)
+		run_for(100);
+	run_for(300);
+	for (i = 0; i < 30 && count_zombies() > 0; i++)
+		run_for(100);
+	cr_assert_eq(count_zombies(), 0);
+	stop_ok(n);
+}
+
+static char *
+fd_list(pid_t pid)
+{
+	static char	 out[1024];
+	char		 cmd[64];
+	FILE		*f;
+	size_t		 n;
+
+	snprintf(cmd, sizeof cmd, "ls -l /proc/%d/fd", (int)pid);
+	f = popen(cmd, "r");
+	n = f != NULL ? fread(out, 1, sizeof out - 1, f) : 0;
+	out[n] = '\0';
+	if (f != NULL)
+		pclose(f);
+	return (out);
+}
+
+/* The pidfds of supd's children: close-on-exec, so no child holds one. */
+static int
+count_pidfds(void)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		 path[300], link[64];
+	ssize_t		 len;
+	int		 n = 0;
+
+	cr_assert_not_null(d = opendir("/proc/self/fd"));
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof path, "/proc/self/fd/%s", de->d_name);
+		if ((len = readlink(path, link, sizeof link - 1)) <= 0)
+			continue;
+		link[len] = '\0';
+		n += strcmp(link, "anon_inode:[pidfd]") == 0;
+	}
+	closedir(d);
+	return (n);
+}
+
+Test(proc, each_child_is_reaped_through_a_pidfd_no_child_holds)
+{
+	struct node	*n[3];
+	char		 name[8];
+	int		 i, k;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof name, "w%d", i);
+		n[i] = mknode(name, mkspec((char *[]){ "sleep", "100", NULL }));
+		start_ok(n[i]);
+	}
+	for (i = 0; i < 3; i++) {
+		wait_comm(n[i]->pid, "sleep");
+		/* the dynamic loader and sleep's locale hold files for a moment */
+		for (k = 0; k < 50 && count_fds(n[i]->pid) != 3; k++)
+			usleep(20000);
+		cr_assert_eq(count_fds(n[i]->pid), 3, "%s", fd_list(n[i]->pid));
+	}
+	cr_assert_eq(reap_watched(), 3);
+	cr_assert_eq(count_pidfds(), 3);
+	/* an exit by itself, reaped by its pid */
+	cr_assert_eq(kill(n[1]->pid, SIGKILL), 0);
+	cr_assert_not_null(wait_rec(n[1], EVT_EXITED, 5000));
+	cr_assert_eq(n[1]->last_exit_signal, SIGKILL);
+	cr_assert_eq(reap_watched(), 2);
+	cr_assert_eq(count_pidfds(), 2);
+	stop_ok(n[0]);
+	stop_ok(n[2]);
+	cr_assert_eq(reap_watched(), 0);
+	cr_assert_eq(count_pidfds(), 0);
+	cr_assert_eq(count_zombies(), 0);
 }
 
 /* --- readiness ----------------------------------------------------------- */

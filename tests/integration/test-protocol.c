@@ -1570,3 +1570,51 @@ Test(limits, a_stale_socket_is_replaced)
 	params_of(r);
 	json_decref(r);
 }
+
+/*
+ * Status is printed a row at a time: with hundreds of children the reply
+ * is still one valid message, every child in it once, in tree order.
+ */
+Test(limits, status_of_many_children_is_one_complete_valid_reply)
+{
+	struct vl	 v;
+	json_t		*r, *rows, *row;
+	char		*burst, *p, want[16];
+	size_t		 one, i;
+	int		 k, n = 400;
+	const char	 spawn[] = "{\"method\":\"" IFACE "Spawn\",\"parameters\":"
+	    "{\"supervisor\":\"pool\",\"name\":\"c%05d\"}}";
+
+	start_with("[supd]\n[supervisor:root]\n"
+	    "[dynamic:pool]\nparent = root\ncommand = /bin/sleep 600\n"
+	    "stdout = null\nstderr = null\n");
+	one = sizeof spawn + 8;
+	burst = p = malloc((size_t)n * one);
+	for (k = 0; k < n; k++)
+		p += snprintf(p, one, spawn, k) + 1;
+	vl_open(&v);
+	vl_write(&v, burst, (size_t)(p - burst));
+	free(burst);
+	for (k = 0; k < n; k++) {
+		r = vl_recv(&v);
+		params_of(r);
+		json_decref(r);
+	}
+	vl_close(&v);
+	r = call1("Status", NULL);
+	rows = json_object_get(params_of(r), "children");
+	cr_assert(json_is_array(rows));
+	/* root, pool, then the pool's children in the order they came */
+	cr_assert_eq(json_array_size(rows), (size_t)n + 2);
+	json_array_foreach(rows, i, row) {
+		if (i < 2)
+			continue;
+		snprintf(want, sizeof want, "c%05d", (int)i - 2);
+		cr_assert_str_eq(json_string_value(json_object_get(row, "name")),
+		    want);
+		cr_assert_str_eq(json_string_value(json_object_get(row,
+		    "parent")), "pool");
+		cr_assert_gt(json_integer_value(json_object_get(row, "pid")), 0);
+	}
+	json_decref(r);
+}

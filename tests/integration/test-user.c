@@ -101,6 +101,14 @@ static void
 expect(const char *path, mode_t type, int mode)
 {
 	struct stat	st;
+	int		i;
+
+	/*
+	 * supd listens before it opens its state database: the socket may
+	 * answer a moment before the file is there.
+	 */
+	for (i = 0; i < 100 && lstat(path, &st) == -1; i++)
+		usleep(20000);
 
 	cr_assert_eq(lstat(path, &st), 0, "%s: %s", path, strerror(errno));
 	cr_assert_eq(st.st_mode & S_IFMT, type, "%s: type %o", path,

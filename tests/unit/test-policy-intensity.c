@@ -564,3 +564,35 @@ Test(intensity, a_sub_supervisor_that_fails_to_restart_counts_and_is_retried)
 	h_retry("root");
 	expect("report intensity root", "report stopped root", "exit 3");
 }
+
+/*
+ * The window holds what max_seconds can: max_restarts = 100000000 is not
+ * 800 MB up front, and the ring grows only with the restarts inside it.
+ */
+Test(intensity, a_huge_max_restarts_allocates_only_what_the_window_holds)
+{
+	struct node	*root;
+	int		 i;
+
+	boot_ab(100000000, 1);
+	root = h_node("root");
+	cr_assert_leq(root->sup->windows[0].cap, 8);
+	for (i = 0; i < 100; i++)
+		crash_a_restarted(i < 50 ? 0 : 5000);
+	/* 50 in the second at 5 s: the first 50 expired */
+	cr_assert_eq(h_window("root", 0), 50);
+	cr_assert_leq(root->sup->windows[0].cap, 128);
+	expect_state("root", "running");
+}
+
+/* Growing keeps counting: the (max_restarts + 1)th in the window gives up. */
+Test(intensity, a_window_that_grew_still_gives_up_past_max_restarts)
+{
+	int	 i;
+
+	boot_ab(40, 5);
+	for (i = 0; i < 40; i++)
+		crash_a_restarted(i * 10);
+	cr_assert_eq(h_window("root", 0), 40);
+	crash_a_gives_up(500);
+}
