@@ -7,15 +7,24 @@ PACKAGES = gcc make meson ninja-build pkg-config libev-dev libinih-dev \
 BUILD     ?= build
 TESTBUILD ?= build-test
 BENCHBUILD ?= build-bench
+FUZZBUILD ?= build-fuzz
+VGBUILD   ?= build-valgrind
+# make fuzz: libFuzzer comes with clang; make valgrind: memcheck
+FUZZ_PACKAGES = clang libclang-rt-dev
+VALGRIND_PACKAGES = valgrind
+FUZZ_TARGETS = varlink conf split notify
+FUZZ_SECONDS ?= 60
+SOAK_SECONDS ?= 300
 RUNDIR    ?= $(CURDIR)/run
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench clean fuzz soak valgrind
 
 all: build
 
-deps:
+# Install the Debian packages of $(1) that are missing.
+define install_missing
 	@missing=""; \
-	for p in $(PACKAGES); do \
+	for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -27,6 +36,10 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get install -y --no-install-recommends $$missing || \
 	{ apt-get update && apt-get install -y --no-install-recommends $$missing; }
+endef
+
+deps:
+	$(call install_missing,$(PACKAGES))
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=debugoptimized
@@ -58,5 +71,41 @@ bench: deps $(BENCHBUILD)/build.ninja
 	ninja -C $(BENCHBUILD)
 	BUILD=$(BENCHBUILD) tests/bench/run-all
 
+# Each fuzz target for FUZZ_SECONDS; what it finds new goes to
+# $(FUZZBUILD)/corpus/TARGET, a crash to $(FUZZBUILD)/crash-TARGET-*
+# (add it to tests/fuzz/corpus/TARGET once fixed: make test replays it).
+$(FUZZBUILD)/build.ninja:
+	CC=clang meson setup $(FUZZBUILD) --buildtype=debugoptimized -Dfuzzing=true \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz: deps $(FUZZBUILD)/build.ninja
+	$(call install_missing,$(FUZZ_PACKAGES))
+	ninja -C $(FUZZBUILD) $(foreach t,$(FUZZ_TARGETS),tests/fuzz/fuzz-$(t))
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZBUILD)/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(FUZZBUILD)/tests/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -max_len=8192 -timeout=10 \
+			-artifact_prefix=$(FUZZBUILD)/crash-$$t- \
+			$(FUZZBUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+# A real supd under load for SOAK_SECONDS: tests/soak/soak.py says what it checks.
+soak: build
+	python3 tests/soak/soak.py --seconds $(SOAK_SECONDS) \
+		--supd $(BUILD)/daemon/supd --supctl $(BUILD)/cli/supctl
+
+# The integration suite with supd under valgrind memcheck (no sanitizers):
+# the harness runs supd under it when SUPD_VALGRIND is set.
+$(VGBUILD)/build.ninja:
+	meson setup $(VGBUILD) --buildtype=debug
+
+valgrind: deps $(VGBUILD)/build.ninja
+	$(call install_missing,$(VALGRIND_PACKAGES))
+	ninja -C $(VGBUILD)
+	SUPD_VALGRIND=1 meson test -C $(VGBUILD) --suite integration \
+		--print-errorlogs --num-processes 1 --timeout-multiplier 4
+
 clean:
-	rm -rf $(BUILD) $(TESTBUILD) $(BENCHBUILD) $(RUNDIR)
+	rm -rf $(BUILD) $(TESTBUILD) $(BENCHBUILD) $(FUZZBUILD) $(VGBUILD) $(RUNDIR)
