@@ -34,6 +34,7 @@
 #include "proc.h"
 #include "pstat.h"
 #include "spawn.h"
+#include "testhook.h"
 #include "tree.h"
 #include "util.h"
 
@@ -548,6 +549,7 @@ proc_reaped(pid_t pid, int status)
 		normal = rt->normal;
 	else
 		normal = 0;
+	testhook("stop.reaped");
 	proc_exit_event(rt, pid, status, normal);
 	proc_settle(rt);
 }
@@ -769,6 +771,7 @@ proc_start(struct node *node)
 		return;
 	}
 
+	testhook("start.forked");
 	rt->pid = rt->pgid = sp.pid;
 	rt->uid = sp.uid;
 	HASH_ADD_INT(proc_groups, pgid, rt);
@@ -776,6 +779,7 @@ proc_start(struct node *node)
 	node->pid = sp.pid;
 	if (proc_ops->group_started != NULL)
 		proc_ops->group_started(node, sp.pid);
+	testhook("start.recorded");
 	node->started_at = now_wall_ms();
 	log_info("start %s pid %d", node->name, (int)sp.pid);
 	events_emit("start", node, json_pack("{s:i}", "pid", (int)sp.pid));
@@ -820,6 +824,7 @@ proc_stop(struct node *node)
 	liveness_stop(node);
 	proc_notify_close(rt);
 	proc_group_stop(rt);
+	testhook("stop.signalled");
 	if (rt->pid == 0)
 		proc_wait_add(rt);
 }

@@ -23,6 +23,7 @@
 #include "server.h"
 #include "server-socket.h"
 #include "store.h"
+#include "testhook.h"
 #include "util.h"
 #include "varlink.h"
 
@@ -550,6 +551,8 @@ server_flush(struct client *cl)
 		return;
 	}
 	ev_io_stop(loop_ev, &cl->wio);
+	if (varlink_wbuf_pending(&cl->wb) < before)
+		testhook("reply.sent");
 	if (cl->current != NULL && cl->current->writable != NULL) {
 		/* a paced stream (history replay) goes on where it stopped */
 		cl->current->writable(cl->current);

@@ -37,6 +37,7 @@
 #include "loop.h"
 #include "spec.h"
 #include "store.h"
+#include "testhook.h"
 #include "tree.h"
 #include "util.h"
 
@@ -794,6 +795,7 @@ store_write(struct store_batch *b)
 		}
 		sqlite3_reset(st);
 	}
+	testhook("commit.before");
 	if (b->why == NULL && store_step_once(ST_COMMIT) == -1)
 		b->why = store_errmsg(store_what[ST_COMMIT]);
 	if (b->why != NULL) {
@@ -801,6 +803,7 @@ store_write(struct store_batch *b)
 			store_exec("ROLLBACK");
 		return;
 	}
+	testhook("commit.after");
 	if (store_wal_pages >= STORE_CHECKPOINT_PAGES &&
 	    sqlite3_wal_checkpoint_v2(store_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    NULL, NULL) == SQLITE_OK)
