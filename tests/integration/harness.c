@@ -122,7 +122,10 @@ harness_start_nowait(struct supd_inst *in)
 	int	fd;
 
 	snprintf(tag, sizeof tag, "SUPD_TEST_TAG=%s", in->dir);
-	snprintf(state, sizeof state, "%s/state.db", in->dir);
+	if (in->state != NULL)
+		snprintf(state, sizeof state, "%s", in->state);
+	else
+		snprintf(state, sizeof state, "%s/state.db", in->dir);
 	snprintf(logdir, sizeof logdir, "%s/log", in->dir);
 	in->pid = fork();
 	cr_assert(in->pid != -1);
