@@ -115,6 +115,30 @@ harness_apply_env(const char *const *env)
 	}
 }
 
+/*
+ * make valgrind: supd under memcheck, its report in dir/valgrind.PID.log
+ * (-q: only errors and definite leaks), read by harness_check_sanitizers.
+ */
+static void
+harness_exec_valgrind(struct supd_inst *in, const char *state,
+    const char *logdir)
+{
+	char	logfile[320];
+
+	snprintf(logfile, sizeof logfile, "--log-file=%s/valgrind.%%p.log",
+	    in->dir);
+	if (in->defaults)
+		execl("/usr/bin/valgrind", "valgrind", "-q", "--leak-check=full",
+		    "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+		    logfile, harness_supd_bin, "-v", (char *)NULL);
+	else
+		execl("/usr/bin/valgrind", "valgrind", "-q", "--leak-check=full",
+		    "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+		    logfile, harness_supd_bin, "-c", in->conf, "-s", in->sock,
+		    "--state", state, "--log-dir", logdir, "-v", (char *)NULL);
+	_exit(127);
+}
+
 void
 harness_start_nowait(struct supd_inst *in)
 {
@@ -152,6 +176,8 @@ harness_start_nowait(struct supd_inst *in)
 		    setgid(in->gid) == -1 || setuid(in->uid) == -1 ||
 		    chdir(in->dir) == -1))
 			_exit(126);
+		if (getenv("SUPD_VALGRIND") != NULL)
+			harness_exec_valgrind(in, state, logdir);
 		if (in->defaults)
 			execl(harness_supd_bin, "supd", "-v", (char *)NULL);
 		else
@@ -168,7 +194,8 @@ harness_start(struct supd_inst *in)
 	int	i;
 
 	harness_start_nowait(in);
-	for (i = 0; i < 500; i++) {
+	/* memcheck runs supd some 20 times slower */
+	for (i = 0; i < (getenv("SUPD_VALGRIND") != NULL ? 6000 : 500); i++) {
 		if (harness_connects(in->sock))
 			return;
 		if (harness_wait_exit(in, 0) >= 0)
@@ -276,6 +303,41 @@ harness_tagged_alive(struct supd_inst *in)
 	return (harness_tagged(in, 0));
 }
 
+/* What memcheck said of supd (make valgrind): errors and definite leaks fail the test. */
+static void
+harness_check_valgrind(struct supd_inst *in)
+{
+	static const char *const bad[] = { "definitely lost", "Invalid read",
+	    "Invalid write", "Invalid free", "Mismatched free",
+	    "uninitialised", "Source and destination overlap", NULL };
+	DIR		*d;
+	struct dirent	*de;
+	char		 rel[300], *log;
+	int		 i, found = 0;
+
+	if (getenv("SUPD_VALGRIND") == NULL || (d = opendir(in->dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "valgrind.", 9) != 0)
+			continue;
+		snprintf(rel, sizeof rel, "%s", de->d_name);
+		if ((log = harness_read(in, rel)) == NULL)
+			continue;
+		for (i = 0; bad[i] != NULL; i++)
+			if (strstr(log, bad[i]) != NULL)
+				break;
+		if (bad[i] != NULL) {
+			cr_log_error("memcheck on supd (%s):\n%s", rel, log);
+			found = 1;
+		} else if (log[0] != '\0')
+			cr_log_warn("memcheck on supd (%s):\n%s", rel, log);
+		free(log);
+	}
+	closedir(d);
+	if (found)
+		cr_assert_fail("memcheck reported an error or a definite leak in supd");
+}
+
 /* supd runs under the sanitizers in `make test`: anything they said fails the test. */
 static void
 harness_check_sanitizers(struct supd_inst *in)
@@ -290,6 +352,7 @@ harness_check_sanitizers(struct supd_inst *in)
 		cr_assert_fail("a sanitizer reported an error in supd");
 	}
 	free(log);
+	harness_check_valgrind(in);
 }
 
 void
@@ -300,7 +363,9 @@ harness_stop(struct supd_inst *in)
 
 	if (in->pid > 0 && harness_wait_exit(in, 0) < 0) {
 		kill(in->pid, SIGTERM);
-		if (harness_wait_exit(in, 10000) < 0) {
+		/* memcheck's leak check at exit takes its time */
+		if (harness_wait_exit(in, getenv("SUPD_VALGRIND") != NULL ?
+		    60000 : 10000) < 0) {
 			kill(in->pid, SIGKILL);
 			harness_wait_exit(in, 5000);
 		}
