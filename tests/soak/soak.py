@@ -4,7 +4,7 @@
 500 workers (some crash-looping, kept under intensity by their own
 supervisors, some flooding their stdout), 50 concurrent clients on the
 control socket issuing Status, Spawn, Stop and Events (follow), a few
-sending garbage or stalling.  Checked along the way and at the end:
+sending garbage or stalling, and a Reload every 15 s.  Checked along the way and at the end:
 
   - every request is answered, or refused with an error: none unanswered
   - p99 Status latency (reported)
@@ -319,6 +319,30 @@ def staller(sock, stats, stop, rng):
             time.sleep(0.5)
 
 
+def reloader(sock, stats, stop, rng):
+    """A reload (of the same file) every 15 s: under load, it changes nothing."""
+    while not stop.wait(15.0):
+        try:
+            conn = Conn(sock)
+            conn.call("Reload")
+            stats.add("sent", "Reload")
+            rep = conn.reply()
+            conn.close()
+        except socket.timeout:
+            with stats.lock:
+                stats.unanswered.append("Reload")
+            continue
+        except OSError:
+            continue
+        if rep is None:
+            with stats.lock:
+                stats.unanswered.append("Reload (closed)")
+            continue
+        stats.add("answered", "Reload")
+        if "error" in rep:
+            stats.add("errors", "Reload " + rep["error"].rsplit(".", 1)[-1])
+
+
 def proc_sample(pid):
     rss = 0
     with open("/proc/%d/status" % pid) as f:
@@ -386,7 +410,7 @@ def main():
         rng = random.Random(os.getpid())
         nclients = a.clients
         roles = (["client"] * (nclients - 10) + ["follow"] * 4 + ["slow"] +
-                 ["garbage"] * 3 + ["stall"] * 2)
+                 ["garbage"] * 3 + ["stall"] * 2 + ["reload"])
         for i, role in enumerate(roles):
             r = random.Random(rng.random())
             if role == "client":
@@ -395,6 +419,8 @@ def main():
                 t = threading.Thread(target=follower, args=(sock, stats, stop, r, role == "slow"))
             elif role == "garbage":
                 t = threading.Thread(target=garbage, args=(sock, stats, stop, r))
+            elif role == "reload":
+                t = threading.Thread(target=reloader, args=(sock, stats, stop, r))
             else:
                 t = threading.Thread(target=staller, args=(sock, stats, stop, r))
             t.daemon = True
@@ -481,7 +507,7 @@ def main():
             ("duration", "%.0f s (warm-up %.0f s)" % (a.seconds, warm)),
             ("workers / clients", "%d / %d" % (a.workers, a.clients)),
         ]
-        for m in ("Status", "Spawn", "Stop", "Events", "garbage"):
+        for m in ("Status", "Spawn", "Stop", "Events", "Reload", "garbage"):
             rows.append(("%s sent / answered" % m, "%d / %d" % (stats.sent.get(m, 0),
                          stats.answered.get(m, 0))))
         rows += [
