@@ -92,7 +92,8 @@ fuzz: deps $(FUZZBUILD)/build.ninja
 	done
 
 # A real supd under load for SOAK_SECONDS: tests/soak/soak.py says what it checks.
-soak: build
+soak: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) daemon/supd cli/supctl
 	python3 tests/soak/soak.py --seconds $(SOAK_SECONDS) \
 		--supd $(BUILD)/daemon/supd --supctl $(BUILD)/cli/supctl
 
