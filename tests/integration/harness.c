@@ -212,10 +212,19 @@ harness_start(struct supd_inst *in)
 	cr_assert_fail("supd did not start serving %s", in->sock);
 }
 
+/* A wait's bound: memcheck (make valgrind) runs supd some 20 times slower. */
+static int
+harness_bound(int ms)
+{
+	return (getenv("SUPD_VALGRIND") != NULL && ms > 0 ? ms * 10 : ms);
+}
+
 int
 harness_wait_exit(struct supd_inst *in, int ms)
 {
 	int	st, waited = 0;
+
+	ms = harness_bound(ms);
 
 	if (in->status >= 0 || in->pid <= 0)
 		return (in->status);
@@ -484,6 +493,8 @@ harness_wait_lines(struct supd_inst *in, const char *file, int n, int ms)
 	int	waited = 0, have = 0;
 	char	*s;
 
+	ms = harness_bound(ms);
+
 	for (;;) {
 		s = harness_read(in, file);
 		have = harness_count_lines(s);
@@ -500,6 +511,8 @@ harness_wait_log(struct supd_inst *in, const char *needle, int ms)
 {
 	int	waited = 0, found;
 	char	*s;
+
+	ms = harness_bound(ms);
 
 	for (;;) {
 		s = harness_read(in, "supd.log");
@@ -529,6 +542,8 @@ harness_wait_new_pid(struct supd_inst *in, const char *name, pid_t old, int ms)
 {
 	int	waited = 0;
 	pid_t	pid;
+
+	ms = harness_bound(ms);
 
 	for (;;) {
 		pid = harness_whereis(in, name);
