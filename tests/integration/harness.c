@@ -225,7 +225,6 @@ harness_wait_exit(struct supd_inst *in, int ms)
 	int	st, waited = 0;
 
 	ms = harness_bound(ms);
-
 	if (in->status >= 0 || in->pid <= 0)
 		return (in->status);
 	for (;;) {
@@ -494,7 +493,6 @@ harness_wait_lines(struct supd_inst *in, const char *file, int n, int ms)
 	char	*s;
 
 	ms = harness_bound(ms);
-
 	for (;;) {
 		s = harness_read(in, file);
 		have = harness_count_lines(s);
@@ -513,7 +511,6 @@ harness_wait_log(struct supd_inst *in, const char *needle, int ms)
 	char	*s;
 
 	ms = harness_bound(ms);
-
 	for (;;) {
 		s = harness_read(in, "supd.log");
 		found = s != NULL && strstr(s, needle) != NULL;
@@ -544,7 +541,6 @@ harness_wait_new_pid(struct supd_inst *in, const char *name, pid_t old, int ms)
 	pid_t	pid;
 
 	ms = harness_bound(ms);
-
 	for (;;) {
 		pid = harness_whereis(in, name);
 		if ((pid != 0 && pid != old) || waited >= ms)
