@@ -4,7 +4,8 @@
  * counted by intensity; a child that closes its output pipe or floods it;
  * a child that exits between fork and exec (its cwd is gone); SIGSTOP-ed
  * children (a stop still escalates to SIGKILL); the state file's
- * directory removed while running.  (EMFILE on accept: test-limits.c.)
+ * directory removed while running; a junk flood at a starting child's
+ * notify socket.  (EMFILE on accept: test-limits.c.)
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -525,4 +526,72 @@ Test(faults, the_state_directory_removed_while_running)
 	    "the spawn acknowledged after the directory came back is lost");
 	cr_assert_gt(harness_whereis(&in, "before"), 0,
 	    "a child acknowledged before the removal is lost");
+}
+
+/*
+ * A ready = notify child that floods its notify socket with junk while it
+ * starts (malformed, oversized, passing descriptors), then says READY=1:
+ * it becomes running, and supd answers all the while.
+ */
+static const char flood_py[] =
+    "import os, socket, array, time\n"
+    "a = os.environ['NOTIFY_SOCKET']\n"
+    "a = '\\0' + a[1:] if a.startswith('@') else a\n"
+    "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+    "s.connect(a)\n"
+    "junk = [b'', b'\\0READY=1', b'READY=0', b'STATUS=' + b'\\xff' * 300,\n"
+    "        b'x' * 8000, b'=\\n=\\n', b'WATCHDOG_USEC=nope', b'READY=1x']\n"
+    "fds = array.array('i', [0, 1, 2])\n"
+    "for i in range(20000):\n"
+    "    try:\n"
+    "        if i % 100 == 0:\n"
+    "            s.sendmsg([b'MAINPID=1'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])\n"
+    "        else:\n"
+    "            s.send(junk[i % len(junk)])\n"
+    "    except (BlockingIOError, OSError):\n"
+    "        time.sleep(0.001)\n"
+    "s.send(b'READY=1\\nSTATUS=up after the flood')\n"
+    "time.sleep(600)\n";
+
+Test(faults, a_junk_flood_at_the_notify_socket_while_starting)
+{
+	char	 path[320], *out = NULL;
+	FILE	*f;
+	long	 fds0, fds1;
+	int	 i, served = 0;
+
+	harness_init(&in, "[supervisor:root]\n"
+	    "[worker:noisy]\nparent = root\nready = notify\nstart_timeout = 60000\n"
+	    "command = /usr/bin/python3 @DIR@/flood.py\n"
+	    "[worker:w]\nparent = root\ncommand = /bin/sleep 600\n");
+	snprintf(path, sizeof path, "%s/flood.py", in.dir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs(flood_py, f);
+	fclose(f);
+	harness_start_nowait(&in);
+	for (i = 0; i < 500 && harness_whereis(&in, "w") == 0; i++)
+		harness_sleep_ms(20);
+	fds0 = harness_fd_count(in.pid);
+	/* served while the flood goes on */
+	for (i = 0; i < 600; i++) {
+		cr_assert_eq(harness_supctl(&in, &out, "status", "noisy", NULL), 0);
+		served++;
+		if (strstr(out, "running") != NULL)
+			break;
+		free(out);
+		out = NULL;
+		harness_sleep_ms(100);
+	}
+	cr_assert_not_null(out, "noisy never became running");
+	free(out);
+	out = NULL;
+	cr_assert_eq(harness_supctl(&in, &out, "inspect", "noisy", NULL), 0);
+	cr_assert_not_null(strstr(out, "up after the flood"), "%s", out);
+	free(out);
+	/* every descriptor passed was closed */
+	fds1 = harness_fd_count(in.pid);
+	cr_log_info("%d status calls during the flood; fds %ld -> %ld", served,
+	    fds0, fds1);
+	cr_assert_leq(fds1, fds0 + 2, "fds %ld -> %ld", fds0, fds1);
+	still_supervising("w");
 }
