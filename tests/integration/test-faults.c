@@ -8,13 +8,16 @@
  * notify socket.  (EMFILE on accept: test-limits.c.)
  */
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -593,5 +596,73 @@ Test(faults, a_junk_flood_at_the_notify_socket_while_starting)
 	cr_log_info("%d status calls during the flood; fds %ld -> %ld", served,
 	    fds0, fds1);
 	cr_assert_leq(fds1, fds0 + 2, "fds %ld -> %ld", fds0, fds1);
+	still_supervising("w");
+}
+
+/* A connection to supd's socket, or -1. */
+static int
+raw_connect(void)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(in.sock) >= sizeof sun.sun_path)
+		return (-1);
+	memcpy(sun.sun_path, in.sock, strlen(in.sock));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/* One whole message (up to its NUL) within ms: 1, or 0 at EOF or timeout. */
+static int
+raw_reply(int fd, int ms)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	char		buf[4096];
+	ssize_t		n;
+
+	for (;;) {
+		if (poll(&pfd, 1, ms) != 1)
+			return (0);
+		if ((n = read(fd, buf, sizeof buf)) <= 0)
+			return (0);
+		if (memchr(buf, '\0', (size_t)n) != NULL)
+			return (1);
+	}
+}
+
+/*
+ * supd stalled (SIGSTOP: a loaded machine, a debugger) past idle_timeout
+ * while a client's request waited unread: the request is answered, not
+ * taken for idleness (found by make soak).
+ */
+Test(faults, a_request_sent_while_supd_stalled_is_answered)
+{
+	static const char	status[] = "{\"method\":\"io.supd.Supervisor.Status\"}";
+	int			fd;
+
+	harness_init(&in, "[supd]\nidle_timeout = 1000\n[supervisor:root]\n"
+	    "[worker:w]\nparent = root\ncommand = /bin/sleep 600\n");
+	harness_start(&in);
+	cr_assert_neq(fd = raw_connect(), -1);
+	cr_assert_eq(write(fd, status, sizeof status), (ssize_t)sizeof status);
+	cr_assert_eq(raw_reply(fd, 5000), 1);
+	harness_sleep_ms(300);
+	kill(in.pid, SIGSTOP);
+	cr_assert_eq(write(fd, status, sizeof status), (ssize_t)sizeof status);
+	harness_sleep_ms(1500);
+	kill(in.pid, SIGCONT);
+	cr_assert_eq(raw_reply(fd, 5000), 1, "the request went unanswered: "
+	    "the connection was closed as idle");
+	/* and idle it is closed, as it should */
+	cr_assert_eq(raw_reply(fd, 5000), 0);
+	close(fd);
 	still_supervising("w");
 }

@@ -43,6 +43,7 @@ def parse_args():
     ap.add_argument("--fd-bound", type=int, default=16,
                     help="fd growth allowed after warm-up")
     ap.add_argument("--keep", action="store_true", help="keep the directory")
+    ap.add_argument("--verbose", action="store_true", help="supd -v (its log is kept on failure)")
     return ap.parse_args()
 
 
@@ -139,6 +140,7 @@ class Stats:
         self.status_ms = []
         self.acked_spawn = set()
         self.acked_stop = set()
+        self.in_doubt = set()     # a Stop without an answer: either way is right
         self.events = 0
         self.garbage_answered = 0
         self.garbage_closed = 0
@@ -188,6 +190,8 @@ def client_loop(sock, stats, stop, rng, cid):
         except socket.timeout:
             with stats.lock:
                 stats.unanswered.append(method)
+                if method == "Stop":
+                    stats.in_doubt.add(name)
             conn.close()
             conn = None
             continue
@@ -196,12 +200,16 @@ def client_loop(sock, stats, stop, rng, cid):
             # only if it said why first; here it did not
             with stats.lock:
                 stats.unanswered.append("%s (%s)" % (method, e.__class__.__name__))
+                if method == "Stop":
+                    stats.in_doubt.add(name)
             conn.close()
             conn = None
             continue
         if rep is None:
             with stats.lock:
                 stats.unanswered.append(method + " (closed)")
+                if method == "Stop":
+                    stats.in_doubt.add(name)
             conn.close()
             conn = None
             continue
@@ -384,7 +392,7 @@ def main():
     log = open(os.path.join(d, "supd.log"), "w")
     supd = subprocess.Popen([a.supd, "-c", conf, "-s", sock, "--state",
                              os.path.join(d, "state.db"), "--log-dir",
-                             os.path.join(d, "log")],
+                             os.path.join(d, "log")] + (["-v"] if a.verbose else []),
                             stdout=log, stderr=log, start_new_session=True)
     stats = Stats()
     stop = threading.Event()
@@ -464,7 +472,7 @@ def main():
                                  if n.startswith("crash"))
             if crash_restarts <= 0:
                 stats.fail("the crash-loopers did not crash: no restart counted")
-            for n in stats.acked_spawn - stats.acked_stop:
+            for n in stats.acked_spawn - stats.acked_stop - stats.in_doubt:
                 c = st.get(n)
                 if c is None or not c["pid"]:
                     lost.append(n)
