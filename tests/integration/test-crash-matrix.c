@@ -278,12 +278,15 @@ cell(enum op op, const char *step)
 	in.env = NULL;
 	in.status = -1;
 	harness_start(&in);
-	cr_assert_gt(pid_of("kept"), 0, "%s: kept (acknowledged) does not run",
-	    what);
-	cr_assert_gt(pid_of("static1"), 0, "%s: static1 does not run", what);
+	/* supd serves before its tree is up: wait for the starts */
+	cr_assert_gt(harness_wait_new_pid(&in, "kept", 0, 10000), 0,
+	    "%s: kept (acknowledged) does not run", what);
+	cr_assert_gt(harness_wait_new_pid(&in, "static1", 0, 10000), 0,
+	    "%s: static1 does not run", what);
 	switch (op) {
 	case OP_SPAWN:
-		pid = pid_of("fresh");
+		pid = rc == 0 ? harness_wait_new_pid(&in, "fresh", 0, 10000) :
+		    pid_of("fresh");
 		if (rc == 0)
 			cr_assert_gt(pid, 0, "%s: fresh was acknowledged and does "
 			    "not run", what);
@@ -296,7 +299,8 @@ cell(enum op op, const char *step)
 		break;
 	case OP_RELOAD:
 		/* the file has it: a fresh start runs it, whatever the reload did */
-		cr_assert_gt(pid_of("added"), 0, "%s: added does not run", what);
+		cr_assert_gt(harness_wait_new_pid(&in, "added", 0, 10000), 0,
+		    "%s: added does not run", what);
 		break;
 	default:
 		break;

@@ -525,9 +525,10 @@ Test(faults, the_state_directory_removed_while_running)
 	cr_assert_geq(harness_wait_exit(&in, 5000), 0);
 	in.status = -1;
 	harness_start(&in);
-	cr_assert_gt(pid = harness_whereis(&in, "after"), 0,
+	/* supd serves before its tree is up: wait for the starts */
+	cr_assert_gt(pid = harness_wait_new_pid(&in, "after", 0, 10000), 0,
 	    "the spawn acknowledged after the directory came back is lost");
-	cr_assert_gt(harness_whereis(&in, "before"), 0,
+	cr_assert_gt(harness_wait_new_pid(&in, "before", 0, 10000), 0,
 	    "a child acknowledged before the removal is lost");
 }
 
