@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 60
 SOAK_SECONDS ?= 300
 RUNDIR    ?= $(CURDIR)/run
 
-.PHONY: all deps build run test bench clean fuzz soak valgrind
+.PHONY: all deps build run test bench clean fuzz fuzz-deps soak valgrind valgrind-deps
 
 all: build
 
@@ -78,8 +78,11 @@ $(FUZZBUILD)/build.ninja:
 	CC=clang meson setup $(FUZZBUILD) --buildtype=debugoptimized -Dfuzzing=true \
 		-Db_sanitize=address,undefined -Db_lundef=false
 
-fuzz: deps $(FUZZBUILD)/build.ninja
+fuzz-deps:
 	$(call install_missing,$(FUZZ_PACKAGES))
+
+# in this order: clang is there before meson looks for it
+fuzz: deps fuzz-deps $(FUZZBUILD)/build.ninja
 	ninja -C $(FUZZBUILD) $(foreach t,$(FUZZ_TARGETS),tests/fuzz/fuzz-$(t))
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZBUILD)/corpus/$$t; \
@@ -102,8 +105,10 @@ soak: deps $(BUILD)/build.ninja
 $(VGBUILD)/build.ninja:
 	meson setup $(VGBUILD) --buildtype=debug
 
-valgrind: deps $(VGBUILD)/build.ninja
+valgrind-deps:
 	$(call install_missing,$(VALGRIND_PACKAGES))
+
+valgrind: deps valgrind-deps $(VGBUILD)/build.ninja
 	ninja -C $(VGBUILD)
 	SUPD_VALGRIND=1 meson test -C $(VGBUILD) --suite integration \
 		--print-errorlogs --num-processes 1 --timeout-multiplier 4
