@@ -186,6 +186,7 @@ def client_loop(sock, stats, stop, rng, cid):
                 n += 1
                 conn.call("Spawn", {"supervisor": "dyn", "name": name})
             stats.add("sent", method)
+            t_sent = time.monotonic()
             rep = conn.reply(parse=method != "Status")
         except socket.timeout:
             with stats.lock:
@@ -207,7 +208,8 @@ def client_loop(sock, stats, stop, rng, cid):
             continue
         if rep is None:
             with stats.lock:
-                stats.unanswered.append(method + " (closed)")
+                stats.unanswered.append(method + " (closed after %.0f s)" % (
+                    time.monotonic() - t_sent))
                 if method == "Stop":
                     stats.in_doubt.add(name)
             conn.close()
