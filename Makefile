@@ -3,7 +3,7 @@
 
 PACKAGES = gcc make meson ninja-build pkg-config libev-dev libinih-dev \
 	libsqlite3-dev libjansson-dev libcriterion-dev uthash-dev python3 systemd \
-	bash-completion procps
+	bash-completion procps libncurses-dev tmux
 BUILD     ?= build
 TESTBUILD ?= build-test
 BENCHBUILD ?= build-bench
@@ -17,12 +17,13 @@ FUZZ_SECONDS ?= 60
 SOAK_SECONDS ?= 300
 RUNDIR    ?= $(CURDIR)/run
 
-.PHONY: all deps build run test bench clean fuzz fuzz-deps soak valgrind valgrind-deps
+.PHONY: all deps build run test bench bench-peers peers-deps clean fuzz fuzz-deps soak valgrind valgrind-deps
 
 all: build
 
-# Install the Debian packages of $(1) that are missing.
-define install_missing
+# $(call apt_install,PACKAGES): install the Debian packages missing, as root;
+# anyone else is told the command to run
+define apt_install
 	@missing=""; \
 	for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
@@ -39,7 +40,7 @@ define install_missing
 endef
 
 deps:
-	$(call install_missing,$(PACKAGES))
+	$(call apt_install,$(PACKAGES))
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=debugoptimized
@@ -67,6 +68,8 @@ test: deps $(TESTBUILD)/build.ninja
 $(BENCHBUILD)/build.ninja:
 	meson setup $(BENCHBUILD) --buildtype=release
 
+# the benchmarks (not tests: never part of make test); exits 1 when a target
+# is missed; BENCH_QUICK=1 for a smaller run; tests/bench/README.md
 bench: deps $(BENCHBUILD)/build.ninja
 	ninja -C $(BENCHBUILD)
 	BUILD=$(BENCHBUILD) tests/bench/run-all
@@ -79,7 +82,7 @@ $(FUZZBUILD)/build.ninja:
 		-Db_sanitize=address,undefined -Db_lundef=false
 
 fuzz-deps:
-	$(call install_missing,$(FUZZ_PACKAGES))
+	$(call apt_install,$(FUZZ_PACKAGES))
 
 # in this order: clang is there before meson looks for it
 fuzz: deps fuzz-deps $(FUZZBUILD)/build.ninja
@@ -106,12 +109,28 @@ $(VGBUILD)/build.ninja:
 	meson setup $(VGBUILD) --buildtype=debug
 
 valgrind-deps:
-	$(call install_missing,$(VALGRIND_PACKAGES))
+	$(call apt_install,$(VALGRIND_PACKAGES))
 
 valgrind: deps valgrind-deps $(VGBUILD)/build.ninja
 	ninja -C $(VGBUILD)
 	SUPD_VALGRIND=1 meson test -C $(VGBUILD) --suite integration \
 		--print-errorlogs --num-processes 1 --timeout-multiplier 4
+
+# supd beside its peers; each runs from a temporary directory, never as the
+# system service its package may install.  pm2 from npm; node and npm from
+# Debian unless some node with its npm is installed already
+PEER_PACKAGES = runit s6 supervisor
+peers-deps:
+	$(call apt_install,$(PEER_PACKAGES) $(if $(shell command -v npm),,nodejs npm))
+	@command -v pm2 >/dev/null && exit 0; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "peers-deps: no pm2; run: sudo npm install -g pm2" >&2; exit 1; \
+	fi; \
+	npm install -g pm2
+
+bench-peers: deps peers-deps $(BENCHBUILD)/build.ninja
+	ninja -C $(BENCHBUILD)
+	BUILD=$(BENCHBUILD) tests/bench/run-peers
 
 clean:
 	rm -rf $(BUILD) $(TESTBUILD) $(BENCHBUILD) $(FUZZBUILD) $(VGBUILD) $(RUNDIR)

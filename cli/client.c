@@ -30,7 +30,20 @@ static struct {
 	struct varlink_wbuf	 wbuf;
 	struct varlink_reply	 reply;
 	int			 eof_ok;	/* a hang-up is an answer (shutdown) */
+	char			 error[512];	/* the last error reply, as printed */
 } client = { .fd = -1 };
+
+void
+client_context(const char *ctx)
+{
+	snprintf(client.ctx, sizeof client.ctx, "%s", ctx);
+}
+
+const char *
+client_error(void)
+{
+	return (client.error);
+}
 
 void
 client_fatal(const char *fmt, ...)
@@ -178,7 +191,9 @@ client_recv(json_t **params, int *continues)
 		return (0);
 	}
 	text = proto_error_text(client.reply.error, client.reply.params);
-	client_warn("%s", text != NULL ? text : client.reply.error);
+	snprintf(client.error, sizeof client.error, "%s",
+	    text != NULL ? text : client.reply.error);
+	client_warn("%s", client.error);
 	free(text);
 	if (params != NULL)
 		*params = NULL;

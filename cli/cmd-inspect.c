@@ -1,7 +1,8 @@
 /*
  * cmd-inspect.c — `supctl inspect NAME`: everything supd knows about one
  * child or supervisor, as "key: value" lines (nested objects indented,
- * *_at times in local time), or with --json the object itself.
+ * *_at times in local time) and its log's last lines, or with --json the
+ * object itself.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 
 #include "proto.h"
 #include "supctl.h"
+
+#define CMD_INSPECT_LOG_LINES	10
 
 static int	cmd_inspect_exec(const struct cmd_entry *, struct args *);
 
@@ -21,7 +24,10 @@ const struct cmd_entry cmd_inspect_entry = {
 	    "restart window,\n"
 	    "readiness and last exits, one \"key: value\" a line; times (keys "
 	    "ending in _at)\n"
-	    "in local time.  With --json, the Inspect call's info object.\n"
+	    "in local time, then the last 10 lines of its log with their times "
+	    "(for those\n"
+	    "who may read logs).  With --json, the Inspect call's info "
+	    "object.\n"
 	    "A read-only client sees environment variable names, not their "
 	    "values.\n",
 	.min_args = 1,
@@ -112,10 +118,33 @@ cmd_inspect_object(json_t *o, int indent, int inline_first)
 	}
 }
 
+/* The last lines of its log file, with their times, after the rest. */
+static void
+cmd_inspect_log(const char *name)
+{
+	json_t		*reply, *line;
+	const char	*s;
+	size_t		 i;
+
+	if (client_call(PROTO_METHOD("Logs"), json_pack("{s:s, s:i}", "name",
+	    name, "lines", CMD_INSPECT_LOG_LINES), &reply) != 0)
+		return;
+	printf("log (last %d lines):", CMD_INSPECT_LOG_LINES);
+	if (json_array_size(json_object_get(reply, "lines")) == 0)
+		printf(" -");
+	putchar('\n');
+	json_array_foreach(json_object_get(reply, "lines"), i, line)
+		if ((s = json_string_value(line)) != NULL) {
+			fputs("  ", stdout);
+			logline_print(stdout, NULL, s, 1);
+		}
+}
+
 static int
 cmd_inspect_exec(const struct cmd_entry *ce, struct args *args)
 {
 	json_t	*reply, *info;
+	int	 tail;
 
 	cmd_connect(ce, args);
 	if (client_call(PROTO_METHOD("Inspect"),
@@ -129,7 +158,19 @@ cmd_inspect_exec(const struct cmd_entry *ce, struct args *args)
 			printf("{}\n");
 		return (EXIT_OK);
 	}
-	if (json_is_object(info))
-		cmd_inspect_object(info, 0, 0);
+	if (!json_is_object(info))
+		return (EXIT_OK);
+	/* shown below from the file, with times, in place of supd's ring */
+	tail = json_object_get(info, "last_output") != NULL &&
+	    json_is_string(json_object_get(info, "log_file"));
+	if (tail) {
+		json_incref(info);
+		json_object_del(info, "last_output");
+	}
+	cmd_inspect_object(info, 0, 0);
+	if (tail) {
+		cmd_inspect_log(args->argv[0]);
+		json_decref(info);
+	}
 	return (EXIT_OK);
 }

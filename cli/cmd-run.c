@@ -1,7 +1,8 @@
 /*
  * cmd-run.c — tasks: `supctl run` starts a temporary child whose result
  * supd keeps, `supctl await` waits for that result.  With --wait (run) and
- * in await, supctl exits with the task's status, as a shell would.
+ * in await, supctl exits with the task's status, as a shell would; --wait
+ * shows the task's output meanwhile, from a Logs follow.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "proto.h"
 #include "supctl.h"
+#include "varlink.h"
 
 static int	cmd_run_exec(const struct cmd_entry *, struct args *);
 static int	cmd_await_exec(const struct cmd_entry *, struct args *);
@@ -18,28 +20,38 @@ static const struct cmd_option cmd_run_options[] = {
 	{ "wait", 'w', 0 },
 	{ "timeout", 't', 1 },
 	{ "env", 'e', 1 },
+	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
 
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
-	.usage = "run SUP [--name N] [--wait] [--timeout SEC] [--env K=V]... "
-	    "[-- ARG...]",
+	.usage = "run SUP [--name N] [--wait [--quiet]] [--timeout SEC] "
+	    "[--env K=V]... [-- ARG...]",
 	.summary = "start a task (a temporary child whose result is kept)",
 	.help =
 	    "Start a task of dynamic supervisor SUP: a temporary child from its "
 	    "template,\n"
-	    "ARGs appended, whose exit status supd keeps as its result.  Prints "
-	    "the task's\n"
-	    "name (generated unless --name) once it is started.  With --json, "
-	    "{name, pid}.\n"
+	    "ARGs appended as words of their own, whose exit status supd keeps "
+	    "as its result.\n"
+	    "Without --wait, prints the task's name (generated unless --name) "
+	    "once it is\n"
+	    "started; with --json, {name, pid}.  A template /bin/sh -c takes "
+	    "one ARG, a\n"
+	    "shell line; /bin/sh -c 'exec \"$@\"' sh runs the ARGs as a "
+	    "command and its\n"
+	    "arguments, each as it is.\n"
 	    "\n"
 	    "  -n, --name N      register the task as N\n"
-	    "  -w, --wait        wait for the task and exit with its status: its "
-	    "exit code,\n"
-	    "                    or 128+N when signal N killed it; with --json "
-	    "print its\n"
-	    "                    result (a TaskResult) instead of {name, pid}\n"
+	    "  -w, --wait        print the task's stdout and stderr (to supctl's "
+	    "own) as it\n"
+	    "                    runs, then exit with its status: its exit code, "
+	    "or 128+N\n"
+	    "                    when signal N killed it; with --json print its "
+	    "result (a\n"
+	    "                    TaskResult) instead, and no output\n"
+	    "  -q, --quiet       with --wait: print the task's name, not its "
+	    "output\n"
 	    "  -t, --timeout SEC supd stops the task after SEC seconds (decimals "
 	    "allowed);\n"
 	    "                    with --wait, a task stopped so makes supctl say\n"
@@ -133,9 +145,47 @@ cmd_run_await(const char *name, long long ms, const char *timeout)
 	return (cmd_run_status(result, name, timeout));
 }
 
+/*
+ * The task's output as it runs: a Logs follow that supd ends once the task
+ * is gone and its file read, its lines back on stdout and stderr.  Lines
+ * from before since_us are an earlier task's of the same name.
+ */
+static int
+cmd_run_stream(const char *name, int64_t since_us)
+{
+	struct logline	 ll;
+	json_t		*reply, *line;
+	const char	*s;
+	size_t		 i;
+	int		 more;
+
+	client_timeout(0);
+	client_send(PROTO_METHOD("Logs"), json_pack("{s:s, s:i, s:b, s:b}",
+	    "name", name, "lines", 100000, "follow", 1, "until_exit", 1),
+	    VARLINK_MORE);
+	do {
+		if (client_recv(&reply, &more) != 0)
+			return (-1);
+		json_array_foreach(json_object_get(reply, "lines"), i, line) {
+			if ((s = json_string_value(line)) == NULL)
+				continue;
+			if (logline_parse(s, &ll) == 0 && ll.us < since_us)
+				continue;
+			if (ll.stream == LOGLINE_ERR || ll.stream == LOGLINE_SUPD) {
+				fflush(stdout);
+				fprintf(stderr, "%s\n", ll.text);
+			} else
+				printf("%s\n", ll.text);
+		}
+		fflush(stdout);
+	} while (more);
+	return (0);
+}
+
 static int
 cmd_run_exec(const struct cmd_entry *ce, struct args *args)
 {
+	int64_t		 t0;
 	json_t		*params, *reply;
 	const char	*name, *timeout;
 	long long	 ms;
@@ -162,7 +212,11 @@ cmd_run_exec(const struct cmd_entry *ce, struct args *args)
 		json_object_set_new(params, "args", cmd_spawn_extra(args));
 	if (args_has(args, 'e'))
 		json_object_set_new(params, "env", args_array(args, 'e'));
+	if (args_has(args, 'q') && !args_has(args, 'w'))
+		return (cmd_usage_error(ce, "--quiet goes with --wait"));
 	cmd_connect(ce, args);
+	/* the clock's resolution is the read's: a millisecond of slack */
+	t0 = (output_now_ms() - 1) * 1000;
 	if (client_call(PROTO_METHOD("Run"), params, &reply) != 0)
 		return (EXIT_FAILED);
 	if ((name = json_string_value(json_object_get(reply, "name"))) == NULL) {
@@ -176,13 +230,18 @@ cmd_run_exec(const struct cmd_entry *ce, struct args *args)
 			printf("%s\n", name);
 		return (EXIT_OK);
 	}
-	if (!supctl_json) {
+	if (!supctl_json && args_has(args, 'q')) {
 		printf("%s\n", name);
 		fflush(stdout);
 	}
 	/* the reply is freed by the next call */
 	if ((task = strdup(name)) == NULL)
 		return (EXIT_FAILED);
+	if (!supctl_json && !args_has(args, 'q') &&
+	    cmd_run_stream(task, t0) == -1) {
+		free(task);
+		return (EXIT_FAILED);
+	}
 	rc = cmd_run_await(task, -1, timeout);
 	free(task);
 	return (rc);

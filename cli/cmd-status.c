@@ -1,19 +1,28 @@
 /*
- * cmd-status.c — `supctl status [NAME...]`: a row per child (name, type,
+ * cmd-status.c — `supctl status [NAME|@GROUP...] [--watch]`: a row per child (name, type,
  * parent, state, pid, uptime, restarts, CPU%, RSS, last exit), or with --json the
  * Child objects exactly as supd returns them.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "proto.h"
 #include "supctl.h"
 
 static int	cmd_status_exec(const struct cmd_entry *, struct args *);
 
+static const struct cmd_option cmd_status_options[] = {
+	{ "all", 'a', 0 },
+	{ "watch", 'w', 0 },
+	{ "interval", 'i', 1 },
+	{ NULL, 0, 0 }
+};
+
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
-	.usage = "status [NAME...]",
+	.usage = "status [NAME|@GROUP...|--all] [-w [-i SEC]]",
 	.summary = "a row per child: type, parent, state, pid, uptime, restarts, "
 	    "CPU%, RSS, last exit",
 	.help =
@@ -35,7 +44,17 @@ const struct cmd_entry cmd_status_entry = {
 	    "(cpu_ms, rss_bytes:\n"
 	    "null without a process; backoff_ms: the milliseconds left).\n"
 	    "When supd cannot write its state database, a warning on stderr "
-	    "says why.\n",
+	    "says why.\n"
+	    "\n"
+	    "  -a, --all            every child (the default without NAMEs)\n"
+	    "  @GROUP               the members of process group GROUP\n"
+	    "  -w, --watch          print the table again every interval, "
+	    "over the last one\n"
+	    "                       on a terminal (as watch(1)), until "
+	    "interrupted\n"
+	    "  -i, --interval SEC   seconds between tables (default 2, at "
+	    "least 0.1)\n",
+	.options = cmd_status_options,
 	.min_args = 0,
 	.max_args = -1,
 	.exec = cmd_status_exec,
@@ -94,11 +113,75 @@ cmd_status_rss(char *buf, size_t len, json_t *c)
 		snprintf(buf, len, "%.1fG", b / (1024 * 1024 * 1024));
 }
 
+/* 1 if the row c is one the arguments ask for (names, or members of @GROUPs). */
 static int
-cmd_status_exec(const struct cmd_entry *ce, struct args *args)
+cmd_status_wanted(const struct args *args, const json_t *c)
+{
+	const char	*name = json_string_value(json_object_get(c, "name"));
+	json_t		*g;
+	size_t		 j;
+	int		 i;
+
+	for (i = 0; i < args->argc; i++) {
+		if (args->argv[i][0] != '@') {
+			if (name != NULL && strcmp(args->argv[i], name) == 0)
+				return (1);
+			continue;
+		}
+		json_array_foreach(json_object_get(c, "groups"), j, g)
+			if (json_is_string(g) && strcmp(json_string_value(g),
+			    args->argv[i] + 1) == 0)
+				return (1);
+	}
+	return (0);
+}
+
+/* The rows asked for: supd picks names; @GROUP is picked from every row. */
+static json_t *
+cmd_status_fetch(const struct args *args, int groups)
+{
+	json_t	*params, *reply, *children, *rows, *c;
+	size_t	 i;
+	int	 a;
+
+	params = json_object();
+	if (args->argc > 0 && !groups)
+		json_object_set_new(params, "names", args_positional(args, 0));
+	if (client_call(PROTO_METHOD("Status"), params, &reply) != 0)
+		return (NULL);
+	if (json_is_string(json_object_get(reply, "degraded")))
+		fprintf(stderr, "supctl: warning: supd's state database is not "
+		    "being written (%s); new spawns are refused until it is\n",
+		    json_string_value(json_object_get(reply, "degraded")));
+	children = json_object_get(reply, "children");
+	if (!groups)
+		return (children != NULL ? json_incref(children) : json_array());
+	rows = json_array();
+	json_array_foreach(children, i, c)
+		if (cmd_status_wanted(args, c))
+			json_array_append(rows, c);
+	/* a NAME that matched no row is an error, as supd says for names */
+	for (a = 0; a < args->argc; a++) {
+		if (args->argv[a][0] == '@')
+			continue;
+		json_array_foreach(rows, i, c)
+			if (strcmp(json_string_value(json_object_get(c, "name")),
+			    args->argv[a]) == 0)
+				break;
+		if (i == json_array_size(rows)) {
+			client_warn("no such child: %s", args->argv[a]);
+			json_decref(rows);
+			return (NULL);
+		}
+	}
+	return (rows);
+}
+
+static void
+cmd_status_table(FILE *fp, json_t *children)
 {
 	struct table	*t;
-	json_t		*reply, *children, *c, *params;
+	json_t		*c;
 	char		 pid[32], uptime[32], restarts[32], cpu[32], rss[32];
 	char		 backoff[48], left[32], shown[64];
 	json_t		*wait;
@@ -106,24 +189,6 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 	int64_t		 now;
 	size_t		 i;
 
-	params = json_object();
-	if (args->argc > 0)
-		json_object_set_new(params, "names", args_positional(args, 0));
-	cmd_connect(ce, args);
-	if (client_call(PROTO_METHOD("Status"), params, &reply) != 0)
-		return (EXIT_FAILED);
-	children = json_object_get(reply, "children");
-	if (json_is_string(json_object_get(reply, "degraded")))
-		fprintf(stderr, "supctl: warning: supd's state database is not "
-		    "being written (%s); new spawns are refused until it is\n",
-		    json_string_value(json_object_get(reply, "degraded")));
-	if (supctl_json) {
-		if (children != NULL)
-			output_json(children);
-		else
-			printf("[]\n");
-		return (EXIT_OK);
-	}
 	now = output_now_ms();
 	t = table_new(10, "NAME", "TYPE", "PARENT", "STATE", "PID", "UPTIME",
 	    "RESTARTS", "CPU%", "RSS", "LAST EXIT");
@@ -160,7 +225,87 @@ cmd_status_exec(const struct cmd_entry *ce, struct args *args)
 		    state, pid, uptime, restarts, cpu, rss,
 		    json_string_value(json_object_get(c, "last_exit")));
 	}
-	table_print(t);
+	table_fprint(fp, t);
 	table_free(t);
+}
+
+/*
+ * --watch: the table again every interval, drawn over the last one on a
+ * terminal (cursor home, each line's rest and the screen's rest erased, as
+ * watch(1) does, without curses); elsewhere one table after another.
+ */
+static int
+cmd_status_watch(const struct args *args, int groups, long long ms)
+{
+	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000L };
+	json_t		*rows;
+	char		*buf, *p, *nl, stamp[64];
+	size_t		 len;
+	FILE		*fp;
+	int		 tty = isatty(STDOUT_FILENO), first = 1;
+
+	for (;;) {
+		if ((rows = cmd_status_fetch(args, groups)) == NULL)
+			return (EXIT_FAILED);
+		if (supctl_json) {
+			output_json(rows);
+			json_decref(rows);
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if ((fp = open_memstream(&buf, &len)) == NULL) {
+			perror("supctl");
+			return (EXIT_FAILED);
+		}
+		output_time(stamp, sizeof stamp, output_now_ms());
+		fprintf(fp, "Every %lld.%01llds: supctl status  %s\n\n",
+		    ms / 1000, (ms % 1000) / 100, stamp);
+		cmd_status_table(fp, rows);
+		fclose(fp);
+		json_decref(rows);
+		if (tty) {
+			/* the screen cleared once, then drawn over in place */
+			fputs(first ? "\033[H\033[2J" : "\033[H", stdout);
+			first = 0;
+			for (p = buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+				printf("%.*s\033[K\n", (int)(nl - p), p);
+			fputs("\033[J", stdout);
+		} else
+			printf("%s\n", buf);
+		fflush(stdout);
+		free(buf);
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int
+cmd_status_exec(const struct cmd_entry *ce, struct args *args)
+{
+	json_t		*rows;
+	const char	*iv;
+	long long	 ms = 2000;
+	int		 i, groups = 0;
+
+	if (args_has(args, 'a') && args->argc > 0)
+		return (cmd_usage_error(ce, "--all or names, not both"));
+	if ((iv = args_get(args, 'i')) != NULL &&
+	    (cmd_parse_seconds(iv, &ms) == -1 || ms < 100))
+		return (cmd_usage_error(ce, "--interval wants seconds, at "
+		    "least 0.1, not \"%s\"", iv));
+	if (iv != NULL && !args_has(args, 'w'))
+		return (cmd_usage_error(ce, "--interval goes with --watch"));
+	for (i = 0; i < args->argc; i++)
+		if (args->argv[i][0] == '@')
+			groups = 1;
+	cmd_connect(ce, args);
+	if (args_has(args, 'w'))
+		return (cmd_status_watch(args, groups, ms));
+	if ((rows = cmd_status_fetch(args, groups)) == NULL)
+		return (EXIT_FAILED);
+	if (supctl_json)
+		output_json(rows);
+	else
+		cmd_status_table(stdout, rows);
+	json_decref(rows);
 	return (EXIT_OK);
 }

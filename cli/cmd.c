@@ -18,11 +18,12 @@ extern const struct cmd_entry cmd_status_entry, cmd_tree_entry,
     cmd_signal_entry, cmd_spawn_entry, cmd_run_entry, cmd_await_entry,
     cmd_whereis_entry, cmd_members_entry, cmd_events_entry, cmd_logs_entry,
     cmd_metrics_entry, cmd_reload_entry, cmd_reexec_entry,
-    cmd_shutdown_entry, cmd_help_entry;
+    cmd_shutdown_entry, cmd_top_entry, cmd_help_entry;
 
 /* In the order supctl --help lists them. */
 const struct cmd_entry *cmd_table[] = {
 	&cmd_status_entry,
+	&cmd_top_entry,
 	&cmd_tree_entry,
 	&cmd_inspect_entry,
 	&cmd_start_entry,
@@ -118,8 +119,9 @@ cmd_print_list(void)
 	    "$XDG_RUNTIME_DIR/supd/supd.sock\n"
 	    "                     for anyone else, as supd's own default)\n"
 	    "                     -s and --json may also follow the command "
-	    "(after events,\n"
-	    "                     -s is its --since: write --socket)\n"
+	    "(after events\n"
+	    "                     and logs, -s is their --since: write "
+	    "--socket)\n"
 	    "  -j, --json         JSON for scripts: one document, or one a line "
 	    "for streams\n"
 	    "  -h, --help         this list; supctl COMMAND --help for one "

@@ -92,9 +92,15 @@ table_add(struct table *t, const char *color, int color_col, ...)
 	table_row(t, cells, output_color() ? color : NULL, color_col);
 }
 
-/* Columns two spaces apart; the last is not padded. */
 void
 table_print(struct table *t)
+{
+	table_fprint(stdout, t);
+}
+
+/* Columns two spaces apart; the last is not padded. */
+void
+table_fprint(FILE *fp, struct table *t)
 {
 	size_t		 width[16] = { 0 }, n;
 	const char	*color;
@@ -108,18 +114,18 @@ table_print(struct table *t)
 		for (c = 0; c < t->ncols; c++) {
 			color = t->colors[r * t->ncols + c];
 			if (color != NULL)
-				printf("\033[%sm", color);
+				fprintf(fp, "\033[%sm", color);
 			if (c == t->ncols - 1)
-				fputs(t->cells[r * t->ncols + c], stdout);
+				fputs(t->cells[r * t->ncols + c], fp);
 			else
-				printf("%-*s", (int)width[c],
+				fprintf(fp, "%-*s", (int)width[c],
 				    t->cells[r * t->ncols + c]);
 			if (color != NULL)
-				fputs(SGR_RESET, stdout);
+				fputs(SGR_RESET, fp);
 			if (c < t->ncols - 1)
-				fputs("  ", stdout);
+				fputs("  ", fp);
 		}
-		putchar('\n');
+		putc('\n', fp);
 	}
 }
 

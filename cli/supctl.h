@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -120,6 +121,10 @@ int		 client_recv(json_t **params, int *continues);
 void		 client_allow_eof(void);
 /* Send, then receive one reply, as client_recv. */
 int		 client_call(const char *method, json_t *params, json_t **reply);
+/* What errors are prefixed with from now on ("stop web"). */
+void		 client_context(const char *);
+/* The sentence of the last error reply client_recv printed. */
+const char	*client_error(void);
 /* Print "supctl: CTX: message" on stderr. */
 void		 client_warn(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
@@ -133,6 +138,46 @@ int		 cmd_spawn_check(const struct cmd_entry *, const struct args *);
 /* The ARGs after "--" as a new JSON array. */
 json_t		*cmd_spawn_extra(const struct args *);
 
+/* targets.c */
+struct targets {
+	char		**names;	/* resolved, in order, each once */
+	int		  n;
+	int		  many;		/* more than one NAME, an @GROUP or --all */
+};
+
+/*
+ * The children NAME and @GROUP arguments stand for (@GROUP: its members,
+ * stopped ones too), or with all every child of the root, newest first;
+ * connects first.  -1 if none or a group has no member (printed).
+ */
+int		 targets_resolve(const struct cmd_entry *, char **argv, int argc,
+		    int all, struct targets *);
+void		 targets_free(struct targets *);
+/*
+ * Call method once per target (params from make); for each reply, done (may be NULL) prints its line.  With
+ * --json and many targets, one array of {name, ok, ...reply} or {name, ok,
+ * error}.  EXIT_OK, or EXIT_FAILED if any call failed.
+ */
+int		 targets_call(const struct cmd_entry *, const struct targets *,
+		    const char *method, json_t *(*make)(const char *, void *),
+		    void (*done)(const char *, const json_t *, int many, void *),
+		    void *arg);
+
+/* logline.c */
+enum logline_stream { LOGLINE_UNKNOWN, LOGLINE_OUT, LOGLINE_ERR, LOGLINE_SUPD };
+struct logline {
+	int64_t			 us;	/* unix microseconds; -1: no timestamp */
+	enum logline_stream	 stream;
+	const char		*text;	/* what the child wrote (points into the line) */
+};
+/* Take a stored line apart; -1 (all of it text) if it has no prefix. */
+int		 logline_parse(const char *, struct logline *);
+/* A --since value, "10m", "1h30m", "90" (seconds): microseconds. */
+int		 logline_parse_ago(const char *, int64_t *us);
+/* Print a line for people: "WHO | " if who, its text, or all with stamps. */
+void		 logline_print(FILE *, const char *who, const char *line,
+		    int stamps);
+
 /* cmd-run.c */
 #define EXIT_TIMEDOUT	124	/* a task stopped by its timeout, as timeout(1) */
 
@@ -144,6 +189,7 @@ struct table	*table_new(int ncols, ...);
  * color_col or NULL. */
 void		 table_add(struct table *, const char *color, int color_col, ...);
 void		 table_print(struct table *);
+void		 table_fprint(FILE *, struct table *);
 void		 table_free(struct table *);
 /* Colour on stdout: a TTY and $NO_COLOR unset; decided once. */
 int		 output_color(void);

@@ -3,8 +3,9 @@
 # process groups from the running supd (supctl --json status, one second
 # at most).  With no supd to ask, names complete to nothing, quietly.
 
-# The names the daemon knows: $1 is all, dynamic (dynamic supervisors) or
-# groups; $2... are supctl and the socket options to reach it.
+# The names the daemon knows: $1 is all, dynamic (dynamic supervisors),
+# groups, or targets (all and @group, from one call); $2... are supctl and
+# the socket options to reach it.
 _supctl_names()
 {
 	local what=$1 json o name type groups g
@@ -20,6 +21,15 @@ _supctl_names()
 		type=${type%%\"*}
 		case $what in
 		all) printf '%s\n' "$name" ;;
+		targets)
+			printf '%s\n' "$name"
+			groups=${o#*\"groups\":[}
+			groups=${groups%%]*}
+			groups=${groups//\"/}
+			for g in ${groups//,/ }; do
+				printf '@%s\n' "$g"
+			done
+			;;
 		dynamic) [[ $type == dynamic ]] && printf '%s\n' "$name" ;;
 		groups)
 			groups=${o#*\"groups\":[}
@@ -111,15 +121,15 @@ _supctl()
 	done
 
 	case $cmd:$npos in
-	status:*|inspect:*|events:*|start:0|stop:0|restart:0|logs:0|\
-	whereis:0|await:0)
+	inspect:*|events:*|whereis:0|await:0)
 		words=$(_supctl_names all "$bin" "${sock[@]}") ;;
-	signal:0)
-		words=$(_supctl_names all "$bin" "${sock[@]}")
-		words+=" $(_supctl_names groups "$bin" "${sock[@]}" |
-		    sed 's/^/@/')" ;;
-	signal:1)
-		words="TERM INT HUP KILL QUIT USR1 USR2 STOP CONT WINCH ALRM" ;;
+	# several NAMEs and @GROUPs
+	status:*|start:*|stop:*|restart:*|logs:*|signal:0)
+		words=$(_supctl_names targets "$bin" "${sock[@]}") ;;
+	# more targets, or the signal last
+	signal:*)
+		words=$(_supctl_names targets "$bin" "${sock[@]}")
+		words+=" TERM INT HUP KILL QUIT USR1 USR2 STOP CONT WINCH ALRM" ;;
 	spawn:0|run:0)
 		words=$(_supctl_names dynamic "$bin" "${sock[@]}") ;;
 	members:0)

@@ -3,9 +3,11 @@
  * cgroup, make <own>/supd.<id> (id: a hash of the state file, so two supd
  * in one cgroup keep apart and a crashed run's is found again), one
  * directory per child in it, the limits, and the files proc.c reads.
- * supd does not move itself: controllers reach its children only where
- * its own cgroup can enable them (see doc/config.md).
+ * A non-root cgroup with processes cannot hand controllers down (the
+ * "no internal processes" rule), so a supd alone in its cgroup (systemd's
+ * Delegate=yes) first moves itself into the leaf <own>/supd.daemon.
  */
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -22,10 +24,14 @@
 #include "spec.h"
 #include "util.h"
 
+/* where a supd alone in its cgroup moves itself */
+#define CGROUP_LEAF	"supd.daemon"
+
 static char	*cgroup_mnt;		/* the cgroup2 mount point */
 static char	*cgroup_own;		/* supd's cgroup, absolute path */
 static char	*cgroup_dir;		/* the base; NULL: no cgroups */
 static int	 cgroup_ctl;		/* CGROUP_* enabled in the base */
+static int	 cgroup_inotify = -1;	/* cgroup.events watches */
 
 static const struct {
 	int		 bit;
@@ -137,7 +143,48 @@ cgroup_find(char **mnt, char **own, const char **why)
 		*why = "/proc/self/cgroup has no cgroup2 (0::) line";
 		return (-1);
 	}
+	/* moved there by an earlier run in this cgroup (or before a reexec) */
+	if ((p = strrchr(*own, '/')) != NULL && strcmp(p + 1, CGROUP_LEAF) == 0 &&
+	    p >= *own + strlen(*mnt))
+		*p = '\0';
 	return (0);
+}
+
+/*
+ * Leave own for own/supd.daemon if supd is the only process there, so
+ * own can enable controllers for the base.  The root cgroup may hold
+ * processes and controllers both; a cgroup shared with others stays as
+ * it is (its controllers stay where they are).
+ */
+static void
+cgroup_leave_own(void)
+{
+	char	 buf[256], *leaf, pid[32], *end;
+	long	 p;
+
+	if (strcmp(cgroup_own, cgroup_mnt) == 0 ||
+	    cgroup_read(cgroup_own, "cgroup.procs", buf, sizeof buf) == -1)
+		return;
+	snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	for (end = buf; *end != '\0'; end++) {
+		p = strtol(end, &end, 10);
+		if (p != getpid()) {
+			log_debug("cgroups: %s holds other processes than supd: "
+			    "it stays there", cgroup_own);
+			return;
+		}
+		if (*end == '\0')
+			break;
+	}
+	leaf = xasprintf("%s/%s", cgroup_own, CGROUP_LEAF);
+	if ((mkdir(leaf, 0755) == -1 && errno != EEXIST) ||
+	    cgroup_write(leaf, "cgroup.procs", pid) == -1)
+		log_info("cgroups: cannot move supd into %s: %s (controllers "
+		    "of %s cannot reach its children)", leaf, strerror(errno),
+		    cgroup_own);
+	else
+		log_debug("cgroups: supd moved into %s", leaf);
+	free(leaf);
 }
 
 /* Wait up to ms for path's cgroup to empty. */
@@ -228,6 +275,7 @@ cgroup_init(int off, const char *state)
 		cgroup_dir = NULL;
 		return;
 	}
+	cgroup_leave_own();
 	cgroup_enable();
 	log_info("cgroups: children in %s", cgroup_dir);
 }
@@ -235,6 +283,9 @@ cgroup_init(int off, const char *state)
 void
 cgroup_fini(void)
 {
+	if (cgroup_inotify != -1)
+		close(cgroup_inotify);
+	cgroup_inotify = -1;
 	/* children's cgroups left (EBUSY) are the next start's leftovers */
 	if (cgroup_dir != NULL)
 		(void)rmdir(cgroup_dir);
@@ -437,4 +488,50 @@ cgroup_path_ok(const char *path)
 	    path[len + 1] == '.')
 		return (0);
 	return (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+int
+cgroup_watch_fd(void)
+{
+	static struct log_rate	 rate = LOG_RATE_INITIALIZER(1000);
+
+	if (cgroup_inotify == -1 && cgroup_dir != NULL &&
+	    (cgroup_inotify = inotify_init1(IN_NONBLOCK|IN_CLOEXEC)) == -1)
+		log_rated(&rate, LOG_LVL_WARN, "cgroups: inotify_init1: %s "
+		    "(emptied cgroups are polled for)", strerror(errno));
+	return (cgroup_inotify);
+}
+
+int
+cgroup_watch_add(const char *path)
+{
+	char	 events[PATH_MAX];
+	int	 wd;
+
+	if (cgroup_watch_fd() == -1)
+		return (-1);
+	snprintf(events, sizeof events, "%s/cgroup.events", path);
+	if ((wd = inotify_add_watch(cgroup_inotify, events, IN_MODIFY)) == -1)
+		log_debug("cgroup %s: inotify_add_watch: %s", path,
+		    strerror(errno));
+	return (wd);
+}
+
+void
+cgroup_watch_remove(int wd)
+{
+	/* EINVAL: the kernel dropped it with its cgroup */
+	if (cgroup_inotify != -1 && wd > 0)
+		(void)inotify_rm_watch(cgroup_inotify, wd);
+}
+
+void
+cgroup_watch_drain(void)
+{
+	char	 buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	if (cgroup_inotify == -1)
+		return;
+	while (read(cgroup_inotify, buf, sizeof buf) > 0)
+		;
 }

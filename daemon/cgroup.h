@@ -57,6 +57,16 @@ void		 cgroup_remove(const char *path);
 /* cpu.stat usage_usec and memory.current (-1: not there); -1 if none. */
 int		 cgroup_usage(const char *path, int64_t *cpu_usec,
 		    int64_t *memory_bytes);
+/*
+ * A change of a child cgroup's cgroup.events (populated 1 -> 0) makes
+ * cgroup_watch_fd readable: proc.c waits for a cgroup to empty without a
+ * poll.  watch_add returns the watch (> 0) or -1 (then poll).
+ */
+int		 cgroup_watch_fd(void);
+int		 cgroup_watch_add(const char *path);
+void		 cgroup_watch_remove(int wd);
+/* Read what the fd holds; the caller rechecks its cgroups. */
+void		 cgroup_watch_drain(void);
 /* True if path is a child cgroup in this supd's base (a reexec's carry). */
 int		 cgroup_path_ok(const char *path);
 

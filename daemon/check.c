@@ -64,6 +64,16 @@ check_print_argv(FILE *fp, char *const *argv)
 	}
 }
 
+/* The sockets supd will hold for it, a line each under its line. */
+static void
+check_print_listen(FILE *fp, const struct spec *s, int depth)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nlisten; i++)
+		fprintf(fp, "%*s(listen)  %s\n", depth * 2, "", s->listen[i].text);
+}
+
 static void
 check_print_node(FILE *fp, const struct check_node *n, int depth)
 {
@@ -97,13 +107,17 @@ check_print_node(FILE *fp, const struct check_node *n, int depth)
 		    spec_restart_names[s->restart]);
 		check_print_argv(fp, s->argv);
 		putc('\n', fp);
+		check_print_listen(fp, s, depth + 2);
 		break;
 	case KIND_WORKER:
 		fprintf(fp, " %s ", spec_restart_names[s->restart]);
 		if (s->significant)
 			fprintf(fp, "significant ");
+		if (s->manual)
+			fprintf(fp, "autostart=no ");
 		check_print_argv(fp, s->argv);
 		putc('\n', fp);
+		check_print_listen(fp, s, depth + 1);
 		break;
 	}
 	for (c = n->first; c != NULL; c = c->next)

@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "conf-key.h"
+#include "listen.h"
 #include "name.h"
 #include "signame.h"
 #include "util.h"
@@ -61,8 +62,11 @@ static void	conf_key_limit(struct conf_state *, struct conf_section *, const cha
 static void	conf_key_opt(struct conf_state *, struct conf_section *, const char *);
 static void	conf_key_time(struct conf_state *, struct conf_section *, const char *);
 static void	conf_key_cgroup(struct conf_state *, struct conf_section *, const char *);
+static void	conf_key_listen(struct conf_state *, struct conf_section *, const char *);
 
 static const char *const conf_key_no_yes[] = { "no", "yes", NULL };
+/* autostart's words, in the order of spec->manual's values */
+static const char *const conf_key_yes_no[] = { "yes", "no", NULL };
 static const char *const conf_key_sync[] = { "normal", "full", NULL };
 static const char *const conf_key_cgroup_mode[] = { "auto", "off", NULL };
 
@@ -104,6 +108,8 @@ static const struct conf_key conf_keys[] = {
 	    .flags = K_WIDE | K_SIZE, .set = conf_key_number,
 	    .off = CF(log_max_bytes), .min = 1, .max = INT64_MAX,
 	    .what = "a size in bytes" },
+	{ .name = "log_timestamps", .where = SEC_SUPD, .set = conf_key_enum,
+	    .off = CF(log_plain), .what = "value", .words = conf_key_yes_no },
 	{ .name = "log_backups", .where = SEC_SUPD, .set = conf_key_number,
 	    .off = CF(log_backups), .min = 0, .max = 1000,
 	    .what = "a whole number" },
@@ -137,6 +143,8 @@ static const struct conf_key conf_keys[] = {
 	{ .name = "significant", .where = SEC_SUPERVISOR | SEC_WORKER,
 	    .set = conf_key_enum, .off = SP(significant), .what = "boolean",
 	    .words = spec_bool_names },
+	{ .name = "autostart", .where = SEC_WORKER, .set = conf_key_enum,
+	    .off = SP(manual), .what = "value", .words = conf_key_yes_no },
 	{ .name = "auto_shutdown", .where = SEC_SUPERVISOR,
 	    .set = conf_key_enum, .off = SP(auto_shutdown),
 	    .what = "auto_shutdown", .words = spec_auto_shutdown_names },
@@ -171,7 +179,7 @@ static const struct conf_key conf_keys[] = {
 	    .words = spec_output_names },
 	{ .name = "stderr", .where = SEC_CHILD, .set = conf_key_enum,
 	    .off = SP(err), .what = "stderr mode",
-	    .words = spec_output_names },
+	    .words = spec_stderr_names },
 	{ .name = "success_exit_codes", .where = SEC_CHILD,
 	    .set = conf_key_codes, .off = SP(success_codes) },
 	{ .name = "groups", .where = SEC_CHILD, .set = conf_key_groups,
@@ -243,6 +251,18 @@ static const struct conf_key conf_keys[] = {
 	{ .name = "pids_max", .where = SEC_CHILD, .set = conf_key_cgroup,
 	    .off = SP(pids_max), .min = 1, .max = INT32_MAX,
 	    .what = "a number of processes or max" },
+	/* sockets held across restarts, the fd store (listen.c, fdstore.c) */
+	{ .name = "listen", .where = SEC_CHILD, .flags = K_REPEAT,
+	    .set = conf_key_listen, .off = SP(listen) },
+	{ .name = "listen_backlog", .where = SEC_CHILD, .set = conf_key_number,
+	    .off = SP(listen_backlog), .min = 1, .max = 65535,
+	    .what = "a whole number" },
+	{ .name = "listen_reuseport", .where = SEC_CHILD, .set = conf_key_enum,
+	    .off = SP(listen_reuseport), .what = "value",
+	    .words = conf_key_no_yes },
+	{ .name = "fd_store_max", .where = SEC_CHILD, .set = conf_key_number,
+	    .off = SP(fd_store_max), .min = 0, .max = FD_STORE_MAX,
+	    .what = "a whole number" },
 };
 const size_t conf_key_count = sizeof(conf_keys) / sizeof(conf_keys[0]);
 
@@ -642,6 +662,59 @@ conf_key_env(struct conf_state *st, struct conf_section *sec, const char *v)
 		}
 	}
 	conf_key_push(&s->env, &s->nenv, xstrdup(v));
+}
+
+/* One socket: its syntax, a path resolved, no name or address twice. */
+static void
+conf_key_listen(struct conf_state *st, struct conf_section *sec, const char *v)
+{
+	struct spec		*s = sec->spec;
+	struct spec_listen	 l;
+	char			*why, *path;
+	size_t			 i;
+
+	if (listen_parse(v, &l, &why) == -1) {
+		conf_bad(st, sec, "listen = \"%s\": %s", v, why);
+		free(why);
+		return;
+	}
+	if (l.kind == LISTEN_UNIX) {
+		path = conf_key_resolve(st, l.addr);
+		free(l.addr);
+		l.addr = path;
+		listen_text(&l);
+		if (strlen(path) >= sizeof ((struct sockaddr_un *)0)->sun_path) {
+			conf_bad(st, sec, "listen = \"%s\": the path %s is longer "
+			    "than a socket address holds (%zu bytes)", v, path,
+			    sizeof ((struct sockaddr_un *)0)->sun_path - 1);
+			goto bad;
+		}
+	}
+	if (s->nlisten >= LISTEN_FDS_MAX) {
+		conf_bad(st, sec, "listen = \"%s\": more than %d sockets", v,
+		    LISTEN_FDS_MAX);
+		goto bad;
+	}
+	for (i = 0; i < s->nlisten; i++) {
+		if (strcmp(s->listen[i].name, l.name) == 0) {
+			conf_bad(st, sec, "listen = \"%s\": the name %s is "
+			    "taken by an earlier listen (keep one)", v, l.name);
+			goto bad;
+		}
+		if (s->listen[i].kind == l.kind && s->listen[i].port == l.port &&
+		    strcmp(s->listen[i].addr, l.addr) == 0) {
+			conf_bad(st, sec, "listen = \"%s\": the same address as "
+			    "%s (keep one)", v, s->listen[i].name);
+			goto bad;
+		}
+	}
+	s->listen = xrealloc(s->listen, (s->nlisten + 1) * sizeof *s->listen);
+	s->listen[s->nlisten++] = l;
+	return;
+bad:
+	free(l.text);
+	free(l.name);
+	free(l.addr);
 }
 
 /* Exit codes from 0 to 255 and signal names; a number is always a code. */

@@ -6,6 +6,14 @@
  * dropped with a marker line) and never stalls the loop.  It also keeps
  * each child's last lines in memory for exit lines and inspect.  proc.c
  * decides which of a child's outputs come here; the server reads the files.
+ *
+ * With log_timestamps = yes (the default) stdout and stderr come on pipes
+ * of their own and every line starts "2026-12-03T13:29:03.123456Z out "
+ * (or "err "; "supd " for supd's own markers): the time of the read that
+ * brought it, UTC, so `supctl logs` can sort and filter on it.  A line
+ * stays open in the file while its writer is mid-line; another stream's
+ * line ends it first, and one past LOGS_LINE_CUT is cut, so a record is
+ * always one prefixed line.  stderr = log:separate writes NAME.err.
  */
 #include <sys/queue.h>
 #include <sys/stat.h>
@@ -17,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -43,13 +52,25 @@
 #define LOGS_ROTATE_RETRY_MS	60000
 /* Names that had a log, kept for `supctl logs` once they left the tree. */
 #define LOGS_NAMES_MAX		10000
+/* A line longer than this is cut: its rest goes on lines of its own. */
+#define LOGS_LINE_CUT		16384
+#define LOGS_PREFIX_MAX		40	/* "2026-12-03T13:29:03.123456Z supd " */
 
 struct logs_file;
 
 struct logs_pipe {
 	ev_io			 io;
-	struct logs_file	*file;
+	struct logs_file	*file;		/* where it writes */
+	struct logs_file	*track;		/* whose last lines it feeds */
+	int			 kind;		/* LOGS_OUT, LOGS_ERR, LOGS_ERR_FILE */
+	struct logs_pipe	*peer;		/* the other stream of the same start */
 	LIST_ENTRY(logs_pipe)	 entry;
+};
+
+/* The hash key of a file: the child, and which of its two files. */
+struct logs_key {
+	const struct node	*node;
+	int			 err;		/* NAME.err (stderr = log:separate) */
 };
 
 /* The last lines: a ring of complete lines and the one in progress. */
@@ -61,7 +82,7 @@ struct logs_lines {
 };
 
 struct logs_file {
-	const struct node	*node;		/* the hash key */
+	struct logs_key		 key;		/* the hash key */
 	char			 name[NAME_MAX_LEN + 1];
 	int			 fd;		/* -1: not open */
 	int64_t			 size;
@@ -72,6 +93,8 @@ struct logs_file {
 	int64_t			 warned_at;	/* mono ms of the last warning */
 	int			 warned;
 	struct logs_lines	*lines;		/* NULL until it writes */
+	struct logs_pipe	*open_line;	/* whose line the file ends in, or NULL */
+	size_t			 open_len;	/* bytes of it so far */
 	LIST_HEAD(, logs_pipe)	 pipes;
 	UT_hash_handle		 hh;
 };
@@ -88,6 +111,8 @@ static TAILQ_HEAD(, logs_name) logs_names_fifo =
     TAILQ_HEAD_INITIALIZER(logs_names_fifo);
 static unsigned int	 logs_nnames;
 static char		 logs_buf[LOGS_CHUNK];
+/* What a chunk becomes with its prefixes: written when full, and at the end. */
+static char		 logs_out[LOGS_CHUNK + 2 * LOGS_PREFIX_MAX];
 static int64_t		 logs_warned_any;
 static int		 logs_dir_made;	/* log_dir was there or made once */
 /* Bumped by every rotation: a full disk looks for backups only after one. */
@@ -112,6 +137,53 @@ char *
 logs_path(const char *name)
 {
 	return (xasprintf("%s/%s.log", logs_dir(), name));
+}
+
+/*
+ * Its stderr with stderr = log:separate, "log_dir/NAME.err": no name's
+ * NAME.log nor its backups NAME.log.N can be spelled so.
+ */
+char *
+logs_err_path(const char *name)
+{
+	return (xasprintf("%s/%s.err", logs_dir(), name));
+}
+
+static char *
+logs_file_path(const struct logs_file *lf)
+{
+	return (lf->key.err ? logs_err_path(lf->name) : logs_path(lf->name));
+}
+
+/* log_timestamps = yes, the default */
+static int
+logs_stamped(void)
+{
+	return (loop_conf == NULL || !loop_conf->log_plain);
+}
+
+/*
+ * "2026-12-03T13:29:03.123456Z out ": once per read, the date part once
+ * per second.  Returns its length.
+ */
+static size_t
+logs_prefix(char *dst, const char *stream)
+{
+	static time_t	 last = (time_t)-1;
+	static char	 date[32];
+	struct timespec	 ts;
+	struct tm	 tm;
+	int		 n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ts.tv_sec != last) {
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+		last = ts.tv_sec;
+	}
+	n = snprintf(dst, LOGS_PREFIX_MAX, "%s.%06ldZ %s ", date,
+	    ts.tv_nsec / 1000, stream);
+	return (n > 0 && n < LOGS_PREFIX_MAX ? (size_t)n : 0);
 }
 
 /* A degraded file's warning: once a minute per file, once a second in all. */
@@ -228,7 +300,7 @@ logs_open(struct logs_file *lf, char **cause)
 	if (made && logs_dir_made)
 		log_warn("log_dir %s was removed; created it again", logs_dir());
 	logs_dir_made = 1;
-	path = logs_path(lf->name);
+	path = logs_file_path(lf);
 	/* never a symlink (it may point anywhere), nor a FIFO (it blocks) */
 	fd = open(path, O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC|O_NOCTTY|
 	    O_NOFOLLOW|O_NONBLOCK, LOGS_FILE_MODE);
@@ -295,7 +367,8 @@ logs_free_backup(void)
 		return (0);	/* none left since the last look */
 	for (i = logs_backups(); i >= 1; i--) {
 		HASH_ITER(hh, logs_files, lf, tmp) {
-			path = xasprintf("%s/%s.log.%d", logs_dir(), lf->name, i);
+			path = xasprintf("%s/%s.%s.%d", logs_dir(), lf->name,
+			    lf->key.err ? "err" : "log", i);
 			freed = unlink(path) == 0;
 			if (freed)
 				log_warn("disk full: removed %s", path);
@@ -363,12 +436,17 @@ logs_put(struct logs_file *lf, const char *buf, size_t len)
 static int
 logs_mark(struct logs_file *lf)
 {
-	char	 mark[256];
+	char	 mark[256], prefix[LOGS_PREFIX_MAX];
 	int	 len;
 	ssize_t	 n;
 
-	len = snprintf(mark, sizeof mark, "%s[supd: %lld bytes dropped: %s]\n",
-	    lf->midline ? "\n" : "", (long long)lf->dropped, lf->drop_why);
+	prefix[0] = '\0';
+	if (logs_stamped())
+		logs_prefix(prefix, "supd");
+	len = snprintf(mark, sizeof mark, "%s%s[supd: %lld bytes dropped: %s]\n",
+	    lf->midline ? "\n" : "", prefix, (long long)lf->dropped,
+	    lf->drop_why);
+	lf->open_line = NULL;
 	if (len >= (int)sizeof mark)
 		len = sizeof mark - 1;
 	if ((n = logs_put(lf, mark, (size_t)len)) == -1)
@@ -395,7 +473,7 @@ logs_rotate(struct logs_file *lf)
 	int	 i, backups = logs_backups(), rc, err, stuck_err = 0;
 	int64_t	 size = lf->size;
 
-	path = logs_path(lf->name);
+	path = logs_file_path(lf);
 	for (i = backups - 1; i >= 1; i--) {
 		snprintf(from, sizeof from, "%s.%d", path, i);
 		snprintf(to, sizeof to, "%s.%d", path, i + 1);
@@ -554,9 +632,86 @@ logs_track(struct logs_file *lf, const char *buf, size_t len)
 	}
 }
 
+/*
+ * One read of a pipe into its file, each line prefixed (log_timestamps):
+ * the bytes go through logs_out, written whenever it fills, so a chunk of
+ * short lines costs a few writes, and no allocation.
+ */
+static void
+logs_emit(struct logs_pipe *p, const char *buf, size_t len)
+{
+	struct logs_file	*lf = p->file;
+	char			 prefix[LOGS_PREFIX_MAX];
+	const char		*nl;
+	size_t			 plen, o = 0, seg, n;
+	int			 cut;
+
+	if (!logs_stamped()) {
+		logs_write(lf, buf, len);
+		return;
+	}
+	plen = logs_prefix(prefix, p->kind == LOGS_OUT ? "out" : "err");
+	/* another stream's line (or an old file's last) is ended first */
+	if (lf->open_line != p && lf->midline) {
+		logs_out[o++] = '\n';
+		lf->open_line = NULL;
+	}
+	while (len > 0) {
+		if (lf->open_line != p) {
+			if (o + plen > sizeof logs_out) {
+				logs_write(lf, logs_out, o);
+				o = 0;
+			}
+			memcpy(logs_out + o, prefix, plen);
+			o += plen;
+			lf->open_line = p;
+			lf->open_len = 0;
+		}
+		nl = memchr(buf, '\n', len);
+		seg = nl != NULL ? (size_t)(nl - buf) + 1 : len;
+		cut = 0;
+		if (seg > LOGS_LINE_CUT - lf->open_len) {
+			seg = LOGS_LINE_CUT - lf->open_len;
+			cut = 1;
+		}
+		lf->open_len += seg;
+		if (seg > 0 && buf[seg - 1] == '\n')
+			lf->open_line = NULL;
+		while (seg > 0) {
+			if (o == sizeof logs_out) {
+				logs_write(lf, logs_out, o);
+				o = 0;
+			}
+			n = sizeof logs_out - o < seg ? sizeof logs_out - o : seg;
+			memcpy(logs_out + o, buf, n);
+			o += n;
+			buf += n;
+			len -= n;
+			seg -= n;
+		}
+		if (cut) {
+			if (o == sizeof logs_out) {
+				logs_write(lf, logs_out, o);
+				o = 0;
+			}
+			logs_out[o++] = '\n';
+			lf->open_line = NULL;
+		}
+	}
+	if (o > 0)
+		logs_write(lf, logs_out, o);
+}
+
 static void
 logs_pipe_close(struct logs_pipe *p)
 {
+	/* the last line of a writer that is gone ends here */
+	if (p->file->open_line == p) {
+		logs_write(p->file, "\n", 1);
+		p->file->open_line = NULL;
+	}
+	if (p->peer != NULL)
+		p->peer->peer = NULL;
 	ev_io_stop(loop_ev, &p->io);
 	close(p->io.fd);
 	LIST_REMOVE(p, entry);
@@ -573,8 +728,8 @@ logs_pipe_read(struct logs_pipe *p, int max)
 	for (i = 0; i < max; i++) {
 		n = read(p->io.fd, logs_buf, sizeof logs_buf);
 		if (n > 0) {
-			logs_track(p->file, logs_buf, (size_t)n);
-			logs_write(p->file, logs_buf, (size_t)n);
+			logs_track(p->track, logs_buf, (size_t)n);
+			logs_emit(p, logs_buf, (size_t)n);
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -591,9 +746,17 @@ logs_pipe_read(struct logs_pipe *p, int max)
 static void
 logs_pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
+	struct logs_pipe	*p = w->data;
+
 	(void)loop;
 	(void)revents;
-	logs_pipe_read(w->data, LOGS_READS_PER_WAKEUP);
+	/*
+	 * Which of two pipes was written first is lost; stdout's read first
+	 * keeps "usage ..." then "error: ..." of one burst in that order.
+	 */
+	if (p->kind != LOGS_OUT && p->peer != NULL)
+		logs_pipe_read(p->peer, LOGS_READS_PER_WAKEUP);
+	logs_pipe_read(p, LOGS_READS_PER_WAKEUP);
 }
 
 /* Remember that name had a log; the oldest of too many is forgotten. */
@@ -630,36 +793,62 @@ logs_known(const char *name)
 }
 
 static struct logs_file *
-logs_file_get(struct node *node)
+logs_file_find(const struct node *node, int err)
+{
+	struct logs_file	*lf;
+	struct logs_key		 key;
+
+	memset(&key, 0, sizeof key);
+	key.node = node;
+	key.err = err;
+	HASH_FIND(hh, logs_files, &key, sizeof key, lf);
+	return (lf);
+}
+
+static struct logs_file *
+logs_file_get(struct node *node, int err)
 {
 	struct logs_file	*lf;
 
-	HASH_FIND_PTR(logs_files, &node, lf);
-	if (lf != NULL)
+	if ((lf = logs_file_find(node, err)) != NULL)
 		return (lf);
 	lf = xcalloc(1, sizeof *lf);
-	lf->node = node;
+	lf->key.node = node;
+	lf->key.err = err;
 	snprintf(lf->name, sizeof lf->name, "%s", node->name);
 	lf->fd = -1;
 	LIST_INIT(&lf->pipes);
-	HASH_ADD_PTR(logs_files, node, lf);
+	HASH_ADD(hh, logs_files, key, sizeof lf->key, lf);
 	logs_name_add(lf->name);
 	return (lf);
 }
 
-/*
- * Open (or reuse) node's log file and make a pipe into it for one start.
- * The write end is close-on-exec; the caller closes it after the spawn.
- */
-int
-logs_pipe(struct node *node, int *write_fd, char **cause)
+/* Watch fd, the read end of a pipe of kind for node. */
+static struct logs_pipe *
+logs_pipe_add(struct node *node, int fd, int kind)
 {
 	struct logs_file	*lf;
 	struct logs_pipe	*p;
-	int			 fds[2];
 
-	lf = logs_file_get(node);
-	if (logs_ready(lf, cause) == -1)
+	lf = logs_file_get(node, kind == LOGS_ERR_FILE);
+	p = xcalloc(1, sizeof *p);
+	p->file = lf;
+	p->track = kind == LOGS_ERR_FILE ? logs_file_get(node, 0) : lf;
+	p->kind = kind;
+	ev_io_init(&p->io, logs_pipe_cb, fd, EV_READ);
+	p->io.data = p;
+	ev_io_start(loop_ev, &p->io);
+	LIST_INSERT_HEAD(&lf->pipes, p, entry);
+	return (p);
+}
+
+static int
+logs_pipe_make(struct node *node, int kind, int *write_fd,
+    struct logs_pipe **pp, char **cause)
+{
+	int	fds[2];
+
+	if (logs_ready(logs_file_get(node, kind == LOGS_ERR_FILE), cause) == -1)
 		return (-1);
 	if (pipe2(fds, O_CLOEXEC) == -1) {
 		*cause = xasprintf("pipe: %s", strerror(errno));
@@ -672,49 +861,75 @@ logs_pipe(struct node *node, int *write_fd, char **cause)
 		close(fds[1]);
 		return (-1);
 	}
-	p = xcalloc(1, sizeof *p);
-	p->file = lf;
-	ev_io_init(&p->io, logs_pipe_cb, fds[0], EV_READ);
-	p->io.data = p;
-	ev_io_start(loop_ev, &p->io);
-	LIST_INSERT_HEAD(&lf->pipes, p, entry);
+	*pp = logs_pipe_add(node, fds[0], kind);
 	*write_fd = fds[1];
 	return (0);
 }
 
-/* The read ends of node's pipes, for a reexec to carry; how many. */
+/*
+ * The pipes of one start: out, its stdout is logged; err, its stderr is
+ * (OUTPUT_LOG or OUTPUT_LOG_SEPARATE).  One pipe for both unless they must
+ * be told apart (timestamps, or a file of its own for stderr).
+ */
 int
-logs_pipe_fds(const struct node *node, int *fds, int max)
+logs_pipes(struct node *node, int out, int err, int fd[2], char **cause)
+{
+	struct logs_pipe	*po = NULL, *pe = NULL;
+	int			 kind;
+
+	fd[0] = fd[1] = -1;
+	if (out && logs_pipe_make(node, LOGS_OUT, &fd[0], &po, cause) == -1)
+		return (-1);
+	if (err == OUTPUT_LOG && out && !logs_stamped()) {
+		fd[1] = fd[0];
+		return (0);
+	}
+	if (err == OUTPUT_LOG || err == OUTPUT_LOG_SEPARATE) {
+		kind = err == OUTPUT_LOG_SEPARATE ? LOGS_ERR_FILE :
+		    logs_stamped() ? LOGS_ERR : LOGS_OUT;
+		if (logs_pipe_make(node, kind, &fd[1], &pe, cause) == -1) {
+			if (fd[0] != -1)
+				close(fd[0]);
+			fd[0] = -1;
+			return (-1);
+		}
+	}
+	if (po != NULL && pe != NULL) {
+		po->peer = pe;
+		pe->peer = po;
+	}
+	return (0);
+}
+
+/* The read ends of node's pipes and their kinds, for a reexec; how many. */
+int
+logs_pipe_fds(const struct node *node, int *fds, int *kinds, int max)
 {
 	struct logs_file	*lf;
 	struct logs_pipe	*p;
-	int			 n = 0;
+	int			 n = 0, err;
 
-	HASH_FIND_PTR(logs_files, &node, lf);
-	if (lf == NULL)
-		return (0);
-	LIST_FOREACH(p, &lf->pipes, entry)
-		if (n < max)
-			fds[n++] = p->io.fd;
+	for (err = 0; err <= 1; err++) {
+		if ((lf = logs_file_find(node, err)) == NULL)
+			continue;
+		LIST_FOREACH(p, &lf->pipes, entry)
+			if (n < max) {
+				kinds[n] = p->kind;
+				fds[n++] = p->io.fd;
+			}
+	}
 	return (n);
 }
 
 /* A pipe the last image read: the same file, opened again, takes what comes. */
 int
-logs_adopt(struct node *node, int fd, char **cause)
+logs_adopt(struct node *node, int fd, int kind, char **cause)
 {
-	struct logs_file	*lf;
-	struct logs_pipe	*p;
-
-	lf = logs_file_get(node);
-	if (logs_ready(lf, cause) == -1)
+	if (kind != LOGS_ERR && kind != LOGS_ERR_FILE)
+		kind = LOGS_OUT;
+	if (logs_ready(logs_file_get(node, kind == LOGS_ERR_FILE), cause) == -1)
 		return (-1);
-	p = xcalloc(1, sizeof *p);
-	p->file = lf;
-	ev_io_init(&p->io, logs_pipe_cb, fd, EV_READ);
-	p->io.data = p;
-	ev_io_start(loop_ev, &p->io);
-	LIST_INSERT_HEAD(&lf->pipes, p, entry);
+	logs_pipe_add(node, fd, kind);
 	return (0);
 }
 
@@ -725,13 +940,19 @@ logs_drain(struct node *node)
 	struct logs_file	*lf;
 	struct logs_pipe	*p, *next;
 
-	HASH_FIND_PTR(logs_files, &node, lf);
-	if (lf == NULL)
-		return;
-	for (p = LIST_FIRST(&lf->pipes); p != NULL; p = next) {
-		next = LIST_NEXT(p, entry);
-		logs_pipe_read(p, LOGS_DRAIN_MAX);
-	}
+	int			 err, pass;
+
+	/* stdout's first, as logs_pipe_cb reads them */
+	for (pass = 0; pass <= 1; pass++)
+		for (err = 0; err <= 1; err++) {
+			if ((lf = logs_file_find(node, err)) == NULL)
+				continue;
+			for (p = LIST_FIRST(&lf->pipes); p != NULL; p = next) {
+				next = LIST_NEXT(p, entry);
+				if ((p->kind == LOGS_OUT) == (pass == 0))
+					logs_pipe_read(p, LOGS_DRAIN_MAX);
+			}
+		}
 }
 
 /* node's last lines, oldest first, the one in progress last; how many. */
@@ -742,8 +963,7 @@ logs_last_lines(const struct node *node, const char **lines, int max)
 	struct logs_lines	*l;
 	int			 have, i, slot, skip;
 
-	HASH_FIND_PTR(logs_files, &node, lf);
-	if (lf == NULL || (l = lf->lines) == NULL)
+	if ((lf = logs_file_find(node, 0)) == NULL || (l = lf->lines) == NULL)
 		return (0);
 	/* the line in progress is shown as it is so far */
 	l->v[l->cur][l->curlen] = '\0';
@@ -778,10 +998,46 @@ void
 logs_forget(struct node *node)
 {
 	struct logs_file	*lf;
+	int			 err;
 
-	HASH_FIND_PTR(logs_files, &node, lf);
-	if (lf != NULL)
-		logs_file_free(lf);
+	/* NAME.err's pipes feed NAME.log's last lines: it goes first */
+	for (err = 1; err >= 0; err--)
+		if ((lf = logs_file_find(node, err)) != NULL)
+			logs_file_free(lf);
+}
+
+/*
+ * A task's result is gone: its log files go too, unless the name is in
+ * use again (a child of the tree has it, or its file is still open).
+ */
+void
+logs_remove(const char *name)
+{
+	struct logs_name	*ln;
+	struct logs_file	*lf, *tmp;
+	char			*path, *p;
+	int			 i, err;
+
+	HASH_ITER(hh, logs_files, lf, tmp)
+		if (strcmp(lf->name, name) == 0)
+			return;
+	for (err = 0; err <= 1; err++) {
+		path = err ? logs_err_path(name) : logs_path(name);
+		(void)unlink(path);
+		for (i = 1; i <= logs_backups(); i++) {
+			p = xasprintf("%s.%d", path, i);
+			(void)unlink(p);
+			free(p);
+		}
+		free(path);
+	}
+	HASH_FIND_STR(logs_names, name, ln);
+	if (ln != NULL) {
+		TAILQ_REMOVE(&logs_names_fifo, ln, entry);
+		HASH_DEL(logs_names, ln);
+		free(ln);
+		logs_nnames--;
+	}
 }
 
 /* Drain every pipe and close every file (supd exits). */
@@ -791,6 +1047,10 @@ logs_close_all(void)
 	struct logs_file	*lf, *tmp;
 	struct logs_name	*ln;
 
+	/* NAME.err's pipes feed NAME.log's last lines: those files go first */
+	HASH_ITER(hh, logs_files, lf, tmp)
+		if (lf->key.err)
+			logs_file_free(lf);
 	HASH_ITER(hh, logs_files, lf, tmp)
 		logs_file_free(lf);
 	while ((ln = TAILQ_FIRST(&logs_names_fifo)) != NULL) {

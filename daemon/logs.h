@@ -17,12 +17,19 @@ struct node;
  * if it cannot be made, is not a directory, or others may write it.
  */
 int	 logs_init(char **cause);
+/* What a pipe carries (and where it goes), as a reexec hands it over. */
+#define LOGS_OUT	0	/* stdout (or both, without timestamps): NAME.log */
+#define LOGS_ERR	1	/* stderr, its lines marked "err": NAME.log */
+#define LOGS_ERR_FILE	2	/* stderr = log:separate: NAME.err */
+
 /*
- * Open (or reuse) node's log file and make a pipe into it for one start.
- * The write end, close-on-exec, is for the child's stdout and/or stderr;
- * the caller closes it after the spawn.  -1 and *cause on failure.
+ * Open (or reuse) node's log files and make the pipes of one start: fd[0]
+ * for stdout if out, fd[1] for stderr if err is OUTPUT_LOG or
+ * OUTPUT_LOG_SEPARATE (else -1; fd[1] == fd[0] when one pipe takes both).
+ * The write ends are close-on-exec; the caller closes them after the
+ * spawn.  -1 and *cause on failure.
  */
-int	 logs_pipe(struct node *, int *write_fd, char **cause);
+int	 logs_pipes(struct node *, int out, int err, int fd[2], char **cause);
 /* Read what node's pipes hold now, so its last lines are up to date. */
 void	 logs_drain(struct node *);
 /*
@@ -36,10 +43,14 @@ void	 logs_forget(struct node *);
 int	 logs_known(const char *name);
 /* The log file of a child named name, "log_dir/NAME.log" (malloc'd). */
 char	*logs_path(const char *name);
-/* The read ends of node's pipes (at most max into fds), for a reexec; how many. */
-int	 logs_pipe_fds(const struct node *, int *fds, int max);
+/* Its stderr's with stderr = log:separate, "log_dir/NAME.err" (malloc'd). */
+char	*logs_err_path(const char *name);
+/* A finished task's result was pushed out: remove its log files. */
+void	 logs_remove(const char *name);
+/* The read ends of node's pipes and their LOGS_* kinds, for a reexec; how many. */
+int	 logs_pipe_fds(const struct node *, int *fds, int *kinds, int max);
 /* Capture a pipe a reexec carried into node's log file; -1 and *cause if not. */
-int	 logs_adopt(struct node *, int fd, char **cause);
+int	 logs_adopt(struct node *, int fd, int kind, char **cause);
 /* Drain every pipe and close every file (supd exits). */
 void	 logs_close_all(void);
 

@@ -242,13 +242,17 @@ main_last_run(json_t *snap)
 	store_each_event(main_restore_event, NULL);
 	store_each_task(main_restore_task, NULL);
 	nv = store_take_groups(&v);
-	/* started, but killed before its row was committed: found by its mark */
-	nm = leftover_find_marked(main_mark, &m);
+	/*
+	 * started, but killed before its row was committed: found by its mark
+	 * (a /proc walk; a reexec's predecessor did it, and started nothing
+	 * since that its snapshot does not carry)
+	 */
+	m = NULL;
+	nm = snap == NULL ? leftover_find_marked(main_mark, &m) : 0;
 	for (i = 0; i < nm; i++) {
 		for (j = 0; j < nv && v[j].pgid != m[i].pgid; j++)
 			;
-		if (j < nv || (snap != NULL && reexec_snap_carries(snap,
-		    m[i].pgid)))
+		if (j < nv)
 			continue;
 		if ((n = tree_find(m[i].name)) != NULL && n->spec != NULL) {
 			m[i].stop_signal = n->spec->stop_signal;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "events.h"
+#include "fdstore.h"
+#include "listen.h"
 #include "loop.h"
 #include "method.h"
 #include "proc.h"
@@ -138,6 +140,28 @@ method_metrics_nodes(struct method_text *t)
 			    n->name, n->spec->max_restarts);
 }
 
+/* Sockets held and fds stored, for each worker that may have any. */
+static void
+method_metrics_held(struct method_text *t)
+{
+	struct node	*n;
+
+	method_text_help(t, "supd_child_listen_fds", "gauge",
+	    "Listening sockets supd holds for each child (listen =).");
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
+		if (n->kind == KIND_WORKER && (n->spec->nlisten > 0 ||
+		    listen_count(n) > 0))
+			method_text_add(t, "supd_child_listen_fds{name=\"%s\"} "
+			    "%zu\n", n->name, listen_count(n));
+	method_text_help(t, "supd_child_stored_fds", "gauge",
+	    "Fds each child stored in supd (FDSTORE=1).");
+	for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
+		if (n->kind == KIND_WORKER && (n->spec->fd_store_max > 0 ||
+		    fdstore_count(n) > 0))
+			method_text_add(t, "supd_child_stored_fds{name=\"%s\"} "
+			    "%zu\n", n->name, fdstore_count(n));
+}
+
 /* CPU and memory of each running child's group: one /proc scan, when asked. */
 static void
 method_metrics_usage(struct method_text *t)
@@ -189,6 +213,7 @@ method_metrics(struct call *c)
 	method_metrics_children(&t);
 	method_metrics_nodes(&t);
 	method_metrics_usage(&t);
+	method_metrics_held(&t);
 	method_text_help(&t, "supd_processes", "gauge",
 	    "Worker processes running now.");
 	method_text_add(&t, "supd_processes %d\n", proc_running());

@@ -5,11 +5,15 @@
  * shrank) is followed to the new file.  Only for names supd knows (in the
  * tree, or with output captured since it started), never a symlink, and for
  * read-only peers only with read_logs = yes.  logs.c writes the files.
+ * With until_exit the stream ends once no child has the name (a task that
+ * finished) and its file is read to the end: `supctl run --wait` shows a
+ * task's output so.  stderr reads NAME.err (stderr = log:separate).
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,7 +35,7 @@
 static int	method_logs(struct call *);
 
 static const char *const method_logs_params[] = {
-	"name", "lines", "follow", NULL
+	"name", "lines", "follow", "stderr", "until_exit", NULL
 };
 
 struct method method_logs_entry = {
@@ -49,8 +53,40 @@ struct method_logs {
 	off_t		 off;		/* read up to here */
 	char		*partial;	/* a line without its newline yet */
 	size_t		 npartial;
+	int		 until_exit;
+	char		 name[NAME_MAX_LEN + 1];
 	ev_timer	 timer;
 };
+
+static void	method_logs_cancel(struct call *);
+
+/*
+ * until_exit: the child is gone; once the file is read to its end and the
+ * last line without a newline is sent, the stream ends.  1 if it ended.
+ */
+static int
+method_logs_end(struct method_logs *ml)
+{
+	struct call	*c = ml->call;
+	json_t		*a;
+
+	if (!ml->until_exit || tree_find(ml->name) != NULL)
+		return (0);
+	if (ml->fd != -1) {
+		struct stat	st;
+
+		if (fstat(ml->fd, &st) == 0 && st.st_size > ml->off)
+			return (0);	/* more to read: next time */
+	}
+	a = json_array();
+	if (ml->npartial > 0)
+		json_array_append_new(a, call_string(ml->partial, ml->npartial));
+	method_logs_cancel(c);
+	c->cancel = NULL;
+	call_ok(c, json_pack("{s:o}", "lines", a));
+	call_done(c);
+	return (1);
+}
 
 /* Append the lines of buf[0, len) to a; the last one may lack its newline. */
 static void
@@ -188,7 +224,55 @@ method_logs_pump(struct method_logs *ml)
 		json_decref(a);
 		return (0);
 	}
-	return (call_stream(ml->call, json_pack("{s:o}", "lines", a)));
+	if (call_stream(ml->call, json_pack("{s:o}", "lines", a)) == -1)
+		return (-1);
+	return (1);
+}
+
+/* Pump until the file is read to its end (or the reader is full). */
+static int
+method_logs_pump_all(struct method_logs *ml)
+{
+	int	rc;
+
+	while ((rc = method_logs_pump(ml)) == 1 && call_stream_room(ml->call))
+		;
+	return (rc);
+}
+
+/*
+ * The file followed was rotated more than once since the last look: it is
+ * NAME.log.K now, and NAME.log.K-1 ... NAME.log.1 came after it.  Read
+ * those, oldest first, before the current one.
+ */
+static int
+method_logs_between(struct method_logs *ml)
+{
+	struct stat	 st;
+	char		*p;
+	int		 k, j, n = loop_conf != NULL ? loop_conf->log_backups : 0;
+
+	for (k = 1; k <= n; k++) {
+		p = xasprintf("%s.%d", ml->path, k);
+		j = lstat(p, &st);
+		free(p);
+		if (j == 0 && st.st_ino == ml->ino)
+			break;
+	}
+	for (j = k - 1; k <= n && j >= 1; j--) {
+		p = xasprintf("%s.%d", ml->path, j);
+		ml->fd = method_logs_open_file(p, &st);
+		free(p);
+		if (ml->fd == -1)
+			continue;
+		ml->off = 0;
+		ml->npartial = 0;
+		if (method_logs_pump_all(ml) == -1)
+			return (-1);
+		close(ml->fd);
+		ml->fd = -1;
+	}
+	return (0);
 }
 
 static void
@@ -201,12 +285,19 @@ method_logs_timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 	(void)revents;
 	if (method_logs_pump(ml) == -1)
 		return;		/* cut off: server.c cancels the call */
-	if (lstat(ml->path, &st) == -1)
+	if (lstat(ml->path, &st) == -1) {
+		method_logs_end(ml);
 		return;
+	}
 	if (ml->fd == -1 || st.st_ino != ml->ino) {
 		/* rotated (or created): the old file was drained above */
-		if (ml->fd != -1)
+		if (ml->fd != -1) {
+			method_logs_pump_all(ml);
 			close(ml->fd);
+			ml->fd = -1;
+			if (method_logs_between(ml) == -1)
+				return;
+		}
 		ml->npartial = 0;
 		method_logs_open(ml, 0);
 		method_logs_pump(ml);
@@ -215,6 +306,7 @@ method_logs_timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 		ml->npartial = 0;
 		method_logs_pump(ml);
 	}
+	method_logs_end(ml);
 }
 
 static void
@@ -240,7 +332,7 @@ method_logs(struct call *c)
 	struct stat		 st;
 	json_t			*tail;
 	char			*path;
-	int			 follow = 0, fd;
+	int			 follow = 0, fd, err = 0, until_exit = 0;
 
 	/* output may hold secrets: readers see it only with read_logs = yes */
 	if (!method_logs_readable(c))
@@ -248,7 +340,9 @@ method_logs(struct call *c)
 		    c->method->name));
 	if (call_str(c, "name", 1, &name) == -1 ||
 	    call_int(c, "lines", 0, &lines) == -1 ||
-	    call_bool(c, "follow", &follow) == -1)
+	    call_bool(c, "follow", &follow) == -1 ||
+	    call_bool(c, "stderr", &err) == -1 ||
+	    call_bool(c, "until_exit", &until_exit) == -1)
 		return (CALL_DONE);
 	if (lines < 0)
 		return (call_invalid(c, "lines"));
@@ -259,7 +353,7 @@ method_logs(struct call *c)
 	/* a name supd never had is no reason to look at the disk */
 	if (tree_find(name) == NULL && !logs_known(name))
 		return (call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name", name));
-	path = logs_path(name);
+	path = err ? logs_err_path(name) : logs_path(name);
 	fd = method_logs_open_file(path, &st);
 	tail = fd != -1 ? method_logs_tail(fd, st.st_size, lines) : json_array();
 	if (!follow) {
@@ -272,6 +366,8 @@ method_logs(struct call *c)
 	ml->call = c;
 	ml->path = path;
 	ml->fd = fd;
+	ml->until_exit = until_exit;
+	snprintf(ml->name, sizeof ml->name, "%s", name);
 	if (fd != -1) {
 		ml->ino = st.st_ino;
 		ml->off = st.st_size;

@@ -9,6 +9,8 @@
 
 #include "liveness.h"
 #include "cgroup.h"
+#include "fdstore.h"
+#include "listen.h"
 #include "logs.h"
 #include "loop.h"
 #include "method.h"
@@ -380,9 +382,11 @@ method_query_spec(const struct node *n, int values)
 	    "ready", spec_ready_names[s->ready],
 	    "start_timeout", (json_int_t)s->start_timeout_ms,
 	    "stdout", spec_output_names[s->out],
-	    "stderr", spec_output_names[s->err],
+	    "stderr", spec_stderr_names[s->err],
 	    "success_exit_codes", codes,
 	    "groups", method_query_groups(n));
+	if (!n->dynamic && n->kind == KIND_WORKER)
+		json_object_set_new(o, "autostart", json_boolean(!s->manual));
 	json_object_set_new(o, "umask", s->umask >= 0 ?
 	    json_integer(s->umask) : json_null());
 	codes = json_array();
@@ -397,6 +401,36 @@ method_query_spec(const struct node *n, int values)
 	json_object_set_new(o, "restart_delay_reset", s->restart_delay_ms > 0 ?
 	    json_integer(policy_backoff_reset(s)) : json_null());
 	return (o);
+}
+
+/* The sockets supd holds for n and the fds n stored: name, fd (supd's), what. */
+static void
+method_query_held(const struct node *n, json_t *info)
+{
+	json_t		*a;
+	const char	*name, *text;
+	size_t		 i;
+	int		 fd;
+
+	a = json_array();
+	for (i = 0; i < listen_count(n); i++) {
+		fd = listen_get(n, i, &name, &text);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:i}",
+		    "name", name, "listen", strchr(text, '=') + 1, "fd", fd,
+		    "child_fd", 3 + (int)i));
+	}
+	json_object_set_new(info, "sockets", a);
+	a = json_array();
+	for (i = 0; i < fdstore_count(n); i++) {
+		fd = fdstore_get(n, i, &name);
+		json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:b}",
+		    "name", name, "fd", fd, "child_fd",
+		    3 + (int)(listen_count(n) + i), "polled",
+		    fdstore_polled(n, i)));
+	}
+	json_object_set_new(info, "stored_fds", a);
+	json_object_set_new(info, "fd_store_max",
+	    json_integer(n->spec->fd_store_max));
 }
 
 /* A supervisor's restart intensity and how much of it is used now. */
@@ -482,5 +516,6 @@ method_inspect(struct call *c)
 	    json_integer(liveness_health_at(n)) : json_null());
 	json_object_set_new(info, "watchdog_usec", liveness_watchdog_ms(n) > 0 ?
 	    json_integer(liveness_watchdog_ms(n) * 1000) : json_null());
+	method_query_held(n, info);
 	return (call_ok(c, json_pack("{s:o}", "info", info)));
 }

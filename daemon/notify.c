@@ -1,8 +1,9 @@
 /*
  * notify.c — the sd_notify side of ready = notify: an abstract datagram
  * socket per child start under a random name, credentials checked on every
- * datagram, every passed descriptor closed at once, READY=1 and STATUS=
- * handed to proc.c.  The start timeout and the node's state stay in proc.c.
+ * datagram, every passed descriptor closed at once (but those of an
+ * FDSTORE=1, handed to the fd store), READY=1 and STATUS= handed to
+ * proc.c.  The start timeout and the node's state stay in proc.c.
  */
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -17,6 +18,7 @@
 
 #include <ev.h>
 
+#include "fdstore.h"
 #include "loop.h"
 #include "notify.h"
 #include "util.h"
@@ -40,6 +42,9 @@ struct notify {
 	void		*arg;
 	notify_watchdog_cb wd_cb;
 	void		*wd_arg;
+	notify_fds_cb	 fd_cb;
+	void		*fd_arg;
+	int		 fds_only;	/* notify_drain_fdstore: nothing else */
 	char		 status[NOTIFY_STATUS_MAX + 1];
 	int		 has_status;
 };
@@ -193,22 +198,40 @@ notify_sender_ok(const struct notify *n, const struct ucred *uc)
 	return (uc->uid == n->uid);
 }
 
-/* Close every descriptor passed, at once; note the credentials. */
+static void
+notify_close_fds(int *fds, size_t *nfds)
+{
+	size_t	i;
+
+	for (i = 0; i < *nfds; i++)
+		close(fds[i]);
+	*nfds = 0;
+}
+
+/*
+ * Take every descriptor passed into fds (at most NOTIFY_FDS_MAX, the
+ * rest closed: the caller closes or hands on these); note the credentials.
+ */
 static int
-notify_cmsgs(struct msghdr *msg, struct ucred *uc)
+notify_cmsgs(struct msghdr *msg, struct ucred *uc, int *fds, size_t *nfds)
 {
 	struct cmsghdr	*c;
-	int		*fds, have = 0;
-	size_t		 i, nfds;
+	int		*got, have = 0;
+	size_t		 i, n;
 
+	*nfds = 0;
 	for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
 		if (c->cmsg_level != SOL_SOCKET)
 			continue;
 		if (c->cmsg_type == SCM_RIGHTS) {
-			fds = (int *)CMSG_DATA(c);
-			nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof (int);
-			for (i = 0; i < nfds; i++)
-				close(fds[i]);
+			got = (int *)CMSG_DATA(c);
+			n = (c->cmsg_len - CMSG_LEN(0)) / sizeof (int);
+			for (i = 0; i < n; i++) {
+				if (*nfds < NOTIFY_FDS_MAX)
+					fds[(*nfds)++] = got[i];
+				else
+					close(got[i]);
+			}
 		} else if (c->cmsg_type == SCM_CREDENTIALS &&
 		    c->cmsg_len >= CMSG_LEN(sizeof *uc)) {
 			memcpy(uc, CMSG_DATA(c), sizeof *uc);
@@ -249,7 +272,8 @@ notify_read_one(struct notify *n)
 	struct msghdr	 msg;
 	struct ucred	 uc;
 	ssize_t		 len;
-	int		 ready, has_status, have_cred;
+	int		 ready, has_status, have_cred, fds[NOTIFY_FDS_MAX];
+	size_t		 nfds = 0;
 	char		 status[NOTIFY_STATUS_MAX + 1];
 
 	memset(&msg, 0, sizeof msg);
@@ -266,28 +290,46 @@ notify_read_one(struct notify *n)
 			    strerror(errno));
 		return (0);
 	}
-	have_cred = notify_cmsgs(&msg, &uc);
+	have_cred = notify_cmsgs(&msg, &uc, fds, &nfds);
 	if ((size_t)len > sizeof buf || (msg.msg_flags & MSG_TRUNC)) {
 		log_debug("notify socket of %s: datagram of %zd bytes dropped",
 		    n->who, len);
-		return (1);
+		goto done;
+	}
+	/* more fds than room: the kernel closed the rest, the set is not whole */
+	if (msg.msg_flags & MSG_CTRUNC) {
+		log_warn("notify socket of %s: more than %d fds or a cut "
+		    "control message; datagram dropped, its fds closed", n->who,
+		    NOTIFY_FDS_MAX);
+		goto done;
 	}
 	if (!have_cred || !notify_sender_ok(n, &uc)) {
 		log_debug("notify socket of %s: datagram from pid %d dropped",
 		    n->who, have_cred ? (int)uc.pid : -1);
-		return (1);
+		goto done;
 	}
 	if (notify_parse(buf, len, &ready, status, sizeof status,
 	    &has_status) == -1)
-		return (1);
+		goto done;
+	if (n->fd_cb != NULL && fdstore_wanted(buf, (size_t)len)) {
+		n->fd_cb(n->fd_arg, buf, (size_t)len, fds, nfds);
+		nfds = 0;	/* the fd store's now: kept or closed */
+	}
+	if (n->fds_only)
+		goto done;
 	if (has_status) {
 		memcpy(n->status, status, sizeof n->status);
 		n->has_status = 1;
 	}
 	if (n->wd_cb != NULL)
 		notify_watchdog(n, buf, (size_t)len);
+	/* BARRIER=1's fd among them: its sender waits for this close */
+	notify_close_fds(fds, &nfds);
 	if (ready && n->cb != NULL)
 		n->cb(n->arg);
+	return (1);
+done:
+	notify_close_fds(fds, &nfds);
 	return (1);
 }
 
@@ -394,6 +436,14 @@ notify_set_watchdog(struct notify *n, notify_watchdog_cb cb, void *arg)
 	n->wd_arg = arg;
 }
 
+/* Hand FDSTORE=1 and FDSTOREREMOVE=1 datagrams to cb. */
+void
+notify_set_fdstore(struct notify *n, notify_fds_cb cb, void *arg)
+{
+	n->fd_cb = cb;
+	n->fd_arg = arg;
+}
+
 /* Who may talk: the main pid, its process group, or (sender gone) this uid. */
 void
 notify_child(struct notify *n, pid_t pid, uid_t uid)
@@ -413,6 +463,17 @@ notify_drain(struct notify *n)
 		if (!notify_read_one(n))
 			break;
 	}
+}
+
+/* The fd store's datagrams queued now, before the socket closes. */
+void
+notify_drain_fdstore(struct notify *n)
+{
+	if (n->fd_cb == NULL)
+		return;
+	n->fds_only = 1;
+	notify_drain(n);
+	n->fds_only = 0;
 }
 
 /* The last STATUS= accepted, or NULL. */

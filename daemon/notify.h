@@ -25,6 +25,13 @@ enum notify_wd {
 typedef void	(*notify_watchdog_cb)(void *arg, enum notify_wd,
 		    unsigned long long usec);
 
+/*
+ * Called for an accepted datagram with an FDSTORE=1 or FDSTOREREMOVE=1
+ * line and the fds it carried (nfds may be 0): the callee owns the fds.
+ */
+typedef void	(*notify_fds_cb)(void *arg, const char *buf, size_t len,
+		    int *fds, size_t nfds);
+
 #define NOTIFY_DGRAM_MAX	4096	/* larger datagrams are dropped */
 #define NOTIFY_STATUS_MAX	256	/* STATUS= is cut to this many bytes */
 
@@ -42,6 +49,8 @@ void		 notify_child(struct notify *, pid_t pid, uid_t uid);
 /* Report WATCHDOG= lines to cb (a watchdog child); NULL: ignore them. */
 void		 notify_set_watchdog(struct notify *, notify_watchdog_cb,
 		    void *arg);
+/* Hand FDSTORE=1 / FDSTOREREMOVE=1 datagrams and their fds to cb; else they are closed. */
+void		 notify_set_fdstore(struct notify *, notify_fds_cb, void *arg);
 /*
  * The watchdog lines of one datagram: bits 1 << NOTIFY_WD_* in the
  * result, *usec for WATCHDOG_USEC= (a bad number is ignored).
@@ -50,6 +59,8 @@ int		 notify_parse_watchdog(const char *buf, size_t len,
 		    unsigned long long *usec);
 /* Read every datagram queued now (before deciding a child died unready). */
 void		 notify_drain(struct notify *);
+/* Read the FDSTORE= datagrams queued now, and only those (before a close). */
+void		 notify_drain_fdstore(struct notify *);
 /* The last STATUS= accepted, or NULL. */
 const char	*notify_status(const struct notify *);
 void		 notify_close(struct notify *);

@@ -145,6 +145,14 @@ node_temporary(const struct node *n)
 }
 
 /* Dynamic children take no significant from their template (conf.c refuses it). */
+/* autostart = no: a supervisor's boot, or its siblings' restart, leaves it be. */
+static int
+node_manual(const struct node *n)
+{
+	return (n->kind == KIND_WORKER && !n->dynamic && n->spec != NULL &&
+	    n->spec->manual);
+}
+
 static int
 node_significant(const struct node *n)
 {
@@ -540,7 +548,8 @@ node_start(struct node *n)
 	sup_abort(n);
 	steps_reset(n->sup, OP_BOOT);
 	TAILQ_FOREACH(c, &n->children, sibling)
-		if (!(n->kind == KIND_DYNAMIC && node_temporary(c)))
+		if (!(n->kind == KIND_DYNAMIC && node_temporary(c)) &&
+		    !node_manual(c))
 			steps_add(n->sup, STEP_START, c, -1);
 	sup_advance(n);
 }
@@ -652,7 +661,8 @@ sup_plan_restart(struct node *sup, struct node *child)
 	TAILQ_FOREACH(c, &sup->children, sibling) {
 		if (c == child)
 			from = 1;
-		if (!from || node_temporary(c))
+		if (!from || node_temporary(c) ||
+		    (node_manual(c) && c->state == NODE_STOPPED))
 			continue;
 		c->restarts++;
 		policy_act_report(RPT_RESTART, c, NULL);

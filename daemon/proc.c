@@ -30,6 +30,8 @@
 #include "liveness.h"
 #include "logs.h"
 #include "memwatch.h"
+#include "fdstore.h"
+#include "listen.h"
 #include "notify.h"
 #include "proc.h"
 #include "pstat.h"
@@ -76,6 +78,7 @@ struct proc_rt {
 	char			*last_exit;	/* how it last ended, for status */
 	int			 failures;	/* abnormal exits and start failures */
 	char			*cgroup;	/* its cgroup v2 directory, or NULL */
+	int			 cgroup_wd;	/* waiting: its cgroup.events watch; 0 none */
 	UT_hash_handle		 hh;		/* proc_groups, by pgid */
 	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
 	int			 waiting;
@@ -91,6 +94,8 @@ static int64_t			 proc_last_scan;
 static ev_child			 proc_child_w;
 static ev_signal		 proc_sigchld_w;
 static ev_timer			 proc_poll_w;
+static int			 proc_npolled;	/* waiting without a cgroup watch */
+static ev_io			 proc_cgroup_w;	/* cgroup_watch_fd */
 static ev_timer			 proc_recheck_w;
 static int			 proc_inited;
 static struct ev_loop		*proc_loop;
@@ -130,6 +135,9 @@ proc_notify_close(struct proc_rt *rt)
 
 	if (rt->notify == NULL)
 		return;
+	/* what the child stored before it exited or was stopped is kept */
+	if (rt->node->spec != NULL && rt->node->spec->fd_store_max > 0)
+		notify_drain_fdstore(rt->notify);
 	if ((s = notify_status(rt->notify)) != NULL) {
 		free(rt->status);
 		rt->status = xstrdup(s);
@@ -145,20 +153,36 @@ proc_wait_remove(struct proc_rt *rt)
 		return;
 	LIST_REMOVE(rt, wait_entry);
 	rt->waiting = 0;
-	if (LIST_EMPTY(&proc_waiting))
+	if (rt->cgroup_wd > 0) {
+		cgroup_watch_remove(rt->cgroup_wd);
+		rt->cgroup_wd = 0;
+	} else if (--proc_npolled == 0)
 		ev_timer_stop(proc_loop, &proc_poll_w);
 }
 
+/* A cgroup is watched (its emptying wakes the loop); a process group polled. */
 static void
 proc_wait_add(struct proc_rt *rt)
 {
+	int	wd;
+
 	if (rt->waiting)
 		return;
-	if (LIST_EMPTY(&proc_waiting))
-		ev_timer_again(proc_loop, &proc_poll_w);
 	LIST_INSERT_HEAD(&proc_waiting, rt, wait_entry);
 	rt->waiting = 1;
 	rt->waiting_since = now_mono_ms();
+	if (rt->cgroup != NULL && (wd = cgroup_watch_add(rt->cgroup)) > 0) {
+		rt->cgroup_wd = wd;
+		if (!ev_is_active(&proc_cgroup_w)) {
+			ev_io_set(&proc_cgroup_w, cgroup_watch_fd(), EV_READ);
+			ev_io_start(proc_loop, &proc_cgroup_w);
+		}
+		/* it may have emptied before the watch: look once more */
+		ev_feed_event(proc_loop, &proc_cgroup_w, EV_READ);
+		return;
+	}
+	if (proc_npolled++ == 0)
+		ev_timer_again(proc_loop, &proc_poll_w);
 }
 
 /* Forget the group: it is empty, or the node is going away. */
@@ -391,6 +415,22 @@ proc_recheck(void)
 }
 
 static void
+proc_cgroup_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct proc_rt	*rt, *next;
+
+	(void)loop;
+	(void)w;
+	(void)revents;
+	cgroup_watch_drain();
+	for (rt = LIST_FIRST(&proc_waiting); rt != NULL; rt = next) {
+		next = LIST_NEXT(rt, wait_entry);
+		if (rt->cgroup_wd > 0 && proc_group_gone(rt))
+			proc_done(rt);
+	}
+}
+
+static void
 proc_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
@@ -435,7 +475,8 @@ proc_output_text(char *buf, size_t len, struct node *node)
 
 	buf[0] = '\0';
 	if (node->spec == NULL ||
-	    (node->spec->out != OUTPUT_LOG && node->spec->err != OUTPUT_LOG))
+	    (node->spec->out != OUTPUT_LOG && node->spec->err != OUTPUT_LOG &&
+	    node->spec->err != OUTPUT_LOG_SEPARATE))
 		return;
 	/* what it wrote just before it died may still be in the pipe */
 	logs_drain(node);
@@ -615,6 +656,7 @@ proc_init(struct ev_loop *loop, const struct proc_ops *ops)
 	/* Reaping alone must not keep the loop running. */
 	ev_unref(proc_loop);
 	ev_init(&proc_poll_w, proc_poll_cb);
+	ev_init(&proc_cgroup_w, proc_cgroup_cb);
 	proc_poll_w.repeat = PROC_POLL_S;
 	ev_init(&proc_recheck_w, proc_recheck_cb);
 }
@@ -652,6 +694,14 @@ proc_notify_watchdog(void *arg, enum notify_wd what, unsigned long long usec)
 }
 
 static void
+proc_notify_fds(void *arg, const char *buf, size_t len, int *fds, size_t nfds)
+{
+	struct proc_rt	*rt = arg;
+
+	fdstore_message(rt->node, buf, len, fds, nfds);
+}
+
+static void
 proc_start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct proc_rt	*rt = w->data;
@@ -669,21 +719,23 @@ proc_start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	proc_group_stop(rt);
 }
 
-/* Pick the child's 0, 1 and 2; *wfd is a log pipe to close after the spawn. */
+/* Pick the child's 0, 1 and 2; wfd: the log pipes to close after the spawn. */
 static int
-proc_fds(struct proc_rt *rt, int fd[3], int *wfd, char **cause)
+proc_fds(struct proc_rt *rt, int fd[3], int wfd[2], char **cause)
 {
 	const struct spec	*spec = rt->node->spec;
 
-	*wfd = -1;
-	if ((spec->out == OUTPUT_LOG || spec->err == OUTPUT_LOG) &&
-	    logs_pipe(rt->node, wfd, cause) == -1)
+	wfd[0] = wfd[1] = -1;
+	if (logs_pipes(rt->node, spec->out == OUTPUT_LOG, spec->err, wfd,
+	    cause) == -1)
 		return (-1);
 	fd[0] = proc_devnull;
-	fd[1] = spec->out == OUTPUT_LOG ? *wfd :
+	fd[1] = wfd[0] != -1 ? wfd[0] :
 	    spec->out == OUTPUT_NULL ? proc_devnull : 1;
-	fd[2] = spec->err == OUTPUT_LOG ? *wfd :
+	fd[2] = wfd[1] != -1 ? wfd[1] :
 	    spec->err == OUTPUT_NULL ? proc_devnull : 2;
+	if (wfd[1] == wfd[0])
+		wfd[1] = -1;	/* one pipe for both: closed once */
 	return (0);
 }
 
@@ -710,8 +762,8 @@ proc_start(struct node *node)
 	const struct spec	*spec = node->spec;
 	struct proc_rt		*rt = proc_rt_get(node);
 	struct spawn		 sp;
-	char			*cause = NULL;
-	int			 wfd = -1, cgfd = -1, rc;
+	char			*cause = NULL, *pass_names = NULL;
+	int			 wfd[2] = { -1, -1 }, cgfd = -1, rc, *pass = NULL;
 
 	if (rt->pgid != 0) {
 		proc_start_failed(rt, xasprintf("already running (pid %d)",
@@ -728,11 +780,17 @@ proc_start(struct node *node)
 	rt->stop_signal = spec->stop_signal;
 	rt->shutdown_ms = spec->shutdown_ms;
 	rt->start_timeout_ms = spec->start_timeout_ms;
+	/* its held sockets first: one that cannot be bound fails the start */
+	if (listen_prepare(node, &cause) == -1) {
+		proc_start_failed(rt, cause);
+		return;
+	}
 
 	memset(&sp, 0, sizeof sp);
 	sp.node = node;
-	/* a watchdog child needs the socket whatever its ready mode */
-	if (spec->ready == READY_NOTIFY || spec->watchdog_ms > 0) {
+	/* a watchdog child needs the socket whatever its ready mode, so does the fd store */
+	if (spec->ready == READY_NOTIFY || spec->watchdog_ms > 0 ||
+	    spec->fd_store_max > 0) {
 		rt->notify = notify_open(node->name,
 		    (unsigned long long)node->incarnation, proc_notify_ready, rt,
 		    &cause);
@@ -741,6 +799,7 @@ proc_start(struct node *node)
 			return;
 		}
 		sp.notify_socket = notify_socket(rt->notify);
+		notify_set_fdstore(rt->notify, proc_notify_fds, rt);
 		if (spec->watchdog_ms > 0)
 			notify_set_watchdog(rt->notify, proc_notify_watchdog, rt);
 		sp.watchdog_usec = (unsigned long long)spec->watchdog_ms * 1000;
@@ -753,15 +812,22 @@ proc_start(struct node *node)
 		cause = NULL;
 	}
 	sp.cgroup_procs = cgfd != -1 ? cgfd : 0;
-	if (proc_fds(rt, sp.fd, &wfd, &cause) == -1) {
+	if (proc_fds(rt, sp.fd, wfd, &cause) == -1) {
 		proc_notify_close(rt);
 		proc_cgroup_drop(rt, cgfd);
 		proc_start_failed(rt, cause);
 		return;
 	}
+	listen_handout(node, &pass, &sp.npass, &pass_names);
+	sp.pass_fds = pass;
+	sp.pass_names = pass_names;
 	rc = spawn_start(&sp, &cause);
-	if (wfd != -1)
-		close(wfd);
+	free(pass);
+	free(pass_names);
+	if (wfd[0] != -1)
+		close(wfd[0]);
+	if (wfd[1] != -1)
+		close(wfd[1]);
 	if (cgfd != -1)
 		close(cgfd);
 	if (rc == -1) {
@@ -944,6 +1010,8 @@ proc_forget(struct node *node)
 
 	logs_forget(node);
 	liveness_forget(node);
+	listen_forget(node);
+	fdstore_forget(node);
 	if (rt == NULL)
 		return;
 	if (rt->pgid != 0) {
@@ -1095,6 +1163,8 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 		    proc_notify_ready, rt, pc->pid, rt->uid, pc->status);
 	if (rt->notify != NULL && node->spec->watchdog_ms > 0)
 		notify_set_watchdog(rt->notify, proc_notify_watchdog, rt);
+	if (rt->notify != NULL)
+		notify_set_fdstore(rt->notify, proc_notify_fds, rt);
 	liveness_adopt(node, rt->notify != NULL ? pc->watchdog_ms : 0,
 	    (enum health)pc->health, pc->health_failures, pc->health_output,
 	    pc->health_at);

@@ -20,7 +20,9 @@
 #include "cgroup.h"
 #include "conf.h"
 #include "events.h"
+#include "fdstore.h"
 #include "leftover.h"
+#include "listen.h"
 #include "logs.h"
 #include "loop.h"
 #include "name.h"
@@ -31,7 +33,7 @@
 #include "tree.h"
 #include "util.h"
 
-#define SNAP_PIPES_MAX	16	/* log pipes of one child (one per start) */
+#define SNAP_PIPES_MAX	32	/* log pipes of one child (two per start) */
 #define SNAP_TEXT_MAX	8192	/* a status, a last exit, a reason */
 
 /* --- the old image: build ------------------------------------------------ */
@@ -97,12 +99,42 @@ snap_stop_ok(const json_t *o)
 	    json_integer_value(ms) <= INT32_MAX);
 }
 
+/* The sockets held for n and the fds it stored (listen.c, fdstore.c). */
+static void
+snap_held(struct node *n, json_t *o, int **fds, size_t *nfds)
+{
+	json_t		*a;
+	const char	*name, *text;
+	size_t		 i;
+	int		 fd;
+
+	if (listen_count(n) + fdstore_count(n) == 0)
+		return;
+	a = json_array();
+	for (i = 0; i < listen_count(n); i++) {
+		fd = listen_get(n, i, &name, &text);
+		json_array_append_new(a, json_pack("{s:s, s:i}", "text", text,
+		    "fd", fd));
+		snap_fd_add(fds, nfds, fd);
+	}
+	json_object_set_new(o, "listen", a);
+	a = json_array();
+	for (i = 0; i < fdstore_count(n); i++) {
+		fd = fdstore_get(n, i, &name);
+		json_array_append_new(a, json_pack("{s:s, s:i, s:b}", "name",
+		    name, "fd", fd, "poll", fdstore_polled(n, i)));
+		snap_fd_add(fds, nfds, fd);
+	}
+	json_object_set_new(o, "fdstore", a);
+}
+
 static json_t *
 snap_node(struct node *n, int **fds, size_t *nfds)
 {
 	struct proc_carry	 pc;
-	json_t			*o, *pipes;
-	int			 pfd[SNAP_PIPES_MAX], np, i, timed_out;
+	json_t			*o, *pipes, *kinds;
+	int			 pfd[SNAP_PIPES_MAX], pkind[SNAP_PIPES_MAX];
+	int			 np, i, timed_out;
 
 	proc_carry_get(n, &pc);
 	o = json_pack("{s:s, s:i, s:o, s:i, s:I, s:i, s:b, s:b, s:i, s:I,"
@@ -146,12 +178,17 @@ snap_node(struct node *n, int **fds, size_t *nfds)
 	if (pc.notify_fd >= 0)
 		snap_fd_add(fds, nfds, pc.notify_fd);
 	pipes = json_array();
-	np = logs_pipe_fds(n, pfd, SNAP_PIPES_MAX);
+	kinds = json_array();
+	np = logs_pipe_fds(n, pfd, pkind, SNAP_PIPES_MAX);
 	for (i = 0; i < np; i++) {
 		json_array_append_new(pipes, json_integer(pfd[i]));
+		json_array_append_new(kinds, json_integer(pkind[i]));
 		snap_fd_add(fds, nfds, pfd[i]);
 	}
 	json_object_set_new(o, "pipes", pipes);
+	/* absent in an older image's snapshot: every pipe is stdout's */
+	json_object_set_new(o, "pipe_kinds", kinds);
+	snap_held(n, o, fds, nfds);
 	if (n->task) {
 		json_object_set_new(o, "task_deadline", json_integer(
 		    task_deadline(n->name, &timed_out)));
@@ -288,7 +325,9 @@ snap_fd_ok(struct snap_fds *seen, int fd, mode_t type, char **cause,
 	struct stat	st;
 	size_t		i;
 
-	if (fd < 3 || fstat(fd, &st) == -1 || (st.st_mode & S_IFMT) != type) {
+	/* type 0: any (a stored fd may be a file, a pipe, a memfd) */
+	if (fd < 3 || fstat(fd, &st) == -1 ||
+	    (type != 0 && (st.st_mode & S_IFMT) != type)) {
 		*cause = xasprintf("%s: descriptor %d is not open or not the "
 		    "right type", what, fd);
 		return (-1);
@@ -398,6 +437,42 @@ snap_backoff_ok(json_t *o, int kind, int state, int64_t now_s)
 	return (a == 0 || state == NODE_EXITED || state == NODE_FAILED);
 }
 
+/* Held sockets and stored fds: absent (an older image), or well formed. */
+static int
+snap_held_ok(json_t *o, const char *name, struct snap_fds *seen, char **cause)
+{
+	json_t		*a, *e;
+	const char	*s;
+	size_t		 i;
+	int		 fd, poll;
+
+	if ((a = json_object_get(o, "listen")) != NULL) {
+		if (!json_is_array(a) || json_array_size(a) > LISTEN_FDS_MAX)
+			goto bad;
+		json_array_foreach(a, i, e)
+			if (json_unpack(e, "{s:s, s:i}", "text", &s, "fd",
+			    &fd) == -1 || strlen(s) > SNAP_TEXT_MAX ||
+			    snap_fd_ok(seen, fd, S_IFSOCK, cause, name) == -1)
+				goto bad;
+	}
+	if ((a = json_object_get(o, "fdstore")) != NULL) {
+		if (!json_is_array(a) || json_array_size(a) > FD_STORE_MAX)
+			goto bad;
+		json_array_foreach(a, i, e)
+			if (json_unpack(e, "{s:s, s:i, s:b}", "name", &s, "fd",
+			    &fd, "poll", &poll) == -1 ||
+			    !listen_name_valid(s, strlen(s)) ||
+			    snap_fd_ok(seen, fd, 0, cause, name) == -1)
+				goto bad;
+	}
+	return (0);
+bad:
+	if (*cause == NULL)
+		*cause = xasprintf("%s: its held sockets or stored fds are "
+		    "malformed", name);
+	return (-1);
+}
+
 static int
 snap_node_ok(json_t *o, json_t *names, struct snap_fds *seen, int64_t now_s,
     char **cause)
@@ -492,6 +567,13 @@ snap_node_ok(json_t *o, json_t *names, struct snap_fds *seen, int64_t now_s,
 		*cause = xasprintf("%s: its cgroup is not one of supd's", name);
 		return (-1);
 	}
+	if ((json_object_get(o, "listen") != NULL ||
+	    json_object_get(o, "fdstore") != NULL) && kind != KIND_WORKER) {
+		*cause = xasprintf("%s: a supervisor with held fds", name);
+		return (-1);
+	}
+	if (snap_held_ok(o, name, seen, cause) == -1)
+		return (-1);
 	json_array_foreach(pipes, i, fd) {
 		if (!json_is_integer(fd) || json_integer_value(fd) > 1 << 30 ||
 		    snap_fd_ok(seen, (int)json_integer_value(fd), S_IFIFO,
@@ -658,7 +740,9 @@ snap_apply_node(json_t *o)
 	proc_adopt(n, &pc);
 	json_array_foreach(json_object_get(o, "pipes"), i, fd) {
 		(void)fcntl((int)json_integer_value(fd), F_SETFD, FD_CLOEXEC);
-		if (logs_adopt(n, (int)json_integer_value(fd), &cause) == -1) {
+		if (logs_adopt(n, (int)json_integer_value(fd),
+		    (int)json_integer_value(json_array_get(json_object_get(o,
+		    "pipe_kinds"), i)), &cause) == -1) {
 			/* the pipe stays open: the child's writes must not fail */
 			log_warn("%s: its output is not captured: %s", n->name,
 			    cause);
@@ -666,6 +750,11 @@ snap_apply_node(json_t *o)
 			cause = NULL;
 		}
 	}
+	json_array_foreach(json_object_get(o, "listen"), i, fd)
+		listen_adopt(n, snap_get_str(fd, "text"), snap_get_int(fd, "fd"));
+	json_array_foreach(json_object_get(o, "fdstore"), i, fd)
+		fdstore_adopt(n, snap_get_str(fd, "name"), snap_get_int(fd, "fd"),
+		    json_is_true(json_object_get(fd, "poll")));
 	if (n->task && pc.pid > 0)
 		task_adopt(n, json_integer_value(json_object_get(o,
 		    "task_started_at")), json_integer_value(json_object_get(o,

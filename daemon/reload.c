@@ -206,7 +206,9 @@ reload_plan_kept(struct reload *r, struct entry *e)
 		e->fate = FATE_KEEP;
 		return;
 	}
-	if (n->kind != KIND_WORKER) {
+	/* autostart alone says nothing about the running process */
+	if (n->kind != KIND_WORKER ||
+	    (nkeys == 1 && strcmp(keys[0], "autostart") == 0)) {
 		e->fate = FATE_IN_PLACE;
 		action = n->kind == KIND_DYNAMIC ? "template from the next start"
 		    : "in place";
@@ -296,7 +298,8 @@ reload_plan(struct reload *r)
 	TAILQ_FOREACH(sp, &r->conf->specs, entry) {
 		e = reload_entry(r, sp->name);
 		pe = sp->parent != NULL ? reload_entry(r, sp->parent) : NULL;
-		if (e->added && (pe == NULL || !pe->added))
+		if (e->added && (pe == NULL || !pe->added) &&
+		    !(sp->kind == KIND_WORKER && sp->manual))
 			reload_step(r, STEP_START, NULL, sp->name);
 	}
 }
@@ -351,6 +354,7 @@ reload_settings(struct reload *r)
 	reload_setting(r, "log_max_bytes", o->log_max_bytes != c->log_max_bytes,
 	    1);
 	reload_setting(r, "log_backups", o->log_backups != c->log_backups, 1);
+	reload_setting(r, "log_timestamps", o->log_plain != c->log_plain, 1);
 }
 
 /* The groups a node joins are its spec's: join them again if they changed. */

@@ -32,6 +32,12 @@
 #define SERVER_CLOSE_GRACE_MS	5000	/* to read a last error, without idle_timeout */
 #define SERVER_NO_ROLE_MS	2000	/* a peer with no role: introspect, then go */
 #define SERVER_ACCEPT_PAUSE	1.0	/* seconds without accepting when accept fails */
+/*
+ * Accepted per wakeup: the loop then reads what those clients sent (or
+ * that they left) before it takes more, so a burst of connections that
+ * close at once does not fill max_clients with peers already gone.
+ */
+#define SERVER_ACCEPT_BATCH	32
 
 struct request {
 	TAILQ_ENTRY(request)	 entry;
@@ -831,12 +837,13 @@ server_accept_cb(struct ev_loop *l, ev_io *w, int revents)
 	struct ucred	 uc;
 	socklen_t	 len;
 	enum role	 role;
-	int		 fd, max;
+	int		 fd, max, n;
 
 	(void)l;
 	(void)w;
 	(void)revents;
-	for (;;) {
+	/* the listener stays readable: the rest of a burst comes next wakeup */
+	for (n = 0; n < SERVER_ACCEPT_BATCH; n++) {
 		fd = server_socket_accept(server_fd, server_nclients);
 		if (fd == SERVER_SOCKET_EMPTY)
 			return;

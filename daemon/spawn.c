@@ -76,6 +76,11 @@ struct spawn_ctx {
 	size_t			 oomlen;
 	volatile int		 which;
 	char			*watchdog_pid;	/* the digits of "WATCHDOG_PID=..." */
+	/* listen.c's sockets and stored fds: they become 3, 4, ... */
+	const int		*pass;
+	int			 npass;
+	int			*pass_tmp;	/* room for their copies */
+	char			*listen_pid;	/* the digits of "LISTEN_PID=..." */
 	volatile int		 step;
 	volatile int		 err;
 };
@@ -160,6 +165,31 @@ spawn_child_pid(char *buf)
 	*buf = '\0';
 }
 
+/* --- passed fds (listen.c): the only fds besides 0-2 that survive exec --- */
+
+/*
+ * Move the fds to pass onto 3, 4, ...: first copies of them all above
+ * the targets (a source may sit on a target, or on a log pipe's number),
+ * then dup2 down, which leaves them without close-on-exec.  Nothing the
+ * child opens after this (oom_score_adj) takes 3..3+npass-1, and the
+ * close_range before execve starts at 3+npass.
+ */
+static void
+spawn_child_pass(struct spawn_ctx *c)
+{
+	int	 i;
+
+	for (i = 0; i < c->npass; i++)
+		if ((c->pass_tmp[i] = fcntl(c->pass[i], F_DUPFD_CLOEXEC,
+		    3 + c->npass)) == -1)
+			spawn_child_fail(c, STEP_FDS);
+	for (i = 0; i < c->npass; i++)
+		if (dup2(c->pass_tmp[i], 3 + i) == -1)
+			spawn_child_fail(c, STEP_FDS);
+}
+
+/* --- end of passed fds --------------------------------------------------- */
+
 static void __attribute__((noreturn))
 spawn_child(struct spawn_ctx *c)
 {
@@ -171,6 +201,8 @@ spawn_child(struct spawn_ctx *c)
 		spawn_child_fail(c, STEP_SETPGID);
 	if (c->watchdog_pid != NULL)
 		spawn_child_pid(c->watchdog_pid);
+	if (c->listen_pid != NULL)
+		spawn_child_pid(c->listen_pid);
 	/* "0" moves the writer: this child, before it can fork anything */
 	if (c->cgroup_procs != -1 && write(c->cgroup_procs, "0", 1) != 1)
 		spawn_child_fail(c, STEP_CGROUP);
@@ -208,6 +240,8 @@ spawn_child(struct spawn_ctx *c)
 		} else if (dup2(c->fd[i], i) == -1)
 			spawn_child_fail(c, STEP_FDS);
 	}
+	if (c->npass > 0)
+		spawn_child_pass(c);
 	spawn_child_resources(c);
 	/* Raw system calls: glibc's wrappers would signal every thread. */
 	if (c->set_groups &&
@@ -224,8 +258,8 @@ spawn_child(struct spawn_ctx *c)
 	/* After setuid, as systemd does: the user must be allowed in there. */
 	if (c->cwd != NULL && chdir(c->cwd) == -1)
 		spawn_child_fail(c, STEP_CHDIR);
-	if (close_range(3, ~0U, 0) == -1) {
-		for (i = 3; i < c->maxfd; i++)
+	if (close_range(3 + c->npass, ~0U, 0) == -1) {
+		for (i = 3 + c->npass; i < c->maxfd; i++)
 			close(i);
 	}
 	sigemptyset(&empty);
@@ -374,6 +408,28 @@ spawn_env_build(const struct spawn *sp, const struct passwd *pw,
 		e->cap = 1;
 	}
 }
+
+/* --- passed fds (listen.c), the parent's side --------------------------- */
+
+/* $LISTEN_FDS, $LISTEN_FDNAMES and a $LISTEN_PID the child fills in. */
+static void
+spawn_env_pass(const struct spawn *sp, struct spawn_env *e,
+    char **listen_pid)
+{
+	char	 n[24];
+
+	*listen_pid = NULL;
+	if (sp->npass == 0)
+		return;
+	snprintf(n, sizeof n, "%zu", sp->npass);
+	spawn_env_add(e, "LISTEN_FDS", n);
+	spawn_env_add(e, "LISTEN_FDNAMES", sp->pass_names != NULL ?
+	    sp->pass_names : "");
+	spawn_env_add(e, "LISTEN_PID", "00000000000000000000");
+	*listen_pid = e->owned[e->nowned - 1] + strlen("LISTEN_PID=");
+}
+
+/* --- end of passed fds --------------------------------------------------- */
 
 /* argv = the spec's command, then what `supctl spawn` added (or sp's own). */
 static char **
@@ -659,6 +715,11 @@ spawn_start(struct spawn *sp, char **cause)
 		return (-1);
 	sp->uid = c.set_uid ? c.uid : geteuid();
 	spawn_env_build(sp, pw, &env, &c.watchdog_pid);
+	spawn_env_pass(sp, &env, &c.listen_pid);
+	c.pass = sp->pass_fds;
+	c.npass = (int)sp->npass;
+	c.pass_tmp = sp->npass > 0 ? xcalloc(sp->npass, sizeof *c.pass_tmp) :
+	    NULL;
 	c.argv = spawn_argv(sp);
 	c.envp = env.v;
 	c.path = spawn_path(c.argv[0], c.envp, pathbuf, sizeof pathbuf);
@@ -675,6 +736,7 @@ spawn_start(struct spawn *sp, char **cause)
 	}
 	free(c.argv);
 	free(c.groups);
+	free(c.pass_tmp);
 	spawn_env_free(&env);
 	if (*cause != NULL)
 		return (-1);

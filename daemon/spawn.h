@@ -21,6 +21,10 @@ struct spawn {
 	unsigned long long	 watchdog_usec;
 	char *const		*argv;		/* NULL: the node's command */
 	int			 cgroup_procs;	/* cgroup.procs to join; 0: none */
+	/* sockets and stored fds handed on (listen.c): fds 3.., $LISTEN_* */
+	const int		*pass_fds;
+	size_t			 npass;
+	const char		*pass_names;	/* $LISTEN_FDNAMES */
 	pid_t			 pid;		/* out: also its process group */
 	uid_t			 uid;		/* out: the uid it runs as */
 };

@@ -21,6 +21,8 @@ const char *const spec_auto_shutdown_names[] = {
 const char *const spec_bool_names[] = { "false", "true", NULL };
 const char *const spec_ready_names[] = { "exec", "notify", NULL };
 const char *const spec_output_names[] = { "log", "null", "inherit", NULL };
+const char *const spec_stderr_names[] = { "log", "null", "inherit",
+    "log:separate", NULL };
 const char *const spec_limit_names[] = {
 	"limit_nofile", "limit_nproc", "limit_core", "limit_as", "limit_stack",
 	NULL
@@ -81,7 +83,35 @@ spec_free(struct spec *s)
 	free(s->success_signals);
 	strv_free(s->groups);
 	strv_free(s->health_argv);
+	spec_listen_free(s->listen, s->nlisten);
 	free(s);
+}
+
+void
+spec_listen_free(struct spec_listen *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].text);
+		free(v[i].name);
+		free(v[i].addr);
+	}
+	free(v);
+}
+
+/* listen keys as resolved: same sockets in the same order */
+static int
+spec_listen_eq(const struct spec *a, const struct spec *b)
+{
+	size_t	i;
+
+	if (a->nlisten != b->nlisten)
+		return (0);
+	for (i = 0; i < a->nlisten; i++)
+		if (strcmp(a->listen[i].text, b->listen[i].text) != 0)
+			return (0);
+	return (1);
 }
 
 int
@@ -152,6 +182,7 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	SPEC_DIFF(spec_strv_equal(a->argv, b->argv), "command");
 	SPEC_DIFF(a->restart == b->restart, "restart");
 	SPEC_DIFF(a->significant == b->significant, "significant");
+	SPEC_DIFF(a->manual == b->manual, "autostart");
 	SPEC_DIFF(a->shutdown_ms == b->shutdown_ms, "shutdown");
 	SPEC_DIFF(a->stop_signal == b->stop_signal, "stop_signal");
 	SPEC_DIFF(spec_strv_equal(a->env, b->env), "env");
@@ -198,6 +229,11 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	SPEC_DIFF(spec_opt_eq(&a->oom_score_adjust, &b->oom_score_adjust),
 	    "oom_score_adjust");
 	SPEC_DIFF(a->memory_restart == b->memory_restart, "memory_restart");
+	SPEC_DIFF(spec_listen_eq(a, b), "listen");
+	SPEC_DIFF(a->listen_backlog == b->listen_backlog, "listen_backlog");
+	SPEC_DIFF(a->listen_reuseport == b->listen_reuseport,
+	    "listen_reuseport");
+	SPEC_DIFF(a->fd_store_max == b->fd_store_max, "fd_store_max");
 #undef SPEC_DIFF
 	return (n);
 }

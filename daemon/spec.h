@@ -43,6 +43,7 @@ enum output_mode {
 	OUTPUT_LOG,
 	OUTPUT_NULL,
 	OUTPUT_INHERIT,
+	OUTPUT_LOG_SEPARATE,	/* stderr = log:separate: NAME.err */
 };
 
 #define SHUTDOWN_BRUTAL_KILL	0	/* shutdown = brutal_kill */
@@ -78,6 +79,25 @@ struct spec_opt {
 	int			 set;
 	int			 value;
 };
+/* listen = NAME=tcp:ADDR:PORT | NAME=udp:ADDR:PORT | NAME=unix:PATH[:MODE] */
+enum listen_kind {
+	LISTEN_TCP,
+	LISTEN_UDP,
+	LISTEN_UNIX,
+};
+
+/* One socket supd holds for a child (listen.c opens it, listen-parse.c reads it). */
+struct spec_listen {
+	char			*text;		/* "NAME=KIND:...", paths resolved: compared at reload */
+	char			*name;		/* its name in $LISTEN_FDNAMES */
+	enum listen_kind	 kind;
+	char			*addr;		/* numeric address ("" : any), or the path */
+	int			 port;		/* tcp and udp */
+	int			 mode;		/* unix: the file's mode; -1: as umask says */
+};
+#define LISTEN_FDS_MAX		64	/* listen keys of one section */
+#define FD_STORE_MAX		1024	/* fd_store_max at most */
+
 #define DEFAULT_HEALTH_INTERVAL	30000	/* Docker's HEALTHCHECK defaults */
 #define DEFAULT_HEALTH_TIMEOUT	30000
 #define DEFAULT_HEALTH_RETRIES	3
@@ -95,6 +115,7 @@ struct spec {
 	char			**argv;		/* NULL-terminated; NULL for a supervisor */
 	enum restart_type	 restart;	/* a dynamic supervisor's: its children's */
 	int			 significant;	/* its exit may stop its supervisor */
+	int			 manual;	/* autostart = no: started only by `supctl start` */
 	int64_t			 shutdown_ms;	/* or SHUTDOWN_BRUTAL_KILL / SHUTDOWN_INFINITY */
 	int			 stop_signal;	/* default SIGTERM */
 	char			**env;		/* "KEY=VALUE", NULL-terminated, file order */
@@ -134,6 +155,12 @@ struct spec {
 	char			*memory_max, *memory_high, *cpu_weight;
 	char			*cpu_max, *pids_max;
 	int			 cgroup_line;	/* the first of them; 0: none */
+	/* sockets held by supd across restarts, and the fd store (listen.c, fdstore.c) */
+	struct spec_listen	*listen;	/* file order */
+	size_t			 nlisten;
+	int			 listen_backlog;	/* 0: SOMAXCONN */
+	int			 listen_reuseport;
+	int			 fd_store_max;	/* 0: FDSTORE=1 refused */
 
 	/* supervisors and dynamic supervisors */
 	enum strategy		 strategy;	/* dynamic: always one_for_one */
@@ -165,6 +192,7 @@ struct config {
 	char			*admin_group;
 	char			*read_group;
 	int			 read_logs;	/* read_group may call Logs; default no */
+	int			 log_plain;	/* log_timestamps = no: the bytes as written */
 	int			 sync_full;	/* [supd] sync = full: fsync every commit */
 	int64_t			 max_request_bytes;	/* default 65536 */
 	int			 max_clients;		/* default 256 */
@@ -186,7 +214,8 @@ extern const char *const spec_strategy_names[];
 extern const char *const spec_auto_shutdown_names[];
 extern const char *const spec_bool_names[];	/* "false", "true" */
 extern const char *const spec_ready_names[];
-extern const char *const spec_output_names[];
+extern const char *const spec_output_names[];	/* stdout's; stderr's add log:separate */
+extern const char *const spec_stderr_names[];
 extern const char *const spec_limit_names[];	/* "limit_nofile", ... */
 
 /*
@@ -199,13 +228,15 @@ int	spec_is_success(const struct spec *, int code, int sig);
  * one name: at most max of them into keys; returns how many (0: the same).
  * Name, kind, parent and line numbers are not compared.
  */
-#define SPEC_KEYS_MAX	48
+#define SPEC_KEYS_MAX	64
 int	spec_diff(const struct spec *, const struct spec *, const char **keys,
 	    int max);
 /* True if two strings are equal, or both NULL. */
 int	spec_str_equal(const char *, const char *);
 /* True if two NULL-terminated vectors (NULL: empty) hold the same strings. */
 int	spec_strv_equal(char *const *, char *const *);
+/* Free n listen entries and the array. */
+void	spec_listen_free(struct spec_listen *, size_t n);
 /* Free a spec and every string and vector it owns. */
 void	spec_free(struct spec *);
 

@@ -15,11 +15,13 @@
 #include <ev.h>
 #include <uthash.h>
 
+#include "logs.h"
 #include "loop.h"
 #include "method.h"
 #include "proto.h"
 #include "store.h"
 #include "task.h"
+#include "tree.h"
 #include "util.h"
 
 struct task;
@@ -132,6 +134,9 @@ task_trim(void)
 	while ((t = TAILQ_FIRST(&task_done)) != NULL &&
 	    (task_ndone > TASK_RESULTS_MAX || t->ended_at < old)) {
 		store_task_del(t->name);
+		/* a task's output lives as long as its result */
+		if (tree_find(t->name) == NULL)
+			logs_remove(t->name);
 		task_free(t);
 	}
 }

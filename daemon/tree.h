@@ -97,6 +97,8 @@ struct node {
 	int			 last_exit_signal;	/* 0: none */
 	void			*rt;		/* the runtime's own data (proc.c) */
 	void			*live;		/* watchdog and health checks (liveness.c) */
+	void			*sockets;	/* the sockets supd holds for it (listen.c) */
+	void			*fdstore;	/* the fds it stored (fdstore.c) */
 	struct membership	*memberships;	/* tree.c: the groups it has joined */
 
 	UT_hash_handle		 hh;		/* the registry, by name */

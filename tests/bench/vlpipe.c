@@ -5,6 +5,10 @@
  *	N calls over one connection, up to WINDOW in flight; FORMAT is a
  *	printf format of the message with at most one %ld (FIRST, FIRST+1...).
  *	Prints "calls N errors E seconds S per_second R".
+ *   vlpipe rtt SOCK N MESSAGE
+ *	N round trips of one call, each on a new connection (as a CLI makes
+ *	them), one after the other; prints "calls N median S p90 S max S
+ *	bytes B" (seconds; B: the size of the last reply).
  *   vlpipe echo SOCK
  *	A bare server: answers every message with {"parameters":{}}, one
  *	connection at a time, until killed.  The floor for `call`.
@@ -153,6 +157,53 @@ vlpipe_call(const char *path, long n, long first, long window, const char *fmt)
 	return (errors > 0);
 }
 
+static int
+vlpipe_dcmp(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+static int
+vlpipe_rtt(const char *path, long n, const char *msg)
+{
+	static char	 rbuf[1 << 16];
+	double		*t, t0;
+	size_t		 bytes = 0;
+	ssize_t		 r;
+	long		 i;
+	int		 fd, done;
+
+	if (n < 1 || (t = calloc(n, sizeof *t)) == NULL)
+		die("calloc");
+	for (i = 0; i < n; i++) {
+		t0 = now();
+		fd = vlpipe_connect(path);
+		if (write(fd, msg, strlen(msg) + 1) != (ssize_t)strlen(msg) + 1)
+			die("write");
+		for (bytes = 0, done = 0; !done; bytes += r) {
+			if ((r = read(fd, rbuf, sizeof rbuf)) <= 0) {
+				fprintf(stderr, "vlpipe: connection closed before "
+				    "the reply's end\n");
+				return (1);
+			}
+			done = memchr(rbuf, '\0', r) != NULL;
+			if (bytes == 0 && strstr(rbuf, "\"error\"") != NULL) {
+				fprintf(stderr, "vlpipe: error: %.*s\n", (int)r, rbuf);
+				return (1);
+			}
+		}
+		close(fd);
+		t[i] = now() - t0;
+	}
+	qsort(t, n, sizeof *t, vlpipe_dcmp);
+	printf("calls %ld median %.6f p90 %.6f max %.6f bytes %zu\n", n,
+	    t[n / 2], t[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1], t[n - 1], bytes);
+	free(t);
+	return (0);
+}
+
 static void __attribute__((noreturn))
 vlpipe_echo(const char *path)
 {
@@ -240,11 +291,14 @@ main(int argc, char **argv)
 	if (argc == 7 && strcmp(argv[1], "call") == 0)
 		return (vlpipe_call(argv[2], atol(argv[3]), atol(argv[4]),
 		    atol(argv[5]), argv[6]));
+	if (argc == 5 && strcmp(argv[1], "rtt") == 0)
+		return (vlpipe_rtt(argv[2], atol(argv[3]), argv[4]));
 	if (argc == 3 && strcmp(argv[1], "echo") == 0)
 		vlpipe_echo(argv[2]);
 	if (argc >= 4 && strcmp(argv[1], "spawnloop") == 0)
 		return (vlpipe_spawnloop(atol(argv[2]), argv + 3));
 	fprintf(stderr, "usage: vlpipe call SOCK N FIRST WINDOW FORMAT\n"
+	    "       vlpipe rtt SOCK N MESSAGE\n"
 	    "       vlpipe echo SOCK\n"
 	    "       vlpipe spawnloop N PROG [ARG...]\n");
 	return (2);

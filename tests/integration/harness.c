@@ -139,6 +139,22 @@ harness_exec_valgrind(struct supd_inst *in, const char *state,
 	_exit(127);
 }
 
+/* Move the calling process into the cgroup2 directory dir. */
+static int
+harness_join_cgroup(const char *dir)
+{
+	char	path[512], pid[32];
+	int	fd, n, ok;
+
+	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+	n = snprintf(pid, sizeof pid, "%d", (int)getpid());
+	if ((fd = open(path, O_WRONLY)) == -1)
+		return (-1);
+	ok = write(fd, pid, n) == n;
+	close(fd);
+	return (ok ? 0 : -1);
+}
+
 void
 harness_start_nowait(struct supd_inst *in)
 {
@@ -171,6 +187,8 @@ harness_start_nowait(struct supd_inst *in)
 			dup2(fd, 1);
 			close(fd);
 		}
+		if (in->cgroup != NULL && harness_join_cgroup(in->cgroup) == -1)
+			_exit(125);
 		/* the user may not reach the test's working directory */
 		if (in->uid != 0 && (setgroups(0, NULL) == -1 ||
 		    setgid(in->gid) == -1 || setuid(in->uid) == -1 ||
@@ -593,6 +611,34 @@ harness_zombies_of(pid_t parent)
 		if (sscanf(p + 2, "%c %d", &state, &ppid) == 2 && state == 'Z' &&
 		    ppid == parent)
 			n++;
+	}
+	closedir(d);
+	return (n);
+}
+
+long
+harness_ctxt_switches(pid_t pid)
+{
+	char		 path[320], line[256];
+	struct dirent	*de;
+	FILE		*f;
+	DIR		*d;
+	long		 n = 0, v;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	cr_assert_not_null(d = opendir(path), "%s: %s", path, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%s/status", (int)pid,
+		    de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof line, f) != NULL)
+			if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %ld", &v) == 1)
+				n += v;
+		fclose(f);
 	}
 	closedir(d);
 	return (n);

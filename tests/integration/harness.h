@@ -21,6 +21,7 @@ struct supd_inst {
 	uid_t	uid;		/* not 0: supd runs as this uid (the test is root) */
 	gid_t	gid;
 	const char *state;	/* the --state file; NULL: dir/state.db */
+	const char *cgroup;	/* not NULL: supd starts in this cgroup2 directory */
 };
 
 /* Make the directory and write dir/supd.ini: ini with @DIR@ replaced by dir. */
@@ -61,6 +62,8 @@ int	harness_count(const char *hay, const char *needle);
 int	harness_zombies_of(pid_t);
 /* Open fds of pid. */
 int	harness_fd_count(pid_t);
+/* Context switches of every thread of pid (voluntary and not) so far. */
+long	harness_ctxt_switches(pid_t);
 void	harness_sleep_ms(int);
 /* The first column of the first row of sql on dir/state.db, read-only; -1 if none. */
 long long harness_db_count(struct supd_inst *, const char *sql);

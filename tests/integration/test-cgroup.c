@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -197,4 +198,157 @@ Test(cgroup, a_controller_not_delegated_is_named_at_check_and_start)
 	cr_expect(harness_wait_log(&in, "the pids controller is not available",
 	    2000), "no warning at start");
 	harness_stop(&in);
+}
+
+/*
+ * The main process exits, a setsid'd grandchild stays in the cgroup: supd
+ * waits for cgroup.events to say populated 0 without polling (inotify),
+ * and answers as soon as the last process goes.
+ */
+Test(cgroup, a_cgroup_left_populated_is_waited_for_without_a_poll)
+{
+	struct supd_inst in;
+	char		*s;
+	long		 before, after;
+	pid_t		 gc;
+
+	harness_init(&in, "[supd]\ncgroup = auto\n[supervisor:root]\n"
+	    "[worker:w]\nparent = root\nshutdown = 60000\n"
+	    /* the main exits once the grandchild has left its group */
+	    "command = /bin/sh -c 'setsid sh -c \"echo \\$\\$ >> @DIR@/gc; "
+	    "exec sleep 1000\" & until [ -s @DIR@/gc ]; do sleep 0.05; done'\n");
+	harness_start(&in);
+	if (!cgroups_usable(&in)) {
+		harness_stop(&in);
+		cr_skip("no writable cgroup2 here: supd runs without cgroups");
+	}
+	gc = wait_pid_file(&in, "gc");
+	cr_assert_gt(gc, 0, "the grandchild wrote no pid");
+	/* the exit's event is committed, then nothing is due */
+	harness_sleep_ms(500);
+	before = harness_ctxt_switches(in.pid);
+	harness_sleep_ms(1000);
+	after = harness_ctxt_switches(in.pid);
+	cr_expect_leq(after - before, 3, "%ld context switches in 1 s of "
+	    "waiting for a cgroup to empty", after - before);
+	s = harness_read(&in, "gc");
+	cr_expect_eq(harness_count(s, "\n"), 1, "restarted before its "
+	    "cgroup emptied: %s", s);
+	free(s);
+	kill(gc, SIGKILL);
+	/* its cgroup empties: the exit is answered, the worker restarted */
+	cr_expect(harness_wait_lines(&in, "gc", 2, 3000),
+	    "not restarted once its cgroup emptied");
+	s = harness_read(&in, "gc");
+	if (s != NULL && harness_count(s, "\n") >= 2)
+		kill(atoi(strchr(s, '\n') + 1), SIGKILL);
+	free(s);
+	harness_stop(&in);
+}
+
+/* The cgroup2 mount point when the test runs in its root cgroup as root. */
+static const char *
+cgroup2_root(void)
+{
+	static const char *const mounts[] = {
+		"/sys/fs/cgroup/unified", "/sys/fs/cgroup",
+	};
+	char		 path[256], buf[256] = "";
+	FILE		*f;
+	size_t		 i;
+
+	if (geteuid() != 0 || (f = fopen("/proc/self/cgroup", "r")) == NULL)
+		return (NULL);
+	while (fgets(buf, sizeof buf, f) != NULL && strncmp(buf, "0::", 3) != 0)
+		;
+	fclose(f);
+	if (strcmp(buf, "0::/\n") != 0)
+		return (NULL);
+	for (i = 0; i < sizeof mounts / sizeof mounts[0]; i++) {
+		snprintf(path, sizeof path, "%s/cgroup.procs", mounts[i]);
+		if (access(path, W_OK) == 0)
+			return (mounts[i]);
+	}
+	return (NULL);
+}
+
+/* Read dir/file into buf; "" when unreadable. */
+static void
+cg_read(const char *dir, const char *file, char *buf, size_t len)
+{
+	char	 path[512];
+	FILE	*f;
+	size_t	 n = 0;
+
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/*
+ * As under systemd's Delegate=yes: supd alone in its cgroup moves itself
+ * into <cgroup>/supd.daemon, so the cgroup holds no process and can hand
+ * controllers down to the children's; a reexec keeps that layout.
+ */
+Test(cgroup, supd_alone_in_its_cgroup_moves_into_a_leaf)
+{
+	struct supd_inst in;
+	const char	*mnt;
+	char		 dir[256], leaf[300], self[300], buf[512], *path;
+	char		 want[300];
+	FILE		*f;
+	int		 fd, i;
+
+	if ((mnt = cgroup2_root()) == NULL)
+		cr_skip("needs root in the root of a writable cgroup2");
+	snprintf(dir, sizeof dir, "%s/supd-test.%d", mnt, (int)getpid());
+	cr_assert(mkdir(dir, 0755) == 0 || errno == EEXIST, "%s: %s", dir,
+	    strerror(errno));
+	harness_init(&in, "[supd]\ncgroup = auto\n[supervisor:root]\n"
+	    "[worker:w]\nparent = root\ncommand = /bin/sleep 1000\n");
+	in.cgroup = dir;
+	harness_start(&in);
+	cr_assert(cgroups_usable(&in), "supd made no cgroups");
+	snprintf(leaf, sizeof leaf, "%s/supd.daemon", dir);
+	snprintf(want, sizeof want, "0::%s\n", leaf + strlen(mnt));
+	for (i = 0; i < 2; i++) {
+		snprintf(self, sizeof self, "/proc/%d/cgroup", (int)in.pid);
+		cr_assert_not_null(f = fopen(self, "r"));
+		while (fgets(buf, sizeof buf, f) != NULL &&
+		    strncmp(buf, "0::", 3) != 0)
+			;
+		fclose(f);
+		cr_expect_str_eq(buf, want, "%s supd is in %s",
+		    i == 0 ? "started," : "after a reexec,", buf);
+		cg_read(dir, "cgroup.procs", buf, sizeof buf);
+		cr_expect_str_eq(buf, "", "%s/cgroup.procs still holds %s", dir,
+		    buf);
+		path = cgroup_of(&in, "w");
+		cr_assert_not_null(path, "inspect shows no cgroup");
+		cr_expect(strncmp(path, dir, strlen(dir)) == 0 &&
+		    strncmp(path + strlen(dir), "/supd.", 6) == 0 &&
+		    strstr(path, "supd.daemon") == NULL,
+		    "w's cgroup %s is not in a base of %s", path, dir);
+		free(path);
+		if (i == 0)
+			cr_assert_eq(harness_supctl(&in, NULL, "reexec", NULL), 0);
+	}
+	/* no internal process: a controller there can now be handed down */
+	cg_read(dir, "cgroup.controllers", buf, sizeof buf);
+	if (buf[0] != '\0') {
+		snprintf(self, sizeof self, "+%.*s", (int)strcspn(buf, " \n"),
+		    buf);
+		snprintf(buf, sizeof buf, "%s/cgroup.subtree_control", dir);
+		cr_assert((fd = open(buf, O_WRONLY)) != -1);
+		cr_expect_eq(write(fd, self, strlen(self)), (ssize_t)strlen(self),
+		    "%s to %s: %s", self, buf, strerror(errno));
+		close(fd);
+	}
+	harness_stop(&in);
+	rmdir(leaf);
+	cr_expect_eq(rmdir(dir), 0, "%s left non-empty: %s", dir,
+	    strerror(errno));
 }

@@ -258,7 +258,7 @@ Test(supd, run_wait_and_await_exit_with_the_task_status)
 {
 	struct cli_result	r;
 
-	RUN(r, "run", "jobs", "--wait", "--", "exit", "3");
+	RUN(r, "run", "jobs", "--wait", "--quiet", "--", "exit", "3");
 	cr_assert_eq(r.status, 3, "%s", r.err);
 	cr_assert(cli_lines(r.out) == 1, "the task's name: %s", r.out);
 	cli_result_free(&r);

@@ -39,7 +39,7 @@ assert_usage_error(struct cli_result *r, const char *cmdline_usage)
 }
 
 static const char *commands[] = {
-	"status", "tree", "inspect", "start", "stop", "restart", "signal",
+	"status", "top", "tree", "inspect", "start", "stop", "restart", "signal",
 	"spawn", "run", "await", "whereis", "members", "events", "logs",
 	"metrics", "reload", "reexec", "shutdown", "help", NULL
 };
@@ -119,7 +119,7 @@ Test(usage, wrong_argument_counts_exit_2_with_the_usage)
 	assert_usage_error(&r, "usage: supctl tree\n");
 	cli_result_free(&r);
 	cli_run(&r, "/nonexistent", NULL, 0, "signal", "web", NULL);
-	assert_usage_error(&r, "usage: supctl signal NAME|@GROUP SIG\n");
+	assert_usage_error(&r, "usage: supctl signal NAME|@GROUP... SIG\n");
 	cli_result_free(&r);
 }
 
@@ -673,7 +673,7 @@ Test(cli, run_wait_exits_with_the_task_status)
 {
 	struct cli_result	r;
 
-	RUN(r, "run", "jobs", "--wait", "--", "exit", "3");
+	RUN(r, "run", "jobs", "--wait", "--quiet", "--", "exit", "3");
 	cr_assert_eq(r.status, 3, "%s", r.err);
 	cr_assert_str_eq(r.out, "jobs-task-1\n");
 	cr_assert_str_empty(r.err);

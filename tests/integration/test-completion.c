@@ -86,9 +86,9 @@ Test(completion, commands_and_options_come_from_supctl)
 	expect(NULL, "st", "start\nstatus\nstop\n");
 	expect(NULL, "''", "await\nevents\nhelp\ninspect\nlogs\nmembers\n"
 	    "metrics\nreexec\nreload\nrestart\nrun\nshutdown\nsignal\nspawn\n"
-	    "start\nstatus\nstop\ntree\nwhereis\n");
+	    "start\nstatus\nstop\ntop\ntree\nwhereis\n");
 	expect(NULL, "logs web --", "--follow\n--help\n--json\n--lines\n"
-	    "--socket\n");
+	    "--since\n--socket\n--stderr\n--timestamps\n");
 	expect(NULL, "help sh", "shutdown\n");
 	expect(NULL, "signal web K", "KILL\n");
 	expect(NULL, "--js", "--json\n");
@@ -111,7 +111,10 @@ Test(completion, names_groups_and_dynamic_supervisors_from_supd,
 {
 	char	words[600];
 
-	expect(in.sock, "status ''", "back\ndb\njobs\nroot\nweb\n");
+	expect(in.sock, "status ''", "@edge\n@front\nback\ndb\njobs\nroot\n"
+	    "web\n");
+	expect(in.sock, "stop web @", "@edge\n@front\n");
+	expect(in.sock, "signal web K", "KILL\n");
 	expect(in.sock, "stop w", "web\n");
 	expect(in.sock, "signal ''", "@edge\n@front\nback\ndb\njobs\nroot\n"
 	    "web\n");

@@ -781,8 +781,8 @@ Test(tasks, run_wait_exits_0_7_and_128_plus_the_signal_like_a_shell)
 	char	*out = NULL;
 	int	 rc;
 
-	rc = supctl(&out, NULL, "run", "tasks", "--name", "ok", "--wait", "--",
-	    "exit 0", NULL);
+	rc = supctl(&out, NULL, "run", "tasks", "--name", "ok", "--wait",
+	    "--quiet", "--", "exit 0", NULL);
 	cr_expect_eq(rc, 0, "exit 0: %d", rc);
 	cr_expect_str_eq(out, "ok\n", "it prints the task's name");
 	free(out);

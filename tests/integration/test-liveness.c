@@ -145,34 +145,6 @@ Test(liveness, status_shows_healthy_and_unhealthy)
 	harness_stop(&in);
 }
 
-/* Context switches of every thread of pid (voluntary and not). */
-static long
-ctxt_switches(pid_t pid)
-{
-	char	 path[64], line[256];
-	FILE	*f;
-	long	 n = 0, v;
-	int	 tid;
-	char	 dirpath[64];
-	FILE	*ls;
-
-	snprintf(dirpath, sizeof dirpath, "ls /proc/%d/task", (int)pid);
-	cr_assert_not_null(ls = popen(dirpath, "r"));
-	while (fscanf(ls, "%d", &tid) == 1) {
-		snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)pid,
-		    tid);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		while (fgets(line, sizeof line, f) != NULL)
-			if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1 ||
-			    sscanf(line, "nonvoluntary_ctxt_switches: %ld", &v) == 1)
-				n += v;
-		fclose(f);
-	}
-	pclose(ls);
-	return (n);
-}
-
 /*
  * None of the liveness, backoff, resource or cgroup keys: an idle supd
  * sleeps (no timer of theirs, no poll), whatever its tree holds.
@@ -195,9 +167,9 @@ Test(liveness, an_idle_supd_without_the_keys_does_not_wake_up)
 	/* let the starts, the exit and the commits settle */
 	harness_sleep_ms(1500);
 	for (i = 0; i < 3; i++) {
-		before = ctxt_switches(in.pid);
+		before = harness_ctxt_switches(in.pid);
 		harness_sleep_ms(2000);
-		after = ctxt_switches(in.pid);
+		after = harness_ctxt_switches(in.pid);
 		if (after == before)
 			break;
 	}

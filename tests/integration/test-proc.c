@@ -295,6 +295,9 @@ setup_with(struct ev_loop *l)
 	conf.log_dir = p;
 	conf.log_max_bytes = 10 * 1024 * 1024;
 	conf.log_backups = 5;
+	/* the bytes as written: these tests are about pipes, files and
+	 * rotation (test-people checks the timestamped lines) */
+	conf.log_plain = 1;
 	loop_conf = &conf;
 	log_threshold = LOG_LVL_WARN;
 	loop_ev = l;

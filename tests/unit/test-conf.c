@@ -813,8 +813,8 @@ Test(errors, unknown_words)
 	    "notify)",
 	    "t.ini:8: [worker:w] unknown stdout mode \"file\" (use log, null or "
 	    "inherit)",
-	    "t.ini:9: [worker:w] unknown stderr mode \"LOG\" (use log, null or "
-	    "inherit)",
+	    "t.ini:9: [worker:w] unknown stderr mode \"LOG\" (use log, null, "
+	    "inherit or log:separate)",
 	    "t.ini:10: [worker:w] unknown signal \"SIGFOO\" (use a name such as "
 	    "TERM or SIGTERM, or a number from 1 to 64)");
 }
