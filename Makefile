@@ -7,9 +7,17 @@ PACKAGES = gcc make meson ninja-build pkg-config libev-dev libinih-dev \
 BUILD     ?= build
 TESTBUILD ?= build-test
 BENCHBUILD ?= build-bench
+FUZZBUILD ?= build-fuzz
+VGBUILD   ?= build-valgrind
+# make fuzz: libFuzzer comes with clang; make valgrind: memcheck
+FUZZ_PACKAGES = clang libclang-rt-dev
+VALGRIND_PACKAGES = valgrind
+FUZZ_TARGETS = varlink conf split notify
+FUZZ_SECONDS ?= 60
+SOAK_SECONDS ?= 300
 RUNDIR    ?= $(CURDIR)/run
 
-.PHONY: all deps build run test bench bench-peers peers-deps clean
+.PHONY: all deps build run test bench bench-peers peers-deps clean fuzz fuzz-deps soak valgrind valgrind-deps
 
 all: build
 
@@ -66,6 +74,48 @@ bench: deps $(BENCHBUILD)/build.ninja
 	ninja -C $(BENCHBUILD)
 	BUILD=$(BENCHBUILD) tests/bench/run-all
 
+# Each fuzz target for FUZZ_SECONDS; what it finds new goes to
+# $(FUZZBUILD)/corpus/TARGET, a crash to $(FUZZBUILD)/crash-TARGET-*
+# (add it to tests/fuzz/corpus/TARGET once fixed: make test replays it).
+$(FUZZBUILD)/build.ninja:
+	CC=clang meson setup $(FUZZBUILD) --buildtype=debugoptimized -Dfuzzing=true \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz-deps:
+	$(call apt_install,$(FUZZ_PACKAGES))
+
+# in this order: clang is there before meson looks for it
+fuzz: deps fuzz-deps $(FUZZBUILD)/build.ninja
+	ninja -C $(FUZZBUILD) $(foreach t,$(FUZZ_TARGETS),tests/fuzz/fuzz-$(t))
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZBUILD)/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(FUZZBUILD)/tests/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -max_len=8192 -timeout=10 \
+			-artifact_prefix=$(FUZZBUILD)/crash-$$t- \
+			$(FUZZBUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+# A real supd under load for SOAK_SECONDS: tests/soak/soak.py says what it checks.
+soak: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) daemon/supd cli/supctl
+	python3 tests/soak/soak.py --seconds $(SOAK_SECONDS) \
+		--supd $(BUILD)/daemon/supd --supctl $(BUILD)/cli/supctl
+
+# The integration suite with supd under valgrind memcheck (no sanitizers):
+# the harness runs supd under it when SUPD_VALGRIND is set.
+$(VGBUILD)/build.ninja:
+	meson setup $(VGBUILD) --buildtype=debug
+
+valgrind-deps:
+	$(call apt_install,$(VALGRIND_PACKAGES))
+
+valgrind: deps valgrind-deps $(VGBUILD)/build.ninja
+	ninja -C $(VGBUILD)
+	SUPD_VALGRIND=1 meson test -C $(VGBUILD) --suite integration \
+		--print-errorlogs --num-processes 1 --timeout-multiplier 4
+
 # supd beside its peers; each runs from a temporary directory, never as the
 # system service its package may install.  pm2 from npm; node and npm from
 # Debian unless some node with its npm is installed already
@@ -83,4 +133,4 @@ bench-peers: deps peers-deps $(BENCHBUILD)/build.ninja
 	BUILD=$(BENCHBUILD) tests/bench/run-peers
 
 clean:
-	rm -rf $(BUILD) $(TESTBUILD) $(BENCHBUILD) $(RUNDIR)
+	rm -rf $(BUILD) $(TESTBUILD) $(BENCHBUILD) $(FUZZBUILD) $(VGBUILD) $(RUNDIR)

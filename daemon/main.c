@@ -30,6 +30,7 @@
 #include "spawn.h"
 #include "store.h"
 #include "task.h"
+#include "testhook.h"
 #include "tree.h"
 #include "util.h"
 
@@ -397,6 +398,7 @@ main(int argc, char **argv)
 	main_opt_log_dir = logdir;
 	if (path == NULL && snapfd < 0)
 		path = main_default(PATHS_CONFIG);
+	testhook_init();
 	reexec_init(argc, argv, main_fill);
 	if (snapfd >= 0)
 		conf = main_reexeced(snapfd, &snap);
@@ -445,6 +447,7 @@ main(int argc, char **argv)
 	log_info("supd %s: %s, socket %s, %zu sections", SUPD_VERSION,
 	    conf->path, conf->socket, conf->nspecs);
 	if (snap != NULL) {
+		testhook("reexec.resumed");
 		reexec_took_over(snap, began);
 		json_decref(snap);
 		status = loop_resume();

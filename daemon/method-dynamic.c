@@ -14,6 +14,7 @@
 #include "name.h"
 #include "proto.h"
 #include "store.h"
+#include "testhook.h"
 #include "util.h"
 
 static int	method_spawn(struct call *);
@@ -201,6 +202,7 @@ method_spawn(struct call *c)
 		 */
 		c->commit_ticket = store_ticket();
 		store_want(c->commit_ticket);
+		testhook("spawn.registered");
 		store_commit();
 	}
 	/* after the hand-over: the row's commit carries nothing else */

@@ -37,6 +37,7 @@
 #include "pstat.h"
 #include "reap.h"
 #include "spawn.h"
+#include "testhook.h"
 #include "tree.h"
 #include "util.h"
 
@@ -588,6 +589,7 @@ proc_reaped(pid_t pid, int status)
 		normal = rt->normal;
 	else
 		normal = 0;
+	testhook("stop.reaped");
 	proc_exit_event(rt, pid, status, normal);
 	proc_settle(rt);
 }
@@ -808,6 +810,7 @@ proc_start(struct node *node)
 		return;
 	}
 
+	testhook("start.forked");
 	rt->pid = rt->pgid = sp.pid;
 	rt->uid = sp.uid;
 	HASH_ADD_INT(proc_groups, pgid, rt);
@@ -815,6 +818,7 @@ proc_start(struct node *node)
 	node->pid = sp.pid;
 	if (proc_ops->group_started != NULL)
 		proc_ops->group_started(node, sp.pid);
+	testhook("start.recorded");
 	node->started_at = now_wall_ms();
 	log_info("start %s pid %d", node->name, (int)sp.pid);
 	events_emit("start", node, json_pack("{s:i}", "pid", (int)sp.pid));
@@ -859,6 +863,7 @@ proc_stop(struct node *node)
 	liveness_stop(node);
 	proc_notify_close(rt);
 	proc_group_stop(rt);
+	testhook("stop.signalled");
 	if (rt->pid == 0)
 		proc_wait_add(rt);
 }

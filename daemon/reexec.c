@@ -32,6 +32,7 @@
 #include "sdnotify.h"
 #include "server.h"
 #include "store.h"
+#include "testhook.h"
 #include "util.h"
 
 #define REEXEC_PROBE_S		5.0	/* the new binary must answer within */
@@ -289,6 +290,7 @@ reexec_go(void)
 	sigprocmask(SIG_BLOCK, &set, &old);
 	/* the new image tells systemd too (and feeds its watchdog) */
 	sdnotify_export();
+	testhook("reexec.exec");
 	execv(reexec_exe, argv);
 	saved = errno;
 	free(argv);

@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "reload.h"
 #include "sdnotify.h"
+#include "testhook.h"
 #include "tree.h"
 #include "util.h"
 
@@ -537,6 +538,7 @@ reload_finish(struct reload *r)
 	void		*arg = r->arg;
 	json_t		*result;
 
+	testhook("reload.finish");
 	result = reload_result(r);
 	log_info("reload %s: %zu added, %zu removed, %zu changed%s",
 	    r->conf->path, json_array_size(r->added),

@@ -24,6 +24,7 @@
 #include "server.h"
 #include "server-socket.h"
 #include "store.h"
+#include "testhook.h"
 #include "util.h"
 #include "varlink.h"
 
@@ -565,6 +566,8 @@ server_flush(struct client *cl)
 		return;
 	}
 	ev_io_stop(loop_ev, &cl->wio);
+	if (varlink_wbuf_pending(&cl->wb) < before)
+		testhook("reply.sent");
 	/*
 	 * All sent: a buffer a large reply grew (4 MB for Status at 10,000
 	 * children) goes back to the system, not kept per client nor left
@@ -688,6 +691,15 @@ server_read_cb(struct ev_loop *l, ev_io *w, int revents)
 		server_dirty_add(cl);
 }
 
+/* 1 if the peer sent bytes supd has not read yet. */
+static int
+server_unread(const struct client *cl)
+{
+	char	c;
+
+	return (recv(cl->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 1);
+}
+
 /* The idle timeout, the grace after an error, or the end of a role-less peer's time. */
 static void
 server_timer_cb(struct ev_loop *l, ev_timer *w, int revents)
@@ -699,6 +711,14 @@ server_timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 	(void)revents;
 	if ((left = server_time_left(cl, now)) == -1)
 		return;
+	/*
+	 * After a stall of the loop the timer may run before the read its
+	 * peer's request made ready: a call waiting unread is no idleness.
+	 */
+	if (left == 0 && cl->reading && server_unread(cl)) {
+		cl->active_at = now;
+		left = server_time_left(cl, now);
+	}
 	if (left > 0) {
 		ev_timer_set(w, (double)left / 1000.0, 0.);
 		ev_timer_start(loop_ev, w);

@@ -38,6 +38,7 @@
 #include "loop.h"
 #include "spec.h"
 #include "store.h"
+#include "testhook.h"
 #include "tree.h"
 #include "util.h"
 
@@ -795,6 +796,7 @@ store_write(struct store_batch *b)
 		}
 		sqlite3_reset(st);
 	}
+	testhook("commit.before");
 	if (b->why == NULL && store_step_once(ST_COMMIT) == -1)
 		b->why = store_errmsg(store_what[ST_COMMIT]);
 	if (b->why != NULL) {
@@ -802,6 +804,7 @@ store_write(struct store_batch *b)
 			store_exec("ROLLBACK");
 		return;
 	}
+	testhook("commit.after");
 	if (store_wal_pages >= STORE_CHECKPOINT_PAGES &&
 	    sqlite3_wal_checkpoint_v2(store_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    NULL, NULL) == SQLITE_OK)

@@ -115,6 +115,30 @@ harness_apply_env(const char *const *env)
 	}
 }
 
+/*
+ * make valgrind: supd under memcheck, its report in dir/valgrind.PID.log
+ * (-q: only errors and definite leaks), read by harness_check_sanitizers.
+ */
+static void
+harness_exec_valgrind(struct supd_inst *in, const char *state,
+    const char *logdir)
+{
+	char	logfile[320];
+
+	snprintf(logfile, sizeof logfile, "--log-file=%s/valgrind.%%p.log",
+	    in->dir);
+	if (in->defaults)
+		execl("/usr/bin/valgrind", "valgrind", "-q", "--leak-check=full",
+		    "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+		    logfile, harness_supd_bin, "-v", (char *)NULL);
+	else
+		execl("/usr/bin/valgrind", "valgrind", "-q", "--leak-check=full",
+		    "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+		    logfile, harness_supd_bin, "-c", in->conf, "-s", in->sock,
+		    "--state", state, "--log-dir", logdir, "-v", (char *)NULL);
+	_exit(127);
+}
+
 /* Move the calling process into the cgroup2 directory dir. */
 static int
 harness_join_cgroup(const char *dir)
@@ -138,7 +162,10 @@ harness_start_nowait(struct supd_inst *in)
 	int	fd;
 
 	snprintf(tag, sizeof tag, "SUPD_TEST_TAG=%s", in->dir);
-	snprintf(state, sizeof state, "%s/state.db", in->dir);
+	if (in->state != NULL)
+		snprintf(state, sizeof state, "%s", in->state);
+	else
+		snprintf(state, sizeof state, "%s/state.db", in->dir);
 	snprintf(logdir, sizeof logdir, "%s/log", in->dir);
 	in->pid = fork();
 	cr_assert(in->pid != -1);
@@ -167,6 +194,8 @@ harness_start_nowait(struct supd_inst *in)
 		    setgid(in->gid) == -1 || setuid(in->uid) == -1 ||
 		    chdir(in->dir) == -1))
 			_exit(126);
+		if (getenv("SUPD_VALGRIND") != NULL)
+			harness_exec_valgrind(in, state, logdir);
 		if (in->defaults)
 			execl(harness_supd_bin, "supd", "-v", (char *)NULL);
 		else
@@ -183,7 +212,8 @@ harness_start(struct supd_inst *in)
 	int	i;
 
 	harness_start_nowait(in);
-	for (i = 0; i < 500; i++) {
+	/* memcheck runs supd some 20 times slower */
+	for (i = 0; i < (getenv("SUPD_VALGRIND") != NULL ? 6000 : 500); i++) {
 		if (harness_connects(in->sock))
 			return;
 		if (harness_wait_exit(in, 0) >= 0)
@@ -200,11 +230,19 @@ harness_start(struct supd_inst *in)
 	cr_assert_fail("supd did not start serving %s", in->sock);
 }
 
+/* A wait's bound: memcheck (make valgrind) runs supd some 20 times slower. */
+static int
+harness_bound(int ms)
+{
+	return (getenv("SUPD_VALGRIND") != NULL && ms > 0 ? ms * 10 : ms);
+}
+
 int
 harness_wait_exit(struct supd_inst *in, int ms)
 {
 	int	st, waited = 0;
 
+	ms = harness_bound(ms);
 	if (in->status >= 0 || in->pid <= 0)
 		return (in->status);
 	for (;;) {
@@ -291,6 +329,41 @@ harness_tagged_alive(struct supd_inst *in)
 	return (harness_tagged(in, 0));
 }
 
+/* What memcheck said of supd (make valgrind): errors and definite leaks fail the test. */
+static void
+harness_check_valgrind(struct supd_inst *in)
+{
+	static const char *const bad[] = { "definitely lost", "Invalid read",
+	    "Invalid write", "Invalid free", "Mismatched free",
+	    "uninitialised", "Source and destination overlap", NULL };
+	DIR		*d;
+	struct dirent	*de;
+	char		 rel[300], *log;
+	int		 i, found = 0;
+
+	if (getenv("SUPD_VALGRIND") == NULL || (d = opendir(in->dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "valgrind.", 9) != 0)
+			continue;
+		snprintf(rel, sizeof rel, "%s", de->d_name);
+		if ((log = harness_read(in, rel)) == NULL)
+			continue;
+		for (i = 0; bad[i] != NULL; i++)
+			if (strstr(log, bad[i]) != NULL)
+				break;
+		if (bad[i] != NULL) {
+			cr_log_error("memcheck on supd (%s):\n%s", rel, log);
+			found = 1;
+		} else if (log[0] != '\0')
+			cr_log_warn("memcheck on supd (%s):\n%s", rel, log);
+		free(log);
+	}
+	closedir(d);
+	if (found)
+		cr_assert_fail("memcheck reported an error or a definite leak in supd");
+}
+
 /* supd runs under the sanitizers in `make test`: anything they said fails the test. */
 static void
 harness_check_sanitizers(struct supd_inst *in)
@@ -305,6 +378,7 @@ harness_check_sanitizers(struct supd_inst *in)
 		cr_assert_fail("a sanitizer reported an error in supd");
 	}
 	free(log);
+	harness_check_valgrind(in);
 }
 
 void
@@ -315,7 +389,9 @@ harness_stop(struct supd_inst *in)
 
 	if (in->pid > 0 && harness_wait_exit(in, 0) < 0) {
 		kill(in->pid, SIGTERM);
-		if (harness_wait_exit(in, 10000) < 0) {
+		/* memcheck's leak check at exit takes its time */
+		if (harness_wait_exit(in, getenv("SUPD_VALGRIND") != NULL ?
+		    60000 : 10000) < 0) {
 			kill(in->pid, SIGKILL);
 			harness_wait_exit(in, 5000);
 		}
@@ -434,6 +510,7 @@ harness_wait_lines(struct supd_inst *in, const char *file, int n, int ms)
 	int	waited = 0, have = 0;
 	char	*s;
 
+	ms = harness_bound(ms);
 	for (;;) {
 		s = harness_read(in, file);
 		have = harness_count_lines(s);
@@ -451,6 +528,7 @@ harness_wait_log(struct supd_inst *in, const char *needle, int ms)
 	int	waited = 0, found;
 	char	*s;
 
+	ms = harness_bound(ms);
 	for (;;) {
 		s = harness_read(in, "supd.log");
 		found = s != NULL && strstr(s, needle) != NULL;
@@ -480,6 +558,7 @@ harness_wait_new_pid(struct supd_inst *in, const char *name, pid_t old, int ms)
 	int	waited = 0;
 	pid_t	pid;
 
+	ms = harness_bound(ms);
 	for (;;) {
 		pid = harness_whereis(in, name);
 		if ((pid != 0 && pid != old) || waited >= ms)

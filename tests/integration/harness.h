@@ -20,6 +20,7 @@ struct supd_inst {
 	int	defaults;	/* no -c, -s, --state, --log-dir: supd's defaults */
 	uid_t	uid;		/* not 0: supd runs as this uid (the test is root) */
 	gid_t	gid;
+	const char *state;	/* the --state file; NULL: dir/state.db */
 	const char *cgroup;	/* not NULL: supd starts in this cgroup2 directory */
 };
 

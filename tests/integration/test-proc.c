@@ -1668,10 +1668,16 @@ Test(proc, a_file_size_limit_starts_a_fresh_file)
 static struct node *
 two_part_child(char **script)
 {
+	/* the spec keeps argv: it must outlive this function */
+	static char	*argv[4];
+
 	*script = xasprintf("echo one; while [ ! -e %s/go ]; do sleep 0.02; "
 	    "done; echo two", tmpdir);
-	return (mknode("w1", mkspec((char *[]){ "/bin/sh", "-c", *script,
-	    NULL })));
+	argv[0] = "/bin/sh";
+	argv[1] = "-c";
+	argv[2] = *script;
+	argv[3] = NULL;
+	return (mknode("w1", mkspec(argv)));
 }
 
 static void
