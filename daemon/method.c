@@ -261,11 +261,16 @@ call_text_add_json(struct call_text *t, const json_t *j)
 {
 	size_t	 n;
 
-	if ((n = json_dumpb(j, NULL, 0, JSON_COMPACT)) == 0)
+	/* one dump where it fits (a row does), a second only to grow */
+	call_text_room(t, 1024);
+	if ((n = json_dumpb(j, t->buf + t->len, t->cap - t->len,
+	    JSON_COMPACT)) == 0)
 		return (-1);
-	call_text_room(t, n);
-	if (json_dumpb(j, t->buf + t->len, n, JSON_COMPACT) != n)
-		return (-1);
+	if (n > t->cap - t->len) {
+		call_text_room(t, n);
+		if (json_dumpb(j, t->buf + t->len, n, JSON_COMPACT) != n)
+			return (-1);
+	}
 	t->len += n;
 	return (0);
 }

@@ -62,18 +62,30 @@ static int
 pstat_read(const char *pid, char *state, int *pgrp, unsigned long long *ticks,
     long long *pages)
 {
-	char			 buf[1024];
-	const char		*p;
-	unsigned long long	 ut, st;
-	long long		 cut, cst;
+	char			 buf[1024], *p, *end;
+	long long		 v[25];
+	int			 field;
 
-	if ((p = pstat_fields(pid, buf, sizeof buf)) == NULL ||
-	    sscanf(p, " %c %*d %d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
-	    "%lld %lld %*d %*d %*d %*d %*u %*u %lld", state, pgrp, &ut, &st,
-	    &cut, &cst, pages) != 7)
+	if ((p = (char *)pstat_fields(pid, buf, sizeof buf)) == NULL)
 		return (-1);
-	*ticks = ut + st + (unsigned long long)(cut > 0 ? cut : 0) +
-	    (unsigned long long)(cst > 0 ? cst : 0);
+	/* field 3 is the state; then numbers (sscanf was half of a Status) */
+	while (*p == ' ')
+		p++;
+	if ((*state = *p) == '\0')
+		return (-1);
+	p++;
+	for (field = 4; field <= 24; field++) {
+		v[field] = strtoll(p, &end, 10);
+		if (end == p)
+			return (-1);
+		p = end;
+	}
+	*pgrp = (int)v[5];
+	*ticks = (unsigned long long)(v[14] > 0 ? v[14] : 0) +
+	    (unsigned long long)(v[15] > 0 ? v[15] : 0) +
+	    (unsigned long long)(v[16] > 0 ? v[16] : 0) +
+	    (unsigned long long)(v[17] > 0 ? v[17] : 0);
+	*pages = v[24];
 	return (0);
 }
 
