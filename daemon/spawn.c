@@ -83,7 +83,7 @@ struct spawn_ctx {
 	volatile int		 which;
 	char			*watchdog_pid;	/* the digits of "WATCHDOG_PID=..." */
 	/* listen.c's sockets and stored fds: they become 3, 4, ... */
-	const int		*pass;
+	int			*pass;
 	int			 npass;
 	int			*pass_tmp;	/* room for their copies */
 	char			*listen_pid;	/* the digits of "LISTEN_PID=..." */
@@ -783,6 +783,67 @@ spawn_signals_changed(void)
 	}
 }
 
+/*
+ * Low descriptors held for the spawn: the fds a child keeps are moved
+ * onto them for the clone, so its own table (close_range UNSHARE) is a
+ * copy of a few entries, not of every pipe and pidfd supd holds above.
+ * Between spawns each holds /dev/null.
+ */
+#define SPAWN_SLOTS	8
+static int	spawn_slot[SPAWN_SLOTS] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+static int	spawn_slot_null = -1;
+
+static void
+spawn_slots_init(void)
+{
+	int	i;
+
+	if (spawn_slot_null != -1 ||
+	    (spawn_slot_null = open("/dev/null", O_RDONLY|O_CLOEXEC)) == -1)
+		return;
+	for (i = 0; i < SPAWN_SLOTS; i++)
+		spawn_slot[i] = fcntl(spawn_slot_null, F_DUPFD_CLOEXEC, 3);
+}
+
+/* Put *fd on slot i (close-on-exec, as every fd of supd's). */
+static int
+spawn_slot_put(int i, int *fd)
+{
+	if (spawn_slot[i] == -1 || *fd < 0 ||
+	    dup3(*fd, spawn_slot[i], O_CLOEXEC) == -1)
+		return (-1);
+	*fd = spawn_slot[i];
+	return (0);
+}
+
+/* The child's fds on the slots, if they all fit; 0 slots used otherwise. */
+static int
+spawn_slots_take(struct spawn_ctx *c)
+{
+	int	n = 0, i;
+
+	if (3 + (c->cgroup_procs != -1) + c->npass > SPAWN_SLOTS)
+		return (0);
+	for (i = 0; i < 3; i++)
+		if (spawn_slot_put(n++, &c->fd[i]) == -1)
+			return (n);
+	if (c->cgroup_procs != -1 && spawn_slot_put(n++, &c->cgroup_procs) == -1)
+		return (n);
+	for (i = 0; i < c->npass; i++)
+		if (spawn_slot_put(n++, &c->pass[i]) == -1)
+			return (n);
+	return (n);
+}
+
+static void
+spawn_slots_give_back(int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		(void)dup3(spawn_slot_null, spawn_slot[i], O_CLOEXEC);
+}
+
 void
 spawn_init(void)
 {
@@ -791,6 +852,7 @@ spawn_init(void)
 
 	spawn_rtmin = SIGRTMIN;
 	spawn_signals_changed();
+	spawn_slots_init();
 	if (spawn_stack == NULL) {
 		/* a guard page below the stack: an overflow faults, not corrupts */
 		stk = mmap(NULL, SPAWN_STACK_SIZE + 4096, PROT_READ | PROT_WRITE,
@@ -826,7 +888,7 @@ spawn_start(struct spawn *sp, char **cause)
 	struct passwd		*pw;
 	char			 pathbuf[PATH_MAX];
 	pid_t			 pid;
-	int			 pidfd, i;
+	int			 pidfd, i, nslots;
 
 	*cause = NULL;
 	if (spawn_rtmin == 0)
@@ -834,12 +896,6 @@ spawn_start(struct spawn *sp, char **cause)
 	memset(&c, 0, sizeof c);
 	memcpy(c.fd, sp->fd, sizeof c.fd);
 	c.cgroup_procs = sp->cgroup_procs > 0 ? sp->cgroup_procs : -1;
-	c.keep_below = 3;
-	for (i = 0; i < 3; i++)
-		if (c.fd[i] >= (int)c.keep_below)
-			c.keep_below = (unsigned int)c.fd[i] + 1;
-	if (c.cgroup_procs >= (int)c.keep_below)
-		c.keep_below = (unsigned int)c.cgroup_procs + 1;
 	c.umask = spec->umask;
 	c.cwd = spec->cwd;
 	c.rtmin = spawn_rtmin;
@@ -852,9 +908,18 @@ spawn_start(struct spawn *sp, char **cause)
 	sp->uid = c.set_uid ? c.uid : geteuid();
 	spawn_env_build(sp, pw, &env, &c.watchdog_pid);
 	spawn_env_pass(sp, &env, &c.listen_pid);
-	c.pass = sp->pass_fds;
 	c.npass = (int)sp->npass;
+	c.pass = c.npass > 0 ? xcalloc(sp->npass, sizeof *c.pass) : NULL;
+	if (c.npass > 0)
+		memcpy(c.pass, sp->pass_fds, sp->npass * sizeof *c.pass);
+	nslots = spawn_slots_take(&c);
 	/* the child's own fd table is made of what lies below keep_below */
+	c.keep_below = 3;
+	for (i = 0; i < 3; i++)
+		if (c.fd[i] >= (int)c.keep_below)
+			c.keep_below = (unsigned int)c.fd[i] + 1;
+	if (c.cgroup_procs >= (int)c.keep_below)
+		c.keep_below = (unsigned int)c.cgroup_procs + 1;
 	for (i = 0; i < c.npass; i++)
 		if (c.pass[i] >= (int)c.keep_below)
 			c.keep_below = (unsigned int)c.pass[i] + 1;
@@ -867,6 +932,7 @@ spawn_start(struct spawn *sp, char **cause)
 	c.nsigs = spawn_nsigs;
 
 	pid = spawn_vfork(&c, &pidfd);
+	spawn_slots_give_back(nslots);
 
 	if (pid == -1)
 		*cause = xasprintf("vfork: %s", strerror(errno));
@@ -881,6 +947,7 @@ spawn_start(struct spawn *sp, char **cause)
 	free(c.argv);
 	free(c.groups);
 	free(c.pass_tmp);
+	free(c.pass);
 	spawn_env_free(&env);
 	if (*cause != NULL)
 		return (-1);
