@@ -83,7 +83,9 @@ main(int argc, char **argv)
 {
 	int	i, rc = 0;
 
-	LLVMFuzzerInitialize(&argc, &argv);
+	/* optional, as in libFuzzer: only fuzz-varlink has one */
+	if (LLVMFuzzerInitialize != NULL)
+		LLVMFuzzerInitialize(&argc, &argv);
 	for (i = 1; i < argc; i++)
 		if (run_path(argv[i]) == -1)
 			rc = 1;

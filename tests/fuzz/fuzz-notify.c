@@ -10,14 +10,6 @@
 #include "notify.h"
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return (0);
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char			*buf, status[NOTIFY_STATUS_MAX + 1];

@@ -11,6 +11,6 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Optional set-up before the first input (files-main.c calls it too). */
-int	LLVMFuzzerInitialize(int *argc, char ***argv);
+int	LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 #endif /* FUZZ_H */
