@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "harness.h"
@@ -321,6 +322,55 @@ static int
 harness_tagged(struct supd_inst *in, int sig)
 {
 	return (harness_tagged_each(in, sig != 0 ? harness_kill_one : NULL, &sig));
+}
+
+json_t *
+harness_status_rows(struct supd_inst *in)
+{
+	char	*out = NULL;
+	json_t	*rows;
+	int	 rc = -1, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		if ((rc = harness_supctl(in, &out, "--json", "status", NULL)) == 0)
+			break;
+		free(out);
+		out = NULL;
+		harness_sleep_ms(50);
+	}
+	cr_assert_eq(rc, 0, "supctl status: exit %d", rc);
+	cr_assert_not_null(rows = json_loads(out, 0, NULL), "%s", out);
+	free(out);
+	return (rows);
+}
+
+struct harness_known {
+	const pid_t	*pids;
+	int		 n;
+	pid_t		 supd, found;
+};
+
+static void
+harness_stranger_cb(pid_t pid, void *arg)
+{
+	struct harness_known	*k = arg;
+	int			 i;
+
+	if (pid == k->supd || k->found != 0)
+		return;
+	for (i = 0; i < k->n && k->pids[i] != pid; i++)
+		;
+	if (i == k->n)
+		k->found = pid;
+}
+
+pid_t
+harness_stranger(struct supd_inst *in, const pid_t *known, int n)
+{
+	struct harness_known	k = { known, n, in->pid, 0 };
+
+	harness_tagged_each(in, harness_stranger_cb, &k);
+	return (k.found);
 }
 
 int

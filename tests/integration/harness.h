@@ -56,6 +56,11 @@ int	harness_tagged_each(struct supd_inst *, void (*fn)(pid_t, void *),
 	    void *arg);
 /* 1 once pid has exited (gone, or a zombie nobody reaped yet). */
 int	harness_pid_gone(pid_t);
+/* The rows of `supctl --json status`, retried 5 s while supd comes up (json_t *). */
+struct json_t;
+struct json_t *harness_status_rows(struct supd_inst *);
+/* A live process of ours that is neither supd nor one of known[0..n): its pid, or 0. */
+pid_t	harness_stranger(struct supd_inst *, const pid_t *known, int n);
 /* How many times needle occurs in hay. */
 int	harness_count(const char *hay, const char *needle);
 /* Zombie children of pid. */

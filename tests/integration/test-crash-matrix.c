@@ -130,22 +130,12 @@ static int	 nstatus;
 static pid_t
 pid_of(const char *name)
 {
-	char		*out = NULL;
 	json_t		*rows, *r, *p;
 	const char	*nm;
 	size_t		 i;
 	pid_t		 found = 0;
-	int		 rc = -1, tries;
 
-	for (tries = 0; tries < 100; tries++) {
-		if ((rc = harness_supctl(&in, &out, "--json", "status", NULL)) == 0)
-			break;
-		free(out);
-		out = NULL;
-		harness_sleep_ms(50);
-	}
-	cr_assert_eq(rc, 0, "status after the restart: exit %d", rc);
-	cr_assert_not_null(rows = json_loads(out, 0, NULL));
+	rows = harness_status_rows(&in);
 	nstatus = 0;
 	json_array_foreach(rows, i, r) {
 		if (!json_is_integer(p = json_object_get(r, "pid")))
@@ -157,22 +147,7 @@ pid_of(const char *name)
 			found = (pid_t)json_integer_value(p);
 	}
 	json_decref(rows);
-	free(out);
 	return (found);
-}
-
-static void
-stranger_cb(pid_t pid, void *arg)
-{
-	pid_t	*found = arg;
-	int	 k;
-
-	if (pid == in.pid || *found != 0)
-		return;
-	for (k = 0; k < nstatus && status_pids[k] != pid; k++)
-		;
-	if (k == nstatus)
-		*found = pid;
 }
 
 /* Every process of ours is supd or a child status gives: no leftover, no duplicate. */
@@ -183,10 +158,8 @@ no_stranger(const char *step)
 	int	i;
 
 	for (i = 0; i < 100; i++) {
-		found = 0;
 		(void)pid_of("static1");
-		harness_tagged_each(&in, stranger_cb, &found);
-		if (found == 0)
+		if ((found = harness_stranger(&in, status_pids, nstatus)) == 0)
 			return;
 		harness_sleep_ms(50);
 	}

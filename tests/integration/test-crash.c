@@ -137,21 +137,12 @@ static int	 nall;
 static int
 running_children(pid_t *pids)
 {
-	char		*out = NULL;
 	const char	*nm;
 	json_t		*rows, *r, *p;
 	size_t		 i;
-	int		 n = 0, rc = -1, tries, k;
+	int		 n = 0, k;
 
-	for (tries = 0; tries < 100; tries++) {
-		if ((rc = harness_supctl(&in, &out, "--json", "status", NULL)) == 0)
-			break;
-		free(out);
-		out = NULL;
-		harness_sleep_ms(50);
-	}
-	cr_assert_eq(rc, 0, "status after the restart: exit %d", rc);
-	cr_assert_not_null(rows = json_loads(out, 0, NULL));
+	rows = harness_status_rows(&in);
 	memset(pids, 0, NAMES * sizeof *pids);
 	nall = 0;
 	json_array_foreach(rows, i, r) {
@@ -166,33 +157,14 @@ running_children(pid_t *pids)
 			pids[k] = (pid_t)json_integer_value(p);
 	}
 	json_decref(rows);
-	free(out);
 	return (n);
-}
-
-/* A live process of ours (harness_tagged_each) that is neither supd nor a child status gives. */
-static void
-stranger_cb(pid_t pid, void *arg)
-{
-	pid_t	*found = arg;
-	int	 k;
-
-	if (pid == in.pid || *found != 0)
-		return;
-	for (k = 0; k < nall && allpids[k] != pid; k++)
-		;
-	if (k == nall)
-		*found = pid;
 }
 
 /* A leftover of the last run or a duplicate: its pid, or 0. */
 static pid_t
 stranger(void)
 {
-	pid_t	found = 0;
-
-	harness_tagged_each(&in, stranger_cb, &found);
-	return (found);
+	return (harness_stranger(&in, allpids, nall));
 }
 
 static void
