@@ -81,22 +81,35 @@ harness_init(struct supd_inst *in, const char *ini)
 	in->status = -1;
 }
 
-static int
-harness_connects(const char *path)
+int
+harness_connect(const char *path)
 {
 	struct sockaddr_un	sun;
-	int			fd, ok;
+	int			fd;
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof sun.sun_path)
-		return (0);
+		return (-1);
 	memcpy(sun.sun_path, path, strlen(path));
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+static int
+harness_connects(const char *path)
+{
+	int	fd;
+
+	if ((fd = harness_connect(path)) == -1)
 		return (0);
-	ok = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
 	close(fd);
-	return (ok);
+	return (1);
 }
 
 /* The test's own environment changes for supd ("K=V" sets, "K" unsets). */

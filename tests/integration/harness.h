@@ -56,6 +56,8 @@ int	harness_tagged_each(struct supd_inst *, void (*fn)(pid_t, void *),
 	    void *arg);
 /* 1 once pid has exited (gone, or a zombie nobody reaped yet). */
 int	harness_pid_gone(pid_t);
+/* A connection to the UNIX socket at path (close-on-exec), or -1. */
+int	harness_connect(const char *path);
 /* The rows of `supctl --json status`, retried 5 s while supd comes up (json_t *). */
 struct json_t;
 struct json_t *harness_status_rows(struct supd_inst *);

@@ -10,7 +10,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <criterion/criterion.h>
@@ -604,21 +603,7 @@ Test(faults, a_junk_flood_at_the_notify_socket_while_starting)
 static int
 raw_connect(void)
 {
-	struct sockaddr_un	sun;
-	int			fd;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(in.sock) >= sizeof sun.sun_path)
-		return (-1);
-	memcpy(sun.sun_path, in.sock, strlen(in.sock));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return (-1);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		close(fd);
-		return (-1);
-	}
-	return (fd);
+	return (harness_connect(in.sock));
 }
 
 /* One whole message (up to its NUL) within ms: 1, or 0 at EOF or timeout. */

@@ -8,7 +8,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -58,21 +57,7 @@ TestSuite(slots, .init = nothing, .fini = cleanup, .timeout = 60);
 static int
 sock_open(void)
 {
-	struct sockaddr_un	sun;
-	int			fd;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(inst.sock) >= sizeof sun.sun_path)
-		return (-1);
-	memcpy(sun.sun_path, inst.sock, strlen(inst.sock));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return (-1);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		close(fd);
-		return (-1);
-	}
-	return (fd);
+	return (harness_connect(inst.sock));
 }
 
 /* Send a message and its NUL; a peer already closed by supd is no error here. */

@@ -462,7 +462,6 @@ Test(listen, three_kinds_named_in_order_with_the_childs_pid)
 	char		*line, path[400], *out = NULL, want[128];
 	int		 port = free_port(), port2 = free_port();
 	pid_t		 pid;
-	struct sockaddr_un sun;
 	int		 fd;
 
 	init_with_ports(kinds_ini, port, port2);
@@ -483,13 +482,8 @@ Test(listen, three_kinds_named_in_order_with_the_childs_pid)
 	cr_assert_eq(stat(path, &st), 0);
 	cr_assert(S_ISSOCK(st.st_mode));
 	cr_assert_eq(st.st_mode & 0777, 0660, "mode %o", st.st_mode & 0777);
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	cr_assert_lt(strlen(path), sizeof sun.sun_path);
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	cr_assert_eq(connect(fd, (struct sockaddr *)&sun, sizeof sun), 0,
-	    "connect %s: %s", path, strerror(errno));
+	cr_assert_neq(fd = harness_connect(path), -1, "connect %s: %s", path,
+	    strerror(errno));
 	close(fd);
 	/* inspect and metrics */
 	inspect_names("w", "sockets", want, sizeof want);
@@ -677,8 +671,8 @@ Test(listen, a_stale_socket_file_is_replaced_and_a_live_one_or_a_file_refused)
 	close(fd);
 	harness_start(&in);
 	cr_assert(harness_wait_log(&in, "stale socket file, removed", 5000));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	cr_assert_eq(connect(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	cr_assert_neq(fd = harness_connect(path), -1, "connect %s: %s", path,
+	    strerror(errno));
 	close(fd);
 	harness_stop(&in);
 
