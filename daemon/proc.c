@@ -413,20 +413,15 @@ proc_recheck(void)
 	}
 }
 
+/* A watched cgroup.events changed: every waiting group is looked at again. */
 static void
 proc_cgroup_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct proc_rt	*rt, *next;
-
 	(void)loop;
 	(void)w;
 	(void)revents;
 	cgroup_watch_drain();
-	for (rt = LIST_FIRST(&proc_waiting); rt != NULL; rt = next) {
-		next = LIST_NEXT(rt, wait_entry);
-		if (rt->cgroup_wd > 0 && proc_group_gone(rt))
-			proc_done(rt);
-	}
+	proc_recheck();
 }
 
 static void
