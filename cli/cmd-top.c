@@ -279,7 +279,7 @@ top_ask_status(struct top *t)
 	t->last_status = top_now();
 	t->want_status_at = t->last_status + TOP_IDLE_MS;
 	top_call(&t->st, TOP_STATUS, "status", PROTO_METHOD("Status"),
-	    json_object(), 0);
+	    json_pack("{s:b}", "usage", 1), 0);
 	if (t->show_log)
 		top_ask_log(t);
 }

@@ -16,16 +16,16 @@
 #include "method.h"
 #include "proc.h"
 #include "proto.h"
-#include "pstat.h"
 #include "signame.h"
 #include "store.h"
+#include "usage.h"
 #include "util.h"
 
 static int	method_status(struct call *);
 static int	method_tree(struct call *);
 static int	method_inspect(struct call *);
 
-static const char *const method_status_params[] = { "names", NULL };
+static const char *const method_status_params[] = { "names", "usage", NULL };
 static const char *const method_inspect_params[] = { "name", NULL };
 
 struct method method_status_entry = {
@@ -105,22 +105,6 @@ method_query_last_output(const struct node *n)
 
 static json_t	*method_query_health(const struct node *);
 
-/* Status's cgroup usage, only with a cgroup ([supd] cgroup = auto, running). */
-static void
-method_query_cgroup_usage(json_t *o, const struct node *n)
-{
-	const char	*path;
-	int64_t		 cpu, mem;
-
-	if ((path = proc_cgroup(n)) == NULL || cgroup_usage(path, &cpu,
-	    &mem) != 0)
-		return;
-	json_object_set_new(o, "cgroup_cpu_usec", cpu >= 0 ?
-	    json_integer(cpu) : json_null());
-	json_object_set_new(o, "cgroup_memory_bytes", mem >= 0 ?
-	    json_integer(mem) : json_null());
-}
-
 /* inspect's cgroup: its directory, usage and whether processes are left. */
 static json_t *
 method_query_cgroup(const struct node *n)
@@ -146,9 +130,12 @@ method_query_backoff(const struct node *n)
 	return (left > 0 ? json_integer(left) : json_null());
 }
 
-/* One Child of the IDL; ps is what /proc says of its group, or NULL. */
+/*
+ * One Child of the IDL; u is its usage, or NULL when the call did not ask
+ * (cpu_ms and rss_bytes are then absent: reading them is most of a Status).
+ */
 static json_t *
-method_query_child(const struct node *n, const struct pstat *ps)
+method_query_child(const struct node *n, const struct usage *u)
 {
 	json_t	*o;
 
@@ -166,31 +153,40 @@ method_query_child(const struct node *n, const struct pstat *ps)
 	    "last_exit", method_query_last_exit(n));
 	json_object_set_new(o, "backoff_ms", method_query_backoff(n));
 	json_object_set_new(o, "health", method_query_health(n));
-	json_object_set_new(o, "cpu_ms", ps != NULL && ps->nprocs > 0 ?
-	    json_integer(ps->cpu_ms) : json_null());
-	json_object_set_new(o, "rss_bytes", ps != NULL && ps->nprocs > 0 ?
-	    json_integer(ps->rss_bytes) : json_null());
-	method_query_cgroup_usage(o, n);
+	if (u == NULL)
+		return (o);
+	json_object_set_new(o, "cpu_ms", u->cpu_ms >= 0 ?
+	    json_integer(u->cpu_ms) : json_null());
+	json_object_set_new(o, "rss_bytes", u->rss_bytes >= 0 ?
+	    json_integer(u->rss_bytes) : json_null());
+	if (u->cgroup) {
+		json_object_set_new(o, "cgroup_cpu_usec", u->cg_cpu_usec >= 0 ?
+		    json_integer(u->cg_cpu_usec) : json_null());
+		json_object_set_new(o, "cgroup_memory_bytes",
+		    u->cg_memory_bytes >= 0 ?
+		    json_integer(u->cg_memory_bytes) : json_null());
+	}
 	return (o);
 }
 
 /*
- * The rows of Status, with their usage, printed one at a time: 10,000 rows
- * as one jansson tree were 3 MB of small blocks glibc kept afterwards.
+ * The rows of Status, with their usage when asked, printed one at a time:
+ * 10,000 rows as one jansson tree were 3 MB of small blocks glibc kept
+ * afterwards.
  */
 static void
-method_query_rows(struct call_text *t, struct node **nodes, size_t n)
+method_query_rows(struct call_text *t, struct node **nodes, size_t n,
+    int usage)
 {
-	struct pstat	*ps;
+	struct usage	*u;
 	json_t		*row;
-	size_t		 i, nps;
+	size_t		 i;
 	int		 first = 1;
 
-	ps = pstat_nodes(nodes, n, &nps);
+	u = usage ? usage_nodes(nodes, n) : NULL;
 	call_text_add(t, "[", 1);
 	for (i = 0; i < n; i++) {
-		row = method_query_child(nodes[i], nodes[i]->pid > 0 &&
-		    ps != NULL ? pstat_find(ps, nps, nodes[i]->pid) : NULL);
+		row = method_query_child(nodes[i], u != NULL ? &u[i] : NULL);
 		if (!first)
 			call_text_add(t, ",", 1);
 		if (call_text_add_json(t, row) == 0)
@@ -200,7 +196,7 @@ method_query_rows(struct call_text *t, struct node **nodes, size_t n)
 		json_decref(row);
 	}
 	call_text_add(t, "]", 1);
-	free(ps);
+	free(u);
 }
 
 /* "starting", "healthy", "unhealthy", or null (no health check, no process). */
@@ -220,8 +216,10 @@ method_status(struct call *c)
 	struct call_text t;
 	struct node	*n, **nodes;
 	size_t		 i, count = 0, cap = 16;
+	int		 usage = 0;
 
-	if (call_strv(c, "names", &names) == -1)
+	if (call_strv(c, "names", &names) == -1 ||
+	    call_bool(c, "usage", &usage) == -1)
 		return (CALL_DONE);
 	nodes = xcalloc(cap, sizeof *nodes);
 	if (names != NULL && json_array_size(names) > 0) {
@@ -245,7 +243,7 @@ method_status(struct call *c)
 		}
 	call_text_begin(&t);
 	call_text_add(&t, "{\"children\":", strlen("{\"children\":"));
-	method_query_rows(&t, nodes, count);
+	method_query_rows(&t, nodes, count, usage);
 	free(nodes);
 	if (store_trouble() != NULL) {
 		call_text_add(&t, ",\"degraded\":", strlen(",\"degraded\":"));
@@ -489,19 +487,17 @@ method_inspect(struct call *c)
 {
 	const char	*name, *status;
 	struct node	*n;
-	struct pstat	*ps;
+	struct usage	*u;
 	json_t		*info;
-	size_t		 nps;
 	char		 buf[SIGNAME_BUF], *log;
 
 	if (call_str(c, "name", 1, &name) == -1)
 		return (CALL_DONE);
 	if ((n = tree_find(name)) == NULL)
 		return (call_fail(c, SUPD_NOT_FOUND, "{s:s}", "name", name));
-	ps = pstat_nodes(&n, 1, &nps);
-	info = method_query_child(n, n->pid > 0 && ps != NULL ?
-	    pstat_find(ps, nps, n->pid) : NULL);
-	free(ps);
+	u = usage_nodes(&n, 1);
+	info = method_query_child(n, u);
+	free(u);
 	json_object_set_new(info, "dynamic", json_boolean(n->dynamic));
 	json_object_set_new(info, "depth", json_integer(method_query_depth(n)));
 	if (n->sup != NULL) {
