@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonspan.h"
 #include "proto.h"
 #include "supctl.h"
 #include "varlink.h"
@@ -31,6 +32,7 @@ static struct {
 	struct varlink_reply	 reply;
 	int			 eof_ok;	/* a hang-up is an answer (shutdown) */
 	char			 error[512];	/* the last error reply, as printed */
+	char			*text;		/* client_call_text's, when parsed */
 } client = { .fd = -1 };
 
 void
@@ -166,20 +168,13 @@ client_read(size_t *len)
 	}
 }
 
-int
-client_recv(json_t **params, int *continues)
+/* A message read: parsed, an error reply printed (-1). */
+static int
+client_parse(char *msg, size_t len, json_t **params, int *continues)
 {
 	const char	*why;
-	char		*msg, *text;
-	size_t		 len;
+	char		*text;
 
-	varlink_reply_clear(&client.reply);
-	if ((msg = client_read(&len)) == NULL) {
-		if (client.eof_ok)
-			return (1);
-		client_fatal("%s: supd closed the connection",
-		    supctl_socket_path());
-	}
 	if (varlink_reply_parse(msg, len, &client.reply, &why) == -1)
 		client_fatal("%s: bad reply from supd: %s",
 		    supctl_socket_path(), why);
@@ -198,6 +193,56 @@ client_recv(json_t **params, int *continues)
 	if (params != NULL)
 		*params = NULL;
 	return (-1);
+}
+
+int
+client_recv(json_t **params, int *continues)
+{
+	char		*msg;
+	size_t		 len;
+
+	varlink_reply_clear(&client.reply);
+	if ((msg = client_read(&len)) == NULL) {
+		if (client.eof_ok)
+			return (1);
+		client_fatal("%s: supd closed the connection",
+		    supctl_socket_path());
+	}
+	return (client_parse(msg, len, params, continues));
+}
+
+int
+client_call_text(const char *method, json_t *params, const char **text,
+    size_t *len)
+{
+	const char	*v, *vend;
+	char		*msg;
+	size_t		 n;
+	int		 rc;
+
+	client_send(method, params, 0);
+	varlink_reply_clear(&client.reply);
+	if ((msg = client_read(&n)) == NULL)
+		client_fatal("%s: supd closed the connection",
+		    supctl_socket_path());
+	/* an error, or anything unusual, takes the parsing path */
+	rc = jsonspan_member(msg, msg + n, "error", &v, &vend);
+	if ((rc == 0 && (vend - v != 4 || memcmp(v, "null", 4) != 0)) ||
+	    rc == -1 || jsonspan_member(msg, msg + n, "parameters", &v,
+	    &vend) != 0 || *v != '{') {
+		if ((rc = client_parse(msg, n, &params, NULL)) != 0)
+			return (rc);
+		/* parsed after all: printed again, as a parsing supctl did */
+		free(client.text);
+		if ((client.text = json_dumps(params, JSON_COMPACT)) == NULL)
+			client_fatal("%s: cannot encode the reply", method);
+		*text = client.text;
+		*len = strlen(client.text);
+		return (0);
+	}
+	*text = v;
+	*len = (size_t)(vend - v);
+	return (0);
 }
 
 int
