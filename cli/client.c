@@ -32,7 +32,7 @@ static struct {
 	struct varlink_reply	 reply;
 	int			 eof_ok;	/* a hang-up is an answer (shutdown) */
 	char			 error[512];	/* the last error reply, as printed */
-	char			*text;		/* client_call_text's, when parsed */
+	char			*text;		/* client_call_members's reply, when parsed */
 } client = { .fd = -1 };
 
 void
@@ -212,12 +212,22 @@ client_recv(json_t **params, int *continues)
 }
 
 int
-client_call_text(const char *method, json_t *params, const char **text,
-    size_t *len)
+client_call(const char *method, json_t *params, json_t **reply)
 {
-	const char	*v, *vend;
+	client_send(method, params, 0);
+	return (client_recv(reply, NULL));
+}
+
+/* supd's replies start so (method.c's call_text_head) */
+#define CLIENT_PARAMS_HEAD	"{\"parameters\":"
+
+int
+client_call_members(const char *method, json_t *params,
+    const char *const *keys, struct jsonspan *out)
+{
+	const char	*end;
 	char		*msg;
-	size_t		 n;
+	size_t		 n, head = strlen(CLIENT_PARAMS_HEAD);
 	int		 rc;
 
 	client_send(method, params, 0);
@@ -225,31 +235,23 @@ client_call_text(const char *method, json_t *params, const char **text,
 	if ((msg = client_read(&n)) == NULL)
 		client_fatal("%s: supd closed the connection",
 		    supctl_socket_path());
-	/* an error, or anything unusual, takes the parsing path */
-	rc = jsonspan_member(msg, msg + n, "error", &v, &vend);
-	if ((rc == 0 && (vend - v != 4 || memcmp(v, "null", 4) != 0)) ||
-	    rc == -1 || jsonspan_member(msg, msg + n, "parameters", &v,
-	    &vend) != 0 || *v != '{') {
-		if ((rc = client_parse(msg, n, &params, NULL)) != 0)
-			return (rc);
-		/* parsed after all: printed again, as a parsing supctl did */
-		free(client.text);
-		if ((client.text = json_dumps(params, JSON_COMPACT)) == NULL)
-			client_fatal("%s: cannot encode the reply", method);
-		*text = client.text;
-		*len = strlen(client.text);
-		return (0);
+	/* {"parameters":{...}}: one pass; an error or any other shape parses */
+	if (n > head && memcmp(msg, CLIENT_PARAMS_HEAD, head) == 0 &&
+	    (end = jsonspan_members(msg + head, msg + n, keys, out)) != NULL) {
+		while (end < msg + n && (*end == ' ' || *end == '\n' ||
+		    *end == '\t' || *end == '\r'))
+			end++;
+		if (end + 1 == msg + n && *end == '}')
+			return (0);
 	}
-	*text = v;
-	*len = (size_t)(vend - v);
+	if ((rc = client_parse(msg, n, &params, NULL)) != 0)
+		return (rc);
+	free(client.text);
+	if ((client.text = json_dumps(params, JSON_COMPACT)) == NULL ||
+	    jsonspan_members(client.text, client.text + strlen(client.text),
+	    keys, out) == NULL)
+		client_fatal("%s: cannot encode the reply", method);
 	return (0);
-}
-
-int
-client_call(const char *method, json_t *params, json_t **reply)
-{
-	client_send(method, params, 0);
-	return (client_recv(reply, NULL));
 }
 
 void

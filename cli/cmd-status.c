@@ -209,22 +209,22 @@ cmd_status_fetch(const struct args *args, int groups)
 static int
 cmd_status_json(const struct args *args)
 {
-	const char	*text, *v, *vend;
+	static const char *const keys[] = { "children", "degraded", NULL };
+	struct jsonspan	 m[2];
 	json_t		*why;
-	size_t		 len;
 
-	if (client_call_text(PROTO_METHOD("Status"), cmd_status_params(args, 0),
-	    &text, &len) != 0)
+	if (client_call_members(PROTO_METHOD("Status"), cmd_status_params(args,
+	    0), keys, m) != 0)
 		return (-1);
-	if (jsonspan_member(text, text + len, "degraded", &v, &vend) == 0) {
-		why = json_loadb(v, (size_t)(vend - v), JSON_DECODE_ANY, NULL);
+	if (m[1].p != NULL) {
+		why = json_loadb(m[1].p, (size_t)(m[1].end - m[1].p),
+		    JSON_DECODE_ANY, NULL);
 		if (json_is_string(why))
 			cmd_status_degraded(json_string_value(why));
 		json_decref(why);
 	}
-	if (jsonspan_member(text, text + len, "children", &v, &vend) == 0 &&
-	    *v == '[')
-		fwrite(v, 1, (size_t)(vend - v), stdout);
+	if (m[0].p != NULL && *m[0].p == '[')
+		fwrite(m[0].p, 1, (size_t)(m[0].end - m[0].p), stdout);
 	else
 		fputs("[]", stdout);
 	putchar('\n');

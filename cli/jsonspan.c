@@ -1,6 +1,6 @@
 /*
  * jsonspan.c — a value's extent in JSON text, by one pass over its bytes:
- * strings skipped with their escapes, brackets counted, nothing built.
+ * strings skipped with their escapes, brackets matched, nothing built.
  */
 #include <string.h>
 
@@ -16,16 +16,27 @@ jsonspan_ws(const char *p, const char *end)
 	return (p);
 }
 
+/* Bytes that end a run inside a string: the quote, backslash, controls. */
+static const unsigned char jsonspan_special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+/* Bytes of numbers and of true, false and null. */
+static const unsigned char jsonspan_scalar_byte[256] = {
+	['0' ... '9'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['e'] = 1,
+	['E'] = 1, ['t'] = 1, ['r'] = 1, ['u'] = 1, ['f'] = 1, ['a'] = 1,
+	['l'] = 1, ['s'] = 1, ['n'] = 1,
+};
+
 /* After the string whose opening quote is at p. */
 static const char *
 jsonspan_string(const char *p, const char *end)
 {
 	for (p++; p < end; p++) {
+		if (!jsonspan_special[(unsigned char)*p])
+			continue;
 		if (*p == '"')
 			return (p + 1);
-		if ((unsigned char)*p < 0x20)
-			return (NULL);
-		if (*p == '\\' && ++p == end)
+		if (*p != '\\' || ++p == end)
 			return (NULL);
 	}
 	return (NULL);
@@ -37,8 +48,7 @@ jsonspan_scalar(const char *p, const char *end)
 {
 	const char	*s = p;
 
-	while (p < end && strchr("0123456789+-.eEtruefalsn", *p) != NULL &&
-	    *p != '\0')
+	while (p < end && jsonspan_scalar_byte[(unsigned char)*p])
 		p++;
 	return (p > s ? p : NULL);
 }
@@ -47,91 +57,74 @@ const char *
 jsonspan_value(const char *p, const char *end)
 {
 	char	 want[JSONSPAN_DEPTH];
-	int	 depth = 0, key = 0;	/* key: a member's name comes next */
+	int	 depth = 0;
 
-	for (;;) {
-		if ((p = jsonspan_ws(p, end)) == end)
-			return (NULL);
-		if (key && *p != '"')
-			return (NULL);
-		if (*p == '{' || *p == '[') {
+	if ((p = jsonspan_ws(p, end)) == end)
+		return (NULL);
+	if (*p != '{' && *p != '[' && *p != '"')
+		return (jsonspan_scalar(p, end));
+	/* brackets matched, strings skipped: a tight loop over megabytes */
+	for (; p < end; p++) {
+		switch (*p) {
+		case '"':
+			if ((p = jsonspan_string(p, end)) == NULL)
+				return (NULL);
+			p--;
+			break;
+		case '{':
+		case '[':
 			if (depth == JSONSPAN_DEPTH)
 				return (NULL);
 			want[depth++] = *p == '{' ? '}' : ']';
-			p = jsonspan_ws(p + 1, end);
-			if (p < end && *p == want[depth - 1]) {
-				depth--;
-				p++;
-			} else {
-				key = want[depth - 1] == '}';
-				continue;
-			}
-		} else if (*p == '"') {
-			if ((p = jsonspan_string(p, end)) == NULL)
+			break;
+		case '}':
+		case ']':
+			if (depth == 0 || want[--depth] != *p)
 				return (NULL);
-			if (key) {
-				p = jsonspan_ws(p, end);
-				if (p == end || *p != ':')
-					return (NULL);
-				p++;
-				key = 0;
-				continue;
-			}
-		} else if ((p = jsonspan_scalar(p, end)) == NULL)
-			return (NULL);
-		/* a value ended: a comma, or the brackets it closes */
-		for (;;) {
-			if (depth == 0)
-				return (p);
-			if ((p = jsonspan_ws(p, end)) == end)
-				return (NULL);
-			if (*p == ',') {
-				p++;
-				key = want[depth - 1] == '}';
-				break;
-			}
-			if (*p != want[depth - 1])
-				return (NULL);
-			depth--;
-			p++;
+			break;
 		}
+		if (depth == 0)
+			return (p + 1);
 	}
+	return (NULL);
 }
 
-int
-jsonspan_member(const char *p, const char *end, const char *key,
-    const char **vp, const char **vend)
+const char *
+jsonspan_members(const char *p, const char *end, const char *const *keys,
+    struct jsonspan *out)
 {
-	const char	*k, *ke;
-	size_t		 klen = strlen(key);
+	const char	*k, *ke, *v;
+	size_t		 i;
 
+	for (i = 0; keys[i] != NULL; i++)
+		out[i].p = out[i].end = NULL;
 	if ((p = jsonspan_ws(p, end)) == end || *p != '{')
-		return (-1);
+		return (NULL);
 	p = jsonspan_ws(p + 1, end);
 	if (p < end && *p == '}')
-		return (1);
+		return (p + 1);
 	for (;;) {
 		if (p == end || *p != '"' || (ke = jsonspan_string(p, end)) == NULL)
-			return (-1);
+			return (NULL);
 		k = p + 1;
 		p = jsonspan_ws(ke, end);
 		if (p == end || *p != ':')
-			return (-1);
-		p = jsonspan_ws(p + 1, end);
-		if ((ke = jsonspan_value(p, end)) == NULL)
-			return (-1);
-		/* a name written with escapes is not this one: fine for supd's */
-		if ((size_t)(jsonspan_string(k - 1, end) - k - 1) == klen &&
-		    memcmp(k, key, klen) == 0) {
-			*vp = p;
-			*vend = ke;
-			return (0);
-		}
-		p = jsonspan_ws(ke, end);
+			return (NULL);
+		v = jsonspan_ws(p + 1, end);
+		if ((p = jsonspan_value(v, end)) == NULL)
+			return (NULL);
+		/* a name written with escapes is not the one asked: fine for supd */
+		for (i = 0; keys[i] != NULL; i++)
+			if ((size_t)(ke - k - 1) == strlen(keys[i]) &&
+			    memcmp(k, keys[i], (size_t)(ke - k - 1)) == 0) {
+				out[i].p = v;
+				out[i].end = p;
+			}
+		p = jsonspan_ws(p, end);
 		if (p < end && *p == '}')
-			return (1);
+			return (p + 1);
 		if (p == end || *p != ',')
-			return (-1);
+			return (NULL);
 		p = jsonspan_ws(p + 1, end);
 	}
 }

@@ -10,16 +10,20 @@
 
 /*
  * The end of the JSON value starting at p (after leading white space),
- * checked for structure (brackets, strings, literals and numbers in their
- * places, not every rule of RFC 8259); NULL if malformed or past end.
+ * checked for its brackets and strings only (what lies between them is
+ * passed on as it is); NULL if they do not match or it runs past end.
  */
 const char	*jsonspan_value(const char *p, const char *end);
+struct jsonspan {
+	const char	*p, *end;	/* NULL when absent */
+};
 /*
- * The value of member key of the object at p, in [*vp, *vend); 0 if found,
- * 1 if the object has no such member, -1 if it is not an object or is
- * malformed.
+ * The values of the members keys[] (NULL-terminated) of the object at p,
+ * in out[], by one pass over it: the end of the object, or NULL if it is
+ * not an object or is malformed.  A name is matched as written (supd writes no escapes in
+ * its names).
  */
-int		 jsonspan_member(const char *p, const char *end, const char *key,
-		    const char **vp, const char **vend);
+const char	*jsonspan_members(const char *p, const char *end,
+		    const char *const *keys, struct jsonspan *out);
 
 #endif /* JSONSPAN_H */

@@ -122,12 +122,14 @@ void		 client_allow_eof(void);
 /* Send, then receive one reply, as client_recv. */
 int		 client_call(const char *method, json_t *params, json_t **reply);
 /*
- * A call whose reply's parameters are passed through as supd wrote them
- * (*text, *len: the object, in the read buffer until the next call); an
- * error reply is printed as client_call does, -1.
+ * A call whose reply's parameters are passed through as supd wrote them,
+ * not parsed: the members keys[] (NULL-terminated) of the parameters in
+ * out[] (jsonspan.h; valid until the next call); an error reply is
+ * printed as client_call does, -1.
  */
-int		 client_call_text(const char *method, json_t *params,
-		    const char **text, size_t *len);
+struct jsonspan;
+int		 client_call_members(const char *method, json_t *params,
+		    const char *const *keys, struct jsonspan *out);
 /* What errors are prefixed with from now on ("stop web"). */
 void		 client_context(const char *);
 /* The sentence of the last error reply client_recv printed. */

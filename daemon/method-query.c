@@ -169,6 +169,79 @@ method_query_child(const struct node *n, const struct usage *u)
 	return (o);
 }
 
+static void
+method_query_text_int(struct call_text *t, const char *key, int64_t v)
+{
+	call_text_add_key(t, key);
+	if (v >= 0)
+		call_text_add_int(t, (long long)v);
+	else
+		call_text_add(t, "null", 4);
+}
+
+/*
+ * One Status row printed straight as text: the members of
+ * method_query_child, in its order (a jansson tree and its dump per row
+ * were most of a Status of 10,000 children once usage was left out).
+ */
+static void
+method_query_row_text(struct call_text *t, const struct node *n,
+    const struct usage *u)
+{
+	enum health	 h = liveness_health(n);
+	int64_t		 left = policy_backoff_left(n, now_mono_ms());
+	size_t		 i;
+	char		**g;
+	int		 first = 1;
+
+	call_text_add(t, "{\"name\":", 8);
+	call_text_add_str(t, n->name);
+	call_text_add_key(t, "type");
+	call_text_add_str(t, tree_kind_name(n->kind));
+	call_text_add_key(t, "parent");
+	call_text_add_str(t, n->parent != NULL ? n->parent->name : NULL);
+	call_text_add_key(t, "state");
+	call_text_add_str(t, tree_state_name(n->state));
+	method_query_text_int(t, "pid", n->pid > 0 ? n->pid : -1);
+	method_query_text_int(t, "restarts", n->restarts);
+	method_query_text_int(t, "started_at", n->started_at > 0 ?
+	    n->started_at : -1);
+	call_text_add_key(t, "task");
+	if (n->task)
+		call_text_add(t, "true", 4);
+	else
+		call_text_add(t, "false", 5);
+	call_text_add_key(t, "groups");
+	call_text_add(t, "[", 1);
+	for (i = 0; n->spec != NULL && i < n->spec->ngroups; i++, first = 0) {
+		if (!first)
+			call_text_add(t, ",", 1);
+		call_text_add_str(t, n->spec->groups[i]);
+	}
+	for (g = n->extra_groups; g != NULL && *g != NULL; g++, first = 0) {
+		if (!first)
+			call_text_add(t, ",", 1);
+		call_text_add_str(t, *g);
+	}
+	call_text_add(t, "]", 1);
+	call_text_add_key(t, "last_exit");
+	call_text_add_str(t, proc_last_exit(n));
+	method_query_text_int(t, "backoff_ms", left > 0 ? left : -1);
+	call_text_add_key(t, "health");
+	call_text_add_str(t, h != HEALTH_NONE ? liveness_health_names[h] : NULL);
+	if (u != NULL) {
+		method_query_text_int(t, "cpu_ms", u->cpu_ms);
+		method_query_text_int(t, "rss_bytes", u->rss_bytes);
+		if (u->cgroup) {
+			method_query_text_int(t, "cgroup_cpu_usec",
+			    u->cg_cpu_usec);
+			method_query_text_int(t, "cgroup_memory_bytes",
+			    u->cg_memory_bytes);
+		}
+	}
+	call_text_add(t, "}", 1);
+}
+
 /*
  * The rows of Status, with their usage when asked, printed one at a time:
  * 10,000 rows as one jansson tree were 3 MB of small blocks glibc kept
@@ -179,21 +252,14 @@ method_query_rows(struct call_text *t, struct node **nodes, size_t n,
     int usage)
 {
 	struct usage	*u;
-	json_t		*row;
 	size_t		 i;
-	int		 first = 1;
 
 	u = usage ? usage_nodes(nodes, n) : NULL;
 	call_text_add(t, "[", 1);
 	for (i = 0; i < n; i++) {
-		row = method_query_child(nodes[i], u != NULL ? &u[i] : NULL);
-		if (!first)
+		if (i > 0)
 			call_text_add(t, ",", 1);
-		if (call_text_add_json(t, row) == 0)
-			first = 0;
-		else if (!first)
-			t->len--;	/* the comma: a row that cannot be printed is left out */
-		json_decref(row);
+		method_query_row_text(t, nodes[i], u != NULL ? &u[i] : NULL);
 	}
 	call_text_add(t, "]", 1);
 	free(u);

@@ -275,6 +275,72 @@ call_text_add_json(struct call_text *t, const json_t *j)
 	return (0);
 }
 
+static size_t	call_utf8(const unsigned char *, size_t);
+
+void
+call_text_add_str(struct call_text *t, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	char			 esc[8];
+	size_t			 len;
+
+	if (s == NULL) {
+		call_text_add(t, "null", 4);
+		return;
+	}
+	call_text_add(t, "\"", 1);
+	/* escaped as jansson does; bytes that are not UTF-8 as U+FFFD */
+	while (*p != '\0') {
+		call_text_room(t, 8);
+		if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+			t->buf[t->len++] = (char)*p++;
+			continue;
+		}
+		if (*p >= 0x80) {
+			if ((len = call_utf8(p, strlen((const char *)p))) == 0) {
+				call_text_add(t, "\xef\xbf\xbd", 3);
+				p++;
+			} else {
+				call_text_add(t, (const char *)p, len);
+				p += len;
+			}
+			continue;
+		}
+		switch (*p) {
+		case '"':	call_text_add(t, "\\\"", 2); break;
+		case '\\':	call_text_add(t, "\\\\", 2); break;
+		case '\b':	call_text_add(t, "\\b", 2); break;
+		case '\f':	call_text_add(t, "\\f", 2); break;
+		case '\n':	call_text_add(t, "\\n", 2); break;
+		case '\r':	call_text_add(t, "\\r", 2); break;
+		case '\t':	call_text_add(t, "\\t", 2); break;
+		default:
+			snprintf(esc, sizeof esc, "\\u%04X", *p);
+			call_text_add(t, esc, 6);
+		}
+		p++;
+	}
+	call_text_add(t, "\"", 1);
+}
+
+void
+call_text_add_int(struct call_text *t, long long v)
+{
+	char	buf[24];
+	int	n;
+
+	n = snprintf(buf, sizeof buf, "%lld", v);
+	call_text_add(t, buf, (size_t)n);
+}
+
+void
+call_text_add_key(struct call_text *t, const char *key)
+{
+	call_text_add(t, ",\"", 2);
+	call_text_add(t, key, strlen(key));
+	call_text_add(t, "\":", 2);
+}
+
 int
 call_ok_text(struct call *c, struct call_text *t)
 {

@@ -113,6 +113,15 @@ void	 call_text_add(struct call_text *, const char *, size_t);
 int	 call_text_add_json(struct call_text *, const json_t *j);
 int	 call_ok_text(struct call *, struct call_text *);
 /*
+ * Pieces of JSON printed straight into the text, for replies too big to
+ * build as jansson trees: a string as jansson prints it (bytes that are
+ * not UTF-8 as U+FFFD, as call_string), or null for NULL; an integer;
+ * ,"key": before a member.
+ */
+void	 call_text_add_str(struct call_text *, const char *);
+void	 call_text_add_int(struct call_text *, long long);
+void	 call_text_add_key(struct call_text *, const char *key);
+/*
  * Parameter getters: 0 with *out set (left alone when an optional one is
  * absent or null), or -1 with InvalidParameter set on the call.
  */
