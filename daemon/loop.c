@@ -342,15 +342,28 @@ loop_perform(struct action_list *l)
 	}
 }
 
-/* Feed every queued event to the policy, including those its actions queue. */
+/*
+ * Events fed to the policy in one go at most: a crash storm queues
+ * hundreds of exits an iteration, each a restart (a spawn), and the
+ * clients' calls, the reaps and the timers are served between batches
+ * (the loop does not sleep while events wait).  Each event still goes
+ * through at once when few are queued: a lone restart is not slowed.
+ */
+#define LOOP_DRAIN_BATCH	64
+
+/*
+ * Feed the queued events to the policy, including those its actions
+ * queue: at most max of them (0: all), the rest at the next iteration.
+ */
 static void
-loop_drain(void)
+loop_drain_max(size_t max)
 {
 	struct policy_event	 ev;
+	size_t			 done = 0;
 
 	loop_draining = 1;
 	ev_idle_stop(loop_ev, &loop_kick_w);
-	while (queue_first < queue_len) {
+	while (queue_first < queue_len && (max == 0 || done++ < max)) {
 		ev = queue[queue_first++];
 		ev.now = now_mono_ms();
 		if (ev.type == EVT_STOPPED)
@@ -361,16 +374,30 @@ loop_drain(void)
 		action_list_clear(&actions);
 	}
 	/* states changed: systemd's STATUS= follows, rate-limited */
-	if (queue_len > 0)
+	if (done > 0)
 		sdnotify_changed();
-	queue_first = queue_len = 0;
+	if (queue_first < queue_len) {
+		/* left for the next iteration, which does not sleep */
+		memmove(queue, queue + queue_first, (queue_len - queue_first) *
+		    sizeof *queue);
+		queue_len -= queue_first;
+		queue_first = 0;
+		ev_idle_start(loop_ev, &loop_kick_w);
+	} else
+		queue_first = queue_len = 0;
 	loop_draining = 0;
 	/* commit, then reply: server.c's flusher runs after this */
 	store_commit();
-	if (loop_exit_status >= 0) {
+	if (loop_exit_status >= 0 && queue_len == 0) {
 		sdnotify_flush();
 		ev_break(loop_ev, EVBREAK_ALL);
 	}
+}
+
+static void
+loop_drain(void)
+{
+	loop_drain_max(LOOP_DRAIN_BATCH);
 }
 
 static void
@@ -506,7 +533,7 @@ loop_resume(void)
 		if (n->backoff_at != 0)
 			loop_backoff(n, n->backoff_at > now ?
 			    n->backoff_at - now : 0);
-	loop_drain();
+	loop_drain_max(0);
 	if (loop_exit_status < 0)
 		ev_run(loop_ev, 0);
 	if (loop_exit_status < 0)

@@ -88,6 +88,7 @@ static ev_io			 server_listener;
 static ev_timer			 server_accept_pause;
 static struct log_rate		 server_refuse_rate = LOG_RATE_INITIALIZER(1000);
 static ev_prepare		 server_flusher;
+static ev_check			 server_flusher_early;
 static int64_t			 server_started_at;
 static int			 server_paused;	/* a reexec: no new calls, no accepts */
 
@@ -609,6 +610,18 @@ server_flusher_cb(struct ev_loop *l, ev_prepare *w, int revents)
 	}
 }
 
+/*
+ * The replies of the calls this iteration answered, before the loop's
+ * prepare feeds the policy its next batch of events (restarts): a
+ * Status during a crash storm waits for no spawn.
+ */
+static void
+server_flusher_early_cb(struct ev_loop *l, ev_check *w, int revents)
+{
+	(void)w;
+	server_flusher_cb(l, NULL, revents);
+}
+
 static void
 server_write_cb(struct ev_loop *l, ev_io *w, int revents)
 {
@@ -825,12 +838,17 @@ server_client_new(int fd, const struct ucred *uc, enum role role)
 	varlink_wbuf_init(&cl->wb);
 	ev_io_init(&cl->rio, server_read_cb, fd, EV_READ);
 	ev_io_init(&cl->wio, server_write_cb, fd, EV_WRITE);
+	/* clients before the iteration's reaps and timers (server_serve) */
+	ev_set_priority(&cl->rio, EV_MAXPRI);
+	ev_set_priority(&cl->wio, EV_MAXPRI);
 	cl->rio.data = cl->wio.data = cl;
 	ev_init(&cl->timer, server_timer_cb);
 	cl->timer.data = cl;
 	cl->active_at = cl->accepted_at = now_mono_ms();
 	server_timer_arm(cl);
 	ev_io_start(loop_ev, &cl->rio);
+	/* its call is most often there already: read in this iteration */
+	ev_feed_event(loop_ev, &cl->rio, EV_READ);
 	cl->reading = 1;
 	TAILQ_INSERT_TAIL(&server_all, cl, entry);
 	server_nclients++;
@@ -899,13 +917,21 @@ server_serve(int fd, const char *path)
 	server_fd = fd;
 	server_path = xstrdup(path);
 	server_started_at = now_mono_ms();
+	/*
+	 * The socket's watchers first in an iteration: in a crash storm one
+	 * holds hundreds of reaps, and a call waits for none of them.
+	 */
 	ev_io_init(&server_listener, server_accept_cb, fd, EV_READ);
+	ev_set_priority(&server_listener, EV_MAXPRI);
 	ev_io_start(loop_ev, &server_listener);
 	ev_init(&server_accept_pause, server_accept_pause_cb);
 	/* after the loop's own prepare (policy, then commit): replies go out last */
 	ev_prepare_init(&server_flusher, server_flusher_cb);
 	ev_set_priority(&server_flusher, EV_MINPRI);
 	ev_prepare_start(loop_ev, &server_flusher);
+	ev_check_init(&server_flusher_early, server_flusher_early_cb);
+	ev_set_priority(&server_flusher_early, EV_MINPRI);
+	ev_check_start(loop_ev, &server_flusher_early);
 	store_set_notify(server_store_settled, server_more_queued);
 }
 
@@ -942,6 +968,7 @@ server_close(void)
 		ev_io_stop(loop_ev, &server_listener);
 		ev_timer_stop(loop_ev, &server_accept_pause);
 		ev_prepare_stop(loop_ev, &server_flusher);
+		ev_check_stop(loop_ev, &server_flusher_early);
 		server_socket_close(server_fd);
 		server_fd = -1;
 	}
