@@ -144,7 +144,8 @@ status_of(struct supd_inst *in, const char *name)
 	json_t	*rows, *c;
 	char	*out;
 
-	cr_assert_eq(harness_supctl(in, &out, "--json", "status", name, NULL), 0);
+	cr_assert_eq(harness_supctl(in, &out, "--json", "status", "--usage",
+	    name, NULL), 0);
 	cr_assert_not_null(rows = json_loads(out, 0, NULL), "%s", out);
 	free(out);
 	c = json_incref(json_array_get(rows, 0));

@@ -1,0 +1,117 @@
+/*
+ * test-jsonspan.c — cli/jsonspan.c: the extent of values and members in
+ * JSON text supctl passes through, and text that is not JSON refused
+ * without reading past its end.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonspan.h"
+
+/* s copied to a buffer of exactly its length: ASan sees a read past it */
+static char *
+exact(const char *s, size_t *n)
+{
+	char	*p;
+
+	*n = strlen(s);
+	p = malloc(*n ? *n : 1);
+	memcpy(p, s, *n);
+	return (p);
+}
+
+static long
+span(const char *s)
+{
+	const char	*end;
+	size_t		 n;
+	char		*p = exact(s, &n);
+	long		 r;
+
+	end = jsonspan_value(p, p + n);
+	r = end != NULL ? (long)(end - p) : -1;
+	free(p);
+	return (r);
+}
+
+Test(jsonspan, values_end_where_they_end)
+{
+	cr_assert_eq(span("[1,2,3] tail"), 7);
+	cr_assert_eq(span("{\"a\":[{\"b\":\"]}\\\"\"}]}x"), 20);
+	cr_assert_eq(span("\"a\\\\\"  "), 5);
+	cr_assert_eq(span("  null,"), 6);
+	cr_assert_eq(span("-12.5e3]"), 7);
+	cr_assert_eq(span("[]"), 2);
+	cr_assert_eq(span("{}"), 2);
+}
+
+Test(jsonspan, bad_input_is_refused)
+{
+	static const char *const bad[] = {
+		"", "   ", "[", "[1,2", "{\"a\":1", "[1}", "{\"a\":1]", "]",
+		"\"open", "\"esc\\", "\"ctl\x01\"", "[\"a]", "@", "[[[[", NULL
+	};
+	int	i;
+
+	for (i = 0; bad[i] != NULL; i++)
+		cr_expect_eq(span(bad[i]), -1, "%s", bad[i]);
+}
+
+Test(jsonspan, deep_nesting_is_refused_not_overflowed)
+{
+	char	buf[2048];
+
+	memset(buf, '[', 1000);
+	memset(buf + 1000, ']', 1000);
+	buf[2000] = '\0';
+	cr_assert_eq(span(buf), -1);
+}
+
+static const char *const keys[] = { "children", "degraded", NULL };
+
+Test(jsonspan, members_are_found_in_one_pass)
+{
+	struct jsonspan	 m[2];
+	const char	*s = "{\"children\":[{\"name\":\"a\",\"x\":{\"degraded\":1}}],"
+	    " \"degraded\" : \"disk full\" } rest", *end;
+
+	end = jsonspan_members(s, s + strlen(s), keys, m);
+	cr_assert_not_null(end);
+	cr_assert_str_eq(end, " rest");
+	cr_assert_eq(m[0].end - m[0].p, 33);
+	cr_assert(strncmp(m[0].p, "[{\"name\"", 8) == 0);
+	cr_assert_eq(m[1].end - m[1].p, 11);
+	cr_assert(strncmp(m[1].p, "\"disk full\"", 11) == 0);
+}
+
+Test(jsonspan, absent_members_are_null)
+{
+	struct jsonspan	 m[2];
+	const char	*s = "{\"other\":1}";
+
+	cr_assert_not_null(jsonspan_members(s, s + strlen(s), keys, m));
+	cr_assert_null(m[0].p);
+	cr_assert_null(m[1].p);
+	s = "{}";
+	cr_assert_not_null(jsonspan_members(s, s + 2, keys, m));
+	cr_assert_null(m[0].p);
+}
+
+Test(jsonspan, members_of_what_is_not_an_object_fail)
+{
+	static const char *const bad[] = {
+		"[1]", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":1", "{a:1}",
+		"{\"a\":1 \"b\":2}", "", NULL
+	};
+	struct jsonspan	 m[2];
+	size_t		 n;
+	char		*p;
+	int		 i;
+
+	for (i = 0; bad[i] != NULL; i++) {
+		p = exact(bad[i], &n);
+		cr_expect_null(jsonspan_members(p, p + n, keys, m), "%s", bad[i]);
+		free(p);
+	}
+}
