@@ -349,7 +349,7 @@ loop_perform(struct action_list *l)
  * (the loop does not sleep while events wait).  Each event still goes
  * through at once when few are queued: a lone restart is not slowed.
  */
-#define LOOP_DRAIN_BATCH	64
+#define LOOP_DRAIN_BATCH	32
 
 /*
  * Feed the queued events to the policy, including those its actions

@@ -847,8 +847,6 @@ server_client_new(int fd, const struct ucred *uc, enum role role)
 	cl->active_at = cl->accepted_at = now_mono_ms();
 	server_timer_arm(cl);
 	ev_io_start(loop_ev, &cl->rio);
-	/* its call is most often there already: read in this iteration */
-	ev_feed_event(loop_ev, &cl->rio, EV_READ);
 	cl->reading = 1;
 	TAILQ_INSERT_TAIL(&server_all, cl, entry);
 	server_nclients++;

@@ -514,6 +514,10 @@ Test(protocol, parameter_errors)
 	expect_error(r, "org.varlink.service.InvalidParameter");
 	cr_assert_str_eq(param_str(r, "parameter"), "names");
 	json_decref(r);
+	r = call1("Status", "{\"usage\":\"yes\"}");
+	expect_error(r, "org.varlink.service.InvalidParameter");
+	cr_assert_str_eq(param_str(r, "parameter"), "usage");
+	json_decref(r);
 	r = call1("Signal", "{\"target\":\"w1\",\"signal\":15}");
 	expect_error(r, "org.varlink.service.InvalidParameter");
 	json_decref(r);
