@@ -365,6 +365,8 @@ loop_drain(void)
 		sdnotify_changed();
 	queue_first = queue_len = 0;
 	loop_draining = 0;
+	/* after the replies (sent as they were answered): not part of a wait */
+	proc_record_started();
 	/* commit, then reply: server.c's flusher runs after this */
 	store_commit();
 	if (loop_exit_status >= 0) {

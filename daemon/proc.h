@@ -32,6 +32,8 @@ void		 proc_init(struct ev_loop *, const struct proc_ops *);
  * with the reason, through the ops (possibly before it returns).
  */
 void		 proc_start(struct node *);
+/* Record the process groups started since the last call (group_started). */
+void		 proc_record_started(void);
 /*
  * Stop node's process group: stop_signal, then SIGKILL after shutdown ms
  * (at once for brutal_kill, never for infinity).  Reports stopped once

@@ -166,6 +166,7 @@ static ev_timer		 store_retry;
 static ev_timer		 store_delay;		/* writes nobody waits for */
 static uint64_t		 store_ncommits, store_nfailures;
 static uint64_t		 store_next_id = 1, store_committed_id;
+static int		 store_beside;		/* the next hand-over: to the writer */
 
 /*
  * The writer's side: the connection (the loop's until store_start) and
@@ -1014,13 +1015,44 @@ store_commit_when(int now)
 	}
 	ev_timer_stop(loop_ev, &store_delay);
 	store_cur = store_batch_new();
-	store_hand(b, b->wanted);
+	store_hand(b, b->wanted && !store_beside);
 }
 
 void
 store_commit(void)
 {
 	store_commit_when(0);
+}
+
+/*
+ * A start follows (the loop waits in vfork until the child's exec): the
+ * writer commits the batch meanwhile, where the loop would write it
+ * first and start after.  store_settle takes the outcome once both are
+ * done.
+ */
+void
+store_commit_beside(void)
+{
+	store_beside = 1;
+	store_commit_when(0);
+	store_beside = 0;
+}
+
+/* The writer's batch, if it is done: settled now, not at its wake-up. */
+void
+store_settle(void)
+{
+	struct store_batch	*b;
+
+	if (store_inflight == NULL)
+		return;
+	pthread_mutex_lock(&store_mu);
+	b = store_w_out;
+	store_w_out = NULL;
+	pthread_mutex_unlock(&store_mu);
+	/* the loop's wake-up still comes: it finds nothing, commits what queued */
+	if (b != NULL)
+		store_done(b);
 }
 
 static void

@@ -78,6 +78,13 @@ void	 store_task_del(const char *name);
  */
 void	 store_commit(void);
 /*
+ * As store_commit, before a start: the batch goes to the writer thread so
+ * that its commit and the start overlap.  store_settle: settle the
+ * writer's batch now if it is done (the replies held for it are released).
+ */
+void	 store_commit_beside(void);
+void	 store_settle(void);
+/*
  * A ticket for what was queued so far in this iteration (the batch being
  * filled).  store_want: a reply waits for it, hand it over before the loop
  * sleeps.  store_ticket_state: 0 committed (or nothing to wait for), 1 on
