@@ -365,8 +365,6 @@ loop_drain(void)
 		sdnotify_changed();
 	queue_first = queue_len = 0;
 	loop_draining = 0;
-	/* after the replies (sent as they were answered): not part of a wait */
-	proc_record_started();
 	/* commit, then reply: server.c's flusher runs after this */
 	store_commit();
 	if (loop_exit_status >= 0) {
@@ -420,11 +418,9 @@ loop_proc_stopped(struct node *n)
 
 /* What the next supd must stop if this one dies: the group, by start time. */
 static void
-loop_proc_group_started(struct node *n, int pgid)
+loop_proc_group_started(struct node *n, int pgid, uint64_t starttime)
 {
-	uint64_t	starttime;
-
-	if (leftover_starttime(pgid, &starttime) == 0)
+	if (starttime != 0 || leftover_starttime(pgid, &starttime) == 0)
 		store_group_put(n, pgid, starttime);
 }
 

@@ -84,14 +84,11 @@ struct proc_rt {
 	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
 	int			 waiting;
 	LIST_ENTRY(proc_rt)	 all_entry;	/* proc_all */
-	LIST_ENTRY(proc_rt)	 due_entry;	/* proc_due: group not recorded yet */
-	int			 due;
 };
 
 static struct proc_rt		*proc_groups;	/* every rt with a live group */
 static LIST_HEAD(, proc_rt)	 proc_waiting = LIST_HEAD_INITIALIZER(proc_waiting);
 static LIST_HEAD(, proc_rt)	 proc_all = LIST_HEAD_INITIALIZER(proc_all);
-static LIST_HEAD(, proc_rt)	 proc_due = LIST_HEAD_INITIALIZER(proc_due);
 static int			 proc_nrunning;
 static int			 proc_devnull = -1;
 static int64_t			 proc_last_scan;
@@ -187,38 +184,10 @@ proc_wait_add(struct proc_rt *rt)
 		ev_timer_again(proc_loop, &proc_poll_w);
 }
 
-/* What the next supd must stop if this one dies (group_started). */
-static void
-proc_group_record(struct proc_rt *rt)
-{
-	if (!rt->due)
-		return;
-	LIST_REMOVE(rt, due_entry);
-	rt->due = 0;
-	if (proc_ops->group_started != NULL)
-		proc_ops->group_started(rt->node, rt->pgid);
-	testhook("start.recorded");
-}
-
-/*
- * The groups started this round, recorded once their replies are out
- * (the loop calls this before it commits): reading a start time from
- * /proc is no part of a spawn's wait.  Until then SUPD_STATE in each
- * child's environment is what a next supd would find it by.
- */
-void
-proc_record_started(void)
-{
-	while (!LIST_EMPTY(&proc_due))
-		proc_group_record(LIST_FIRST(&proc_due));
-}
-
 /* Forget the group: it is empty, or the node is going away. */
 static void
 proc_group_drop(struct proc_rt *rt)
 {
-	/* recorded, then removed, in that order, as for any other group */
-	proc_group_record(rt);
 	ev_timer_stop(proc_loop, &rt->kill_timer);
 	ev_timer_stop(proc_loop, &rt->start_timer);
 	proc_wait_remove(rt);
@@ -842,8 +811,9 @@ proc_start(struct node *node)
 	HASH_ADD_INT(proc_groups, pgid, rt);
 	proc_nrunning++;
 	node->pid = sp.pid;
-	LIST_INSERT_HEAD(&proc_due, rt, due_entry);
-	rt->due = 1;
+	if (proc_ops->group_started != NULL)
+		proc_ops->group_started(node, sp.pid, sp.starttime);
+	testhook("start.recorded");
 	node->started_at = now_wall_ms();
 	log_info("start %s pid %d", node->name, (int)sp.pid);
 	events_emit("start", node, json_pack("{s:i}", "pid", (int)sp.pid));
