@@ -830,9 +830,20 @@ spawn_slot_put(int i, int *fd)
 static int
 spawn_slots_take(struct spawn_ctx *c)
 {
-	int	n = 0, i;
+	int	n = 0, i, high;
 
 	if (3 + (c->cgroup_procs != -1) + c->npass > SPAWN_SLOTS)
+		return (0);
+	/* all below the slots already (/dev/null, supd's own 1 and 2): stay */
+	high = c->fd[0] > c->fd[1] ? c->fd[0] : c->fd[1];
+	if (c->fd[2] > high)
+		high = c->fd[2];
+	if (c->cgroup_procs > high)
+		high = c->cgroup_procs;
+	for (i = 0; i < c->npass; i++)
+		if (c->pass[i] > high)
+			high = c->pass[i];
+	if (spawn_slot[0] != -1 && high < spawn_slot[0])
 		return (0);
 	for (i = 0; i < 3; i++)
 		if (spawn_slot_put(n++, &c->fd[i]) == -1)
