@@ -197,14 +197,13 @@ method_spawn(struct call *c)
 		store_child_put(n);
 		c->uncommitted = method_spawn_uncommitted;
 		/*
-		 * Acknowledged once its row is on disk: committed by the
-		 * writer while the child starts, or with the calls queued
-		 * behind this one.
+		 * Acknowledged once its row is on disk: committed while the
+		 * child starts, or with the calls queued behind this one.
 		 */
 		c->commit_ticket = store_ticket();
 		store_want(c->commit_ticket);
 		testhook("spawn.registered");
-		store_commit_beside();
+		store_commit();
 	}
 	/* after the hand-over: the row's commit carries nothing else */
 	events_emit("spawn", n, json_pack("{s:s}", "supervisor", sup));

@@ -166,7 +166,6 @@ static ev_timer		 store_retry;
 static ev_timer		 store_delay;		/* writes nobody waits for */
 static uint64_t		 store_ncommits, store_nfailures;
 static uint64_t		 store_next_id = 1, store_committed_id;
-static int		 store_beside;		/* the next hand-over: to the writer */
 
 /*
  * The writer's side: the connection (the loop's until store_start) and
@@ -1015,7 +1014,7 @@ store_commit_when(int now)
 	}
 	ev_timer_stop(loop_ev, &store_delay);
 	store_cur = store_batch_new();
-	store_hand(b, b->wanted && !store_beside);
+	store_hand(b, b->wanted);
 }
 
 void
@@ -1025,20 +1024,10 @@ store_commit(void)
 }
 
 /*
- * A start follows (the loop waits in vfork until the child's exec): the
- * writer commits the batch meanwhile, where the loop would write it
- * first and start after.  store_settle takes the outcome once both are
- * done.
+ * The writer's batch, if it is done: settled now, not at its wake-up (a
+ * sync = full commit runs beside the start that follows it; the reply
+ * goes as soon as both are over).
  */
-void
-store_commit_beside(void)
-{
-	store_beside = 1;
-	store_commit_when(0);
-	store_beside = 0;
-}
-
-/* The writer's batch, if it is done: settled now, not at its wake-up. */
 void
 store_settle(void)
 {

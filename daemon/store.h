@@ -78,11 +78,9 @@ void	 store_task_del(const char *name);
  */
 void	 store_commit(void);
 /*
- * As store_commit, before a start: the batch goes to the writer thread so
- * that its commit and the start overlap.  store_settle: settle the
- * writer's batch now if it is done (the replies held for it are released).
+ * Settle the writer's batch now if it is done (the replies held for it
+ * are released), without waiting for its wake-up of the loop.
  */
-void	 store_commit_beside(void);
 void	 store_settle(void);
 /*
  * A ticket for what was queued so far in this iteration (the batch being
