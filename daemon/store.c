@@ -1002,8 +1002,21 @@ store_commit_when(int now)
 		}
 		return;
 	}
-	if (b->nops == 0)
+	if (b->nops == 0) {
+		/*
+		 * A reply waited for an iteration that wrote nothing: it is
+		 * settled now, and what comes later goes to a batch of its own.
+		 */
+		if (b->wanted) {
+			ev_timer_stop(loop_ev, &store_delay);
+			store_cur = store_batch_new();
+			store_committed_id = b->id;
+			store_batch_free(b);
+			if (store_notify != NULL)
+				store_notify();
+		}
 		return;
+	}
 	/* a reply waits, but more calls are queued that will join it */
 	if (!now && (!b->wanted || (store_more != NULL && store_more()))) {
 		if (!ev_is_active(&store_delay)) {
@@ -1080,10 +1093,12 @@ store_ticket_state(uint64_t id, const char **why)
 	*why = NULL;
 	if (id == 0 || id <= store_committed_id)
 		return (0);
+	/*
+	 * The batch being filled is waited for even while empty: what the
+	 * call acknowledges may be written later in the same iteration (a
+	 * removal follows the command's end); its commit settles it.
+	 */
 	if (store_cur != NULL && store_cur->id == id) {
-		/* an empty batch has nothing to wait for */
-		if (store_cur->nops == 0)
-			return (0);
 		if (store_why == NULL)
 			return (1);
 	} else if (store_inflight != NULL && store_inflight->id == id)

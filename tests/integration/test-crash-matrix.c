@@ -34,6 +34,15 @@ static const char *conf =
     "parent = root\n"
     "command = /bin/sh -c 'exec sleep 100000' job\n";
 
+/*
+ * The same with sync = full: every commit goes through the writer thread,
+ * so the loop runs on (and sends what replies it may) while it writes.
+ */
+static const char *conf_sync_full =
+    "[supd]\n"
+    "sync = full\n"
+    "\n";
+
 /* What a reload finds in the file: one worker more. */
 static const char *conf_added =
     "\n"
@@ -206,15 +215,19 @@ append_conf(const char *text)
  * again; the tree checked against what the client was told.
  */
 static void
-cell(enum op op, const char *step)
+cell_in(enum op op, const char *step, const char *head)
 {
 	static const char *opname[] = { "spawn", "stop", "reload", "reexec" };
-	char	 arm[320], what[96];
+	char	 arm[320], what[96], *text;
 	pid_t	 cl, kept, pid;
 	int	 fd, rc;
 
-	snprintf(what, sizeof what, "%s at %s", opname[op], step);
-	harness_init(&in, conf);
+	snprintf(what, sizeof what, "%s at %s%s", opname[op], step,
+	    head != NULL ? " (sync = full)" : "");
+	if (head == NULL || asprintf(&text, "%s%s", head, conf) == -1)
+		text = NULL;
+	harness_init(&in, text != NULL ? text : conf);
+	free(text);
 	snprintf(arm, sizeof arm, "%s/arm", in.dir);
 	snprintf(hook_env, sizeof hook_env, "SUPD_TEST_PAUSE=%s@%s", step, arm);
 	in.env = hook_envv;
@@ -284,6 +297,12 @@ cell(enum op op, const char *step)
 	memset(&in, 0, sizeof in);
 }
 
+static void
+cell(enum op op, const char *step)
+{
+	cell_in(op, step, NULL);
+}
+
 Test(crash_matrix, spawn)
 {
 	static const char *steps[] = { "spawn.registered", "commit.before",
@@ -303,6 +322,20 @@ Test(crash_matrix, stop)
 
 	for (i = 0; steps[i] != NULL; i++)
 		cell(OP_STOP, steps[i]);
+}
+
+/*
+ * With sync = full every commit is the writer thread's, and the loop goes on
+ * sending replies while it writes: a stop's reply must still wait for the
+ * commit of its removal (the cells above commit on the loop's thread).
+ */
+Test(crash_matrix, stop_while_the_writer_thread_commits)
+{
+	static const char *steps[] = { "commit.before", "commit.after", NULL };
+	int	i;
+
+	for (i = 0; steps[i] != NULL; i++)
+		cell_in(OP_STOP, steps[i], conf_sync_full);
 }
 
 Test(crash_matrix, reload)
