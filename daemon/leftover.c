@@ -101,6 +101,37 @@ leftover_starttime(pid_t pid, uint64_t *starttime)
 }
 
 /*
+ * The kernel stamps a process with CLOCK_BOOTTIME while it forks it, and
+ * /proc/PID/stat shows that stamp in clock ticks (nsec_to_clock_t, in the
+ * reader's time namespace as clock_gettime is): a fork between two
+ * readings of one tick started in that tick.  A start takes some 100 us,
+ * a tick is 10 ms: one start in a hundred straddles two and is read from
+ * /proc.
+ */
+int
+leftover_starttime_between(const struct timespec *before,
+    const struct timespec *after, uint64_t *starttime)
+{
+	static long	 hz;
+	uint64_t	 per, a, b;
+
+	if (hz == 0 && (hz = sysconf(_SC_CLK_TCK)) <= 0)
+		hz = -1;
+	/* the kernel divides exactly only then; otherwise ask /proc */
+	if (hz <= 0 || 1000000000L % hz != 0)
+		return (-1);
+	per = 1000000000ULL / (uint64_t)hz;
+	a = ((uint64_t)before->tv_sec * 1000000000ULL +
+	    (uint64_t)before->tv_nsec) / per;
+	b = ((uint64_t)after->tv_sec * 1000000000ULL +
+	    (uint64_t)after->tv_nsec) / per;
+	if (a != b)
+		return (-1);
+	*starttime = a;
+	return (0);
+}
+
+/*
  * Find "KEY=VALUE" in an environ image (entries separated by NUL), the
  * value of "NAME=" into name too; 1 if the entry is there.
  */

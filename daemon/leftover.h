@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct leftover {
 	char		 name[65];
@@ -41,6 +42,13 @@ int	 leftover_parse_environ(const char *env, size_t len, const char *mark,
 	    char *name, size_t namesz);
 /* pid's start time; -1 if it is gone. */
 int	 leftover_starttime(pid_t pid, uint64_t *starttime);
+/*
+ * The start time of a process forked between two CLOCK_BOOTTIME readings,
+ * without reading /proc: 0 when both fall in the same clock tick (then
+ * that tick is it), -1 when they do not.
+ */
+int	 leftover_starttime_between(const struct timespec *before,
+	    const struct timespec *after, uint64_t *starttime);
 /*
  * Stop every group of v that is still the one recorded: its stop signal
  * to all at once, SIGKILL past each one's shutdown time, and wait until

@@ -445,11 +445,9 @@ loop_proc_stopped(struct node *n)
 
 /* What the next supd must stop if this one dies: the group, by start time. */
 static void
-loop_proc_group_started(struct node *n, int pgid)
+loop_proc_group_started(struct node *n, int pgid, uint64_t starttime)
 {
-	uint64_t	starttime;
-
-	if (leftover_starttime(pgid, &starttime) == 0)
+	if (starttime != 0 || leftover_starttime(pgid, &starttime) == 0)
 		store_group_put(n, pgid, starttime);
 }
 

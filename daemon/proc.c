@@ -812,7 +812,7 @@ proc_start(struct node *node)
 	proc_nrunning++;
 	node->pid = sp.pid;
 	if (proc_ops->group_started != NULL)
-		proc_ops->group_started(node, sp.pid);
+		proc_ops->group_started(node, sp.pid, sp.starttime);
 	testhook("start.recorded");
 	node->started_at = now_wall_ms();
 	log_info("start %s pid %d", node->name, (int)sp.pid);

@@ -7,6 +7,8 @@
 #ifndef PROC_H
 #define PROC_H
 
+#include <stdint.h>
+
 struct ev_loop;
 struct node;
 
@@ -20,7 +22,8 @@ struct proc_ops {
 	void	(*exited)(struct node *, int normal);	/* by itself, group empty */
 	void	(*stopped)(struct node *);	/* a proc_stop is over */
 	/* node's process group pid was made / is empty (may be NULL) */
-	void	(*group_started)(struct node *, int pgid);
+	/* starttime: as /proc/PID/stat has it, 0 if not known */
+	void	(*group_started)(struct node *, int pgid, uint64_t starttime);
 	void	(*group_gone)(struct node *, int pgid);
 };
 

@@ -345,6 +345,26 @@ server_answer_now(struct client *cl, struct call *c)
 }
 
 /*
+ * The last reply a client waits for goes out now, not at the flush before
+ * the loop sleeps: the rest of the round (the policy's other work, the
+ * events, a start's bookkeeping) is then no part of its wait.  Replies to
+ * pipelined calls still leave together; the flush does the rest (a
+ * partial write, an error, closing).
+ */
+static void
+server_send_now(struct client *cl)
+{
+	if (cl->overflow || !TAILQ_EMPTY(&cl->queue) ||
+	    !TAILQ_EMPTY(&cl->held) || varlink_wbuf_pending(&cl->wb) == 0 ||
+	    ev_is_active(&cl->wio))
+		return;
+	if (varlink_wbuf_flush(&cl->wb, cl->fd) == 1) {
+		cl->active_at = now_mono_ms();
+		testhook("reply.sent");
+	}
+}
+
+/*
  * Send the held replies whose batches are settled, in order: a failed
  * batch turns "done" into StateUnavailable (and undoes what it can).
  */
@@ -369,6 +389,7 @@ server_release(struct client *cl)
 		call_free(c);
 	}
 	server_dirty_add(cl);
+	server_send_now(cl);
 }
 
 /* Answer c: now, or once what it acknowledges is committed. */
@@ -377,10 +398,14 @@ server_answer(struct client *cl, struct call *c)
 {
 	const char	*why;
 
+	/* its commit may be done already (written beside a start) */
+	if (c->commit_ticket != 0)
+		store_settle();
 	if (TAILQ_EMPTY(&cl->held) &&
 	    store_ticket_state(c->commit_ticket, &why) == 0) {
 		server_answer_now(cl, c);
 		call_free(c);
+		server_send_now(cl);
 		return;
 	}
 	TAILQ_INSERT_TAIL(&cl->held, c, held_entry);

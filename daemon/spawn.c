@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "leftover.h"
 #include "spawn.h"
 #include "tree.h"
 #include "util.h"
@@ -329,15 +330,19 @@ spawn_clone_child(void *arg)
  * child's own copy (spawn_child) only what it keeps.
  */
 static pid_t
-spawn_vfork(struct spawn_ctx *c, int *pidfd)
+spawn_vfork(struct spawn_ctx *c, int *pidfd, uint64_t *starttime)
 {
+	struct timespec	 before, after;
 	sigset_t	 all, old;
 	pid_t		 pid = -1;
 	int		 saved;
 
 	*pidfd = -1;
+	*starttime = 0;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
+	/* the child's start time, without a read of /proc (leftover.c) */
+	clock_gettime(CLOCK_BOOTTIME, &before);
 	if (!spawn_no_pidfd && spawn_stack != NULL) {
 		pid = clone(spawn_clone_child, spawn_stack + SPAWN_STACK_SIZE,
 		    CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_PIDFD | SIGCHLD,
@@ -351,11 +356,16 @@ spawn_vfork(struct spawn_ctx *c, int *pidfd)
 			*pidfd = -1;
 	}
 	if (pid == -1 && c->step == STEP_NONE) {
+		clock_gettime(CLOCK_BOOTTIME, &before);
 		pid = vfork();
 		if (pid == 0)
 			spawn_child(c);
 	}
 	saved = errno;
+	clock_gettime(CLOCK_BOOTTIME, &after);
+	if (pid > 0 && leftover_starttime_between(&before, &after,
+	    starttime) == -1)
+		*starttime = 0;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
 	return (pid);
@@ -820,9 +830,20 @@ spawn_slot_put(int i, int *fd)
 static int
 spawn_slots_take(struct spawn_ctx *c)
 {
-	int	n = 0, i;
+	int	n = 0, i, high;
 
 	if (3 + (c->cgroup_procs != -1) + c->npass > SPAWN_SLOTS)
+		return (0);
+	/* all below the slots already (/dev/null, supd's own 1 and 2): stay */
+	high = c->fd[0] > c->fd[1] ? c->fd[0] : c->fd[1];
+	if (c->fd[2] > high)
+		high = c->fd[2];
+	if (c->cgroup_procs > high)
+		high = c->cgroup_procs;
+	for (i = 0; i < c->npass; i++)
+		if (c->pass[i] > high)
+			high = c->pass[i];
+	if (spawn_slot[0] != -1 && high < spawn_slot[0])
 		return (0);
 	for (i = 0; i < 3; i++)
 		if (spawn_slot_put(n++, &c->fd[i]) == -1)
@@ -888,6 +909,7 @@ spawn_start(struct spawn *sp, char **cause)
 	struct passwd		*pw;
 	char			 pathbuf[PATH_MAX];
 	pid_t			 pid;
+	uint64_t		 starttime;
 	int			 pidfd, i, nslots;
 
 	*cause = NULL;
@@ -931,7 +953,7 @@ spawn_start(struct spawn *sp, char **cause)
 	c.sigs = spawn_sigs;
 	c.nsigs = spawn_nsigs;
 
-	pid = spawn_vfork(&c, &pidfd);
+	pid = spawn_vfork(&c, &pidfd, &starttime);
 	spawn_slots_give_back(nslots);
 
 	if (pid == -1)
@@ -953,5 +975,6 @@ spawn_start(struct spawn *sp, char **cause)
 		return (-1);
 	sp->pid = pid;
 	sp->pidfd = pidfd;
+	sp->starttime = starttime;
 	return (0);
 }

@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 
+#include <stdint.h>
+
 struct node;
 
 /* Where a command without a slash is looked up when PATH is not set. */
@@ -30,6 +32,8 @@ struct spawn {
 	/* out: its pidfd (O_CLOEXEC), -1 if none: for reap_watch */
 	int			 pidfd;
 	uid_t			 uid;		/* out: the uid it runs as */
+	/* out: its start time as /proc/PID/stat says it (ticks); 0: not known */
+	uint64_t		 starttime;
 };
 
 /*

@@ -1036,6 +1036,27 @@ store_commit(void)
 	store_commit_when(0);
 }
 
+/*
+ * The writer's batch, if it is done: settled now, not at its wake-up (a
+ * sync = full commit runs beside the start that follows it; the reply
+ * goes as soon as both are over).
+ */
+void
+store_settle(void)
+{
+	struct store_batch	*b;
+
+	if (store_inflight == NULL)
+		return;
+	pthread_mutex_lock(&store_mu);
+	b = store_w_out;
+	store_w_out = NULL;
+	pthread_mutex_unlock(&store_mu);
+	/* the loop's wake-up still comes: it finds nothing, commits what queued */
+	if (b != NULL)
+		store_done(b);
+}
+
 static void
 store_flush(void)
 {

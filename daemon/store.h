@@ -78,6 +78,11 @@ void	 store_task_del(const char *name);
  */
 void	 store_commit(void);
 /*
+ * Settle the writer's batch now if it is done (the replies held for it
+ * are released), without waiting for its wake-up of the loop.
+ */
+void	 store_settle(void);
+/*
  * A ticket for what was queued so far in this iteration (the batch being
  * filled).  store_want: a reply waits for it, hand it over before the loop
  * sleeps.  store_ticket_state: 0 committed (or nothing to wait for), 1 on

@@ -41,6 +41,7 @@ SUPCTL = built('cli/supctl')
 VLPIPE = built('tests/bench/vlpipe')
 STAMP = built('tests/bench/stamp')
 BARE = built('tests/bench/bare-restart')
+SPAWN_ONCE = built('tests/bench/spawn-once')
 
 TMP = tempfile.mkdtemp(prefix='supd-bench.')
 ENV = dict(os.environ, SUPD_BENCH_TAG=TMP)

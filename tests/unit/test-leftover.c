@@ -3,8 +3,13 @@
  * /proc/PID/stat line (state, process group, start time) and an environ
  * image (the mark of a supd's children), good and bad.
  */
+#include <sys/wait.h>
+
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "leftover.h"
 
@@ -116,4 +121,49 @@ Test(environ, an_image_without_a_final_nul_or_with_a_long_name_is_read_safely)
 	cr_assert_eq(env_has(long_name, n, name, sizeof name), 0);
 	cr_assert_eq(strlen(name), sizeof name - 1, "name not bounded");
 	free(long_name);
+}
+
+/*
+ * The start time taken from the clock around a fork is /proc's: forked
+ * many times, every one the clocks place in one tick matches, and most do.
+ */
+Test(stat, the_start_time_from_the_clock_around_a_fork_is_procs)
+{
+	struct timespec	 before, after;
+	uint64_t	 mine, procs;
+	pid_t		 pid;
+	int		 i, known = 0;
+
+	for (i = 0; i < 200; i++) {
+		clock_gettime(CLOCK_BOOTTIME, &before);
+		if ((pid = fork()) == 0) {
+			pause();
+			_exit(0);
+		}
+		clock_gettime(CLOCK_BOOTTIME, &after);
+		cr_assert_gt(pid, 0);
+		cr_assert_eq(leftover_starttime(pid, &procs), 0);
+		if (leftover_starttime_between(&before, &after, &mine) == 0) {
+			cr_assert_eq(mine, procs, "fork %d: %llu from the clock, "
+			    "%llu in /proc", i, (unsigned long long)mine,
+			    (unsigned long long)procs);
+			known++;
+		}
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	cr_assert_gt(known, 100, "only %d of 200 forks in one tick", known);
+}
+
+Test(stat, readings_in_two_ticks_give_no_start_time)
+{
+	struct timespec	 before = { 100, 999999999 }, after = { 101, 0 };
+	uint64_t	 st = 7;
+
+	cr_assert_eq(leftover_starttime_between(&before, &after, &st), -1);
+	cr_assert_eq(st, 7);
+	after = before;
+	cr_assert_eq(leftover_starttime_between(&before, &after, &st), 0);
+	cr_assert_eq(st, 100 * (uint64_t)sysconf(_SC_CLK_TCK) +
+	    (uint64_t)sysconf(_SC_CLK_TCK) - 1);
 }
