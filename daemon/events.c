@@ -46,6 +46,7 @@ static uint64_t		  ring_last;	/* seq of the ring's newest line */
 static uint64_t		  last_seq;	/* given: in the ring or pending */
 static struct pend	 *pending;
 static size_t		  npending, cappending;
+#define EVENTS_PENDING_KEEP	256	/* room a flushed pending list keeps */
 static uint64_t		  published;	/* followers have seen up to here */
 static uint64_t		  total;
 static struct listener	 *listeners;
@@ -287,6 +288,12 @@ events_flush(void)
 	for (i = 0; i < npending; i++)
 		events_print(&pending[i]);
 	npending = 0;
+	/* a burst's (a boot of thousands) is not kept at its peak */
+	if (cappending > EVENTS_PENDING_KEEP) {
+		free(pending);
+		pending = NULL;
+		cappending = 0;
+	}
 }
 
 void

@@ -311,6 +311,12 @@ store_try_open(char **cause, char **why)
 	    "PRAGMA synchronous = NORMAL");
 	/* no commit copies the WAL back (and fsyncs): the writer does, apart */
 	store_exec("PRAGMA wal_autocheckpoint = 0");
+	/*
+	 * Appends touch the last leaf of each table and the few pages above
+	 * it: 256 KiB of cache holds those; sqlite's 2 MiB default grew with
+	 * every child's rows and stayed (heap of the writer thread).
+	 */
+	store_exec("PRAGMA cache_size = -256");
 	sqlite3_wal_hook(store_db, store_wal_cb, NULL);
 	if ((rc = store_migrate(cause)) != 0)
 		goto out;
