@@ -11,6 +11,7 @@
  * replays) only once it is on disk, so a seq anyone has seen is never given
  * again by the next supd.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,8 +28,8 @@ struct listener {
 /* One allocation: the JSON text, its NUL, then the name and its NUL (if any). */
 struct line {
 	char		*text;
-	size_t		 len;
-	int		 named;
+	uint32_t	 len;		/* a line is far shorter: 16 bytes a slot */
+	uint32_t	 named;
 };
 
 /* An event recorded but not printed yet. */
