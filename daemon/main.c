@@ -420,12 +420,6 @@ main(int argc, char **argv)
 	}
 	reload_init(main_settle);
 	root = tree_build(conf);
-	/*
-	 * The parse's own blocks (a section's key table, each spec before it
-	 * was packed) are free now but spread among what is kept: give their
-	 * pages back, once, rather than keep the parse's peak for good.
-	 */
-	malloc_trim(0);
 	events_init(conf->history_max);
 	loop_init(conf, root, &main_loop_ops);
 	/* before the snapshot is checked: it names its children's cgroups */
