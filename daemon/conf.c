@@ -729,6 +729,27 @@ conf_read(struct conf_state *st)
 	conf_parse(st);
 }
 
+/* Every spec of a valid config into one allocation each (spec-pack.c). */
+static void
+conf_pack(struct config *cf)
+{
+	struct spec	*s, *next, *d;
+	int		 root;
+
+	for (s = TAILQ_FIRST(&cf->specs); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		root = cf->root == s;
+		TAILQ_REMOVE(&cf->specs, s, entry);
+		d = spec_pack(s);
+		if (root)
+			cf->root = d;
+		if (next != NULL)
+			TAILQ_INSERT_BEFORE(next, d, entry);
+		else
+			TAILQ_INSERT_TAIL(&cf->specs, d, entry);
+	}
+}
+
 /* What conf_load and conf_load_text share once the text is parsed. */
 static struct config *
 conf_finish(struct conf_state *st, char ***errors)
@@ -745,8 +766,10 @@ conf_finish(struct conf_state *st, char ***errors)
 	conf_settings_free(&st->scratch);
 
 	*errors = NULL;
-	if (st->nerrs == 0)
+	if (st->nerrs == 0) {
+		conf_pack(cf);
 		return (cf);
+	}
 	qsort(st->errs, st->nerrs, sizeof(*st->errs), conf_error_cmp);
 	*errors = xcalloc(st->nerrs + 1, sizeof(**errors));
 	for (i = 0; i < st->nerrs; i++)

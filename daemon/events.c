@@ -11,6 +11,7 @@
  * replays) only once it is on disk, so a seq anyone has seen is never given
  * again by the next supd.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,8 +28,8 @@ struct listener {
 /* One allocation: the JSON text, its NUL, then the name and its NUL (if any). */
 struct line {
 	char		*text;
-	size_t		 len;
-	int		 named;
+	uint32_t	 len;		/* a line is far shorter: 16 bytes a slot */
+	uint32_t	 named;
 };
 
 /* An event recorded but not printed yet. */
@@ -46,6 +47,7 @@ static uint64_t		  ring_last;	/* seq of the ring's newest line */
 static uint64_t		  last_seq;	/* given: in the ring or pending */
 static struct pend	 *pending;
 static size_t		  npending, cappending;
+#define EVENTS_PENDING_KEEP	256	/* room a flushed pending list keeps */
 static uint64_t		  published;	/* followers have seen up to here */
 static uint64_t		  total;
 static struct listener	 *listeners;
@@ -287,6 +289,12 @@ events_flush(void)
 	for (i = 0; i < npending; i++)
 		events_print(&pending[i]);
 	npending = 0;
+	/* a burst's (a boot of thousands) is not kept at its peak */
+	if (cappending > EVENTS_PENDING_KEEP) {
+		free(pending);
+		pending = NULL;
+		cappending = 0;
+	}
 }
 
 void

@@ -28,6 +28,7 @@ struct node	*loop_root;
 
 static struct policy_event	*queue;		/* FIFO of events for the policy */
 static size_t			 queue_len, queue_cap, queue_first;
+#define LOOP_QUEUE_KEEP		256	/* events a drained queue keeps room for */
 static struct action_list	 actions;
 static ev_prepare		 loop_prepare;
 static ev_idle			 loop_kick_w;	/* no sleep while events wait */
@@ -383,8 +384,15 @@ loop_drain_max(size_t max)
 		queue_len -= queue_first;
 		queue_first = 0;
 		ev_idle_start(loop_ev, &loop_kick_w);
-	} else
+	} else {
 		queue_first = queue_len = 0;
+		/* the queue of a burst (a boot of thousands) is not kept at its peak */
+		if (queue_cap > LOOP_QUEUE_KEEP) {
+			free(queue);
+			queue = NULL;
+			queue_cap = 0;
+		}
+	}
 	loop_draining = 0;
 	/* commit, then reply: server.c's flusher runs after this */
 	store_commit();

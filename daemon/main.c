@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +370,14 @@ main(int argc, char **argv)
 	char		*cause;
 	int		 ch, check = 0, strict = 0, status, snapfd = -1;
 	int64_t		 began = now_mono_ms();
+
+	/*
+	 * glibc's mmap threshold (128 KiB) fixed: left dynamic, the first free
+	 * of a large block (a status reply at 10,000 children, a boot's queues)
+	 * raises it to that size, and from then on such blocks come from the
+	 * heap, whose pages stay with supd after the free.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 
 	while ((ch = getopt_long(argc, argv, "c:s:vhV", longopts, NULL)) != -1) {
 		switch (ch) {

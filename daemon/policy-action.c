@@ -9,6 +9,9 @@
 #include "policy-int.h"
 #include "util.h"
 
+/* Actions an emptied list keeps room for; a larger one is freed. */
+#define ACTION_LIST_KEEP	256
+
 struct action *
 policy_act_push(enum action_type type, struct node *n)
 {
@@ -90,6 +93,12 @@ action_list_clear(struct action_list *l)
 	for (i = 0; i < l->len; i++)
 		free(l->v[i].detail);
 	l->len = 0;
+	/* a burst's list (a boot of thousands) is not kept at its peak */
+	if (l->cap > ACTION_LIST_KEEP) {
+		free(l->v);
+		l->v = NULL;
+		l->cap = 0;
+	}
 }
 
 void

@@ -93,6 +93,9 @@ policy_busy(const struct node *sup)
 
 /* Steps */
 
+/* Steps a supervisor keeps room for once its operation is over. */
+#define STEPS_KEEP	256
+
 static void
 steps_reset(struct sup *s, enum op_kind op)
 {
@@ -421,6 +424,12 @@ sup_advance(struct node *sup)
 		if (step_begin(sup, &s->steps[s->cursteps]))
 			return;
 		s->cursteps++;
+	}
+	/* every step is done: a boot of thousands does not keep its list */
+	if (s->capsteps > STEPS_KEEP) {
+		free(s->steps);
+		s->steps = NULL;
+		s->nsteps = s->cursteps = s->capsteps = 0;
 	}
 	sup_finish(sup);
 }

@@ -23,7 +23,6 @@
 
 #include <ev.h>
 #include <jansson.h>
-#include <uthash.h>
 
 #include "cgroup.h"
 #include "events.h"
@@ -72,21 +71,29 @@ struct proc_rt {
 	char			*why;		/* proc_fail's reason, for the exit */
 	int64_t			 waiting_since;	/* mono ms: main gone, group not */
 	int			 live_seen;	/* proc_scan found a live member */
-	ev_timer		 kill_timer;	/* shutdown -> SIGKILL */
-	ev_timer		 start_timer;	/* start_timeout */
+	int			 failures;	/* abnormal exits and start failures */
+	/*
+	 * start_timeout while starting, shutdown -> SIGKILL once stopping:
+	 * never both (a stop ends the start first), so one timer serves.
+	 */
+	ev_timer		 timer;
 	struct notify		*notify;
 	char			*status;	/* last STATUS= once notify closed */
 	char			*last_exit;	/* how it last ended, for status */
-	int			 failures;	/* abnormal exits and start failures */
 	char			*cgroup;	/* its cgroup v2 directory, or NULL */
-	int			 cgroup_wd;	/* waiting: its cgroup.events watch; 0 none */
-	UT_hash_handle		 hh;		/* proc_groups, by pgid */
 	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
 	int			 waiting;
+	int			 cgroup_wd;	/* waiting: its cgroup.events watch; 0 none */
 	LIST_ENTRY(proc_rt)	 all_entry;	/* proc_all */
 };
 
-static struct proc_rt		*proc_groups;	/* every rt with a live group */
+/*
+ * Every rt with a live group, by pgid: open addressing, linear probing, at
+ * most 3/4 full; a slot is a pointer (the key is rt->pgid), so a group
+ * costs 8 to 16 bytes here instead of a hash handle in each rt.
+ */
+static struct proc_rt		**proc_gtab;
+static size_t			 proc_gcap, proc_gn;
 static LIST_HEAD(, proc_rt)	 proc_waiting = LIST_HEAD_INITIALIZER(proc_waiting);
 static LIST_HEAD(, proc_rt)	 proc_all = LIST_HEAD_INITIALIZER(proc_all);
 static int			 proc_nrunning;
@@ -104,10 +111,87 @@ static char			 proc_failure[1024];	/* proc_last_failure */
 static void	proc_settle(struct proc_rt *);
 static void	proc_failed(struct proc_rt *, const char *, char *, size_t);
 
+/* --- the groups by pgid ---------------------------------------------------- */
+
+static size_t
+proc_gslot(pid_t pgid)
+{
+	return (((size_t)pgid * 2654435761u) & (proc_gcap - 1));
+}
+
+static struct proc_rt *
+proc_group_find(pid_t pgid)
+{
+	size_t	 i;
+
+	if (proc_gcap == 0)
+		return (NULL);
+	for (i = proc_gslot(pgid); proc_gtab[i] != NULL;
+	    i = (i + 1) & (proc_gcap - 1))
+		if (proc_gtab[i]->pgid == pgid)
+			return (proc_gtab[i]);
+	return (NULL);
+}
+
+static void
+proc_group_put(struct proc_rt *rt)
+{
+	size_t	 i;
+
+	for (i = proc_gslot(rt->pgid); proc_gtab[i] != NULL;
+	    i = (i + 1) & (proc_gcap - 1))
+		;
+	proc_gtab[i] = rt;
+}
+
+static void
+proc_group_add(struct proc_rt *rt)
+{
+	struct proc_rt	**old = proc_gtab;
+	size_t		  oldcap = proc_gcap, i;
+
+	if ((proc_gn + 1) * 4 > proc_gcap * 3) {
+		proc_gcap = proc_gcap == 0 ? 64 : proc_gcap * 2;
+		proc_gtab = xcalloc(proc_gcap, sizeof *proc_gtab);
+		for (i = 0; i < oldcap; i++)
+			if (old[i] != NULL)
+				proc_group_put(old[i]);
+		free(old);
+	}
+	proc_group_put(rt);
+	proc_gn++;
+}
+
+/* Remove rt, moving back what probed past its slot (no tombstones). */
+static void
+proc_group_del(struct proc_rt *rt)
+{
+	size_t	 i, j, k;
+
+	for (i = proc_gslot(rt->pgid); proc_gtab[i] != rt;
+	    i = (i + 1) & (proc_gcap - 1))
+		;
+	proc_gtab[i] = NULL;
+	for (j = (i + 1) & (proc_gcap - 1); proc_gtab[j] != NULL;
+	    j = (j + 1) & (proc_gcap - 1)) {
+		k = proc_gslot(proc_gtab[j]->pgid);
+		/* k cyclically in (i, j]: it stays */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		proc_gtab[i] = proc_gtab[j];
+		proc_gtab[j] = NULL;
+		i = j;
+	}
+	if (--proc_gn == 0) {
+		free(proc_gtab);
+		proc_gtab = NULL;
+		proc_gcap = 0;
+	}
+}
+
 /* --- the runtime data of a node ------------------------------------------ */
 
-static void	proc_kill_cb(struct ev_loop *, ev_timer *, int);
-static void	proc_start_timeout_cb(struct ev_loop *, ev_timer *, int);
+static void	proc_timer_cb(struct ev_loop *, ev_timer *, int);
 
 static struct proc_rt *
 proc_rt_get(struct node *node)
@@ -118,10 +202,8 @@ proc_rt_get(struct node *node)
 		return (rt);
 	rt = xcalloc(1, sizeof *rt);
 	rt->node = node;
-	ev_init(&rt->kill_timer, proc_kill_cb);
-	rt->kill_timer.data = rt;
-	ev_init(&rt->start_timer, proc_start_timeout_cb);
-	rt->start_timer.data = rt;
+	ev_init(&rt->timer, proc_timer_cb);
+	rt->timer.data = rt;
 	node->rt = rt;
 	LIST_INSERT_HEAD(&proc_all, rt, all_entry);
 	return (rt);
@@ -188,14 +270,13 @@ proc_wait_add(struct proc_rt *rt)
 static void
 proc_group_drop(struct proc_rt *rt)
 {
-	ev_timer_stop(proc_loop, &rt->kill_timer);
-	ev_timer_stop(proc_loop, &rt->start_timer);
+	ev_timer_stop(proc_loop, &rt->timer);
 	proc_wait_remove(rt);
 	proc_notify_close(rt);
 	memwatch_remove(rt->node);
 	liveness_stop(rt->node);
 	if (rt->pgid != 0) {
-		HASH_DEL(proc_groups, rt);
+		proc_group_del(rt);
 		if (proc_ops->group_gone != NULL)
 			proc_ops->group_gone(rt->node, rt->pgid);
 	}
@@ -282,8 +363,9 @@ proc_group_stop_sig(struct proc_rt *rt, int sig)
 	if (rt->shutdown_ms != SHUTDOWN_INFINITY) {
 		/* the grace counts from the signal, not from the loop's last wakeup */
 		ev_now_update(proc_loop);
-		ev_timer_set(&rt->kill_timer, rt->shutdown_ms / 1000.0, 0.);
-		ev_timer_start(proc_loop, &rt->kill_timer);
+		ev_timer_stop(proc_loop, &rt->timer);
+		ev_timer_set(&rt->timer, rt->shutdown_ms / 1000.0, 0.);
+		ev_timer_start(proc_loop, &rt->timer);
 	}
 }
 
@@ -295,12 +377,8 @@ proc_group_stop(struct proc_rt *rt)
 }
 
 static void
-proc_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
+proc_kill_cb(struct proc_rt *rt)
 {
-	struct proc_rt	*rt = w->data;
-
-	(void)loop;
-	(void)revents;
 	log_warn("kill %s pgid %d: still running %lld ms after signal %d",
 	    rt->node->name, (int)rt->pgid,
 	    (long long)rt->shutdown_ms, rt->stop_signal);
@@ -385,7 +463,7 @@ proc_scan(void)
 		if (proc_stat(de->d_name, &state, &pgrp) == -1 ||
 		    state == 'Z' || state == 'X')
 			continue;
-		HASH_FIND_INT(proc_groups, &pgrp, rt);
+		rt = proc_group_find(pgrp);
 		if (rt != NULL)
 			rt->live_seen = 1;
 	}
@@ -541,7 +619,7 @@ proc_reaped(pid_t pid, int status)
 	/* A health check is liveness.c's: neither a helper nor a leftover. */
 	if (liveness_reaped(pid, status))
 		return;
-	HASH_FIND_INT(proc_groups, &pid, rt);
+	rt = proc_group_find(pid);
 	if (rt == NULL || rt->pid != pid) {
 		/* A helper or an orphan: its group may be empty now. */
 		if (!LIST_EMPTY(&proc_waiting) &&
@@ -562,7 +640,7 @@ proc_reaped(pid_t pid, int status)
 	proc_nrunning--;
 
 	if (rt->answer == ANS_NONE && rt->starting) {
-		ev_timer_stop(proc_loop, &rt->start_timer);
+		ev_timer_stop(proc_loop, &rt->timer);
 		rt->starting = 0;
 		free(rt->reason);
 		rt->reason = WIFEXITED(status) ?
@@ -643,7 +721,7 @@ proc_notify_ready(void *arg)
 	if (!rt->starting)
 		return;
 	rt->starting = 0;
-	ev_timer_stop(proc_loop, &rt->start_timer);
+	ev_timer_stop(proc_loop, &rt->timer);
 	log_info("ready %s pid %d", node->name, (int)node->pid);
 	events_emit("ready", node, json_pack("{s:i}", "pid", node->pid));
 	liveness_health_start(node);
@@ -667,12 +745,8 @@ proc_notify_fds(void *arg, const char *buf, size_t len, int *fds, size_t nfds)
 }
 
 static void
-proc_start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+proc_start_timeout_cb(struct proc_rt *rt)
 {
-	struct proc_rt	*rt = w->data;
-
-	(void)loop;
-	(void)revents;
 	if (!rt->starting)
 		return;
 	rt->starting = 0;
@@ -682,6 +756,19 @@ proc_start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	rt->answer = ANS_START_FAILED;
 	proc_notify_close(rt);
 	proc_group_stop(rt);
+}
+
+static void
+proc_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct proc_rt	*rt = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (rt->stopping)
+		proc_kill_cb(rt);
+	else
+		proc_start_timeout_cb(rt);
 }
 
 /* Pick the child's 0, 1 and 2; wfd: the log pipes to close after the spawn. */
@@ -808,7 +895,7 @@ proc_start(struct node *node)
 	testhook("start.forked");
 	rt->pid = rt->pgid = sp.pid;
 	rt->uid = sp.uid;
-	HASH_ADD_INT(proc_groups, pgid, rt);
+	proc_group_add(rt);
 	proc_nrunning++;
 	node->pid = sp.pid;
 	if (proc_ops->group_started != NULL)
@@ -830,9 +917,8 @@ proc_start(struct node *node)
 	}
 	rt->starting = 1;
 	if (spec->start_timeout_ms > 0) {
-		ev_timer_set(&rt->start_timer, spec->start_timeout_ms / 1000.0,
-		    0.);
-		ev_timer_start(proc_loop, &rt->start_timer);
+		ev_timer_set(&rt->timer, spec->start_timeout_ms / 1000.0, 0.);
+		ev_timer_start(proc_loop, &rt->timer);
 	}
 }
 
@@ -851,7 +937,7 @@ proc_stop(struct node *node)
 	}
 	if (rt->starting) {
 		rt->starting = 0;
-		ev_timer_stop(proc_loop, &rt->start_timer);
+		ev_timer_stop(proc_loop, &rt->timer);
 	}
 	/* Whatever was to be said (exit, start failure) becomes "stopped". */
 	rt->answer = ANS_STOPPED;
@@ -879,7 +965,7 @@ proc_kill(struct node *node)
 		proc_stop(node);
 	if (rt->pgid == 0)
 		return;
-	ev_timer_stop(proc_loop, &rt->kill_timer);
+	ev_timer_stop(proc_loop, &rt->timer);
 	log_warn("kill %s pgid %d: its supervisor's shutdown ran out",
 	    node->name, (int)rt->pgid);
 	proc_group_kill(rt, SIGKILL);
@@ -906,7 +992,7 @@ proc_fail(struct node *node, int sig, const char *why)
 	rt->why = xstrdup(why);
 	if (rt->starting) {
 		rt->starting = 0;
-		ev_timer_stop(proc_loop, &rt->start_timer);
+		ev_timer_stop(proc_loop, &rt->timer);
 		free(rt->reason);
 		rt->reason = xstrdup(why);
 		rt->answer = ANS_START_FAILED;
@@ -1003,10 +1089,11 @@ proc_forget(struct node *node)
 void
 proc_kill_all(void)
 {
-	struct proc_rt	*rt, *tmp;
+	struct proc_rt	*rt;
 
-	HASH_ITER(hh, proc_groups, rt, tmp)
-		proc_group_kill(rt, SIGKILL);
+	LIST_FOREACH(rt, &proc_all, all_entry)
+		if (rt->pgid != 0)
+			proc_group_kill(rt, SIGKILL);
 }
 
 /* Forget every node and close every log (at exit, before the tree is freed). */
@@ -1051,11 +1138,13 @@ proc_cgroup(const struct node *node)
 int
 proc_busy(const char **name)
 {
-	struct proc_rt	*rt, *tmp;
+	struct proc_rt	*rt;
 
 	if (liveness_busy(name))
 		return (1);
-	HASH_ITER(hh, proc_groups, rt, tmp) {
+	LIST_FOREACH(rt, &proc_all, all_entry) {
+		if (rt->pgid == 0)
+			continue;
 		if (rt->pid == 0 || rt->starting || rt->stopping ||
 		    rt->answer != ANS_NONE || rt->waiting) {
 			*name = rt->node->name;
@@ -1121,7 +1210,7 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 	rt->start_timeout_ms = node->spec->start_timeout_ms;
 	if (pc->cgroup != NULL && cgroup_path_ok(pc->cgroup))
 		rt->cgroup = xstrdup(pc->cgroup);
-	HASH_ADD_INT(proc_groups, pgid, rt);
+	proc_group_add(rt);
 	proc_nrunning++;
 	node->pid = pc->pid;
 	/* pidfds do not outlive an exec: a new one (after checking it is ours) */

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,11 +34,12 @@
 /* After a run of exits, one walk for the SIGCHLDs the kernel merged. */
 #define REAP_SWEEP_S	0.1
 
+/* The pid is kept in io.data: 56 bytes, one malloc size class less. */
 struct reap_w {
 	ev_io		 io;		/* fd -1: no pidfd, SIGCHLD reaps it */
-	pid_t		 pid;
 	reap_fn		 fn;
 };
+#define REAP_PID(w)	((pid_t)(intptr_t)(w)->io.data)
 
 /* pid -> watcher: open addressing, linear probing, at most half full */
 static struct reap_w	**reap_tab;
@@ -69,7 +71,7 @@ reap_find(pid_t pid)
 	if (reap_cap == 0)
 		return (NULL);
 	for (i = reap_slot(pid); reap_tab[i] != NULL; i = (i + 1) & (reap_cap - 1))
-		if (reap_tab[i]->pid == pid)
+		if (REAP_PID(reap_tab[i]) == pid)
 			return (reap_tab[i]);
 	return (NULL);
 }
@@ -79,7 +81,7 @@ reap_put(struct reap_w *w)
 {
 	size_t	 i;
 
-	for (i = reap_slot(w->pid); reap_tab[i] != NULL;
+	for (i = reap_slot(REAP_PID(w)); reap_tab[i] != NULL;
 	    i = (i + 1) & (reap_cap - 1))
 		;
 	reap_tab[i] = w;
@@ -109,12 +111,12 @@ reap_remove(struct reap_w *w)
 {
 	size_t	 i, j, k;
 
-	for (i = reap_slot(w->pid); reap_tab[i] != w; i = (i + 1) & (reap_cap - 1))
+	for (i = reap_slot(REAP_PID(w)); reap_tab[i] != w; i = (i + 1) & (reap_cap - 1))
 		;
 	reap_tab[i] = NULL;
 	for (j = (i + 1) & (reap_cap - 1); reap_tab[j] != NULL;
 	    j = (j + 1) & (reap_cap - 1)) {
-		k = reap_slot(reap_tab[j]->pid);
+		k = reap_slot(REAP_PID(reap_tab[j]));
 		/* k cyclically in (i, j]: it stays */
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
@@ -201,7 +203,7 @@ reap_io_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	(void)loop;
 	(void)revents;
-	reap_one(((struct reap_w *)io)->pid);
+	reap_one(REAP_PID((struct reap_w *)io));
 }
 
 void
@@ -326,7 +328,7 @@ reap_watch_fn(pid_t pid, int pidfd, reap_fn fn)
 		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	}
 	w = xcalloc(1, sizeof *w);
-	w->pid = pid;
+	w->io.data = (void *)(intptr_t)pid;	/* REAP_PID; ev_io_init leaves data */
 	w->fn = fn;
 	w->io.fd = -1;
 	reap_insert(w);

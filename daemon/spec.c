@@ -67,6 +67,10 @@ spec_free(struct spec *s)
 {
 	if (s == NULL)
 		return;
+	if (s->packed) {
+		free(s);
+		return;
+	}
 	free(s->name);
 	free(s->parent);
 	strv_free(s->argv);

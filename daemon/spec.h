@@ -105,6 +105,7 @@ struct spec_listen {
 struct spec {
 	char			*name;
 	enum node_kind		 kind;
+	int			 packed;	/* one allocation (spec_pack) */
 	char			*parent;	/* NULL for the root */
 	const char		*file;		/* points into struct config */
 	int			 line;		/* line of the [section] header */
@@ -239,5 +240,11 @@ int	spec_strv_equal(char *const *, char *const *);
 void	spec_listen_free(struct spec_listen *, size_t n);
 /* Free a spec and every string and vector it owns. */
 void	spec_free(struct spec *);
+/*
+ * spec-pack.c: s and all it owns moved into one allocation (s is freed);
+ * the copy's TAILQ entry is s's, to be linked again.  Nothing may change
+ * a packed spec's strings or vectors; spec_free frees it whole.
+ */
+struct spec	*spec_pack(struct spec *s);
 
 #endif /* SPEC_H */

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@
 #define STORE_RETRY_S	1.0
 #define STORE_DELAY_S	0.005
 #define STORE_CHECKPOINT_PAGES	1000	/* the WAL is copied back past this, by the writer */
+#define STORE_TRIM_OPS	1000	/* a batch this large is followed by malloc_trim */
 
 /* Each version's schema change, applied in order from the file's user_version. */
 static const char *const store_migrations[STORE_SCHEMA] = {
@@ -311,6 +313,12 @@ store_try_open(char **cause, char **why)
 	    "PRAGMA synchronous = NORMAL");
 	/* no commit copies the WAL back (and fsyncs): the writer does, apart */
 	store_exec("PRAGMA wal_autocheckpoint = 0");
+	/*
+	 * Appends touch the last leaf of each table and the few pages above
+	 * it: 256 KiB of cache holds those; sqlite's 2 MiB default grew with
+	 * every child's rows and stayed (heap of the writer thread).
+	 */
+	store_exec("PRAGMA cache_size = -256");
 	sqlite3_wal_hook(store_db, store_wal_cb, NULL);
 	if ((rc = store_migrate(cause)) != 0)
 		goto out;
@@ -575,9 +583,18 @@ store_batch_free_ops(struct store_batch *b)
 static void
 store_batch_free(struct store_batch *b)
 {
+	size_t	nops = b->nops;
+
 	store_batch_free_ops(b);
 	free(b->why);
 	free(b);
+	/*
+	 * A batch of thousands (a boot, a burst of spawns) was that many small
+	 * blocks among the ones kept: their pages go back now, not at the
+	 * next burst.  A walk of the heap, after a batch that cost far more.
+	 */
+	if (nops >= STORE_TRIM_OPS)
+		malloc_trim(0);
 }
 
 static struct store_op *

@@ -72,6 +72,10 @@ struct sup {
 
 struct node {
 	char			 name[NAME_MAX_LEN + 1];
+	/* flags (bytes: they fill what name leaves before kind) */
+	unsigned char		 dynamic;	/* a child of a dynamic supervisor */
+	unsigned char		 task;		/* started by `supctl run` */
+	unsigned char		 doomed;	/* removed once stopped (a cancelled spawn or stop) */
 	enum node_kind		 kind;
 	const struct spec	*spec;		/* a dynamic child's is its supervisor's template */
 	struct node		*parent;	/* NULL for the root */
@@ -80,12 +84,12 @@ struct node {
 	struct sup		*sup;		/* supervisors and dynamic supervisors only */
 
 	enum node_state		 state;
+	int			 pid;		/* 0: none (filled in by the runtime) */
 	uint64_t		 incarnation;	/* bumped at every start */
 	int			 restarts;	/* since supd started */
-	int			 dynamic;	/* a child of a dynamic supervisor */
-	int			 task;		/* started by `supctl run` */
-	int			 doomed;	/* removed once stopped (a cancelled spawn or stop) */
 	int			 partition;	/* dynamic children: hash(name) % partitions */
+	int			 last_exit_code;	/* -1: none (the runtime's) */
+	int			 last_exit_signal;	/* 0: none (the runtime's) */
 
 	/* restart backoff (policy-backoff.c), monotonic ms of the policy's clock */
 	int64_t			 backoff_at;	/* the delayed restart is due; 0: none pending */
@@ -98,11 +102,8 @@ struct node {
 	char			**extra_env;	/* "KEY=VALUE", NULL-terminated or NULL */
 	char			**extra_groups;	/* NULL-terminated or NULL */
 
-	/* filled in by the runtime */
-	int			 pid;		/* 0: none */
+	/* filled in by the runtime (and pid, last_exit_code, last_exit_signal above) */
 	int64_t			 started_at;	/* unix ms of the last start */
-	int			 last_exit_code;	/* -1: none */
-	int			 last_exit_signal;	/* 0: none */
 	void			*rt;		/* the runtime's own data (proc.c) */
 	void			*live;		/* watchdog and health checks (liveness.c) */
 	void			*sockets;	/* the sockets supd holds for it (listen.c) */
