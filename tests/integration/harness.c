@@ -30,6 +30,75 @@
 const char *harness_supd_bin = BUILDDIR "/daemon/supd";
 const char *harness_supctl_bin = BUILDDIR "/cli/supctl";
 
+/*
+ * make valgrind: memcheck runs supd some 20 times slower, so every wait a
+ * test makes on supd is harness_scale() times as long (SUPD_VALGRIND_SCALE,
+ * 30 by default; 1 without SUPD_VALGRIND).
+ */
+int
+harness_valgrind(void)
+{
+	return (getenv("SUPD_VALGRIND") != NULL);
+}
+
+int
+harness_scale(void)
+{
+	const char	*s;
+	int		 n;
+
+	if (!harness_valgrind())
+		return (1);
+	if ((s = getenv("SUPD_VALGRIND_SCALE")) != NULL && (n = atoi(s)) > 0)
+		return (n);
+	return (30);
+}
+
+int
+harness_ms(int ms)
+{
+	return (ms > 0 ? ms * harness_scale() : ms);
+}
+
+const char *
+harness_secs(double secs)
+{
+	static char	buf[8][32];
+	static int	next;
+	char		*b = buf[next++ % 8];
+
+	snprintf(b, sizeof buf[0], "%g", secs * harness_scale());
+	return (b);
+}
+
+int
+harness_skip_valgrind(const char *what)
+{
+	if (!harness_valgrind())
+		return (0);
+	cr_log_warn("not checked under valgrind: %s", what);
+	return (1);
+}
+
+/*
+ * Criterion's own per-test and per-suite timeouts, scaled likewise before
+ * any test runs (the runner reads them when it starts each test).
+ */
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+	int	scale = harness_scale();
+
+	if (scale == 1)
+		return;
+	FOREACH_SET(struct criterion_suite_set *s, set->suites) {
+		if (s->suite.data != NULL)
+			s->suite.data->timeout *= scale;
+		FOREACH_SET(struct criterion_test *t, s->tests)
+			if (t->data != NULL)
+				t->data->timeout *= scale;
+	}
+}
+
 void
 harness_sleep_ms(int ms)
 {
@@ -226,8 +295,7 @@ harness_start(struct supd_inst *in)
 	int	i;
 
 	harness_start_nowait(in);
-	/* memcheck runs supd some 20 times slower */
-	for (i = 0; i < (getenv("SUPD_VALGRIND") != NULL ? 6000 : 500); i++) {
+	for (i = 0; i < 500 * harness_scale(); i++) {
 		if (harness_connects(in->sock))
 			return;
 		if (harness_wait_exit(in, 0) >= 0)
@@ -244,19 +312,12 @@ harness_start(struct supd_inst *in)
 	cr_assert_fail("supd did not start serving %s", in->sock);
 }
 
-/* A wait's bound: memcheck (make valgrind) runs supd some 20 times slower. */
-static int
-harness_bound(int ms)
-{
-	return (getenv("SUPD_VALGRIND") != NULL && ms > 0 ? ms * 10 : ms);
-}
-
 int
 harness_wait_exit(struct supd_inst *in, int ms)
 {
 	int	st, waited = 0;
 
-	ms = harness_bound(ms);
+	ms = harness_ms(ms);
 	if (in->status >= 0 || in->pid <= 0)
 		return (in->status);
 	for (;;) {
@@ -344,7 +405,7 @@ harness_status_rows(struct supd_inst *in)
 	json_t	*rows;
 	int	 rc = -1, tries;
 
-	for (tries = 0; tries < 100; tries++) {
+	for (tries = 0; tries < 100 * harness_scale(); tries++) {
 		if ((rc = harness_supctl(in, &out, "--json", "status", NULL)) == 0)
 			break;
 		free(out);
@@ -452,9 +513,7 @@ harness_stop(struct supd_inst *in)
 
 	if (in->pid > 0 && harness_wait_exit(in, 0) < 0) {
 		kill(in->pid, SIGTERM);
-		/* memcheck's leak check at exit takes its time */
-		if (harness_wait_exit(in, getenv("SUPD_VALGRIND") != NULL ?
-		    60000 : 10000) < 0) {
+		if (harness_wait_exit(in, 10000) < 0) {
 			kill(in->pid, SIGKILL);
 			harness_wait_exit(in, 5000);
 		}
@@ -573,7 +632,7 @@ harness_wait_lines(struct supd_inst *in, const char *file, int n, int ms)
 	int	waited = 0, have = 0;
 	char	*s;
 
-	ms = harness_bound(ms);
+	ms = harness_ms(ms);
 	for (;;) {
 		s = harness_read(in, file);
 		have = harness_count_lines(s);
@@ -591,7 +650,7 @@ harness_wait_log(struct supd_inst *in, const char *needle, int ms)
 	int	waited = 0, found;
 	char	*s;
 
-	ms = harness_bound(ms);
+	ms = harness_ms(ms);
 	for (;;) {
 		s = harness_read(in, "supd.log");
 		found = s != NULL && strstr(s, needle) != NULL;
@@ -621,7 +680,7 @@ harness_wait_new_pid(struct supd_inst *in, const char *name, pid_t old, int ms)
 	int	waited = 0;
 	pid_t	pid;
 
-	ms = harness_bound(ms);
+	ms = harness_ms(ms);
 	for (;;) {
 		pid = harness_whereis(in, name);
 		if ((pid != 0 && pid != old) || waited >= ms)
