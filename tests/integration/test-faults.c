@@ -431,6 +431,7 @@ wait_state(pid_t pid, char c, int ms)
 	int	 fd, waited;
 	ssize_t	 n;
 
+	ms = harness_ms(ms);
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	for (waited = 0; waited <= ms; waited += 10) {
 		if ((fd = open(path, O_RDONLY)) == -1)
@@ -512,7 +513,7 @@ Test(faults, the_state_directory_removed_while_running)
 	/* the directory back: the state is written again, spawns on disk */
 	snprintf(cmd, sizeof cmd, "mkdir -p %s/state", in.dir);
 	cr_assert_eq(system(cmd), 0);
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 100 * harness_scale(); i++) {
 		if ((rc = harness_supctl(&in, NULL, "spawn", "jobs", "after",
 		    NULL)) == 0)
 			break;
@@ -572,7 +573,7 @@ Test(faults, a_junk_flood_at_the_notify_socket_while_starting)
 	fputs(flood_py, f);
 	fclose(f);
 	harness_start_nowait(&in);
-	for (i = 0; i < 500 && harness_whereis(&in, "w") == 0; i++)
+	for (i = 0; i < 500 * harness_scale() && harness_whereis(&in, "w") == 0; i++)
 		harness_sleep_ms(20);
 	fds0 = harness_fd_count(in.pid);
 	/* served while the flood goes on */
@@ -614,6 +615,7 @@ raw_reply(int fd, int ms)
 	char		buf[4096];
 	ssize_t		n;
 
+	ms = harness_ms(ms);
 	for (;;) {
 		if (poll(&pfd, 1, ms) != 1)
 			return (0);

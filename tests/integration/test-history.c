@@ -146,6 +146,7 @@ metric_becomes(const char *name, long long want, int ms)
 {
 	int	waited;
 
+	ms = harness_ms(ms);
 	for (waited = 0; waited < ms; waited += 50) {
 		if (metric(name) == want)
 			return (1);
@@ -416,6 +417,7 @@ gone_within(pid_t pid, int ms)
 {
 	int	waited, st;
 
+	ms = harness_ms(ms);
 	for (waited = 0; waited < ms; waited += 20) {
 		if (waitpid(pid, &st, WNOHANG) == pid)
 			return (1);

@@ -78,6 +78,7 @@ sock_recv(int fd, char *buf, size_t size, int ms)
 	size_t		len = 0;
 	ssize_t		n;
 
+	ms = harness_ms(ms);
 	for (;;) {
 		if (poll(&pfd, 1, ms) != 1)
 			return (-1);
@@ -366,6 +367,7 @@ peer_wait(int status, int ms)
 	struct pollfd	pfd = { .fd = status, .events = POLLIN };
 	char		c;
 
+	ms = harness_ms(ms);
 	if (poll(&pfd, 1, ms) != 1 || read(status, &c, 1) != 1)
 		return (0);
 	return (c);
@@ -390,7 +392,7 @@ wait_alone(void)
 	char	buf[4096];
 	int	fd, i;
 
-	for (i = 0; i < 500; i++) {
+	for (i = 0; i < 500 * harness_scale(); i++) {
 		cr_assert_neq(fd = sock_open(), -1);
 		sock_send(fd, "{\"method\":\"" IFACE "Metrics\"}");
 		cr_assert_eq(sock_recv(fd, buf, sizeof buf, 5000), 1);

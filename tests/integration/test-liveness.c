@@ -128,7 +128,7 @@ Test(liveness, status_shows_healthy_and_unhealthy)
 	    "health_interval = 100\n"
 	    "command = /bin/sleep 1000\n");
 	harness_start(&in);
-	for (i = 0; i < 50 && !seen; i++) {
+	for (i = 0; i < 50 * harness_scale() && !seen; i++) {
 		harness_sleep_ms(100);
 		free(out);
 		harness_supctl(&in, &out, "--json", "status", "ok", NULL);

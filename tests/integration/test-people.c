@@ -111,6 +111,7 @@ bg_wait_for(struct bg *b, const char *needle, int ms)
 	ssize_t		n;
 	int		waited = 0;
 
+	ms = harness_ms(ms);
 	for (;;) {
 		b->buf[b->len] = '\0';
 		if (strstr(b->buf, needle) != NULL)
@@ -150,7 +151,7 @@ wait_file(const char *name)
 	int	i;
 
 	snprintf(path, sizeof path, "%s/%s", in.dir, name);
-	for (i = 0; i < 200 && access(path, F_OK) == -1; i++)
+	for (i = 0; i < 200 * harness_scale() && access(path, F_OK) == -1; i++)
 		harness_sleep_ms(50);
 	cr_assert_eq(access(path, F_OK), 0, "no %s", path);
 	/* what was written before it is read by supd within its next turn */

@@ -220,7 +220,7 @@ Test(resources, memory_restart_restarts_a_child_that_grew_and_counts_it)
 	cr_assert(harness_wait_log(&in, "memory_restart: ", 10000),
 	    "no memory_restart in the log");
 	cr_expect(harness_wait_log(&in, "> 50 MiB", 0));
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 100 * harness_scale(); i++) {
 		c = status_of(&in, "big");
 		if (json_integer_value(json_object_get(c, "restarts")) >= 1)
 			break;
