@@ -255,8 +255,8 @@ Test(fds, clients_cannot_take_the_fds_a_restart_needs)
 	if (!harness_skip_valgrind("supd's CPU time (memcheck's own is in it)"))
 		cr_assert_lt(cpu, 500, "supd used %ld ms of CPU in a second", cpu);
 	cr_assert_leq(lines, 2, "%d log lines in a second", lines);
-	if (!harness_skip_valgrind("restarts at the fd limit (memcheck's own "
-	    "fds in a forked child are above it)"))
+	if (!harness_skip_valgrind("restarts at the fd limit (memcheck's fork needs "
+	    "fds of its own there)"))
 		cr_assert_geq(starts, 3, "the crashing child was restarted %d "
 		    "times", starts);
 	/* once they leave, clients are served again */
