@@ -206,7 +206,7 @@ harness_apply_env(const char *const *env)
 }
 
 /*
- * make valgrind: supd under memcheck, its report in dir/valgrind.PID.log
+ * make valgrind: supd under memcheck, its report in dir/valgrind.d/valgrind.PID.log
  * (-q: only errors and definite leaks), read by harness_check_sanitizers.
  */
 static void
@@ -215,8 +215,8 @@ harness_exec_valgrind(struct supd_inst *in, const char *state,
 {
 	char	logfile[320];
 
-	snprintf(logfile, sizeof logfile, "--log-file=%s/valgrind.%%p.log",
-	    in->dir);
+	snprintf(logfile, sizeof logfile,
+	    "--log-file=%s/valgrind.d/valgrind.%%p.log", in->dir);
 	if (in->defaults)
 		execl("/usr/bin/valgrind", "valgrind", "-q", "--leak-check=full",
 		    "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
@@ -279,6 +279,15 @@ harness_start_nowait(struct supd_inst *in)
 		}
 		if (in->cgroup != NULL && harness_join_cgroup(in->cgroup) == -1)
 			_exit(125);
+		/* memcheck's logs, where supd's user may write them */
+		if (harness_valgrind()) {
+			char	vgdir[320];
+
+			snprintf(vgdir, sizeof vgdir, "%s/valgrind.d", in->dir);
+			(void)mkdir(vgdir, 0755);
+			if (in->uid != 0 && chown(vgdir, in->uid, in->gid) == -1)
+				_exit(125);
+		}
 		/* the user may not reach the test's working directory */
 		if (in->uid != 0 && (setgroups(0, NULL) == -1 ||
 		    setgid(in->gid) == -1 || setuid(in->uid) == -1 ||
@@ -498,12 +507,13 @@ harness_check_valgrind(struct supd_inst *in)
 	char		 rel[300], *log;
 	int		 found = 0;
 
-	if (!harness_valgrind() || (d = opendir(in->dir)) == NULL)
+	snprintf(rel, sizeof rel, "%s/valgrind.d", in->dir);
+	if (!harness_valgrind() || (d = opendir(rel)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, "valgrind.", 9) != 0)
 			continue;
-		snprintf(rel, sizeof rel, "%s", de->d_name);
+		snprintf(rel, sizeof rel, "valgrind.d/%s", de->d_name);
 		if ((log = harness_read(in, rel)) == NULL)
 			continue;
 		if (harness_valgrind_bad(log)) {
