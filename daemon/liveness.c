@@ -99,6 +99,12 @@ live_wd_arm(struct live *l)
 		return;
 	}
 	l->wd_timer.repeat = l->wd_ms / 1000.0;
+	/*
+	 * From now, not from the loop's idea of now: a start at the end of a
+	 * long iteration (the boot of a large tree, a loaded machine,
+	 * memcheck) would otherwise give the child less than its interval.
+	 */
+	ev_now_update(loop_ev);
 	ev_timer_again(loop_ev, &l->wd_timer);
 }
 

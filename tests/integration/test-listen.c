@@ -530,7 +530,9 @@ Test(listen, held_and_stored_fds_never_reach_another_child)
 	sib = harness_wait_new_pid(&in, "sibling", sib, 5000);
 	cr_assert_gt(sib, 0);
 	fds_of(sib, buf, sizeof buf);
-	cr_assert_str_eq(buf, "", "the sibling has fds %s", buf);
+	/* memcheck runs vfork as fork: its own high fds go on past exec */
+	if (!harness_skip_valgrind("the sibling's fds (memcheck's own reach it)"))
+		cr_assert_str_eq(buf, "", "the sibling has fds %s", buf);
 	/* w itself, restarted: exactly its socket and its stored fd */
 	w = harness_whereis(&in, "w");
 	cr_assert_eq(harness_supctl(&in, NULL, "restart", "w", NULL), 0);

@@ -155,7 +155,7 @@ wait_file(const char *name)
 		harness_sleep_ms(50);
 	cr_assert_eq(access(path, F_OK), 0, "no %s", path);
 	/* what was written before it is read by supd within its next turn */
-	harness_sleep_ms(300);
+	harness_sleep_ms(harness_ms(300));
 }
 
 static int
@@ -187,18 +187,20 @@ stamped(const char *s)
 
 Test(people, every_line_has_its_time_and_its_stream)
 {
-	char	*log, *line, *save, *out, *err;
+	char	*log, *line, *save, *out, *err, ini[1024];
 	int	 lines = 0;
 
-	harness_init(&in, "[supervisor:root]\n"
+	/* the sleeps give supd time to read each stream: scaled under valgrind */
+	snprintf(ini, sizeof ini, "[supervisor:root]\n"
 	    "[worker:w]\nparent = root\n"
-	    "command = /bin/sh -c 'echo to out; echo to err >&2; sleep 0.3; "
-	    "printf part; sleep 0.3; printf \"ial\\n\"; "
+	    "command = /bin/sh -c 'echo to out; echo to err >&2; sleep %s; "
+	    "printf part; sleep %s; printf \"ial\\n\"; "
 	    "head -c 40000 /dev/zero | tr \"\\\\0\" a; echo; "
 	    ": > @DIR@/done; exec sleep 600'\n"
 	    "[worker:s]\nparent = root\nstderr = log:separate\n"
 	    "command = /bin/sh -c 'echo s out; echo s err >&2; "
-	    "exec sleep 600'\n");
+	    "exec sleep 600'\n", harness_secs(0.3), harness_secs(0.3));
+	harness_init(&in, ini);
 	harness_start(&in);
 	wait_file("done");
 	cr_assert_not_null(log = harness_read(&in, "log/w.log"));
