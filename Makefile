@@ -114,7 +114,7 @@ valgrind-deps:
 valgrind: deps valgrind-deps $(VGBUILD)/build.ninja
 	ninja -C $(VGBUILD)
 	SUPD_VALGRIND=1 meson test -C $(VGBUILD) --suite integration \
-		--print-errorlogs --num-processes 1 --timeout-multiplier 4
+		--print-errorlogs --num-processes 1 --timeout-multiplier 20
 
 # supd beside its peers; each runs from a temporary directory, never as the
 # system service its package may install.  pm2 from npm; node and npm from

@@ -45,6 +45,7 @@ struct live {
 	struct node		*node;
 	ev_timer		 wd_timer;
 	int64_t			 wd_ms;		/* 0: no watchdog */
+	int			 pinged;	/* a WATCHDOG=1 since live_wd_cb looked */
 	ev_timer		 hc_timer;	/* next check, or its timeout */
 	struct live_check	*check;		/* the one running, or NULL */
 	enum health		 health;
@@ -98,6 +99,12 @@ live_wd_arm(struct live *l)
 		return;
 	}
 	l->wd_timer.repeat = l->wd_ms / 1000.0;
+	/*
+	 * From now, not from the loop's idea of now: a start at the end of a
+	 * long iteration (the boot of a large tree, a loaded machine,
+	 * memcheck) would otherwise give the child less than its interval.
+	 */
+	ev_now_update(loop_ev);
 	ev_timer_again(loop_ev, &l->wd_timer);
 }
 
@@ -119,10 +126,21 @@ static void
 live_wd_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct live	*l = w->data;
+	struct node	*node = l->node;
 	char		 why[64];
 
 	(void)loop;
 	(void)revents;
+	/*
+	 * After a stall of the loop (a loaded machine, SIGSTOP, memcheck)
+	 * the timer runs before the WATCHDOG=1 queued meanwhile is read:
+	 * read the child's datagrams first; a ping among them pushed it back.
+	 */
+	l->pinged = 0;
+	proc_notify_drain(node);
+	if (node->live != l || l->pinged || !proc_checkable(node) ||
+	    !ev_is_active(&l->wd_timer))
+		return;
 	snprintf(why, sizeof why, "no WATCHDOG=1 within %lld ms",
 	    (long long)l->wd_ms);
 	live_wd_fail(l, why);
@@ -152,6 +170,7 @@ liveness_watchdog(struct node *node, enum notify_wd what,
 		return;
 	switch (what) {
 	case NOTIFY_WD_PING:
+		l->pinged = 1;
 		if (l->wd_ms > 0)
 			ev_timer_again(loop_ev, &l->wd_timer);
 		break;

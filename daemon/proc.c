@@ -1004,6 +1004,15 @@ proc_fail(struct node *node, int sig, const char *why)
 }
 
 /* 1 while node's process runs and no stop or exit is under way. */
+void
+proc_notify_drain(struct node *node)
+{
+	struct proc_rt	*rt = node->rt;
+
+	if (rt != NULL && rt->notify != NULL)
+		notify_drain(rt->notify);
+}
+
 int
 proc_checkable(const struct node *node)
 {

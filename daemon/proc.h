@@ -52,6 +52,8 @@ void		 proc_kill(struct node *);
 void		 proc_fail(struct node *, int sig, const char *why);
 /* 1 while node's process runs and no stop or exit is under way. */
 int		 proc_checkable(const struct node *);
+/* Read the sd_notify datagrams node's child has queued (a timer that ran late may find its answer there). */
+void		 proc_notify_drain(struct node *);
 /* Send sig to node's process group; -1 (errno set) if it has none. */
 int		 proc_signal(struct node *, int sig);
 /* The last STATUS= a ready = notify child sent, or NULL. */

@@ -29,6 +29,12 @@
 #include "tree.h"
 #include "util.h"
 
+#ifdef HAVE_VALGRIND_H
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND	0
+#endif
+
 extern char	**environ;
 
 /* Where the vfork child failed, for the reason line. */
@@ -874,6 +880,9 @@ spawn_init(void)
 	spawn_rtmin = SIGRTMIN;
 	spawn_signals_changed();
 	spawn_slots_init();
+	/* memcheck dies on a clone that is neither a thread nor a fork */
+	if (RUNNING_ON_VALGRIND)
+		spawn_no_pidfd = 1;
 	if (spawn_stack == NULL) {
 		/* a guard page below the stack: an overflow faults, not corrupts */
 		stk = mmap(NULL, SPAWN_STACK_SIZE + 4096, PROT_READ | PROT_WRITE,

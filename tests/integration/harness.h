@@ -24,6 +24,20 @@ struct supd_inst {
 	const char *cgroup;	/* not NULL: supd starts in this cgroup2 directory */
 };
 
+/*
+ * make valgrind (SUPD_VALGRIND set): supd runs under memcheck, some 20 times
+ * slower.  harness_ms scales a wait on supd by harness_scale() (1 without
+ * valgrind), harness_secs a number of seconds given to supctl (static, eight
+ * at a time).  harness_skip_valgrind says why one assertion is not made under
+ * valgrind and returns 1 there, 0 otherwise.  The harness's own waits and
+ * criterion's test timeouts are scaled already.
+ */
+int	harness_valgrind(void);
+int	harness_scale(void);
+int	harness_ms(int ms);
+const char *harness_secs(double secs);
+int	harness_skip_valgrind(const char *what);
+
 /* Make the directory and write dir/supd.ini: ini with @DIR@ replaced by dir. */
 void	harness_init(struct supd_inst *, const char *ini);
 /* Start supd on it; wait until the socket accepts (5 s) unless nowait. */

@@ -50,7 +50,7 @@ wait_pid_file(struct supd_inst *in, const char *file)
 	pid_t	 pid = 0;
 	int	 i;
 
-	for (i = 0; i < 200 && pid == 0; i++) {
+	for (i = 0; i < 200 * harness_scale() && pid == 0; i++) {
 		if ((s = harness_read(in, file)) != NULL)
 			pid = atoi(s);
 		free(s);
@@ -88,7 +88,7 @@ Test(cgroup, stop_kills_a_setsid_grandchild_and_removes_the_cgroup)
 	cr_assert_not_null(path, "inspect shows no cgroup");
 	cr_expect_eq(stat(path, &st), 0, "%s is not there", path);
 	cr_assert_eq(harness_supctl(&in, NULL, "stop", "w", NULL), 0);
-	for (i = 0; i < 100 && !harness_pid_gone(gc); i++)
+	for (i = 0; i < 100 * harness_scale() && !harness_pid_gone(gc); i++)
 		harness_sleep_ms(20);
 	cr_expect(harness_pid_gone(gc), "grandchild %d outlived the stop",
 	    (int)gc);

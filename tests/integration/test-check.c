@@ -309,10 +309,10 @@ Test(harness, supd_goes_when_its_test_dies_before_stopping_it)
 	cr_assert_eq(read(fd[0], &supd, sizeof supd), (ssize_t)sizeof supd);
 	close(fd[0]);
 	waitpid(test, NULL, 0);
-	for (i = 0; i < 500 && !harness_pid_gone(supd); i++)
+	for (i = 0; i < 500 * harness_scale() && !harness_pid_gone(supd); i++)
 		harness_sleep_ms(20);
 	cr_expect(harness_pid_gone(supd), "supd %d outlived its test", (int)supd);
-	for (i = 0; i < 100 && harness_tagged_alive(&in) > 0; i++)
+	for (i = 0; i < 100 * harness_scale() && harness_tagged_alive(&in) > 0; i++)
 		harness_sleep_ms(20);
 	cr_expect_eq(harness_tagged_alive(&in), 0, "and stopped its children");
 	in.pid = 0;

@@ -296,7 +296,7 @@ Test(supd, logs_prints_the_captured_output)
 	struct cli_result	r;
 	int			i;
 
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < 200 * harness_scale(); i++) {
 		RUN(r, "logs", "talker");
 		if (r.status == 0 && strcmp(r.out, "hello\nworld\n") == 0)
 			break;
@@ -509,7 +509,7 @@ Test(shutdown, a_second_sigterm_kills_every_group_and_exits_1, .timeout = 60)
 	cr_assert(harness_wait_log(&in, "SIGTERM again while shutting down: "
 	    "forcing the exit, SIGKILL to every process group, exit status 1",
 	    0));
-	for (i = 0; i < 250 && !harness_pid_gone(pid); i++)
+	for (i = 0; i < 250 * harness_scale() && !harness_pid_gone(pid); i++)
 		harness_sleep_ms(20);
 	cr_assert(harness_pid_gone(pid), "stubborn (pid %d) outlived supd", (int)pid);
 	harness_stop(&in);

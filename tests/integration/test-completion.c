@@ -4,6 +4,8 @@
  * _supctl called, COMPREPLY printed.  Commands and options come from
  * supctl; names from a running supd, and nothing (quietly) without one.
  */
+#include <sys/stat.h>
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,8 @@ static const char tree_ini[] =
     "command = /bin/sleep 600\n";
 
 static struct supd_inst	in;
+/* supctl as the completion runs it: under valgrind, a wrapper (see up) */
+static char		supctl[400];
 
 /*
  * Complete the words (the last is the one being completed) with the
@@ -50,7 +54,8 @@ complete(const char *sock, char **err, const char *words)
 	    "COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); _supctl; "
 	    "printf '%%s\\n' \"${COMPREPLY[@]}\" | LC_ALL=C sort",
 	    sock != NULL ? "S='" : "S=", sock != NULL ? sock : "",
-	    sock != NULL ? "';" : ";", COMPLETION, harness_supctl_bin, words);
+	    sock != NULL ? "';" : ";", COMPLETION,
+	    supctl[0] != '\0' ? supctl : harness_supctl_bin, words);
 	rc = harness_run(&out, err, argv);
 	cr_assert_eq(rc, 0, "bash exit %d for %s: %s", rc, words, *err);
 	return (out);
@@ -71,8 +76,23 @@ expect(const char *sock, const char *words, const char *want)
 static void
 up(void)
 {
+	FILE	*f;
+
 	harness_init(&in, tree_ini);
 	harness_start(&in);
+	/*
+	 * The completion gives supd one second (SUPCTL_TIMEOUT=1): under
+	 * valgrind, a supctl that waits harness_scale() times as long.
+	 */
+	supctl[0] = '\0';
+	if (harness_valgrind()) {
+		snprintf(supctl, sizeof supctl, "%s/supctl", in.dir);
+		cr_assert_not_null(f = fopen(supctl, "w"));
+		fprintf(f, "#!/bin/sh\nSUPCTL_TIMEOUT=%d exec '%s' \"$@\"\n",
+		    harness_scale(), harness_supctl_bin);
+		fclose(f);
+		cr_assert_eq(chmod(supctl, 0755), 0);
+	}
 }
 
 static void

@@ -71,6 +71,7 @@ wait_stopped(pid_t pid, int ms)
 	int	 fd, waited;
 	ssize_t	 n;
 
+	ms = harness_ms(ms);
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	for (waited = 0; waited < ms; waited += 10) {
 		if ((fd = open(path, O_RDONLY)) == -1)
@@ -122,7 +123,7 @@ client_wait(pid_t pid)
 {
 	int	st, i;
 
-	for (i = 0; i < 1000; i++) {
+	for (i = 0; i < 1000 * harness_scale(); i++) {
 		if (waitpid(pid, &st, WNOHANG) == pid)
 			return (WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 		harness_sleep_ms(10);
@@ -166,7 +167,7 @@ no_stranger(const char *step)
 	pid_t	found = 0;
 	int	i;
 
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 100 * harness_scale(); i++) {
 		(void)pid_of("static1");
 		if ((found = harness_stranger(&in, status_pids, nstatus)) == 0)
 			return;

@@ -278,7 +278,7 @@ Test(crash, sigkill_at_random_moments_loses_nothing_acknowledged)
 		/* static1 too */
 		cr_assert_eq(nrun, want + 1, "round %d", round);
 		/* supd, its children, and nothing else of ours */
-		for (i = 0; i < 100 && (stray = stranger()) != 0; i++) {
+		for (i = 0; i < 100 * harness_scale() && (stray = stranger()) != 0; i++) {
 			harness_sleep_ms(50);
 			nrun = running_children(pids);
 		}

@@ -146,6 +146,7 @@ metric_becomes(const char *name, long long want, int ms)
 {
 	int	waited;
 
+	ms = harness_ms(ms);
 	for (waited = 0; waited < ms; waited += 50) {
 		if (metric(name) == want)
 			return (1);
@@ -416,6 +417,7 @@ gone_within(pid_t pid, int ms)
 {
 	int	waited, st;
 
+	ms = harness_ms(ms);
 	for (waited = 0; waited < ms; waited += 20) {
 		if (waitpid(pid, &st, WNOHANG) == pid)
 			return (1);
@@ -517,8 +519,10 @@ Test(history, pipelined_spawns_share_commits_and_replies_keep_their_order)
 	 * the machine's load (under half when quiet, ~85% with both cores
 	 * busy): bench-spawn-conn measures it.
 	 */
-	cr_assert_lt(after - before, n * 2 / 3, "%lld commits for %d spawns",
-	    after - before, n * 2 / 3);
+	if (!harness_skip_valgrind("commits shared (memcheck's slow loop "
+	    "lets the writer keep up with each spawn)"))
+		cr_assert_lt(after - before, n * 2 / 3, "%lld commits for %d "
+		    "spawns", after - before, n * 2 / 3);
 	/* and each acknowledged spawn is on disk */
 	cr_assert_eq(harness_db_count(&in, "SELECT count(*) FROM children WHERE name LIKE 'p%'"),
 	    n * 2 / 3);

@@ -40,11 +40,16 @@ Test(lifecycle, exec_failure_at_boot_exits_1_naming_child_and_reason)
 	    "[worker:first]\nparent = root\ncommand = /bin/sleep 1000\n"
 	    "[worker:ghost]\nparent = root\ncommand = /no/such/binary --flag\n");
 	harness_start_nowait(&in);
-	cr_assert_eq(harness_wait_exit(&in, 10000), 1);
-	/* the last line says which child and why */
-	cr_expect(harness_wait_log(&in, "cannot start: ghost failed to start: "
-	    "exec /no/such/binary: No such file or directory", 0),
-	    "the log does not name the child and the reason");
+	if (harness_skip_valgrind("exit 1 naming the exec failure (memcheck "
+	    "runs vfork as fork: the failed exec is an exit of ghost)"))
+		cr_assert_geq(harness_wait_exit(&in, 10000), 0);
+	else {
+		cr_assert_eq(harness_wait_exit(&in, 10000), 1);
+		/* the last line says which child and why */
+		cr_expect(harness_wait_log(&in, "cannot start: ghost failed to "
+		    "start: exec /no/such/binary: No such file or directory", 0),
+		    "the log does not name the child and the reason");
+	}
 	cr_expect_eq(harness_tagged_alive(&in), 0, "first was stopped again");
 	harness_stop(&in);
 }
@@ -67,7 +72,9 @@ Test(lifecycle, stop_escalates_to_sigkill_after_shutdown_ms)
 	cr_assert_eq(harness_wait_exit(&in, 10000), 0);
 	took = ms_since(&t0);
 	cr_expect_geq(took, 390, "waited for the shutdown time (%ld ms)", took);
-	cr_expect_lt(took, 3000, "then killed it (%ld ms)", took);
+	if (!harness_skip_valgrind("how soon supd exits (memcheck's leak "
+	    "check at exit takes seconds)"))
+		cr_expect_lt(took, 3000, "then killed it (%ld ms)", took);
 	cr_expect_eq(harness_tagged_alive(&in), 0);
 	harness_stop(&in);
 }
@@ -89,7 +96,9 @@ Test(lifecycle, brutal_kill_stops_at_once)
 	kill(in.pid, SIGTERM);
 	cr_assert_eq(harness_wait_exit(&in, 10000), 0);
 	took = ms_since(&t0);
-	cr_expect_lt(took, 1000, "no wait (%ld ms)", took);
+	if (!harness_skip_valgrind("how soon supd exits (memcheck's leak "
+	    "check at exit takes seconds)"))
+		cr_expect_lt(took, 1000, "no wait (%ld ms)", took);
 	harness_stop(&in);
 }
 
@@ -232,7 +241,9 @@ Test(lifecycle, a_supervisor_past_its_shutdown_has_its_subtree_killed)
 	cr_assert_eq(harness_wait_exit(&in, 15000), 0);
 	took = ms_since(&t0);
 	cr_expect_geq(took, 290, "waited for mid's shutdown (%ld ms)", took);
-	cr_expect_lt(took, 5000, "not for stubborn's 20 s (%ld ms)", took);
+	/* under memcheck its exit takes seconds: still short of the 20 */
+	cr_expect_lt(took, harness_valgrind() ? 19000 : 5000,
+	    "not for stubborn's 20 s (%ld ms)", took);
 	cr_expect(harness_wait_log(&in, "mid: still stopping 300 ms after its "
 	    "parent asked: killing what is left of it", 0));
 	cr_expect_eq(harness_tagged_alive(&in), 0);
@@ -313,7 +324,7 @@ Test(lifecycle, a_stop_is_handled_between_two_tries_of_a_failing_restart)
 	cr_assert_eq(harness_supctl(&in, &out, "--json", "stop", "w", NULL), 0);
 	took = ms_since(&t0);
 	cr_expect_str_eq(out, "{\"name\":\"w\",\"removed\":false}\n");
-	cr_expect_lt(took, 5000, "the stop waited %ld ms", took);
+	cr_expect_lt(took, harness_ms(5000), "the stop waited %ld ms", took);
 	free(out);
 	out = NULL;
 	cr_assert_eq(harness_supctl(&in, &out, "--json", "inspect", "w", NULL), 0);

@@ -78,6 +78,7 @@ sock_recv(int fd, char *buf, size_t size, int ms)
 	size_t		len = 0;
 	ssize_t		n;
 
+	ms = harness_ms(ms);
 	for (;;) {
 		if (poll(&pfd, 1, ms) != 1)
 			return (-1);
@@ -251,9 +252,13 @@ Test(fds, clients_cannot_take_the_fds_a_restart_needs)
 	cr_log_info("%d clients, then 20 refused in 1 s: %ld ms of CPU, %d starts, "
 	    "%d log lines", nfds, cpu, starts, lines);
 	cr_assert_geq(refused, 15, "only %d of 20 refused", refused);
-	cr_assert_lt(cpu, 500, "supd used %ld ms of CPU in a second", cpu);
+	if (!harness_skip_valgrind("supd's CPU time (memcheck's own is in it)"))
+		cr_assert_lt(cpu, 500, "supd used %ld ms of CPU in a second", cpu);
 	cr_assert_leq(lines, 2, "%d log lines in a second", lines);
-	cr_assert_geq(starts, 3, "the crashing child was restarted %d times", starts);
+	if (!harness_skip_valgrind("restarts at the fd limit (memcheck's fork needs "
+	    "fds of its own there)"))
+		cr_assert_geq(starts, 3, "the crashing child was restarted %d "
+		    "times", starts);
 	/* once they leave, clients are served again */
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
@@ -287,7 +292,8 @@ Test(fds, out_of_fds_supd_refuses_without_a_busy_loop)
 	lines = log_count("accept:") - lines;
 	cr_log_info("out of fds, 5 clients in 1 s: %ld ms of CPU, %d log lines",
 	    cpu, lines);
-	cr_assert_lt(cpu, 300, "supd used %ld ms of CPU in a second", cpu);
+	if (!harness_skip_valgrind("supd's CPU time (memcheck's own is in it)"))
+		cr_assert_lt(cpu, 300, "supd used %ld ms of CPU in a second", cpu);
 	cr_assert_geq(lines, 1, "the shortage is not logged");
 	cr_assert_leq(lines, 2, "%d log lines in a second", lines);
 	/* each was told why */
@@ -366,6 +372,7 @@ peer_wait(int status, int ms)
 	struct pollfd	pfd = { .fd = status, .events = POLLIN };
 	char		c;
 
+	ms = harness_ms(ms);
 	if (poll(&pfd, 1, ms) != 1 || read(status, &c, 1) != 1)
 		return (0);
 	return (c);
@@ -382,21 +389,27 @@ mono_ms(void)
 
 /*
  * Until supd has read the EOF of harness_start's probe, that connection holds
- * a slot: wait until the only client is the one asking.
+ * a slot: wait until the only client is the one asking, then until supd has
+ * closed that one too (its fd count drops).
  */
 static void
 wait_alone(void)
 {
 	char	buf[4096];
-	int	fd, i;
+	int	fd, i, n;
 
-	for (i = 0; i < 500; i++) {
+	for (i = 0; i < 500 * harness_scale(); i++) {
 		cr_assert_neq(fd = sock_open(), -1);
 		sock_send(fd, "{\"method\":\"" IFACE "Metrics\"}");
 		cr_assert_eq(sock_recv(fd, buf, sizeof buf, 5000), 1);
+		n = harness_fd_count(inst.pid);
 		close(fd);
-		if (strstr(buf, "supd_clients_connected 1\\n") != NULL)
+		if (strstr(buf, "supd_clients_connected 1\\n") != NULL) {
+			for (i = 0; i < 500 * harness_scale() &&
+			    harness_fd_count(inst.pid) >= n; i++)
+				harness_sleep_ms(10);
 			return;
+		}
 		harness_sleep_ms(10);
 	}
 	cr_assert_fail("supd still counts other clients: %s", buf);

@@ -267,6 +267,7 @@ wait_names(const char *name, const char *key, const char *want, int ms)
 {
 	char	buf[512];
 
+	ms = harness_ms(ms);
 	for (; ms > 0; ms -= 50) {
 		inspect_names(name, key, buf, sizeof buf);
 		if (strcmp(buf, want) == 0)
@@ -529,14 +530,16 @@ Test(listen, held_and_stored_fds_never_reach_another_child)
 	sib = harness_wait_new_pid(&in, "sibling", sib, 5000);
 	cr_assert_gt(sib, 0);
 	fds_of(sib, buf, sizeof buf);
-	cr_assert_str_eq(buf, "", "the sibling has fds %s", buf);
+	/* memcheck runs vfork as fork: its own high fds go on past exec */
+	if (!harness_skip_valgrind("the sibling's fds (memcheck's own reach it)"))
+		cr_assert_str_eq(buf, "", "the sibling has fds %s", buf);
 	/* w itself, restarted: exactly its socket and its stored fd */
 	w = harness_whereis(&in, "w");
 	cr_assert_eq(harness_supctl(&in, NULL, "restart", "w", NULL), 0);
 	w = harness_wait_new_pid(&in, "w", w, 5000);
 	cr_assert_eq(harness_wait_lines(&in, "w.out", 4, 10000), 4);
 	/* once python closed its own (the file it appends to, its socket) */
-	for (n = 0; n < 100; n++) {
+	for (n = 0; n < 100 * harness_scale(); n++) {
 		fds_of(w, buf, sizeof buf);
 		if (strcmp(buf, "3,4") == 0)
 			break;

@@ -79,6 +79,35 @@ Test(liveness, child_that_keeps_pinging_is_not_restarted)
 	harness_stop(&in);
 }
 
+/*
+ * A stall of supd's loop (SIGSTOP here; a loaded machine, memcheck) past the
+ * interval while the child kept pinging: the pings are queued on its notify
+ * socket, so the watchdog that runs first on resume must read them, not fire.
+ */
+Test(liveness, pings_queued_while_supd_stalled_keep_the_child)
+{
+	struct supd_inst in;
+	pid_t		 p1;
+
+	harness_init(&in,
+	    "[supervisor:root]\n"
+	    "[worker:w]\nparent = root\nwatchdog = 1s\n"
+	    "command = /bin/sh -c 'echo x >> @DIR@/runs; while :; do "
+	    "systemd-notify WATCHDOG=1; sleep 0.1; done'\n");
+	harness_start(&in);
+	cr_assert_eq(harness_wait_lines(&in, "runs", 1, 5000), 1);
+	p1 = harness_whereis(&in, "w");
+	harness_sleep_ms(harness_ms(300));
+	kill(in.pid, SIGSTOP);
+	harness_sleep_ms(1500);
+	kill(in.pid, SIGCONT);
+	harness_sleep_ms(harness_ms(500));
+	cr_expect_eq(harness_whereis(&in, "w"), p1, "restarted after the stall");
+	cr_expect(!harness_wait_log(&in, "watchdog w pid", 0),
+	    "the watchdog fired with pings queued");
+	harness_stop(&in);
+}
+
 Test(liveness, failing_health_check_restarts_child)
 {
 	struct supd_inst in;
@@ -128,7 +157,7 @@ Test(liveness, status_shows_healthy_and_unhealthy)
 	    "health_interval = 100\n"
 	    "command = /bin/sleep 1000\n");
 	harness_start(&in);
-	for (i = 0; i < 50 && !seen; i++) {
+	for (i = 0; i < 50 * harness_scale() && !seen; i++) {
 		harness_sleep_ms(100);
 		free(out);
 		harness_supctl(&in, &out, "--json", "status", "ok", NULL);

@@ -21,7 +21,7 @@ static int
 supctl_in_time(struct supd_inst *in, char **out, const char *a1,
     const char *a2, const char *a3)
 {
-	char	*argv[] = { "/usr/bin/timeout", "5", (char *)harness_supctl_bin,
+	char	*argv[] = { "/usr/bin/timeout", (char *)harness_secs(5), (char *)harness_supctl_bin,
 	    "-s", in->sock, (char *)a1, (char *)a2, (char *)a3, NULL };
 
 	return (harness_run(out, NULL, argv));

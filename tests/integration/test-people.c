@@ -111,6 +111,7 @@ bg_wait_for(struct bg *b, const char *needle, int ms)
 	ssize_t		n;
 	int		waited = 0;
 
+	ms = harness_ms(ms);
 	for (;;) {
 		b->buf[b->len] = '\0';
 		if (strstr(b->buf, needle) != NULL)
@@ -150,11 +151,11 @@ wait_file(const char *name)
 	int	i;
 
 	snprintf(path, sizeof path, "%s/%s", in.dir, name);
-	for (i = 0; i < 200 && access(path, F_OK) == -1; i++)
+	for (i = 0; i < 200 * harness_scale() && access(path, F_OK) == -1; i++)
 		harness_sleep_ms(50);
 	cr_assert_eq(access(path, F_OK), 0, "no %s", path);
 	/* what was written before it is read by supd within its next turn */
-	harness_sleep_ms(300);
+	harness_sleep_ms(harness_ms(300));
 }
 
 static int
@@ -186,18 +187,20 @@ stamped(const char *s)
 
 Test(people, every_line_has_its_time_and_its_stream)
 {
-	char	*log, *line, *save, *out, *err;
+	char	*log, *line, *save, *out, *err, ini[1024];
 	int	 lines = 0;
 
-	harness_init(&in, "[supervisor:root]\n"
+	/* the sleeps give supd time to read each stream: scaled under valgrind */
+	snprintf(ini, sizeof ini, "[supervisor:root]\n"
 	    "[worker:w]\nparent = root\n"
-	    "command = /bin/sh -c 'echo to out; echo to err >&2; sleep 0.3; "
-	    "printf part; sleep 0.3; printf \"ial\\n\"; "
+	    "command = /bin/sh -c 'echo to out; echo to err >&2; sleep %s; "
+	    "printf part; sleep %s; printf \"ial\\n\"; "
 	    "head -c 40000 /dev/zero | tr \"\\\\0\" a; echo; "
 	    ": > @DIR@/done; exec sleep 600'\n"
 	    "[worker:s]\nparent = root\nstderr = log:separate\n"
 	    "command = /bin/sh -c 'echo s out; echo s err >&2; "
-	    "exec sleep 600'\n");
+	    "exec sleep 600'\n", harness_secs(0.3), harness_secs(0.3));
+	harness_init(&in, ini);
 	harness_start(&in);
 	wait_file("done");
 	cr_assert_not_null(log = harness_read(&in, "log/w.log"));

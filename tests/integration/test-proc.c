@@ -678,7 +678,7 @@ Test(proc, child_holds_only_fds_0_1_2)
 	start_ok(n);
 	wait_comm(n->pid, "sleep");
 	/* the dynamic loader and sleep's locale hold files for a moment */
-	for (i = 0; i < 50 && count_fds(n->pid) != 3; i++)
+	for (i = 0; i < 50 * harness_scale() && count_fds(n->pid) != 3; i++)
 		usleep(20000);
 	cr_assert_eq(count_fds(n->pid), 3);
 	snprintf(path, sizeof path, "/proc/%d/fd/0", n->pid);
@@ -1032,7 +1032,7 @@ Test(proc, each_child_is_reaped_through_a_pidfd_no_child_holds)
 	for (i = 0; i < 3; i++) {
 		wait_comm(n[i]->pid, "sleep");
 		/* the dynamic loader and sleep's locale hold files for a moment */
-		for (k = 0; k < 50 && count_fds(n[i]->pid) != 3; k++)
+		for (k = 0; k < 50 * harness_scale() && count_fds(n[i]->pid) != 3; k++)
 			usleep(20000);
 		cr_assert_eq(count_fds(n[i]->pid), 3, "%s", fd_list(n[i]->pid));
 	}

@@ -423,7 +423,7 @@ Test(reexec, a_child_started_after_holds_only_its_stdio)
 	    "100000", NULL), 0);
 	pid = harness_whereis(&in, "new");
 	/* just exec'd: the dynamic loader holds its files for a moment */
-	for (i = 0; i < 50 && extra_fds(pid, what, sizeof what) != 0; i++)
+	for (i = 0; i < 50 * harness_scale() && extra_fds(pid, what, sizeof what) != 0; i++)
 		harness_sleep_ms(20);
 	cr_assert_eq(extra_fds(pid, what, sizeof what), 0, "fds: %s", what);
 	pid = harness_whereis(&in, "old");

@@ -316,7 +316,7 @@ Test(reload, moved_and_retyped_children_are_replaced_and_exited_temporaries_retu
 	cr_assert_gt(m = harness_whereis(&in, "m"), 0);
 	cr_assert_eq(harness_wait_lines(&in, "once.out", 1, 5000), 1);
 	/* the temporary child exited and left the tree */
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 100 * harness_scale(); i++) {
 		cr_assert_eq(harness_supctl(&in, &out, "status", (char *)NULL), 0);
 		if (strstr(out, "once") == NULL)
 			break;

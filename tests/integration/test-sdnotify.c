@@ -109,7 +109,7 @@ mgr_recv(char *buf, size_t size, int ms)
 static int
 mgr_wait(const char *needle, int ms, char *log, size_t logsize)
 {
-	int64_t	end = now_ms() + ms;
+	int64_t	end = now_ms() + harness_ms(ms);
 	char	msg[4096];
 	int	left;
 

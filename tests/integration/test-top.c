@@ -69,6 +69,7 @@ wait_screen(const char *needle, int ms)
 	char	*s;
 	int	 waited;
 
+	ms = harness_ms(ms);
 	for (waited = 0;; waited += 50) {
 		s = screen();
 		if (strstr(s, needle) != NULL || waited >= ms)
@@ -147,7 +148,7 @@ Test(top, rows_restarts_resize_keys_and_quit)
 	pid = harness_whereis(&in, "web");
 	cr_assert_gt(pid, 0);
 	kill(pid, SIGKILL);
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < 200 * harness_scale(); i++) {
 		s = screen();
 		row = row_of(s, "web");
 		if (restarts_of(row) == 1 && strstr(s, "restart ") != NULL)
@@ -164,7 +165,7 @@ Test(top, rows_restarts_resize_keys_and_quit)
 	/* a smaller window: redrawn to its width */
 	tmux(NULL, "resize-window", "-t", "top", "-x", "50", "-y", "16", NULL);
 	s = wait_screen("q quit", 5000);
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 100 * harness_scale(); i++) {
 		free(s);
 		harness_sleep_ms(50);
 		s = screen();
@@ -190,7 +191,7 @@ Test(top, rows_restarts_resize_keys_and_quit)
 	cr_assert_gt(harness_whereis(&in, "idle"), 0);
 	/* q: status 0 */
 	tmux(NULL, "send-keys", "-t", "top", "q", NULL);
-	for (i = 0; i < 200 && access(exitfile, F_OK) == -1; i++)
+	for (i = 0; i < 200 * harness_scale() && access(exitfile, F_OK) == -1; i++)
 		harness_sleep_ms(50);
 	cr_assert_not_null(st = harness_read(&in, "top.exit"));
 	cr_assert_str_eq(st, "0\n");

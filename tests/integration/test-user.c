@@ -107,7 +107,7 @@ expect(const char *path, mode_t type, int mode)
 	 * supd listens before it opens its state database: the socket may
 	 * answer a moment before the file is there.
 	 */
-	for (i = 0; i < 100 && lstat(path, &st) == -1; i++)
+	for (i = 0; i < 100 * harness_scale() && lstat(path, &st) == -1; i++)
 		usleep(20000);
 
 	cr_assert_eq(lstat(path, &st), 0, "%s: %s", path, strerror(errno));
