@@ -927,17 +927,10 @@ store_done(struct store_batch *b)
 static void
 store_async_cb(struct ev_loop *l, ev_async *w, int revents)
 {
-	struct store_batch	*b;
-
 	(void)l;
 	(void)w;
 	(void)revents;
-	pthread_mutex_lock(&store_mu);
-	b = store_w_out;
-	store_w_out = NULL;
-	pthread_mutex_unlock(&store_mu);
-	if (b != NULL)
-		store_done(b);
+	store_settle();
 	/* what queued up meanwhile goes next */
 	store_commit();
 }
@@ -1069,7 +1062,7 @@ store_settle(void)
 	b = store_w_out;
 	store_w_out = NULL;
 	pthread_mutex_unlock(&store_mu);
-	/* the loop's wake-up still comes: it finds nothing, commits what queued */
+	/* settled early, the loop's wake-up finds nothing and commits what queued */
 	if (b != NULL)
 		store_done(b);
 }

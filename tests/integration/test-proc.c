@@ -532,6 +532,34 @@ count_fds(pid_t pid)
 	return (n - (pid == getpid()));	/* opendir's own */
 }
 
+/* 1 once pid sleeps (state S: sleep(1) in its nanosleep) holding n fds. */
+static int
+sleeps_with_fds(pid_t pid, int n)
+{
+	char	 path[64], *s, *p;
+	int	 sleeping;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((s = read_file(path)) == NULL)
+		return (0);
+	sleeping = (p = strrchr(s, ')')) != NULL && p[1] == ' ' && p[2] == 'S';
+	return (sleeping && count_fds(pid) == n);
+}
+
+/*
+ * Wait until sleep(1) is past its start: the dynamic loader and the locale
+ * hold files for a moment, and a count of 3 taken before the loader opened
+ * its first one is no settled count.
+ */
+static void
+wait_settled_fds(pid_t pid, int n)
+{
+	int	i;
+
+	for (i = 0; i < 250 * harness_scale() && !sleeps_with_fds(pid, n); i++)
+		usleep(20000);
+}
+
 #define SH(script)	(char *[]){ "/bin/sh", "-c", script, NULL }
 
 TestSuite(proc, .init = setup, .fini = teardown, .timeout = 60);
@@ -670,16 +698,14 @@ Test(proc, child_holds_only_fds_0_1_2)
 	    NULL }));
 	char		 path[64], link[PATH_MAX];
 	ssize_t		 len;
-	int		 fds[2], extra, i;
+	int		 fds[2], extra;
 
 	/* Descriptors supd forgot to mark close-on-exec must not leak either. */
 	cr_assert_neq(extra = open("/dev/null", O_RDONLY), -1);
 	cr_assert_eq(pipe(fds), 0);
 	start_ok(n);
 	wait_comm(n->pid, "sleep");
-	/* the dynamic loader and sleep's locale hold files for a moment */
-	for (i = 0; i < 50 * harness_scale() && count_fds(n->pid) != 3; i++)
-		usleep(20000);
+	wait_settled_fds(n->pid, 3);
 	cr_assert_eq(count_fds(n->pid), 3);
 	snprintf(path, sizeof path, "/proc/%d/fd/0", n->pid);
 	cr_assert_gt(len = readlink(path, link, sizeof link - 1), 0);
@@ -1022,7 +1048,7 @@ Test(proc, each_child_is_reaped_through_a_pidfd_no_child_holds)
 {
 	struct node	*n[3];
 	char		 name[8];
-	int		 i, k;
+	int		 i;
 
 	for (i = 0; i < 3; i++) {
 		snprintf(name, sizeof name, "w%d", i);
@@ -1031,9 +1057,7 @@ Test(proc, each_child_is_reaped_through_a_pidfd_no_child_holds)
 	}
 	for (i = 0; i < 3; i++) {
 		wait_comm(n[i]->pid, "sleep");
-		/* the dynamic loader and sleep's locale hold files for a moment */
-		for (k = 0; k < 50 * harness_scale() && count_fds(n[i]->pid) != 3; k++)
-			usleep(20000);
+		wait_settled_fds(n[i]->pid, 3);
 		cr_assert_eq(count_fds(n[i]->pid), 3, "%s", fd_list(n[i]->pid));
 	}
 	cr_assert_eq(reap_watched(), 3);
