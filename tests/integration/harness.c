@@ -434,6 +434,20 @@ harness_status_rows(struct supd_inst *in)
 	return (rows);
 }
 
+json_t *
+harness_row(json_t *rows, const char *name)
+{
+	const char	*nm;
+	json_t		*r;
+	size_t		 i;
+
+	json_array_foreach(rows, i, r)
+		if ((nm = json_string_value(json_object_get(r, "name"))) != NULL &&
+		    strcmp(nm, name) == 0)
+			return (r);
+	return (NULL);
+}
+
 struct harness_known {
 	const pid_t	*pids;
 	int		 n;

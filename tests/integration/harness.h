@@ -75,6 +75,8 @@ int	harness_connect(const char *path);
 /* The rows of `supctl --json status`, retried 5 s while supd comes up (json_t *). */
 struct json_t;
 struct json_t *harness_status_rows(struct supd_inst *);
+/* The row of rows (status --json) named name, or NULL. */
+struct json_t *harness_row(struct json_t *, const char *);
 /* A live process of ours that is neither supd nor one of known[0..n): its pid, or 0. */
 pid_t	harness_stranger(struct supd_inst *, const pid_t *known, int n);
 /* How many times needle occurs in hay. */

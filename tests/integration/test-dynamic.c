@@ -284,18 +284,6 @@ count_events(json_t *evs, const char *kind, const char *name)
 	return (n);
 }
 
-static json_t *
-row_of(json_t *rows, const char *name)
-{
-	json_t	*r;
-	size_t	 i;
-
-	json_array_foreach(rows, i, r)
-		if (strcmp(json_string_value(json_object_get(r, "name")), name) == 0)
-			return (r);
-	return (NULL);
-}
-
 /* Rows of `status --json` whose parent is sup. */
 static int
 children_of(json_t *rows, const char *sup)
@@ -335,7 +323,7 @@ wait_gone(const char *name, int ms)
 	ms = harness_ms(ms);
 	for (;;) {
 		rows = supctl_json("status", NULL);
-		there = row_of(rows, name) != NULL;
+		there = harness_row(rows, name) != NULL;
 		json_decref(rows);
 		if (!there || waited >= ms)
 			return (!there);
@@ -420,7 +408,7 @@ Test(dynamic, spawn_then_whereis_then_stop_round_trips_the_registry)
 	cr_expect(alive(pid), "the pid spawn printed runs");
 	cr_expect_eq(harness_whereis(&in, "w1"), pid);
 	rows = supctl_json("status", "w1");
-	cr_assert_not_null(r = row_of(rows, "w1"));
+	cr_assert_not_null(r = harness_row(rows, "w1"));
 	cr_expect_str_eq(json_string_value(json_object_get(r, "state")), "running");
 	cr_expect_str_eq(json_string_value(json_object_get(r, "parent")), "jobs");
 	cr_expect_eq(json_integer_value(json_object_get(r, "pid")), pid);
@@ -480,8 +468,8 @@ Test(dynamic, max_children_refuses_one_more_until_a_child_is_stopped)
 	spawn_ok("small", "s4", NULL);
 	rows = supctl_json("status", NULL);
 	cr_expect_eq(children_of(rows, "small"), 3);
-	cr_expect_null(row_of(rows, "s2"));
-	cr_expect_not_null(row_of(rows, "s4"));
+	cr_expect_null(harness_row(rows, "s2"));
+	cr_expect_not_null(harness_row(rows, "s4"));
 	json_decref(rows);
 }
 
@@ -585,7 +573,7 @@ Test(dynamic, a_crashing_transient_child_comes_back_with_its_name_and_arguments)
 	cr_expect_str_eq(rest2, "crashy jobs yes x 2:a1 a 2");
 
 	rows = supctl_json("status", "crashy");
-	cr_expect_eq(json_integer_value(json_object_get(row_of(rows, "crashy"),
+	cr_expect_eq(json_integer_value(json_object_get(harness_row(rows, "crashy"),
 	    "restarts")), 1);
 	json_decref(rows);
 	evs = events_of("crashy");
@@ -710,9 +698,9 @@ Test(durable, a_restarted_dynamic_supervisor_brings_back_its_children_but_not_it
 	cr_expect_eq(harness_wait_lines(&in, "chore.out", 1, 0), 1,
 	    "the task was not started again");
 	rows = supctl_json("status", NULL);
-	cr_expect_str_eq(json_string_value(json_object_get(row_of(rows,
+	cr_expect_str_eq(json_string_value(json_object_get(harness_row(rows,
 	    "fragile"), "state")), "running");
-	cr_expect_eq(json_integer_value(json_object_get(row_of(rows, "fragile"),
+	cr_expect_eq(json_integer_value(json_object_get(harness_row(rows, "fragile"),
 	    "restarts")), 1, "root restarted fragile once");
 	json_decref(rows);
 	harness_stop(&in);
@@ -766,9 +754,9 @@ Test(partitions, a_crash_loop_in_one_partition_leaves_the_others_untouched)
 	cr_expect_eq(harness_whereis(&in, "static1"), static_pid,
 	    "nothing above the pool was touched");
 	rows = supctl_json("status", NULL);
-	cr_expect_eq(json_integer_value(json_object_get(row_of(rows, other),
+	cr_expect_eq(json_integer_value(json_object_get(harness_row(rows, other),
 	    "restarts")), 0);
-	cr_expect_str_eq(json_string_value(json_object_get(row_of(rows, "pool"),
+	cr_expect_str_eq(json_string_value(json_object_get(harness_row(rows, "pool"),
 	    "state")), "running");
 	json_decref(rows);
 	evs = events_of(NULL);
@@ -872,12 +860,12 @@ Test(groups, template_groups_and_the_group_option_make_members)
 	b = spawn_ok("jobs", "gb", "--group", "extra", "--group", "more", NULL);
 	m = supctl_json("members", "pool");
 	cr_expect_eq(json_array_size(m), 2, "both from the template's groups");
-	cr_expect_eq(json_integer_value(json_object_get(row_of(m, "ga"), "pid")), a);
-	cr_expect_eq(json_integer_value(json_object_get(row_of(m, "gb"), "pid")), b);
+	cr_expect_eq(json_integer_value(json_object_get(harness_row(m, "ga"), "pid")), a);
+	cr_expect_eq(json_integer_value(json_object_get(harness_row(m, "gb"), "pid")), b);
 	json_decref(m);
 	m = supctl_json("members", "extra");
 	cr_expect_eq(json_array_size(m), 1);
-	cr_expect_not_null(row = row_of(m, "gb"));
+	cr_expect_not_null(row = harness_row(m, "gb"));
 	json_decref(m);
 	m = supctl_json("members", "@more");
 	cr_expect_eq(json_array_size(m), 1);
@@ -893,7 +881,7 @@ Test(groups, template_groups_and_the_group_option_make_members)
 	json_decref(m);
 	m = supctl_json("members", "pool");
 	cr_expect_eq(json_array_size(m), 1);
-	cr_expect_not_null(row_of(m, "ga"));
+	cr_expect_not_null(harness_row(m, "ga"));
 	json_decref(m);
 }
 
@@ -953,18 +941,18 @@ Test(observe, status_tree_inspect_and_events_show_dynamic_children_tasks_and_gro
 
 	/* status: both rows, their parents, pids, task flag, groups */
 	rows = supctl_json("status", NULL);
-	cr_assert_not_null(r = row_of(rows, "seen"));
+	cr_assert_not_null(r = harness_row(rows, "seen"));
 	cr_expect_str_eq(json_string_value(json_object_get(r, "parent")), "jobs");
 	cr_expect_str_eq(json_string_value(json_object_get(r, "type")), "worker");
 	cr_expect_eq(json_integer_value(json_object_get(r, "pid")), w);
 	cr_expect(json_is_false(json_object_get(r, "task")));
 	cr_expect(has_string(json_object_get(r, "groups"), "pool"));
 	cr_expect(has_string(json_object_get(r, "groups"), "watchers"));
-	cr_assert_not_null(r = row_of(rows, "chore"));
+	cr_assert_not_null(r = harness_row(rows, "chore"));
 	cr_expect_str_eq(json_string_value(json_object_get(r, "parent")), "tasks");
 	cr_expect_eq(json_integer_value(json_object_get(r, "pid")), t);
 	cr_expect(json_is_true(json_object_get(r, "task")));
-	cr_expect_str_eq(json_string_value(json_object_get(row_of(rows, "jobs"),
+	cr_expect_str_eq(json_string_value(json_object_get(harness_row(rows, "jobs"),
 	    "type")), "dynamic");
 	json_decref(rows);
 

@@ -61,16 +61,19 @@ Test(liveness, watchdog_trigger_fails_at_once)
 	harness_stop(&in);
 }
 
+/* A worker that pings its watchdog every 0.1 s, its starts counted in runs. */
+static const char *conf_pinging =
+    "[supervisor:root]\n"
+    "[worker:w]\nparent = root\nwatchdog = 1s\n"
+    "command = /bin/sh -c 'echo x >> @DIR@/runs; while :; do "
+    "systemd-notify WATCHDOG=1; sleep 0.1; done'\n";
+
 Test(liveness, child_that_keeps_pinging_is_not_restarted)
 {
 	struct supd_inst in;
 	pid_t		 p1;
 
-	harness_init(&in,
-	    "[supervisor:root]\n"
-	    "[worker:w]\nparent = root\nwatchdog = 1s\n"
-	    "command = /bin/sh -c 'echo x >> @DIR@/runs; while :; do "
-	    "systemd-notify WATCHDOG=1; sleep 0.1; done'\n");
+	harness_init(&in, conf_pinging);
 	harness_start(&in);
 	cr_assert_eq(harness_wait_lines(&in, "runs", 1, 5000), 1);
 	p1 = harness_whereis(&in, "w");
@@ -89,11 +92,7 @@ Test(liveness, pings_queued_while_supd_stalled_keep_the_child)
 	struct supd_inst in;
 	pid_t		 p1;
 
-	harness_init(&in,
-	    "[supervisor:root]\n"
-	    "[worker:w]\nparent = root\nwatchdog = 1s\n"
-	    "command = /bin/sh -c 'echo x >> @DIR@/runs; while :; do "
-	    "systemd-notify WATCHDOG=1; sleep 0.1; done'\n");
+	harness_init(&in, conf_pinging);
 	harness_start(&in);
 	cr_assert_eq(harness_wait_lines(&in, "runs", 1, 5000), 1);
 	p1 = harness_whereis(&in, "w");

@@ -30,15 +30,10 @@ rows_of(struct supd_inst *in, const char *usage)
 static json_t *
 row_named(json_t *rows, const char *name)
 {
-	json_t	*c;
-	size_t	 i;
+	json_t	*c = harness_row(rows, name);
 
-	json_array_foreach(rows, i, c)
-		if (strcmp(json_string_value(json_object_get(c, "name")),
-		    name) == 0)
-			return (c);
-	cr_assert_fail("no row %s", name);
-	return (NULL);
+	cr_assert_not_null(c, "no row %s", name);
+	return (c);
 }
 
 /* supd's read(2) calls so far, all threads (/proc/PID/io syscr). */
