@@ -513,6 +513,9 @@ Test(people, logs_f_of_several_children_follows_each)
 	    "command = /bin/sh -c 'while :; do echo tick-b >&2; sleep 0.05; "
 	    "done'\n");
 	harness_start(&in);
+	/* a group has members once they run: @pair before that is refused */
+	cr_assert_neq(harness_wait_new_pid(&in, "a", 0, 10000), 0);
+	cr_assert_neq(harness_wait_new_pid(&in, "b", 0, 10000), 0);
 	argv[2] = in.sock;
 	bg_start(&b, argv);
 	cr_assert(bg_wait_for(&b, "a | tick-a\n", 15000), "%s", b.buf);
