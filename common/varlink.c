@@ -212,6 +212,25 @@ varlink_wbuf_add(struct varlink_wbuf *wb, const char *s, size_t len)
 }
 
 int
+varlink_wbuf_give(struct varlink_wbuf *wb, char *buf, size_t len)
+{
+	int	rc;
+
+	if (wb->off < wb->len) {
+		rc = varlink_wbuf_add(wb, buf, len);
+		free(buf);
+		return (rc);
+	}
+	free(wb->buf);
+	buf[len] = '\0';
+	wb->buf = buf;
+	wb->off = 0;
+	wb->len = wb->cap = len + 1;
+	wb->mid = 0;
+	return (0);
+}
+
+int
 varlink_wbuf_add_json(struct varlink_wbuf *wb, const json_t *j)
 {
 	size_t	n;

@@ -169,7 +169,7 @@ method_query_child(const struct node *n, const struct usage *u)
 	return (o);
 }
 
-static void
+static inline void
 method_query_text_int(struct call_text *t, const char *key, int64_t v)
 {
 	call_text_add_key(t, key);
@@ -186,10 +186,10 @@ method_query_text_int(struct call_text *t, const char *key, int64_t v)
  */
 static void
 method_query_row_text(struct call_text *t, const struct node *n,
-    const struct usage *u)
+    const struct usage *u, int64_t now)
 {
 	enum health	 h = liveness_health(n);
-	int64_t		 left = policy_backoff_left(n, now_mono_ms());
+	int64_t		 left = policy_backoff_left(n, now);
 	size_t		 i;
 	char		**g;
 	int		 first = 1;
@@ -245,24 +245,58 @@ method_query_row_text(struct call_text *t, const struct node *n,
 /*
  * The rows of Status, with their usage when asked, printed one at a time:
  * 10,000 rows as one jansson tree were 3 MB of small blocks glibc kept
- * afterwards.
+ * afterwards.  A row reads the node and its runtime blocks, scattered over
+ * megabytes: they are asked for ahead (nodes two rows on, their runtime
+ * one row on) rather than waited for in turn.
  */
 static void
 method_query_rows(struct call_text *t, struct node **nodes, size_t n,
     int usage)
 {
 	struct usage	*u;
+	int64_t		 now = now_mono_ms();
 	size_t		 i;
 
 	u = usage ? usage_nodes(nodes, n) : NULL;
 	call_text_add(t, "[", 1);
 	for (i = 0; i < n; i++) {
+		if (i + 16 < n)
+			__builtin_prefetch(nodes[i + 16]);
+		if (i + 8 < n) {
+			__builtin_prefetch(nodes[i + 8]->rt);
+			__builtin_prefetch(nodes[i + 8]->live);
+		}
 		if (i > 0)
 			call_text_add(t, ",", 1);
-		method_query_row_text(t, nodes[i], u != NULL ? &u[i] : NULL);
+		method_query_row_text(t, nodes[i], u != NULL ? &u[i] : NULL,
+		    now);
 	}
 	call_text_add(t, "]", 1);
 	free(u);
+}
+
+/* Every node's row, in tree pre-order, walked as it is printed. */
+static void
+method_query_tree_rows(struct call_text *t)
+{
+	struct node	*n, *next, *after;
+	int64_t		 now = now_mono_ms();
+
+	call_text_add(t, "[", 1);
+	next = loop_root != NULL ? tree_next(loop_root, loop_root) : NULL;
+	for (n = loop_root; n != NULL; n = next, next = after) {
+		after = next != NULL ? tree_next(loop_root, next) : NULL;
+		if (after != NULL)
+			__builtin_prefetch(after);
+		if (next != NULL) {
+			__builtin_prefetch(next->rt);
+			__builtin_prefetch(next->live);
+		}
+		if (n != loop_root)
+			call_text_add(t, ",", 1);
+		method_query_row_text(t, n, NULL, now);
+	}
+	call_text_add(t, "]", 1);
 }
 
 /* "starting", "healthy", "unhealthy", or null (no health check, no process). */
@@ -275,10 +309,12 @@ method_query_health(const struct node *n)
 	    json_null());
 }
 
+static int	method_status_end(struct call *, struct call_text *);
+
 static int
 method_status(struct call *c)
 {
-	json_t		*names, *v, *degraded;
+	json_t		*names, *v;
 	struct call_text t;
 	struct node	*n, **nodes;
 	size_t		 i, count = 0, cap = 16;
@@ -287,11 +323,18 @@ method_status(struct call *c)
 	if (call_strv(c, "names", &names) == -1 ||
 	    call_bool(c, "usage", &usage) == -1)
 		return (CALL_DONE);
+	call_text_begin(&t);
+	call_text_add(&t, "{\"children\":", strlen("{\"children\":"));
+	if ((names == NULL || json_array_size(names) == 0) && !usage) {
+		method_query_tree_rows(&t);
+		return (method_status_end(c, &t));
+	}
 	nodes = xcalloc(cap, sizeof *nodes);
 	if (names != NULL && json_array_size(names) > 0) {
 		json_array_foreach(names, i, v) {
 			if ((n = tree_find(json_string_value(v))) == NULL) {
 				free(nodes);
+				free(t.buf);
 				return (call_fail(c, SUPD_NOT_FOUND, "{s:s}",
 				    "name", json_string_value(v)));
 			}
@@ -307,19 +350,26 @@ method_status(struct call *c)
 				    sizeof *nodes);
 			nodes[count++] = n;
 		}
-	call_text_begin(&t);
-	call_text_add(&t, "{\"children\":", strlen("{\"children\":"));
 	method_query_rows(&t, nodes, count, usage);
 	free(nodes);
+	return (method_status_end(c, &t));
+}
+
+/* After the rows: whether the state file is degraded, and the reply. */
+static int
+method_status_end(struct call *c, struct call_text *t)
+{
+	json_t	*degraded;
+
 	if (store_trouble() != NULL) {
-		call_text_add(&t, ",\"degraded\":", strlen(",\"degraded\":"));
+		call_text_add(t, ",\"degraded\":", strlen(",\"degraded\":"));
 		degraded = json_string(store_trouble());
-		if (degraded == NULL || call_text_add_json(&t, degraded) == -1)
-			call_text_add(&t, "\"\"", 2);
+		if (degraded == NULL || call_text_add_json(t, degraded) == -1)
+			call_text_add(t, "\"\"", 2);
 		json_decref(degraded);
 	}
-	call_text_add(&t, "}", 1);
-	return (call_ok_text(c, &t));
+	call_text_add(t, "}", 1);
+	return (call_ok_text(c, t));
 }
 
 /* The fullest restart window of a supervisor (of any partition). */

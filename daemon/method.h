@@ -10,6 +10,7 @@
 #include <sys/queue.h>
 
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -108,7 +109,17 @@ struct call_text {
 	size_t		 len, cap;
 };
 void	 call_text_begin(struct call_text *);
-void	 call_text_add(struct call_text *, const char *, size_t);
+/* Room for n more bytes. */
+void	 call_text_room(struct call_text *, size_t n);
+/* Inline: a Status of 10,000 rows is 300,000 pieces of a few bytes. */
+static inline void
+call_text_add(struct call_text *t, const char *s, size_t n)
+{
+	if (t->cap - t->len < n)
+		call_text_room(t, n);
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+}
 /* j's compact JSON; -1 if it cannot be printed (nothing added). */
 int	 call_text_add_json(struct call_text *, const json_t *j);
 int	 call_ok_text(struct call *, struct call_text *);
@@ -120,7 +131,19 @@ int	 call_ok_text(struct call *, struct call_text *);
  */
 void	 call_text_add_str(struct call_text *, const char *);
 void	 call_text_add_int(struct call_text *, long long);
-void	 call_text_add_key(struct call_text *, const char *key);
+/* Inline: the key's length is known where it is written. */
+static inline void
+call_text_add_key(struct call_text *t, const char *key)
+{
+	size_t	n = strlen(key);
+
+	if (t->cap - t->len < n + 4)
+		call_text_room(t, n + 4);
+	memcpy(t->buf + t->len, ",\"", 2);
+	memcpy(t->buf + t->len + 2, key, n);
+	memcpy(t->buf + t->len + 2 + n, "\":", 2);
+	t->len += n + 4;
+}
 /*
  * Parameter getters: 0 with *out set (left alone when an optional one is
  * absent or null), or -1 with InvalidParameter set on the call.

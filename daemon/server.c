@@ -329,9 +329,15 @@ server_answer_now(struct client *cl, struct call *c)
 		    c->error_params != NULL ? c->error_params : json_object());
 	} else if (c->reply_text != NULL) {
 		/* the whole message, printed row by row (call_ok_text) */
-		if (!c->oneway)
-			server_send_text(cl, c->reply_text, c->reply_len, 0);
-		free(c->reply_text);
+		if (c->oneway || server_send_check(cl, 0) == -1)
+			free(c->reply_text);
+		else {
+			if (varlink_wbuf_give(&cl->wb, c->reply_text,
+			    c->reply_len) == -1)
+				log_warn("client pid %d: cannot queue a reply",
+				    (int)cl->pid);
+			server_dirty_add(cl);
+		}
 		c->reply_text = NULL;
 		return;
 	} else
