@@ -46,6 +46,27 @@ Test(jsonspan, values_end_where_they_end)
 	cr_assert_eq(span("{}"), 2);
 }
 
+/* The scan goes sixteen bytes at a time: every mark at every offset. */
+Test(jsonspan, marks_at_every_offset_of_a_block)
+{
+	char	 s[128];
+	int	 pad, i;
+
+	for (pad = 0; pad < 40; pad++) {
+		/* ["xx..x\"]{}",[1]] : an escaped quote and brackets in a string */
+		i = 0;
+		s[i++] = '[';
+		s[i++] = '"';
+		memset(s + i, 'x', (size_t)pad);
+		i += pad;
+		strcpy(s + i, "\\\"]{}\\\\\",[1]] tail");
+		cr_expect_eq(span(s), i + 13, "pad %d: %s", pad, s);
+		/* the same cut before its end: open */
+		s[i + 12] = '\0';
+		cr_expect_eq(span(s), -1, "pad %d cut: %s", pad, s);
+	}
+}
+
 Test(jsonspan, bad_input_is_refused)
 {
 	static const char *const bad[] = {

@@ -249,6 +249,46 @@ Test(wqueue, counts_and_flushes)
 	close(sv[1]);
 }
 
+/* A message given whole is taken as the buffer, or queued after another. */
+static char *
+given(const char *s)
+{
+	size_t	 n = strlen(s);
+	char	*p = malloc(n + 1);
+
+	memcpy(p, s, n);	/* no NUL: give writes it */
+	return (p);
+}
+
+Test(wqueue, a_given_message_goes_out_in_order)
+{
+	struct varlink_wbuf	wb;
+	struct varlink_rbuf	rb;
+	int			sv[2];
+	char			*p;
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	varlink_wbuf_init(&wb);
+	p = given("{\"big\":1}");
+	cr_assert_eq(varlink_wbuf_give(&wb, p, 9), 0);
+	cr_assert_eq(wb.buf, p, "nothing queued: the buffer is taken");
+	cr_assert_eq(varlink_wbuf_pending(&wb), 10);
+	cr_assert_eq(varlink_wbuf_add(&wb, "{}", 2), 0);
+	/* something queued: copied after it */
+	cr_assert_eq(varlink_wbuf_give(&wb, given("{\"x\":2}"), 7), 0);
+	cr_assert_eq(varlink_wbuf_pending(&wb), 10 + 3 + 8);
+	cr_assert_eq(varlink_wbuf_flush(&wb, sv[0]), 1);
+	varlink_rbuf_init(&rb, 100);
+	cr_assert_eq(varlink_read(&rb, sv[1]), 21);
+	expect_msg(&rb, "{\"big\":1}");
+	expect_msg(&rb, "{}");
+	expect_msg(&rb, "{\"x\":2}");
+	varlink_rbuf_free(&rb);
+	varlink_wbuf_free(&wb);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 Test(wqueue, keeps_what_a_full_socket_does_not_take)
 {
 	struct varlink_wbuf	 wb;
