@@ -212,21 +212,23 @@ varlink_wbuf_add(struct varlink_wbuf *wb, const char *s, size_t len)
 }
 
 int
-varlink_wbuf_give(struct varlink_wbuf *wb, char *buf, size_t len)
+varlink_wbuf_give(struct varlink_wbuf *wb, char *buf, size_t len,
+    size_t sent)
 {
 	int	rc;
 
+	/* (sent is 0 here: a part goes out early only when nothing is queued) */
 	if (wb->off < wb->len) {
-		rc = varlink_wbuf_add(wb, buf, len);
+		rc = varlink_wbuf_add(wb, buf + sent, len - sent);
 		free(buf);
 		return (rc);
 	}
 	free(wb->buf);
 	buf[len] = '\0';
 	wb->buf = buf;
-	wb->off = 0;
+	wb->off = sent;
 	wb->len = wb->cap = len + 1;
-	wb->mid = 0;
+	wb->mid = sent > 0;
 	return (0);
 }
 

@@ -769,6 +769,7 @@ Test(limits, a_call_behind_a_long_replay_is_not_stalled)
 	char		*burst, *p;
 	size_t		 one, mlen;
 	int		 i, round, nev, eof;
+	long		 total;
 	const char	 spawn[] = "{\"method\":\"" IFACE "Spawn\",\"parameters\":"
 	    "{\"supervisor\":\"burst\",\"name\":\"b%05d\"}}";
 	const char	 two[] =
@@ -789,6 +790,17 @@ Test(limits, a_call_behind_a_long_replay_is_not_stalled)
 	free(burst);
 	for (i = 0; i < 2600; i++)
 		json_decref(vl_recv(&v));
+	/* the children exit and go on their own time: all four events each */
+	for (i = 0, total = 0; i < 1000 * harness_scale() && total < 10400;
+	    i++) {
+		r = vl_call(&v, "Metrics", NULL);
+		if ((p = strstr(param_str(r, "text"),
+		    "\nsupd_events_total ")) != NULL)
+			total = atol(p + 19);
+		json_decref(r);
+		if (total < 10400)
+			harness_sleep_ms(10);
+	}
 	for (round = 0; round < 100; round++) {
 		vl_write(&v, two, sizeof two);
 		nev = 0;
@@ -1066,8 +1078,25 @@ Test(limits, a_start_that_fails_after_its_client_left)
 	vl_send(&v, "{\"method\":\"" IFACE "Spawn\",\"parameters\":"
 	    "{\"supervisor\":\"slow\",\"name\":\"s1\"}}");
 	vl_close(&v);
-	/* the start fails for nobody; then the same, with someone to tell */
-	harness_sleep_ms(600);
+	/* the start fails for nobody (s1 is there, then gone); then the same, with someone to tell */
+	for (i = 0; i < 500 * harness_scale(); i++) {
+		r = call1("Status", "{\"names\":[\"s1\"]}");
+		if (json_object_get(r, "error") == NULL)
+			break;
+		json_decref(r);
+		harness_sleep_ms(10);
+	}
+	params_of(r);
+	json_decref(r);
+	for (i = 0; i < 500 * harness_scale(); i++) {
+		r = call1("Status", "{\"names\":[\"s1\"]}");
+		if (json_object_get(r, "error") != NULL)
+			break;
+		json_decref(r);
+		harness_sleep_ms(10);
+	}
+	expect_error(r, IFACE "NotFound");
+	json_decref(r);
 	r = call1("Spawn", "{\"supervisor\":\"slow\",\"name\":\"s1\"}");
 	expect_error(r, IFACE "StartFailed");
 	cr_assert_str_eq(param_str(r, "name"), "s1");

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -170,5 +172,74 @@ Test(status_usage, status_is_answered_during_a_crash_storm)
 	cr_expect_gt(last, first, "the storm went on: %lld then %lld restarts",
 	    first, last);
 	cr_expect_eq(harness_wait_exit(&in, 0), -1, "supd is still running");
+	harness_stop(&in);
+}
+
+/* The next NUL-terminated message from fd, read a little at a time. */
+static char *
+read_message(int fd)
+{
+	size_t	 len = 0, cap = 4096;
+	char	*buf = malloc(cap);
+	ssize_t	 n;
+
+	for (;;) {
+		if (len == cap)
+			buf = realloc(buf, cap *= 2);
+		/* a byte at a time, after a pause: the rest waits in supd */
+		n = read(fd, buf + len, 1);
+		cr_assert_eq(n, 1, "the reply ended after %zu bytes", len);
+		if (buf[len++] == '\0')
+			return (buf);
+		if (len == 1)
+			harness_sleep_ms(200);
+	}
+}
+
+/*
+ * A Status larger than the socket takes goes out as it is printed, while
+ * its reader is slow: whole, in order, and before the reply of the call
+ * pipelined behind it.
+ */
+Test(status_usage, a_large_status_to_a_slow_reader_arrives_whole_and_in_order)
+{
+	static const char calls[] =
+	    "{\"method\":\"io.supd.Supervisor.Status\",\"parameters\":{}}\0"
+	    "{\"method\":\"org.varlink.service.GetInfo\",\"parameters\":{}}";
+	struct supd_inst in;
+	json_t		*r, *rows;
+	char		*ini, *msg, name[32];
+	size_t		 len, cap = 1000 * 64;
+	int		 fd, rcvbuf = 4096, i;
+
+	ini = malloc(cap);
+	len = (size_t)snprintf(ini, cap, "[supervisor:root]\n");
+	/* not started: rows without processes, 1,000 of them ~190 KB */
+	for (i = 0; i < 1000; i++)
+		len += (size_t)snprintf(ini + len, cap - len,
+		    "[worker:w%d]\nparent = root\nautostart = no\n"
+		    "command = /bin/true\n", i);
+	harness_init(&in, ini);
+	free(ini);
+	harness_start(&in);
+	cr_assert_geq(fd = harness_connect(in.sock), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	cr_assert_eq(write(fd, calls, sizeof calls), (ssize_t)sizeof calls);
+	msg = read_message(fd);
+	cr_assert_not_null(r = json_loads(msg, 0, NULL), "not JSON: %.200s",
+	    msg);
+	free(msg);
+	rows = json_object_get(json_object_get(r, "parameters"), "children");
+	cr_assert_eq(json_array_size(rows), 1001);
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "w%d", i);
+		cr_assert_str_eq(json_string_value(json_object_get(
+		    json_array_get(rows, (size_t)i + 1), "name")), name);
+	}
+	json_decref(r);
+	msg = read_message(fd);
+	cr_assert_not_null(strstr(msg, "\"vendor\""), "%s", msg);
+	free(msg);
+	close(fd);
 	harness_stop(&in);
 }

@@ -16,7 +16,7 @@ exact(const char *s, size_t *n)
 	char	*p;
 
 	*n = strlen(s);
-	p = malloc(*n ? *n : 1);
+	p = calloc(1, *n ? *n : 1);
 	memcpy(p, s, *n);
 	return (p);
 }
