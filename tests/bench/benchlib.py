@@ -346,10 +346,17 @@ def pct(v, p):
     return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
 
 
-def rtt(args, k):
-    """Median wall seconds of k runs of a command (one warm-up first)."""
-    must(args)
-    return median([timed(args) for _ in range(k)])
+def rtt(args, k, out=None):
+    """Median wall seconds of k runs of a command (one warm-up first);
+    out: its standard output goes to this file (as `cmd > out`), not to a
+    pipe this script reads."""
+    def once():
+        if out is None:
+            return timed(args)
+        with open(out, 'w') as f:
+            return timed(args, stdout=f)
+    once()
+    return median([once() for _ in range(k)])
 
 
 def result(bench, supd, unit, baseline=None, baseline_what=None, ratio=None,

@@ -1065,11 +1065,33 @@ static void	nothing(void) { }
 
 TestSuite(limits, .init = nothing, .fini = stop_daemon, .timeout = 60);
 
+/* Status of name, asked until it is there (gone = 0) or NotFound (gone = 1). */
+static json_t *
+status_until(const char *name, int gone)
+{
+	json_t	*r;
+	char	 params[128];
+	int	 i;
+
+	snprintf(params, sizeof params, "{\"names\":[\"%s\"]}", name);
+	for (i = 0; i < 500 * harness_scale(); i++) {
+		r = call1("Status", params);
+		if ((json_object_get(r, "error") != NULL) == gone)
+			break;
+		json_decref(r);
+		harness_sleep_ms(10);
+	}
+	if (gone)
+		expect_error(r, IFACE "NotFound");
+	else
+		params_of(r);
+	return (r);
+}
+
 Test(limits, a_start_that_fails_after_its_client_left)
 {
 	struct vl	 v;
 	json_t		*r;
-	int		 i;
 
 	start_with("[supd]\n[supervisor:root]\n"
 	    "[dynamic:slow]\nparent = root\nready = notify\n"
@@ -1079,38 +1101,14 @@ Test(limits, a_start_that_fails_after_its_client_left)
 	    "{\"supervisor\":\"slow\",\"name\":\"s1\"}}");
 	vl_close(&v);
 	/* the start fails for nobody (s1 is there, then gone); then the same, with someone to tell */
-	for (i = 0; i < 500 * harness_scale(); i++) {
-		r = call1("Status", "{\"names\":[\"s1\"]}");
-		if (json_object_get(r, "error") == NULL)
-			break;
-		json_decref(r);
-		harness_sleep_ms(10);
-	}
-	params_of(r);
-	json_decref(r);
-	for (i = 0; i < 500 * harness_scale(); i++) {
-		r = call1("Status", "{\"names\":[\"s1\"]}");
-		if (json_object_get(r, "error") != NULL)
-			break;
-		json_decref(r);
-		harness_sleep_ms(10);
-	}
-	expect_error(r, IFACE "NotFound");
-	json_decref(r);
+	json_decref(status_until("s1", 0));
+	json_decref(status_until("s1", 1));
 	r = call1("Spawn", "{\"supervisor\":\"slow\",\"name\":\"s1\"}");
 	expect_error(r, IFACE "StartFailed");
 	cr_assert_str_eq(param_str(r, "name"), "s1");
 	cr_assert_not_null(param_str(r, "reason"));
 	json_decref(r);
-	for (i = 0; i < 100 * harness_scale(); i++) {
-		r = call1("Status", "{\"names\":[\"s1\"]}");
-		if (json_object_get(r, "error") != NULL)
-			break;
-		json_decref(r);
-		harness_sleep_ms(10);
-	}
-	expect_error(r, IFACE "NotFound");
-	json_decref(r);
+	json_decref(status_until("s1", 1));
 }
 
 Test(limits, a_task_that_cannot_start_has_a_failed_result)
