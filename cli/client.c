@@ -142,9 +142,14 @@ client_send(const char *method, json_t *params, int flags)
 	client_fatal("%s: %s", supctl_socket_path(), strerror(errno));
 }
 
-/* The next message, NUL-terminated in the read buffer; exits 3 at EOF. */
+/*
+ * The next message, NUL-terminated in the read buffer; exits 3 at EOF.
+ * arrived, if not NULL, sees the start of the message after each read
+ * while it is incomplete.
+ */
 static char *
-client_read(size_t *len)
+client_read_watched(size_t *len, void (*arrived)(const char *, size_t,
+    void *), void *arg)
 {
 	char	*msg;
 	ssize_t	 n;
@@ -157,6 +162,9 @@ client_read(size_t *len)
 			client_fatal("%s: a reply passed %d MiB",
 			    supctl_socket_path(), CLIENT_REPLY_MAX >> 20);
 		}
+		if (arrived != NULL)
+			arrived(client.rbuf.buf + client.rbuf.off,
+			    client.rbuf.len - client.rbuf.off, arg);
 		if ((n = varlink_read(&client.rbuf, client.fd)) > 0)
 			continue;
 		if (n == 0 || (n == -1 && errno == ECONNRESET && client.eof_ok))
@@ -166,6 +174,12 @@ client_read(size_t *len)
 			    supctl_socket_path(), client.timeout);
 		client_fatal("%s: %s", supctl_socket_path(), strerror(errno));
 	}
+}
+
+static char *
+client_read(size_t *len)
+{
+	return (client_read_watched(len, NULL, NULL));
 }
 
 /* A message read: parsed, an error reply printed (-1). */
@@ -221,23 +235,58 @@ client_call(const char *method, json_t *params, json_t **reply)
 /* supd's replies start so (method.c's call_text_head) */
 #define CLIENT_PARAMS_HEAD	"{\"parameters\":"
 
+/* The first member's value scanned as the reply arrives, not after. */
+struct client_first {
+	char			 head[128];	/* {"parameters":{"KEY": */
+	size_t			 headlen;
+	struct jsonspan_scan	 scan;
+	size_t			 fed;		/* bytes of the value scanned */
+	int			 state;		/* jsonspan_scan_feed's */
+	size_t			 len;		/* the value's, once state is 1 */
+};
+
+static void
+client_first_arrived(const char *msg, size_t n, void *arg)
+{
+	struct client_first	*f = arg;
+
+	if (f->state != 0 || n <= f->headlen ||
+	    memcmp(msg, f->head, f->headlen) != 0 ||
+	    (f->fed == 0 && msg[f->headlen] != '[' && msg[f->headlen] != '{'))
+		return;
+	f->state = jsonspan_scan_feed(&f->scan, msg + f->headlen + f->fed,
+	    n - f->headlen - f->fed, &f->len);
+	f->fed = n - f->headlen;
+}
+
 int
 client_call_members(const char *method, json_t *params,
     const char *const *keys, struct jsonspan *out)
 {
-	const char	*end;
-	char		*msg;
-	size_t		 n, head = strlen(CLIENT_PARAMS_HEAD);
-	int		 rc;
+	struct client_first	 f;
+	const char		*end = NULL;
+	char			*msg;
+	size_t			 n, head = strlen(CLIENT_PARAMS_HEAD);
+	int			 rc;
 
+	memset(&f, 0, sizeof f);
+	f.headlen = (size_t)snprintf(f.head, sizeof f.head, "%s{\"%s\":",
+	    CLIENT_PARAMS_HEAD, keys[0]);
+	jsonspan_scan_init(&f.scan);
 	client_send(method, params, 0);
 	varlink_reply_clear(&client.reply);
-	if ((msg = client_read(&n)) == NULL)
+	if ((msg = client_read_watched(&n, client_first_arrived, &f)) == NULL)
 		client_fatal("%s: supd closed the connection",
 		    supctl_socket_path());
+	client_first_arrived(msg, n, &f);	/* the last piece */
 	/* {"parameters":{...}}: one pass; an error or any other shape parses */
-	if (n > head && memcmp(msg, CLIENT_PARAMS_HEAD, head) == 0 &&
-	    (end = jsonspan_members(msg + head, msg + n, keys, out)) != NULL) {
+	if (f.state == 1 && f.headlen + f.len <= n) {
+		out[0].p = msg + f.headlen;
+		out[0].end = msg + f.headlen + f.len;
+		end = jsonspan_members_rest(out[0].end, msg + n, keys, out);
+	} else if (n > head && memcmp(msg, CLIENT_PARAMS_HEAD, head) == 0)
+		end = jsonspan_members(msg + head, msg + n, keys, out);
+	if (end != NULL) {
 		while (end < msg + n && (*end == ' ' || *end == '\n' ||
 		    *end == '\t' || *end == '\r'))
 			end++;

@@ -9,8 +9,6 @@
 
 #include "jsonspan.h"
 
-#define JSONSPAN_DEPTH	256
-
 static const char *
 jsonspan_ws(const char *p, const char *end)
 {
@@ -94,16 +92,23 @@ jsonspan_marks(const char *p, size_t n)
 	return (bits);
 }
 
-/* After the string, object or array at p, by its marks. */
-static const char *
-jsonspan_scan(const char *p, const char *end)
+void
+jsonspan_scan_init(struct jsonspan_scan *sc)
 {
-	char		 want[JSONSPAN_DEPTH];
-	const char	*base, *q, *esc = NULL;	/* esc: taken as it is */
+	sc->depth = sc->in_string = sc->escaped = 0;
+	sc->fed = 0;
+}
+
+int
+jsonspan_scan_feed(struct jsonspan_scan *sc, const char *p, size_t len,
+    size_t *after)
+{
+	const char	*start = p, *end = p + len, *base, *q;
+	const char	*esc = sc->escaped ? p : NULL;	/* taken as it is */
 	unsigned int	 bits;
 	size_t		 n;
-	int		 depth = 0, in_string = 0;
 
+	sc->escaped = 0;
 	for (; p < end; p += n) {
 		n = end - p < 16 ? (size_t)(end - p) : 16;
 		base = p;
@@ -111,40 +116,57 @@ jsonspan_scan(const char *p, const char *end)
 			q = base + __builtin_ctz(bits);
 			if (q == esc)
 				continue;
-			if (in_string) {
+			if (sc->in_string) {
 				if (*q == '"') {
-					in_string = 0;
-					if (depth == 0)
-						return (q + 1);
-				} else if (*q == '\\') {
-					if ((esc = q + 1) == end)
-						return (NULL);
-				} else if ((unsigned char)*q < 0x20)
-					return (NULL);
+					sc->in_string = 0;
+					if (sc->depth == 0)
+						goto done;
+				} else if (*q == '\\')
+					esc = q + 1;
+				else if ((unsigned char)*q < 0x20)
+					return (-1);
 				continue;
 			}
 			switch (*q) {
 			case '"':
-				in_string = 1;
+				sc->in_string = 1;
 				break;
 			case '{':
 			case '[':
-				if (depth == JSONSPAN_DEPTH)
-					return (NULL);
-				want[depth++] = *q == '{' ? '}' : ']';
+				if (sc->depth == JSONSPAN_DEPTH)
+					return (-1);
+				sc->want[sc->depth++] = *q == '{' ? '}' : ']';
 				break;
 			case '}':
 			case ']':
-				if (depth == 0 || want[--depth] != *q)
-					return (NULL);
-				if (depth == 0)
-					return (q + 1);
+				if (sc->depth == 0 || sc->want[--sc->depth] != *q)
+					return (-1);
+				if (sc->depth == 0)
+					goto done;
 				break;
 			}
 			/* a control out of a string is white space, a backslash junk */
 		}
 	}
-	return (NULL);
+	sc->escaped = esc == end;
+	sc->fed += len;
+	return (0);
+done:
+	*after = sc->fed + (size_t)(q + 1 - start);
+	return (1);
+}
+
+/* After the string, object or array at p. */
+static const char *
+jsonspan_scan(const char *p, const char *end)
+{
+	struct jsonspan_scan	sc;
+	size_t			after;
+
+	jsonspan_scan_init(&sc);
+	if (jsonspan_scan_feed(&sc, p, (size_t)(end - p), &after) != 1)
+		return (NULL);
+	return (p + after);
 }
 
 const char *
@@ -157,20 +179,28 @@ jsonspan_value(const char *p, const char *end)
 	return (jsonspan_scan(p, end));
 }
 
-const char *
-jsonspan_members(const char *p, const char *end, const char *const *keys,
-    struct jsonspan *out)
+/* After a member's value: at the next member's name, or at the '}'; NULL if neither. */
+static const char *
+jsonspan_members_next(const char *p, const char *end)
+{
+	p = jsonspan_ws(p, end);
+	if (p < end && *p == '}')
+		return (p);
+	if (p == end || *p != ',')
+		return (NULL);
+	p = jsonspan_ws(p + 1, end);
+	/* a name must follow a comma */
+	return (p < end && *p == '"' ? p : NULL);
+}
+
+/* From the name of a member on: the end of the object, or NULL. */
+static const char *
+jsonspan_members_from(const char *p, const char *end,
+    const char *const *keys, struct jsonspan *out)
 {
 	const char	*k, *ke, *v;
 	size_t		 i;
 
-	for (i = 0; keys[i] != NULL; i++)
-		out[i].p = out[i].end = NULL;
-	if ((p = jsonspan_ws(p, end)) == end || *p != '{')
-		return (NULL);
-	p = jsonspan_ws(p + 1, end);
-	if (p < end && *p == '}')
-		return (p + 1);
 	for (;;) {
 		if (p == end || *p != '"' || (ke = jsonspan_string(p, end)) == NULL)
 			return (NULL);
@@ -188,11 +218,37 @@ jsonspan_members(const char *p, const char *end, const char *const *keys,
 				out[i].p = v;
 				out[i].end = p;
 			}
-		p = jsonspan_ws(p, end);
-		if (p < end && *p == '}')
-			return (p + 1);
-		if (p == end || *p != ',')
-			return (NULL);
-		p = jsonspan_ws(p + 1, end);
+		if ((p = jsonspan_members_next(p, end)) == NULL || *p == '}')
+			return (p != NULL ? p + 1 : NULL);
 	}
+}
+
+const char *
+jsonspan_members(const char *p, const char *end, const char *const *keys,
+    struct jsonspan *out)
+{
+	size_t	i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		out[i].p = out[i].end = NULL;
+	if ((p = jsonspan_ws(p, end)) == end || *p != '{')
+		return (NULL);
+	p = jsonspan_ws(p + 1, end);
+	if (p < end && *p == '}')
+		return (p + 1);
+	return (jsonspan_members_from(p, end, keys, out));
+}
+
+const char *
+jsonspan_members_rest(const char *after, const char *end,
+    const char *const *keys, struct jsonspan *out)
+{
+	const char	*p;
+	size_t		 i;
+
+	for (i = 1; keys[i] != NULL; i++)
+		out[i].p = out[i].end = NULL;
+	if ((p = jsonspan_members_next(after, end)) == NULL || *p == '}')
+		return (p != NULL ? p + 1 : NULL);
+	return (jsonspan_members_from(p, end, keys, out));
 }

@@ -1069,7 +1069,7 @@ TestSuite(limits, .init = nothing, .fini = stop_daemon, .timeout = 60);
 static json_t *
 status_until(const char *name, int gone)
 {
-	json_t	*r;
+	json_t	*r = NULL;
 	char	 params[128];
 	int	 i;
 

@@ -241,5 +241,14 @@ Test(status_usage, a_large_status_to_a_slow_reader_arrives_whole_and_in_order)
 	cr_assert_not_null(strstr(msg, "\"vendor\""), "%s", msg);
 	free(msg);
 	close(fd);
+	/* and supctl's pass-through of it, scanned as it arrives */
+	rows = rows_of(&in, NULL);
+	cr_assert_eq(json_array_size(rows), 1001);
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "w%d", i);
+		cr_assert_str_eq(json_string_value(json_object_get(
+		    json_array_get(rows, (size_t)i + 1), "name")), name);
+	}
+	json_decref(rows);
 	harness_stop(&in);
 }

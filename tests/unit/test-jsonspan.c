@@ -67,6 +67,62 @@ Test(jsonspan, marks_at_every_offset_of_a_block)
 	}
 }
 
+/* Fed in pieces of every size, a value ends where it ends in one. */
+Test(jsonspan, a_value_fed_in_pieces_ends_where_it_does_whole)
+{
+	static const char *const texts[] = {
+		"[\"a\\\"b\",{\"k\":[1,2,{}]},\"\\\\\"] tail",
+		"{\"x\":\"]}\\\"{[\",\"y\":[[[]]]}\0",
+		"\"just a string with \\\" in it\" x",
+		"[\"open",
+		"[1}",
+		NULL
+	};
+	struct jsonspan_scan	 sc;
+	const char		*whole;
+	size_t			 len, piece, off, after, n;
+	int			 i, rc;
+
+	for (i = 0; texts[i] != NULL; i++) {
+		len = strlen(texts[i]);
+		whole = jsonspan_value(texts[i], texts[i] + len);
+		for (piece = 1; piece <= len; piece++) {
+			jsonspan_scan_init(&sc);
+			for (off = 0, rc = 0; off < len && rc == 0; off += n) {
+				n = len - off < piece ? len - off : piece;
+				rc = jsonspan_scan_feed(&sc, texts[i] + off, n,
+				    &after);
+			}
+			if (whole == NULL)
+				cr_expect_neq(rc, 1, "%s by %zu", texts[i], piece);
+			else {
+				cr_expect_eq(rc, 1, "%s by %zu", texts[i], piece);
+				cr_expect_eq(after, (size_t)(whole - texts[i]),
+				    "%s by %zu", texts[i], piece);
+			}
+		}
+	}
+}
+
+/* A reply's other members found after its first, scanned apart. */
+Test(jsonspan, the_members_after_the_first)
+{
+	static const char *const keys[] = { "children", "degraded", NULL };
+	static const char text[] = "{\"children\":[1,2],\"degraded\":\"disk\"}";
+	static const char trailing[] = ",}";
+	struct jsonspan	 m[2];
+	const char	*end = text + strlen(text);
+
+	m[0].p = text + 12;
+	m[0].end = text + 17;
+	cr_assert_eq(jsonspan_members_rest(m[0].end, end, keys, m), end);
+	cr_assert_eq(m[1].p, text + 29);
+	cr_assert_eq(m[1].end, end - 1);
+	/* cut short, or a comma with no member after it */
+	cr_assert_null(jsonspan_members_rest(text + 17, text + 18, keys, m));
+	cr_assert_null(jsonspan_members_rest(trailing, trailing + 2, keys, m));
+}
+
 Test(jsonspan, bad_input_is_refused)
 {
 	static const char *const bad[] = {
