@@ -64,9 +64,10 @@ static struct node *
 tree_node_new(const char *name, const struct spec *spec, enum node_kind kind)
 {
 	struct node	*n;
+	size_t		 len = strnlen(name, NAME_MAX_LEN);
 
-	n = xcalloc(1, sizeof *n);
-	strncpy(n->name, name, NAME_MAX_LEN);
+	n = xcalloc(1, sizeof *n + len + 1);
+	memcpy(n->name, name, len);
 	n->kind = kind;
 	n->spec = spec;
 	n->state = NODE_STOPPED;

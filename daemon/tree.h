@@ -71,8 +71,7 @@ struct sup {
 };
 
 struct node {
-	char			 name[NAME_MAX_LEN + 1];
-	/* flags (bytes: they fill what name leaves before kind) */
+	/* flags */
 	unsigned char		 dynamic;	/* a child of a dynamic supervisor */
 	unsigned char		 task;		/* started by `supctl run` */
 	unsigned char		 doomed;	/* removed once stopped (a cancelled spawn or stop) */
@@ -111,6 +110,8 @@ struct node {
 	struct membership	*memberships;	/* tree.c: the groups it has joined */
 
 	UT_hash_handle		 hh;		/* the registry, by name */
+	/* its bytes only (at most NAME_MAX_LEN): not 65 for every node */
+	char			 name[];
 };
 
 /* Build the running tree from a valid config; every node registered. */

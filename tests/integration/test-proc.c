@@ -192,7 +192,12 @@ emit_int(struct emitted *e, const char *key)
 
 #define MAX_NODES	8
 static struct config	 conf;
-static struct node	 root;
+/* room for the name after the struct (tree.h's flexible name) */
+static union {
+	struct node	 n;
+	char		 room[sizeof(struct node) + sizeof "root"];
+} root_room;
+#define root	(root_room.n)
 static struct node	*nodes[MAX_NODES];
 static int		 nnodes;
 static char		 tmpdir[256];
@@ -303,8 +308,8 @@ setup_with(struct ev_loop *l)
 	loop_conf = &conf;
 	log_threshold = LOG_LVL_WARN;
 	loop_ev = l;
-	memset(&root, 0, sizeof root);
-	snprintf(root.name, sizeof root.name, "root");
+	memset(&root_room, 0, sizeof root_room);
+	memcpy(root.name, "root", sizeof "root");
 	root.kind = KIND_SUPERVISOR;
 	loop_root = &root;
 	proc_init(l, &fake_ops);
@@ -365,10 +370,10 @@ mkspec(char **argv)
 static struct node *
 mknode(const char *name, struct spec *s)
 {
-	struct node	*n = xcalloc(1, sizeof *n);
+	struct node	*n = xcalloc(1, sizeof *n + NAME_MAX_LEN + 1);
 
 	cr_assert_lt(nnodes, MAX_NODES);
-	snprintf(n->name, sizeof n->name, "%s", name);
+	snprintf(n->name, NAME_MAX_LEN + 1, "%s", name);
 	s->name = n->name;
 	n->kind = KIND_WORKER;
 	n->spec = s;
