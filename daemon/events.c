@@ -18,6 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "events.h"
 #include "store.h"
 #include "tree.h"
@@ -82,6 +86,10 @@ events_init(int64_t history_max)
 	if (ring == MAP_FAILED)
 		fatal("the event history (%lld events): %s",
 		    (long long)history_max, strerror(errno));
+#ifdef __SANITIZE_ADDRESS__
+	/* the leak checker looks for the lines' pointers in the heap only */
+	__lsan_register_root_region(ring, ring_cap * sizeof *ring);
+#endif
 }
 
 void
@@ -98,8 +106,12 @@ events_free(void)
 	pend_len = pend_cap = 0;
 	for (i = 0; i < ring_len; i++)
 		free(ring[(ring_head + i) % ring_cap].text);
-	if (ring != NULL)
+	if (ring != NULL) {
+#ifdef __SANITIZE_ADDRESS__
+		__lsan_unregister_root_region(ring, ring_cap * sizeof *ring);
+#endif
 		munmap(ring, ring_cap * sizeof *ring);
+	}
 	free(listeners);
 	ring = NULL;
 	listeners = NULL;
@@ -190,7 +202,8 @@ events_line(const struct pend *p, struct line *l)
 		memcpy(l->text + hlen, "null", 4);
 		hlen += 4;
 	}
-	memcpy(l->text + hlen, pend_text + p->off + p->nlen, p->flen);
+	if (p->flen > 0)
+		memcpy(l->text + hlen, pend_text + p->off + p->nlen, p->flen);
 	hlen += p->flen;
 	l->text[hlen++] = '}';
 	l->text[hlen] = '\0';
