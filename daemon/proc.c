@@ -60,18 +60,21 @@ struct proc_rt {
 	pid_t			 pid;		/* main process; 0 once reaped */
 	pid_t			 pgid;		/* == the main pid; 0 once empty */
 	uid_t			 uid;		/* the child's, for notify */
-	int			 starting;	/* ready = notify, no READY=1 yet */
-	int			 stopping;	/* the group was signalled */
 	/* as the spec said at its start: a reload does not change a running process */
 	int			 stop_signal;
-	int64_t			 shutdown_ms, start_timeout_ms;
-	enum proc_answer	 answer;
-	int			 normal;	/* ANS_EXITED */
+	int32_t			 shutdown_ms, start_timeout_ms;	/* at most MS_MAX */
+	int			 failures;	/* abnormal exits and start failures */
+	int			 cgroup_wd;	/* waiting: its cgroup.events watch; 0 none */
+	/* bytes, not ints: 192 bytes a worker, not 224 */
+	unsigned char		 starting;	/* ready = notify, no READY=1 yet */
+	unsigned char		 stopping;	/* the group was signalled */
+	unsigned char		 answer;	/* enum proc_answer */
+	unsigned char		 normal;	/* ANS_EXITED */
+	unsigned char		 live_seen;	/* proc_scan found a live member */
+	unsigned char		 waiting;	/* in proc_waiting */
 	char			*reason;	/* ANS_START_FAILED; kept for the ops */
 	char			*why;		/* proc_fail's reason, for the exit */
 	int64_t			 waiting_since;	/* mono ms: main gone, group not */
-	int			 live_seen;	/* proc_scan found a live member */
-	int			 failures;	/* abnormal exits and start failures */
 	/*
 	 * start_timeout while starting, shutdown -> SIGKILL once stopping:
 	 * never both (a stop ends the start first), so one timer serves.
@@ -82,8 +85,6 @@ struct proc_rt {
 	char			*last_exit;	/* how it last ended, for status */
 	char			*cgroup;	/* its cgroup v2 directory, or NULL */
 	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
-	int			 waiting;
-	int			 cgroup_wd;	/* waiting: its cgroup.events watch; 0 none */
 	LIST_ENTRY(proc_rt)	 all_entry;	/* proc_all */
 };
 
@@ -217,7 +218,7 @@ proc_notify_close(struct proc_rt *rt)
 	if (rt->notify == NULL)
 		return;
 	/* what the child stored before it exited or was stopped is kept */
-	if (rt->node->spec != NULL && rt->node->spec->fd_store_max > 0)
+	if (rt->node->spec != NULL && spec_x(rt->node->spec)->fd_store_max > 0)
 		notify_drain_fdstore(rt->notify);
 	if ((s = notify_status(rt->notify)) != NULL) {
 		free(rt->status);
@@ -829,9 +830,9 @@ proc_start(struct node *node)
 	free(rt->status);
 	rt->status = NULL;
 	rt->answer = ANS_NONE;
-	rt->stop_signal = spec->stop_signal;
+	rt->stop_signal = spec_x(spec)->stop_signal;
 	rt->shutdown_ms = spec->shutdown_ms;
-	rt->start_timeout_ms = spec->start_timeout_ms;
+	rt->start_timeout_ms = spec_x(spec)->start_timeout_ms;
 	/* its held sockets first: one that cannot be bound fails the start */
 	if (listen_prepare(node, &cause) == -1) {
 		proc_start_failed(rt, cause);
@@ -841,8 +842,8 @@ proc_start(struct node *node)
 	memset(&sp, 0, sizeof sp);
 	sp.node = node;
 	/* a watchdog child needs the socket whatever its ready mode, so does the fd store */
-	if (spec->ready == READY_NOTIFY || spec->watchdog_ms > 0 ||
-	    spec->fd_store_max > 0) {
+	if (spec_x(spec)->ready == READY_NOTIFY || spec_x(spec)->watchdog_ms > 0 ||
+	    spec_x(spec)->fd_store_max > 0) {
 		rt->notify = notify_open(node->name,
 		    (unsigned long long)node->incarnation, proc_notify_ready, rt,
 		    &cause);
@@ -852,9 +853,9 @@ proc_start(struct node *node)
 		}
 		sp.notify_socket = notify_socket(rt->notify);
 		notify_set_fdstore(rt->notify, proc_notify_fds, rt);
-		if (spec->watchdog_ms > 0)
+		if (spec_x(spec)->watchdog_ms > 0)
 			notify_set_watchdog(rt->notify, proc_notify_watchdog, rt);
-		sp.watchdog_usec = (unsigned long long)spec->watchdog_ms * 1000;
+		sp.watchdog_usec = (unsigned long long)spec_x(spec)->watchdog_ms * 1000;
 	}
 	/* without its cgroup (out of fds, say) it starts as with cgroup = off */
 	if (cgroup_enabled() && (rt->cgroup = cgroup_child_create(node->name,
@@ -904,20 +905,20 @@ proc_start(struct node *node)
 	node->started_at = now_wall_ms();
 	log_info("start %s pid %d", node->name, (int)sp.pid);
 	events_emit("start", node, json_pack("{s:i}", "pid", (int)sp.pid));
-	if (spec->memory_restart > 0)
-		memwatch_add(node, sp.pid, spec->memory_restart);
+	if (spec_x(spec)->memory_restart > 0)
+		memwatch_add(node, sp.pid, spec_x(spec)->memory_restart);
 	/* systemd's watchdog runs from the main process's start */
-	liveness_watchdog_start(node, spec->watchdog_ms);
+	liveness_watchdog_start(node, spec_x(spec)->watchdog_ms);
 	if (rt->notify != NULL)
 		notify_child(rt->notify, sp.pid, rt->uid);
-	if (spec->ready != READY_NOTIFY) {
+	if (spec_x(spec)->ready != READY_NOTIFY) {
 		liveness_health_start(node);
 		proc_ops->started(node);
 		return;
 	}
 	rt->starting = 1;
-	if (spec->start_timeout_ms > 0) {
-		ev_timer_set(&rt->timer, spec->start_timeout_ms / 1000.0, 0.);
+	if (spec_x(spec)->start_timeout_ms > 0) {
+		ev_timer_set(&rt->timer, spec_x(spec)->start_timeout_ms / 1000.0, 0.);
 		ev_timer_start(proc_loop, &rt->timer);
 	}
 }
@@ -1213,10 +1214,10 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 	rt->pid = rt->pgid = pc->pid;
 	rt->uid = (uid_t)pc->uid;
 	rt->stop_signal = pc->stop_signal > 0 ? pc->stop_signal :
-	    node->spec->stop_signal;
+	    spec_x(node->spec)->stop_signal;
 	rt->shutdown_ms = pc->stop_signal > 0 ? pc->shutdown_ms :
 	    node->spec->shutdown_ms;
-	rt->start_timeout_ms = node->spec->start_timeout_ms;
+	rt->start_timeout_ms = spec_x(node->spec)->start_timeout_ms;
 	if (pc->cgroup != NULL && cgroup_path_ok(pc->cgroup))
 		rt->cgroup = xstrdup(pc->cgroup);
 	proc_group_add(rt);
@@ -1224,13 +1225,13 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 	node->pid = pc->pid;
 	/* pidfds do not outlive an exec: a new one (after checking it is ours) */
 	reap_watch(pc->pid, -1);
-	if (node->spec->memory_restart > 0)
-		memwatch_add(node, pc->pid, node->spec->memory_restart);
+	if (spec_x(node->spec)->memory_restart > 0)
+		memwatch_add(node, pc->pid, spec_x(node->spec)->memory_restart);
 	if (pc->notify_fd >= 0)
 		rt->notify = notify_adopt(pc->notify_fd, pc->notify_socket,
 		    node->name, (unsigned long long)node->incarnation,
 		    proc_notify_ready, rt, pc->pid, rt->uid, pc->status);
-	if (rt->notify != NULL && node->spec->watchdog_ms > 0)
+	if (rt->notify != NULL && spec_x(node->spec)->watchdog_ms > 0)
 		notify_set_watchdog(rt->notify, proc_notify_watchdog, rt);
 	if (rt->notify != NULL)
 		notify_set_fdstore(rt->notify, proc_notify_fds, rt);
