@@ -193,7 +193,7 @@ fdstore_message(struct node *node, const char *buf, size_t len, int *fds,
 	struct fdstore_fd	*f, *next;
 	const char		*v;
 	char			 name[256];
-	size_t			 vlen, i, max = (size_t)node->spec->fd_store_max;
+	size_t			 vlen, i, max = (size_t)spec_x(node->spec)->fd_store_max;
 	int			 removed = 0;
 
 	snprintf(name, sizeof name, "%s", FDSTORE_NAME_DEFAULT);

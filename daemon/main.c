@@ -256,7 +256,7 @@ main_last_run(json_t *snap)
 		if (j < nv)
 			continue;
 		if ((n = tree_find(m[i].name)) != NULL && n->spec != NULL) {
-			m[i].stop_signal = n->spec->stop_signal;
+			m[i].stop_signal = spec_x(n->spec)->stop_signal;
 			m[i].shutdown_ms = n->spec->shutdown_ms;
 		}
 		v = xrealloc(v, (nv + 1) * sizeof *v);

@@ -404,7 +404,7 @@ snap_windows_ok(struct node *n, json_t *w, int64_t now_s)
 		return (0);
 	json_array_foreach(w, p, one) {
 		if (!json_is_array(one) ||
-		    json_array_size(one) > (size_t)n->spec->max_restarts + 1)
+		    json_array_size(one) > (size_t)spec_x(n->spec)->max_restarts + 1)
 			return (0);
 		json_array_foreach(one, i, at)
 			if (!json_is_integer(at) ||
@@ -678,7 +678,7 @@ snap_apply_windows(struct node *n, json_t *w)
 		win->head = 0;
 		win->len = 0;
 		json_array_foreach(one, i, at)
-			window_push(win, n->spec->max_restarts,
+			window_push(win, spec_x(n->spec)->max_restarts,
 			    json_integer_value(at));
 	}
 }

@@ -740,7 +740,7 @@ store_group_put(const struct node *n, pid_t pgid, uint64_t starttime)
 	store_str(op, n->name);
 	store_int(op, pgid);
 	store_int(op, (sqlite3_int64)starttime);
-	store_int(op, n->spec->stop_signal);
+	store_int(op, spec_x(n->spec)->stop_signal);
 	store_int(op, n->spec->shutdown_ms);
 }
 

@@ -36,11 +36,11 @@ tree_sup_new(const struct spec *spec)
 
 	s = xcalloc(1, sizeof *s);
 	/* A partitioned pool has one window per partition plus its own. */
-	s->nwindows = spec->kind == KIND_DYNAMIC && spec->partitions > 1 ?
-	    spec->partitions + 1 : 1;
+	s->nwindows = spec->kind == KIND_DYNAMIC && spec_x(spec)->partitions > 1 ?
+	    spec_x(spec)->partitions + 1 : 1;
 	s->windows = xcalloc(1, sizeof *s->windows * s->nwindows);
 	for (i = 0; i < s->nwindows; i++)
-		window_init(&s->windows[i], spec->max_restarts);
+		window_init(&s->windows[i], spec_x(spec)->max_restarts);
 	TAILQ_INIT(&s->pending);
 	return (s);
 }
@@ -176,7 +176,7 @@ tree_add_dynamic(struct node *sup, const char *name)
 		return (NULL);
 	n = tree_node_new(name, sup->spec, KIND_WORKER);
 	n->dynamic = 1;
-	n->partition = tree_partition(name, sup->spec->partitions);
+	n->partition = tree_partition(name, spec_x(sup->spec)->partitions);
 	for (i = 0; i < sup->spec->ngroups; i++)
 		tree_group_join(n, sup->spec->groups[i]);
 	tree_link(sup, n);

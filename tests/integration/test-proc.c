@@ -339,6 +339,7 @@ teardown(void)
 	proc_free_all();
 	for (i = 0; i < nnodes; i++) {
 		cr_assert_null(nodes[i]->rt);
+		free((void *)nodes[i]->spec->x);	/* its strings are the test's */
 		free((void *)nodes[i]->spec);
 		free(nodes[i]);
 	}
@@ -359,10 +360,6 @@ mkspec(char **argv)
 	s->argv = argv;
 	s->restart = RESTART_PERMANENT;
 	s->shutdown_ms = 5000;
-	s->stop_signal = SIGTERM;
-	s->umask = -1;
-	s->ready = READY_EXEC;
-	s->start_timeout_ms = 90000;
 	s->out = s->err = OUTPUT_LOG;
 	return (s);
 }
@@ -632,7 +629,7 @@ Test(proc, bad_cwd_is_a_start_failure)
 	struct node	*n = mknode("w1", s);
 	struct rec	*r;
 
-	s->cwd = "/no/such/dir";
+	spec_extra_own(s)->cwd = "/no/such/dir";
 	proc_start(n);
 	cr_assert_not_null(r = rec_find(n, EVT_START_FAILED));
 	cr_assert_str_eq(r->reason,
@@ -646,7 +643,7 @@ Test(proc, unknown_user_is_a_start_failure)
 	struct node	*n = mknode("w1", s);
 	struct rec	*r;
 
-	s->user = "no-such-user-x";
+	spec_extra_own(s)->user = "no-such-user-x";
 	proc_start(n);
 	cr_assert_not_null(r = rec_find(n, EVT_START_FAILED));
 	cr_assert_str_eq(r->reason, "user no-such-user-x: no such user");
@@ -660,7 +657,7 @@ Test(proc, unprivileged_supd_cannot_change_ids)
 
 	if (geteuid() != 0)
 		cr_skip_test("needs root, to drop to nobody");
-	s->user = "daemon";
+	spec_extra_own(s)->user = "daemon";
 	s->out = s->err = OUTPUT_NULL;
 	cr_assert_eq(seteuid(65534), 0);
 	proc_start(n);
@@ -678,8 +675,8 @@ Test(proc, runs_as_user_and_group)
 
 	if (geteuid() != 0)
 		cr_skip_test("needs root");
-	s->user = "nobody";
-	s->umask = 027;
+	spec_extra_own(s)->user = "nobody";
+	spec_extra_own(s)->umask = 027;
 	start_ok(n);
 	cr_assert_not_null(v = proc_status_field(n->pid, "Uid"));
 	cr_assert_str_eq(v, "65534\t65534\t65534\t65534");
@@ -828,8 +825,8 @@ Test(proc, clean_and_listed_signals_are_normal_exits)
 	int		 sigs[] = { SIGUSR1 };
 	struct rec	*r;
 
-	sl->success_signals = sigs;
-	sl->nsuccess_signals = 1;
+	spec_extra_own(sl)->success_signals = sigs;
+	spec_extra_own(sl)->nsuccess_signals = 1;
 	start_ok(nt);
 	start_ok(np);
 	start_ok(nk);
@@ -906,7 +903,7 @@ Test(proc, stop_kills_grandchildren_in_the_group)
 	struct node	*n = mknode("w1", s);
 	pid_t		 gc;
 
-	s->cwd = tmpdir;
+	spec_extra_own(s)->cwd = tmpdir;
 	start_ok(n);
 	gc = read_pid_file("gc.pid");
 	cr_assert_eq(getpgid(gc), n->pid);
@@ -922,7 +919,7 @@ Test(proc, exit_on_its_own_stops_the_rest_of_the_group_first)
 	struct rec	*r;
 	pid_t		 gc;
 
-	s->cwd = tmpdir;
+	spec_extra_own(s)->cwd = tmpdir;
 	start_ok(n);
 	gc = read_pid_file("gc.pid");
 	cr_assert_not_null(r = wait_rec(n, EVT_EXITED, 5000));
@@ -1089,7 +1086,7 @@ Test(proc, notify_ready_starts_the_child)
 	struct node	*n = mknode("w1", s);
 	struct emitted	*e;
 
-	s->ready = READY_NOTIFY;
+	spec_extra_own(s)->ready = READY_NOTIFY;
 	proc_start(n);
 	cr_assert_null(rec_find(n, EVT_STARTED));
 	cr_assert_null(rec_find(n, EVT_START_FAILED));
@@ -1109,8 +1106,8 @@ Test(proc, notify_start_timeout_is_a_start_failure)
 	struct rec	*r;
 	pid_t		 pid;
 
-	s->ready = READY_NOTIFY;
-	s->start_timeout_ms = 200;
+	spec_extra_own(s)->ready = READY_NOTIFY;
+	spec_extra_own(s)->start_timeout_ms = 200;
 	proc_start(n);
 	pid = n->pid;
 	cr_assert_gt(pid, 0);
@@ -1127,7 +1124,7 @@ Test(proc, notify_exit_before_ready_is_a_start_failure)
 	struct node	*n = mknode("w1", s);
 	struct rec	*r;
 
-	s->ready = READY_NOTIFY;
+	spec_extra_own(s)->ready = READY_NOTIFY;
 	proc_start(n);
 	cr_assert_not_null(r = wait_rec(n, EVT_START_FAILED, 5000));
 	cr_assert_str_eq(r->reason, "exited before READY=1 (code 3)");
@@ -1140,7 +1137,7 @@ Test(proc, notify_ready_then_exit_is_a_start_and_an_exit)
 	struct node	*n = mknode("w1", s);
 	struct rec	*r;
 
-	s->ready = READY_NOTIFY;
+	spec_extra_own(s)->ready = READY_NOTIFY;
 	proc_start(n);
 	cr_assert_not_null(r = wait_rec(n, EVT_EXITED, 10000));
 	cr_assert_not_null(rec_find(n, EVT_STARTED));
@@ -1154,7 +1151,7 @@ Test(proc, stop_while_waiting_for_ready_answers_stopped_only)
 	struct spec	*s = mkspec((char *[]){ "sleep", "100", NULL });
 	struct node	*n = mknode("w1", s);
 
-	s->ready = READY_NOTIFY;
+	spec_extra_own(s)->ready = READY_NOTIFY;
 	proc_start(n);
 	stop_ok(n);
 	run_for(50);
@@ -1215,8 +1212,8 @@ Test(proc, notify_ignores_strangers_and_closes_passed_fds)
 	char		 path[PATH_MAX], name[256], *p;
 	int		 fds[2];
 
-	s->ready = READY_NOTIFY;
-	s->cwd = tmpdir;
+	spec_extra_own(s)->ready = READY_NOTIFY;
+	spec_extra_own(s)->cwd = tmpdir;
 	proc_start(n);
 	snprintf(path, sizeof path, "%s/sock", tmpdir);
 	cr_assert(run_until(file_cond, path, 5000));
@@ -1262,8 +1259,8 @@ Test(proc, notify_socket_has_a_new_random_name_at_each_start)
 	char		 path[PATH_MAX], names[2][256], *p;
 	int		 i;
 
-	s->ready = READY_NOTIFY;
-	s->cwd = tmpdir;
+	spec_extra_own(s)->ready = READY_NOTIFY;
+	spec_extra_own(s)->cwd = tmpdir;
 	snprintf(path, sizeof path, "%s/sock", tmpdir);
 	for (i = 0; i < 2; i++) {
 		proc_start(n);
