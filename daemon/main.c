@@ -196,10 +196,7 @@ main_restore(const char *supname, const char *name, char **args, char **env,
 		strv_free(groups);
 		return;
 	}
-	n->extra_argv = args;
-	n->extra_env = env;
-	n->extra_groups = groups;
-	tree_group_join_extra(n);
+	tree_set_extra(n, args, env, groups);
 }
 
 static char	*main_mark;	/* SUPD_STATE=the state file's real path */

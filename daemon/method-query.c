@@ -69,7 +69,7 @@ method_query_groups(const struct node *n)
 	for (i = 0; n->spec != NULL && i < n->spec->ngroups; i++)
 		json_array_append_new(a, call_string(n->spec->groups[i],
 		    strlen(n->spec->groups[i])));
-	for (g = n->extra_groups; g != NULL && *g != NULL; g++)
+	for (g = node_extra_groups(n); g != NULL && *g != NULL; g++)
 		json_array_append_new(a, call_string(*g, strlen(*g)));
 	return (a);
 }
@@ -218,7 +218,7 @@ method_query_row_text(struct call_text *t, const struct node *n,
 			call_text_add(t, ",", 1);
 		call_text_add_str(t, n->spec->groups[i]);
 	}
-	for (g = n->extra_groups; g != NULL && *g != NULL; g++, first = 0) {
+	for (g = node_extra_groups(n); g != NULL && *g != NULL; g++, first = 0) {
 		if (!first)
 			call_text_add(t, ",", 1);
 		call_text_add_str(t, *g);
@@ -455,11 +455,11 @@ method_query_spec(const struct node *n, int values)
 		json_array_append_new(codes, json_integer(0));
 	o = json_pack("{s:o, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:I,"
 	    " s:s, s:s, s:o, s:o}",
-	    "command", method_query_strv(s->argv, n->extra_argv),
+	    "command", method_query_strv(s->argv, node_extra_argv(n)),
 	    "restart", n->task ? "temporary" : spec_restart_names[s->restart],
 	    "shutdown", method_query_ms(s->shutdown_ms),
 	    "stop_signal", signame_name(spec_x(s)->stop_signal, buf, sizeof buf),
-	    "env", method_query_env(s->env, n->extra_env, values),
+	    "env", method_query_env(s->env, node_extra_env(n), values),
 	    "cwd", method_query_str(spec_x(s)->cwd),
 	    "user", method_query_str(spec_x(s)->user),
 	    "group", method_query_str(spec_x(s)->group),

@@ -492,7 +492,7 @@ spawn_env_build(const struct spawn *sp, const struct passwd *pw,
 	}
 	for (p = spec->env; p != NULL && *p != NULL; p++)
 		spawn_env_set(e, *p);
-	for (p = node->extra_env; p != NULL && *p != NULL; p++)
+	for (p = node_extra_env(node); p != NULL && *p != NULL; p++)
 		spawn_env_set(e, *p);
 	spawn_env_add(e, "SUPD_NAME", node->name);
 	spawn_env_add(e, "SUPD_SUPERVISOR",
@@ -555,12 +555,12 @@ spawn_argv(const struct spawn *sp)
 		return (v);
 	}
 	n = strv_len(node->spec->argv);
-	m = node->extra_argv != NULL ? strv_len(node->extra_argv) : 0;
+	m = node_extra_argv(node) != NULL ? strv_len(node_extra_argv(node)) : 0;
 	v = xcalloc(n + m + 1, sizeof *v);
 	for (i = 0; i < n; i++)
 		v[i] = node->spec->argv[i];
 	for (i = 0; i < m; i++)
-		v[n + i] = node->extra_argv[i];
+		v[n + i] = node_extra_argv(node)[i];
 	return (v);
 }
 

@@ -714,9 +714,9 @@ store_child_put(const struct node *n)
 		return;
 	store_str(op, n->name);
 	store_str(op, n->parent->name);
-	store_strv_bind(op, n->extra_argv);
-	store_strv_bind(op, n->extra_env);
-	store_strv_bind(op, n->extra_groups);
+	store_strv_bind(op, node_extra_argv(n));
+	store_strv_bind(op, node_extra_env(n));
+	store_strv_bind(op, node_extra_groups(n));
 	store_str(op, spec_restart_names[n->spec->restart]);
 }
 

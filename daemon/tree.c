@@ -234,7 +234,7 @@ tree_group_join_extra(struct node *n)
 {
 	char	**g;
 
-	for (g = n->extra_groups; g != NULL && *g != NULL; g++)
+	for (g = node_extra_groups(n); g != NULL && *g != NULL; g++)
 		tree_group_join(n, *g);
 }
 
@@ -269,6 +269,31 @@ tree_unlink(struct node *n)
 	tree_group_leave_all(n);
 }
 
+static void
+tree_extra_free(struct node_extra *x)
+{
+	if (x == NULL)
+		return;
+	strv_free(x->argv);
+	strv_free(x->env);
+	strv_free(x->groups);
+	free(x);
+}
+
+void
+tree_set_extra(struct node *n, char **argv, char **env, char **groups)
+{
+	tree_extra_free(n->extra);
+	n->extra = NULL;
+	if (argv != NULL || env != NULL || groups != NULL) {
+		n->extra = xmalloc(sizeof *n->extra);
+		n->extra->argv = argv;
+		n->extra->env = env;
+		n->extra->groups = groups;
+	}
+	tree_group_join_extra(n);
+}
+
 void
 tree_node_free(struct node *n)
 {
@@ -278,9 +303,7 @@ tree_node_free(struct node *n)
 		tree_unlink(c);
 		tree_node_free(c);
 	}
-	strv_free(n->extra_argv);
-	strv_free(n->extra_env);
-	strv_free(n->extra_groups);
+	tree_extra_free(n->extra);
 	tree_sup_free(n->sup);
 	free(n);
 }

@@ -70,6 +70,16 @@ struct sup {
 	struct pending_list pending;	/* exits and commands queued while busy */
 };
 
+/* What `supctl spawn` added to a dynamic child's template. */
+struct node_extra {
+	char			**argv;		/* NULL-terminated or NULL */
+	char			**env;		/* "KEY=VALUE", NULL-terminated or NULL */
+	char			**groups;	/* NULL-terminated or NULL */
+};
+#define node_extra_argv(n)	((n)->extra != NULL ? (n)->extra->argv : NULL)
+#define node_extra_env(n)	((n)->extra != NULL ? (n)->extra->env : NULL)
+#define node_extra_groups(n)	((n)->extra != NULL ? (n)->extra->groups : NULL)
+
 struct node {
 	/* flags */
 	unsigned char		 dynamic;	/* a child of a dynamic supervisor */
@@ -96,10 +106,8 @@ struct node {
 	int64_t			 run_since;	/* when it last became running */
 	int64_t			 ran_ms;	/* how long it ran before its last exit */
 
-	/* dynamic children: what `supctl spawn` added to the template */
-	char			**extra_argv;	/* NULL-terminated or NULL */
-	char			**extra_env;	/* "KEY=VALUE", NULL-terminated or NULL */
-	char			**extra_groups;	/* NULL-terminated or NULL */
+	/* dynamic children: what `supctl spawn` added (tree_set_extra) */
+	struct node_extra	*extra;		/* NULL: nothing */
 
 	/* filled in by the runtime (and pid, last_exit_code, last_exit_signal above) */
 	int64_t			 started_at;	/* unix ms of the last start */
@@ -130,7 +138,7 @@ struct node	*tree_add_static(struct node *parent, const struct spec *,
 		    struct node *after);
 /* Move n right after its sibling after (first if NULL). */
 void		 tree_move_after(struct node *n, struct node *after);
-/* Leave every group, then join those of n->spec and n->extra_groups. */
+/* Leave every group, then join those of n->spec and node_extra_groups. */
 void		 tree_regroup(struct node *);
 /* Unlink a node from its parent and the registry; the caller frees it. */
 void		 tree_unlink(struct node *);
@@ -145,13 +153,19 @@ struct node	*tree_registry(void);
 
 /*
  * Process groups (:pg): a node is a member of the groups its spec and its
- * extra_groups name from tree_build / tree_add_dynamic until it is freed;
+ * node_extra_groups name from tree_build / tree_add_dynamic until it is freed;
  * a member counts as running while its pid is non-zero.  Calls fn for each
  * member of group (file order for static, spawn order for dynamic) and
  * returns how many there were; fn may be NULL to count.
  */
 int		 tree_group_each(const char *group, void (*fn)(struct node *, void *), void *arg);
-/* Join node to the groups in node->extra_groups (call after setting them). */
+/*
+ * Give n what a spawn added (the vectors are n's from now on; all NULL: no
+ * block), freeing what it had, and join the groups.
+ */
+void		 tree_set_extra(struct node *n, char **argv, char **env,
+		    char **groups);
+/* Join node to the groups in node_extra_groups (call after setting them). */
 void		 tree_group_join_extra(struct node *);
 
 const char	*tree_state_name(enum node_state);

@@ -765,11 +765,14 @@ Test(proc, environment_names_the_child_and_its_supervisor)
 	    "zero", NULL });
 	struct node	*n = mknode("w1", s);
 	char		*path;
+	static char	*xenv[] = { "BAR=extra", "SUPD_NAME=forged", NULL };
+	static char	*xargv[] = { "one", NULL };
+	static struct node_extra x = { .argv = xargv, .env = xenv };
 
 	s->env = (char *[]){ "FOO=spec", "BAR=spec", NULL };
 	s->nenv = 2;
-	n->extra_env = (char *[]){ "BAR=extra", "SUPD_NAME=forged", NULL };
-	n->extra_argv = (char *[]){ "one", NULL };
+	/* the test's (mknode's nodes are freed without it) */
+	n->extra = &x;
 	/* supd's own $NOTIFY_SOCKET (systemd's) is not the child's. */
 	setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1);
 	start_ok(n);
