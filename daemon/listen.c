@@ -188,16 +188,16 @@ listen_open_inet(const struct spec_listen *l, int backlog, int reuseport,
 static struct listen_set *
 listen_set_get(struct node *node)
 {
-	if (node->sockets == NULL)
-		node->sockets = xcalloc(1, sizeof (struct listen_set));
-	return (node->sockets);
+	if (node_aux_get(node, sockets) == NULL)
+		tree_aux(node)->sockets = xcalloc(1, sizeof (struct listen_set));
+	return (node_aux_get(node, sockets));
 }
 
 int
 listen_prepare(struct node *node, char **cause)
 {
 	const struct spec	*spec = node->spec;
-	struct listen_set	*set = node->sockets;
+	struct listen_set	*set = node_aux_get(node, sockets);
 	struct listen_sock	*keep;
 	const struct spec_listen *l;
 	size_t			 i, j, nkeep = 0;
@@ -258,7 +258,7 @@ listen_prepare(struct node *node, char **cause)
 void
 listen_forget(struct node *node)
 {
-	struct listen_set	*set = node->sockets;
+	struct listen_set	*set = node_aux_get(node, sockets);
 	size_t			 i;
 
 	if (set == NULL)
@@ -267,13 +267,14 @@ listen_forget(struct node *node)
 		listen_sock_close(&set->v[i]);
 	free(set->v);
 	free(set);
-	node->sockets = NULL;
+	node->aux->sockets = NULL;
+	tree_aux_trim(node);
 }
 
 size_t
 listen_count(const struct node *node)
 {
-	const struct listen_set	*set = node->sockets;
+	const struct listen_set	*set = node_aux_get(node, sockets);
 
 	return (set != NULL ? set->n : 0);
 }
@@ -282,7 +283,7 @@ int
 listen_get(const struct node *node, size_t i, const char **name,
     const char **text)
 {
-	const struct listen_set	*set = node->sockets;
+	const struct listen_set	*set = node_aux_get(node, sockets);
 
 	*name = set->v[i].name;
 	*text = set->v[i].text;

@@ -75,7 +75,7 @@ static void	live_hc_cb(struct ev_loop *, ev_timer *, int);
 static struct live *
 live_get(struct node *node)
 {
-	struct live	*l = node->live;
+	struct live	*l = node_aux_get(node, live);
 
 	if (l != NULL)
 		return (l);
@@ -85,7 +85,7 @@ live_get(struct node *node)
 	l->wd_timer.data = l;
 	ev_init(&l->hc_timer, live_hc_cb);
 	l->hc_timer.data = l;
-	node->live = l;
+	tree_aux(node)->live = l;
 	return (l);
 }
 
@@ -138,7 +138,7 @@ live_wd_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	 */
 	l->pinged = 0;
 	proc_notify_drain(node);
-	if (node->live != l || l->pinged || !proc_checkable(node) ||
+	if (node_aux_get(node, live) != l || l->pinged || !proc_checkable(node) ||
 	    !ev_is_active(&l->wd_timer))
 		return;
 	snprintf(why, sizeof why, "no WATCHDOG=1 within %lld ms",
@@ -152,7 +152,7 @@ liveness_watchdog_start(struct node *node, int64_t ms)
 {
 	struct live	*l;
 
-	if (ms <= 0 && node->live == NULL)
+	if (ms <= 0 && node_aux_get(node, live) == NULL)
 		return;
 	l = live_get(node);
 	l->wd_ms = ms;
@@ -164,7 +164,7 @@ void
 liveness_watchdog(struct node *node, enum notify_wd what,
     unsigned long long usec)
 {
-	struct live	*l = node->live;
+	struct live	*l = node_aux_get(node, live);
 
 	if (l == NULL || !proc_checkable(node))
 		return;
@@ -189,7 +189,7 @@ liveness_watchdog(struct node *node, enum notify_wd what,
 int64_t
 liveness_watchdog_ms(const struct node *node)
 {
-	const struct live	*l = node->live;
+	const struct live	*l = node_aux_get(node, live);
 
 	return (l != NULL ? l->wd_ms : 0);
 }
@@ -474,7 +474,7 @@ liveness_reaped(pid_t pid, int status)
 void
 liveness_stop(struct node *node)
 {
-	struct live	*l = node->live;
+	struct live	*l = node_aux_get(node, live);
 
 	if (l == NULL)
 		return;
@@ -491,14 +491,15 @@ liveness_stop(struct node *node)
 void
 liveness_forget(struct node *node)
 {
-	struct live	*l = node->live;
+	struct live	*l = node_aux_get(node, live);
 
 	if (l == NULL)
 		return;
 	liveness_stop(node);
 	free(l->output);
 	free(l);
-	node->live = NULL;
+	node->aux->live = NULL;
+	tree_aux_trim(node);
 }
 
 int
@@ -531,7 +532,7 @@ liveness_free_all(void)
 enum health
 liveness_health(const struct node *node)
 {
-	const struct live	*l = node->live;
+	const struct live	*l = node_aux_get(node, live);
 
 	return (l != NULL ? l->health : HEALTH_NONE);
 }
@@ -539,7 +540,7 @@ liveness_health(const struct node *node)
 const char *
 liveness_health_output(const struct node *node)
 {
-	const struct live	*l = node->live;
+	const struct live	*l = node_aux_get(node, live);
 
 	return (l != NULL ? l->output : NULL);
 }
@@ -547,7 +548,7 @@ liveness_health_output(const struct node *node)
 int64_t
 liveness_health_at(const struct node *node)
 {
-	const struct live	*l = node->live;
+	const struct live	*l = node_aux_get(node, live);
 
 	return (l != NULL ? l->at : 0);
 }
@@ -555,7 +556,7 @@ liveness_health_at(const struct node *node)
 int
 liveness_health_failures(const struct node *node)
 {
-	const struct live	*l = node->live;
+	const struct live	*l = node_aux_get(node, live);
 
 	return (l != NULL ? l->failures : 0);
 }
@@ -572,7 +573,7 @@ liveness_adopt(struct node *node, int64_t watchdog_ms, enum health h,
 	if (h == HEALTH_NONE || spec_x(node->spec)->health_argv == NULL)
 		return;
 	liveness_health_start(node);
-	l = node->live;
+	l = node_aux_get(node, live);
 	l->health = h;
 	l->failures = failures;
 	/* a start period is over after a reexec unless no check passed yet */

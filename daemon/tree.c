@@ -294,6 +294,24 @@ tree_set_extra(struct node *n, char **argv, char **env, char **groups)
 	tree_group_join_extra(n);
 }
 
+struct node_aux *
+tree_aux(struct node *n)
+{
+	if (n->aux == NULL)
+		n->aux = xcalloc(1, sizeof *n->aux);
+	return (n->aux);
+}
+
+void
+tree_aux_trim(struct node *n)
+{
+	if (n->aux != NULL && n->aux->live == NULL &&
+	    n->aux->sockets == NULL && n->aux->fdstore == NULL) {
+		free(n->aux);
+		n->aux = NULL;
+	}
+}
+
 void
 tree_node_free(struct node *n)
 {
@@ -304,6 +322,7 @@ tree_node_free(struct node *n)
 		tree_node_free(c);
 	}
 	tree_extra_free(n->extra);
+	free(n->aux);	/* its files forgot theirs before the node went */
 	tree_sup_free(n->sup);
 	free(n);
 }

@@ -80,6 +80,14 @@ struct node_extra {
 #define node_extra_env(n)	((n)->extra != NULL ? (n)->extra->env : NULL)
 #define node_extra_groups(n)	((n)->extra != NULL ? (n)->extra->groups : NULL)
 
+/* What a few nodes have, each the data of one file (tree_aux). */
+struct node_aux {
+	void			*live;		/* watchdog and health checks (liveness.c) */
+	void			*sockets;	/* the sockets supd holds for it (listen.c) */
+	void			*fdstore;	/* the fds it stored (fdstore.c) */
+};
+#define node_aux_get(n, f)	((n)->aux != NULL ? (n)->aux->f : NULL)
+
 struct node {
 	/* flags */
 	unsigned char		 dynamic;	/* a child of a dynamic supervisor */
@@ -112,9 +120,7 @@ struct node {
 	/* filled in by the runtime (and pid, last_exit_code, last_exit_signal above) */
 	int64_t			 started_at;	/* unix ms of the last start */
 	void			*rt;		/* the runtime's own data (proc.c) */
-	void			*live;		/* watchdog and health checks (liveness.c) */
-	void			*sockets;	/* the sockets supd holds for it (listen.c) */
-	void			*fdstore;	/* the fds it stored (fdstore.c) */
+	struct node_aux		*aux;		/* NULL: none of node_aux's */
 	struct membership	*memberships;	/* tree.c: the groups it has joined */
 
 	UT_hash_handle		 hh;		/* the registry, by name */
@@ -165,6 +171,9 @@ int		 tree_group_each(const char *group, void (*fn)(struct node *, void *), void
  */
 void		 tree_set_extra(struct node *n, char **argv, char **env,
 		    char **groups);
+/* n's node_aux, made at the first call; tree_aux_trim frees it once empty. */
+struct node_aux	*tree_aux(struct node *n);
+void		 tree_aux_trim(struct node *n);
 /* Join node to the groups in node_extra_groups (call after setting them). */
 void		 tree_group_join_extra(struct node *);
 
