@@ -64,17 +64,14 @@ struct proc_rt {
 	int			 stop_signal;
 	int32_t			 shutdown_ms, start_timeout_ms;	/* at most MS_MAX */
 	int			 failures;	/* abnormal exits and start failures */
-	int			 cgroup_wd;	/* waiting: its cgroup.events watch; 0 none */
-	/* bytes, not ints: 192 bytes a worker, not 224 */
+	/* bytes, not ints: a smaller malloc size class */
 	unsigned char		 starting;	/* ready = notify, no READY=1 yet */
 	unsigned char		 stopping;	/* the group was signalled */
 	unsigned char		 answer;	/* enum proc_answer */
 	unsigned char		 normal;	/* ANS_EXITED */
-	unsigned char		 live_seen;	/* proc_scan found a live member */
-	unsigned char		 waiting;	/* in proc_waiting */
 	char			*reason;	/* ANS_START_FAILED; kept for the ops */
 	char			*why;		/* proc_fail's reason, for the exit */
-	int64_t			 waiting_since;	/* mono ms: main gone, group not */
+	struct proc_wait	*wait;		/* main gone, group not; or NULL */
 	/*
 	 * start_timeout while starting, shutdown -> SIGKILL once stopping:
 	 * never both (a stop ends the start first), so one timer serves.
@@ -84,8 +81,16 @@ struct proc_rt {
 	char			*status;	/* last STATUS= once notify closed */
 	char			*last_exit;	/* how it last ended, for status */
 	char			*cgroup;	/* its cgroup v2 directory, or NULL */
-	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
 	LIST_ENTRY(proc_rt)	 all_entry;	/* proc_all */
+};
+
+/* A group whose main process is gone while others live on: rare, so apart. */
+struct proc_wait {
+	struct proc_rt		*rt;
+	int64_t			 since;		/* mono ms */
+	int			 cgroup_wd;	/* its cgroup.events watch; 0 none */
+	int			 live_seen;	/* proc_scan found a live member */
+	LIST_ENTRY(proc_wait)	 entry;		/* proc_waiting */
 };
 
 /*
@@ -95,7 +100,7 @@ struct proc_rt {
  */
 static struct proc_rt		**proc_gtab;
 static size_t			 proc_gcap, proc_gn;
-static LIST_HEAD(, proc_rt)	 proc_waiting = LIST_HEAD_INITIALIZER(proc_waiting);
+static LIST_HEAD(, proc_wait)	 proc_waiting = LIST_HEAD_INITIALIZER(proc_waiting);
 static LIST_HEAD(, proc_rt)	 proc_all = LIST_HEAD_INITIALIZER(proc_all);
 static int			 proc_nrunning;
 static int			 proc_devnull = -1;
@@ -231,30 +236,35 @@ proc_notify_close(struct proc_rt *rt)
 static void
 proc_wait_remove(struct proc_rt *rt)
 {
-	if (!rt->waiting)
+	struct proc_wait	*w = rt->wait;
+
+	if (w == NULL)
 		return;
-	LIST_REMOVE(rt, wait_entry);
-	rt->waiting = 0;
-	if (rt->cgroup_wd > 0) {
-		cgroup_watch_remove(rt->cgroup_wd);
-		rt->cgroup_wd = 0;
-	} else if (--proc_npolled == 0)
+	LIST_REMOVE(w, entry);
+	rt->wait = NULL;
+	if (w->cgroup_wd > 0)
+		cgroup_watch_remove(w->cgroup_wd);
+	else if (--proc_npolled == 0)
 		ev_timer_stop(proc_loop, &proc_poll_w);
+	free(w);
 }
 
 /* A cgroup is watched (its emptying wakes the loop); a process group polled. */
 static void
 proc_wait_add(struct proc_rt *rt)
 {
-	int	wd;
+	struct proc_wait	*w;
+	int			 wd;
 
-	if (rt->waiting)
+	if (rt->wait != NULL)
 		return;
-	LIST_INSERT_HEAD(&proc_waiting, rt, wait_entry);
-	rt->waiting = 1;
-	rt->waiting_since = now_mono_ms();
+	w = xcalloc(1, sizeof *w);
+	w->rt = rt;
+	w->since = now_mono_ms();
+	LIST_INSERT_HEAD(&proc_waiting, w, entry);
+	rt->wait = w;
 	if (rt->cgroup != NULL && (wd = cgroup_watch_add(rt->cgroup)) > 0) {
-		rt->cgroup_wd = wd;
+		w->cgroup_wd = wd;
 		if (!ev_is_active(&proc_cgroup_w)) {
 			ev_io_set(&proc_cgroup_w, cgroup_watch_fd(), EV_READ);
 			ev_io_start(proc_loop, &proc_cgroup_w);
@@ -438,7 +448,8 @@ proc_stat(const char *pid, char *state, pid_t *pgrp)
 static void
 proc_scan(void)
 {
-	struct proc_rt	*rt, *next;
+	struct proc_rt	*rt;
+	struct proc_wait *w, *next;
 	struct dirent	*de;
 	DIR		*d;
 	char		 state;
@@ -447,17 +458,17 @@ proc_scan(void)
 
 	if (now - proc_last_scan < PROC_SCAN_MS)
 		return;
-	LIST_FOREACH(rt, &proc_waiting, wait_entry) {
-		if (now - rt->waiting_since >= PROC_SCAN_MS)
+	LIST_FOREACH(w, &proc_waiting, entry) {
+		if (now - w->since >= PROC_SCAN_MS)
 			break;
 	}
-	if (rt == NULL)
+	if (w == NULL)
 		return;
 	proc_last_scan = now;
 	if ((d = opendir("/proc")) == NULL)
 		return;
-	LIST_FOREACH(rt, &proc_waiting, wait_entry)
-		rt->live_seen = 0;
+	LIST_FOREACH(w, &proc_waiting, entry)
+		w->live_seen = 0;
 	while ((de = readdir(d)) != NULL) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
@@ -465,14 +476,15 @@ proc_scan(void)
 		    state == 'Z' || state == 'X')
 			continue;
 		rt = proc_group_find(pgrp);
-		if (rt != NULL)
-			rt->live_seen = 1;
+		if (rt != NULL && rt->wait != NULL)
+			rt->wait->live_seen = 1;
 	}
 	closedir(d);
-	for (rt = LIST_FIRST(&proc_waiting); rt != NULL; rt = next) {
-		next = LIST_NEXT(rt, wait_entry);
-		if (!rt->live_seen && rt->cgroup == NULL &&
-		    now - rt->waiting_since >= PROC_SCAN_MS) {
+	for (w = LIST_FIRST(&proc_waiting); w != NULL; w = next) {
+		next = LIST_NEXT(w, entry);
+		rt = w->rt;
+		if (!w->live_seen && rt->cgroup == NULL &&
+		    now - w->since >= PROC_SCAN_MS) {
 			log_debug("%s: only zombies left in pgid %d",
 			    rt->node->name, (int)rt->pgid);
 			proc_done(rt);
@@ -483,12 +495,12 @@ proc_scan(void)
 static void
 proc_recheck(void)
 {
-	struct proc_rt	*rt, *next;
+	struct proc_wait	*w, *next;
 
-	for (rt = LIST_FIRST(&proc_waiting); rt != NULL; rt = next) {
-		next = LIST_NEXT(rt, wait_entry);
-		if (proc_group_gone(rt))
-			proc_done(rt);
+	for (w = LIST_FIRST(&proc_waiting); w != NULL; w = next) {
+		next = LIST_NEXT(w, entry);
+		if (proc_group_gone(w->rt))
+			proc_done(w->rt);
 	}
 }
 
@@ -1156,7 +1168,7 @@ proc_busy(const char **name)
 		if (rt->pgid == 0)
 			continue;
 		if (rt->pid == 0 || rt->starting || rt->stopping ||
-		    rt->answer != ANS_NONE || rt->waiting) {
+		    rt->answer != ANS_NONE || rt->wait != NULL) {
 			*name = rt->node->name;
 			return (1);
 		}
