@@ -103,11 +103,12 @@ struct spec_listen {
 #define DEFAULT_HEALTH_RETRIES	3
 
 /*
- * The keys of a child a worker rarely sets: resources, backoff, liveness,
- * cgroup limits, sockets.  A spec that leaves them all at their defaults
- * has x NULL and pays a pointer; read them with spec_x, which gives the
- * defaults then.  conf.c gives a spec its own block (spec_extra_own) at
- * the first such key it sets.
+ * The keys a plain worker leaves alone: how it runs (cwd, user, umask,
+ * stop_signal, ...), resources, backoff, liveness, cgroup limits, sockets,
+ * and a supervisor's strategy and intensity.  A spec that leaves them all
+ * at their defaults has x NULL and pays a pointer; read them with spec_x,
+ * which gives the defaults then.  conf.c gives a spec its own block
+ * (spec_extra_own) at the first such key it sets.
  */
 struct spec_extra {
 	/* lines of the keys --check looks up on the machine; 0: not given */
