@@ -316,9 +316,9 @@ cgroup_controllers(void)
 int
 cgroup_spec_wants(const struct spec *s)
 {
-	return ((s->cpu_weight != NULL || s->cpu_max != NULL ? CGROUP_CPU : 0) |
-	    (s->memory_max != NULL || s->memory_high != NULL ?
-	    CGROUP_MEMORY : 0) | (s->pids_max != NULL ? CGROUP_PIDS : 0));
+	return ((spec_x(s)->cpu_weight != NULL || spec_x(s)->cpu_max != NULL ? CGROUP_CPU : 0) |
+	    (spec_x(s)->memory_max != NULL || spec_x(s)->memory_high != NULL ?
+	    CGROUP_MEMORY : 0) | (spec_x(s)->pids_max != NULL ? CGROUP_PIDS : 0));
 }
 
 /*
@@ -373,11 +373,11 @@ cgroup_limits(const char *path, const struct spec *s, char **cause)
 		int		 bit;
 		const char	*file, *value;
 	} v[] = {
-		{ CGROUP_MEMORY, "memory.max", s->memory_max },
-		{ CGROUP_MEMORY, "memory.high", s->memory_high },
-		{ CGROUP_CPU, "cpu.weight", s->cpu_weight },
-		{ CGROUP_CPU, "cpu.max", s->cpu_max },
-		{ CGROUP_PIDS, "pids.max", s->pids_max },
+		{ CGROUP_MEMORY, "memory.max", spec_x(s)->memory_max },
+		{ CGROUP_MEMORY, "memory.high", spec_x(s)->memory_high },
+		{ CGROUP_CPU, "cpu.weight", spec_x(s)->cpu_weight },
+		{ CGROUP_CPU, "cpu.max", spec_x(s)->cpu_max },
+		{ CGROUP_PIDS, "pids.max", spec_x(s)->pids_max },
 	};
 	size_t	 i;
 

@@ -70,8 +70,8 @@ check_print_listen(FILE *fp, const struct spec *s, int depth)
 {
 	size_t	i;
 
-	for (i = 0; i < s->nlisten; i++)
-		fprintf(fp, "%*s(listen)  %s\n", depth * 2, "", s->listen[i].text);
+	for (i = 0; i < spec_x(s)->nlisten; i++)
+		fprintf(fp, "%*s(listen)  %s\n", depth * 2, "", spec_x(s)->listen[i].text);
 }
 
 static void
@@ -83,25 +83,25 @@ check_print_node(FILE *fp, const struct check_node *n, int depth)
 	fprintf(fp, "%*s%s  %s", depth * 2, "", s->name, spec_kind_names[s->kind]);
 	switch (s->kind) {
 	case KIND_SUPERVISOR:
-		fprintf(fp, " %s %d/%ds", spec_strategy_names[s->strategy],
-		    s->max_restarts, s->max_seconds);
+		fprintf(fp, " %s %d/%ds", spec_strategy_names[spec_x(s)->strategy],
+		    spec_x(s)->max_restarts, spec_x(s)->max_seconds);
 		/* what differs from OTP's defaults */
 		if (s->restart != RESTART_PERMANENT)
 			fprintf(fp, " %s", spec_restart_names[s->restart]);
-		if (s->auto_shutdown != AUTO_SHUTDOWN_NEVER)
+		if (spec_x(s)->auto_shutdown != AUTO_SHUTDOWN_NEVER)
 			fprintf(fp, " auto_shutdown=%s",
-			    spec_auto_shutdown_names[s->auto_shutdown]);
+			    spec_auto_shutdown_names[spec_x(s)->auto_shutdown]);
 		if (s->significant)
 			fprintf(fp, " significant");
 		putc('\n', fp);
 		break;
 	case KIND_DYNAMIC:
-		if (s->max_children == 0)
+		if (spec_x(s)->max_children == 0)
 			fprintf(fp, " max_children=unlimited");
 		else
-			fprintf(fp, " max_children=%d", s->max_children);
-		fprintf(fp, " partitions=%d %d/%ds\n", s->partitions,
-		    s->max_restarts, s->max_seconds);
+			fprintf(fp, " max_children=%d", spec_x(s)->max_children);
+		fprintf(fp, " partitions=%d %d/%ds\n", spec_x(s)->partitions,
+		    spec_x(s)->max_restarts, spec_x(s)->max_seconds);
 		/* The template stands for the children spawned at run time. */
 		fprintf(fp, "%*s(template)  worker %s ", (depth + 1) * 2, "",
 		    spec_restart_names[s->restart]);
@@ -287,24 +287,24 @@ check_spec(struct check_list *l, const struct spec *s)
 	if (s->argv == NULL)
 		return;		/* a supervisor */
 	check_program(l, s);
-	if (s->cwd != NULL) {
-		if (stat(s->cwd, &st) == -1)
-			check_add(l, s, s->cwd_line, "cwd %s: %s", s->cwd,
+	if (spec_x(s)->cwd != NULL) {
+		if (stat(spec_x(s)->cwd, &st) == -1)
+			check_add(l, s, spec_x(s)->cwd_line, "cwd %s: %s", spec_x(s)->cwd,
 			    strerror(errno));
 		else if (!S_ISDIR(st.st_mode))
-			check_add(l, s, s->cwd_line, "cwd %s: not a directory",
-			    s->cwd);
+			check_add(l, s, spec_x(s)->cwd_line, "cwd %s: not a directory",
+			    spec_x(s)->cwd);
 	}
-	if (s->user != NULL && !check_is_id(s->user) &&
-	    getpwnam(s->user) == NULL)
-		check_add(l, s, s->user_line, "unknown user \"%s\" (no such "
+	if (spec_x(s)->user != NULL && !check_is_id(spec_x(s)->user) &&
+	    getpwnam(spec_x(s)->user) == NULL)
+		check_add(l, s, spec_x(s)->user_line, "unknown user \"%s\" (no such "
 		    "user on this machine; use an existing name or a numeric "
-		    "uid)", s->user);
-	if (s->group != NULL && !check_is_id(s->group) &&
-	    getgrnam(s->group) == NULL)
-		check_add(l, s, s->group_line, "unknown group \"%s\" (no such "
+		    "uid)", spec_x(s)->user);
+	if (spec_x(s)->group != NULL && !check_is_id(spec_x(s)->group) &&
+	    getgrnam(spec_x(s)->group) == NULL)
+		check_add(l, s, spec_x(s)->group_line, "unknown group \"%s\" (no such "
 		    "group on this machine; use an existing name or a numeric "
-		    "gid)", s->group);
+		    "gid)", spec_x(s)->group);
 }
 
 /* A cgroup limit that would have no effect: the controller is not there. */
@@ -317,7 +317,7 @@ check_cgroup(struct check_list *l, const struct config *cf,
 	cgroup_probe_missing(cf->cgroup_off, cgroup_spec_wants(s), &missing,
 	    &why);
 	if (missing != NULL)
-		check_add(l, s, s->cgroup_line, "the %s controller is not "
+		check_add(l, s, spec_x(s)->cgroup_line, "the %s controller is not "
 		    "available (%s): its cgroup keys have no effect", missing,
 		    why);
 }

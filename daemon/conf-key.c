@@ -72,6 +72,9 @@ static const char *const conf_key_cgroup_mode[] = { "auto", "off", NULL };
 
 #define CF(f)	offsetof(struct config, f)
 #define SP(f)	offsetof(struct spec, f)
+/* A field of struct spec_extra: the key gives the spec a block of its own. */
+#define OFF_X	((size_t)1 << 30)
+#define XP(f)	(offsetof(struct spec_extra, f) | OFF_X)
 
 /* Every key of the file; doc/config.md documents the same list. */
 static const struct conf_key conf_keys[] = {
@@ -123,19 +126,19 @@ static const struct conf_key conf_keys[] = {
 	{ .name = "parent", .where = SEC_TREE, .set = conf_key_parent,
 	    .off = SP(parent) },
 	{ .name = "strategy", .where = SEC_SUPERVISOR, .set = conf_key_enum,
-	    .off = SP(strategy), .what = "strategy",
+	    .off = XP(strategy), .what = "strategy",
 	    .words = spec_strategy_names },
 	{ .name = "max_restarts", .where = SEC_SUPERVISOR | SEC_DYNAMIC,
-	    .set = conf_key_number, .off = SP(max_restarts), .min = 0,
+	    .set = conf_key_number, .off = XP(max_restarts), .min = 0,
 	    .max = INT_MAX, .what = "a whole number" },
 	{ .name = "max_seconds", .where = SEC_SUPERVISOR | SEC_DYNAMIC,
-	    .set = conf_key_number, .off = SP(max_seconds), .min = 1,
+	    .set = conf_key_number, .off = XP(max_seconds), .min = 1,
 	    .max = INT_MAX, .what = "a whole number" },
 	{ .name = "max_children", .where = SEC_DYNAMIC,
-	    .set = conf_key_number, .off = SP(max_children), .min = 0,
+	    .set = conf_key_number, .off = XP(max_children), .min = 0,
 	    .max = INT_MAX, .what = "a whole number" },
 	{ .name = "partitions", .where = SEC_DYNAMIC, .set = conf_key_number,
-	    .off = SP(partitions), .min = 1, .max = 65536,
+	    .off = XP(partitions), .min = 1, .max = 65536,
 	    .what = "a whole number" },
 	{ .name = "restart", .where = SEC_TREE, .set = conf_key_enum,
 	    .off = SP(restart), .what = "restart type",
@@ -146,7 +149,7 @@ static const struct conf_key conf_keys[] = {
 	{ .name = "autostart", .where = SEC_WORKER, .set = conf_key_enum,
 	    .off = SP(manual), .what = "value", .words = conf_key_yes_no },
 	{ .name = "auto_shutdown", .where = SEC_SUPERVISOR,
-	    .set = conf_key_enum, .off = SP(auto_shutdown),
+	    .set = conf_key_enum, .off = XP(auto_shutdown),
 	    .what = "auto_shutdown", .words = spec_auto_shutdown_names },
 	{ .name = "shutdown", .where = SEC_TREE, .flags = K_WIDE,
 	    .set = conf_key_shutdown, .off = SP(shutdown_ms), .min = 0,
@@ -156,23 +159,23 @@ static const struct conf_key conf_keys[] = {
 	{ .name = "command", .where = SEC_CHILD, .set = conf_key_command,
 	    .off = SP(argv) },
 	{ .name = "stop_signal", .where = SEC_CHILD, .set = conf_key_signal,
-	    .off = SP(stop_signal) },
+	    .off = XP(stop_signal) },
 	{ .name = "env", .where = SEC_CHILD, .flags = K_REPEAT,
 	    .set = conf_key_env, .off = SP(env) },
 	{ .name = "cwd", .where = SEC_CHILD, .set = conf_key_path,
-	    .off = SP(cwd) },
+	    .off = XP(cwd) },
 	{ .name = "user", .where = SEC_CHILD, .set = conf_key_user,
-	    .off = SP(user) },
+	    .off = XP(user) },
 	{ .name = "group", .where = SEC_CHILD, .set = conf_key_group,
-	    .off = SP(group) },
+	    .off = XP(group) },
 	{ .name = "umask", .where = SEC_CHILD, .flags = K_OCTAL,
-	    .set = conf_key_number, .off = SP(umask), .min = 0, .max = 0777,
+	    .set = conf_key_number, .off = XP(umask), .min = 0, .max = 0777,
 	    .what = "an octal mask such as 022" },
 	{ .name = "ready", .where = SEC_CHILD, .set = conf_key_enum,
-	    .off = SP(ready), .what = "ready mode",
+	    .off = XP(ready), .what = "ready mode",
 	    .words = spec_ready_names },
 	{ .name = "start_timeout", .where = SEC_CHILD, .flags = K_WIDE,
-	    .set = conf_key_number, .off = SP(start_timeout_ms), .min = 1,
+	    .set = conf_key_number, .off = XP(start_timeout_ms), .min = 1,
 	    .max = MS_MAX, .what = "a number of milliseconds" },
 	{ .name = "stdout", .where = SEC_CHILD, .set = conf_key_enum,
 	    .off = SP(out), .what = "stdout mode",
@@ -187,81 +190,81 @@ static const struct conf_key conf_keys[] = {
 
 	/* resources: set in the child before exec (spawn.c), all opt-in */
 	{ .name = "limit_nofile", .where = SEC_CHILD, .set = conf_key_limit,
-	    .off = SP(limits[LIMIT_NOFILE]), .what = "a number" },
+	    .off = XP(limits[LIMIT_NOFILE]), .what = "a number" },
 	{ .name = "limit_nproc", .where = SEC_CHILD, .set = conf_key_limit,
-	    .off = SP(limits[LIMIT_NPROC]), .what = "a number" },
+	    .off = XP(limits[LIMIT_NPROC]), .what = "a number" },
 	{ .name = "limit_core", .where = SEC_CHILD, .flags = K_SIZE,
-	    .set = conf_key_limit, .off = SP(limits[LIMIT_CORE]),
+	    .set = conf_key_limit, .off = XP(limits[LIMIT_CORE]),
 	    .what = "a size in bytes" },
 	{ .name = "limit_as", .where = SEC_CHILD, .flags = K_SIZE,
-	    .set = conf_key_limit, .off = SP(limits[LIMIT_AS]),
+	    .set = conf_key_limit, .off = XP(limits[LIMIT_AS]),
 	    .what = "a size in bytes" },
 	{ .name = "limit_stack", .where = SEC_CHILD, .flags = K_SIZE,
-	    .set = conf_key_limit, .off = SP(limits[LIMIT_STACK]),
+	    .set = conf_key_limit, .off = XP(limits[LIMIT_STACK]),
 	    .what = "a size in bytes" },
 	{ .name = "nice", .where = SEC_CHILD, .set = conf_key_opt,
-	    .off = SP(nice), .min = -20, .max = 19 },
+	    .off = XP(nice), .min = -20, .max = 19 },
 	{ .name = "oom_score_adjust", .where = SEC_CHILD, .set = conf_key_opt,
-	    .off = SP(oom_score_adjust), .min = -1000, .max = 1000 },
+	    .off = XP(oom_score_adjust), .min = -1000, .max = 1000 },
 	{ .name = "memory_restart", .where = SEC_CHILD,
 	    .flags = K_WIDE | K_SIZE, .set = conf_key_number,
-	    .off = SP(memory_restart), .min = 1, .max = INT64_MAX,
+	    .off = XP(memory_restart), .min = 1, .max = INT64_MAX,
 	    .what = "a size in bytes" },
 	{ .name = "restart_delay", .where = SEC_CHILD, .flags = K_WIDE,
-	    .set = conf_key_number, .off = SP(restart_delay_ms), .min = 0,
+	    .set = conf_key_number, .off = XP(restart_delay_ms), .min = 0,
 	    .max = MS_MAX, .what = "a number of milliseconds" },
 	{ .name = "restart_delay_max", .where = SEC_CHILD, .flags = K_WIDE,
-	    .set = conf_key_number, .off = SP(restart_delay_max_ms), .min = 1,
+	    .set = conf_key_number, .off = XP(restart_delay_max_ms), .min = 1,
 	    .max = MS_MAX, .what = "a number of milliseconds" },
 	{ .name = "restart_delay_reset", .where = SEC_CHILD, .flags = K_WIDE,
-	    .set = conf_key_number, .off = SP(restart_delay_reset_ms), .min = 1,
+	    .set = conf_key_number, .off = XP(restart_delay_reset_ms), .min = 1,
 	    .max = MS_MAX, .what = "a number of milliseconds" },
 	{ .name = "watchdog", .where = SEC_CHILD, .flags = K_WIDE,
-	    .set = conf_key_time, .off = SP(watchdog_ms), .min = 0,
+	    .set = conf_key_time, .off = XP(watchdog_ms), .min = 0,
 	    .max = MS_MAX, .what = "a time (ms, or with s or m after it)" },
 	{ .name = "watchdog_signal", .where = SEC_CHILD,
-	    .set = conf_key_signal, .off = SP(watchdog_signal) },
+	    .set = conf_key_signal, .off = XP(watchdog_signal) },
 	{ .name = "health", .where = SEC_CHILD, .set = conf_key_command,
-	    .off = SP(health_argv) },
+	    .off = XP(health_argv) },
 	{ .name = "health_interval", .where = SEC_CHILD, .flags = K_WIDE,
-	    .set = conf_key_time, .off = SP(health_interval_ms), .min = 1,
+	    .set = conf_key_time, .off = XP(health_interval_ms), .min = 1,
 	    .max = MS_MAX, .what = "a time (ms, or with s or m after it)" },
 	{ .name = "health_timeout", .where = SEC_CHILD, .flags = K_WIDE,
-	    .set = conf_key_time, .off = SP(health_timeout_ms), .min = 1,
+	    .set = conf_key_time, .off = XP(health_timeout_ms), .min = 1,
 	    .max = MS_MAX, .what = "a time (ms, or with s or m after it)" },
 	{ .name = "health_retries", .where = SEC_CHILD,
-	    .set = conf_key_number, .off = SP(health_retries), .min = 1,
+	    .set = conf_key_number, .off = XP(health_retries), .min = 1,
 	    .max = INT_MAX, .what = "a whole number" },
 	{ .name = "health_start_period", .where = SEC_CHILD, .flags = K_WIDE,
-	    .set = conf_key_time, .off = SP(health_start_period_ms), .min = 0,
+	    .set = conf_key_time, .off = XP(health_start_period_ms), .min = 0,
 	    .max = MS_MAX, .what = "a time (ms, or with s or m after it)" },
 	/* cgroup v2 limits: "max" or a number; cpu_max also "QUOTA PERIOD" */
 	{ .name = "memory_max", .where = SEC_CHILD, .flags = K_SIZE,
-	    .set = conf_key_cgroup, .off = SP(memory_max), .min = 0,
+	    .set = conf_key_cgroup, .off = XP(memory_max), .min = 0,
 	    .max = INT64_MAX, .what = "a size in bytes or max" },
 	{ .name = "memory_high", .where = SEC_CHILD, .flags = K_SIZE,
-	    .set = conf_key_cgroup, .off = SP(memory_high), .min = 0,
+	    .set = conf_key_cgroup, .off = XP(memory_high), .min = 0,
 	    .max = INT64_MAX, .what = "a size in bytes or max" },
 	{ .name = "cpu_weight", .where = SEC_CHILD, .set = conf_key_cgroup,
-	    .off = SP(cpu_weight), .min = 1, .max = 10000,
+	    .off = XP(cpu_weight), .min = 1, .max = 10000,
 	    .what = "a weight from 1 to 10000" },
 	{ .name = "cpu_max", .where = SEC_CHILD, .set = conf_key_cgroup,
-	    .off = SP(cpu_max), .min = 1000, .max = 1000000,
+	    .off = XP(cpu_max), .min = 1000, .max = 1000000,
 	    .what = "max or QUOTA [PERIOD] in microseconds" },
 	{ .name = "pids_max", .where = SEC_CHILD, .set = conf_key_cgroup,
-	    .off = SP(pids_max), .min = 1, .max = INT32_MAX,
+	    .off = XP(pids_max), .min = 1, .max = INT32_MAX,
 	    .what = "a number of processes or max" },
 	/* sockets held across restarts, the fd store (listen.c, fdstore.c) */
 	{ .name = "listen", .where = SEC_CHILD, .flags = K_REPEAT,
-	    .set = conf_key_listen, .off = SP(listen) },
+	    .set = conf_key_listen, .off = XP(listen) },
 	{ .name = "listen_backlog", .where = SEC_CHILD, .set = conf_key_number,
-	    .off = SP(listen_backlog), .min = 1, .max = 65535,
+	    .off = XP(listen_backlog), .min = 1, .max = 65535,
 	    .what = "a whole number" },
 	{ .name = "listen_reuseport", .where = SEC_CHILD, .set = conf_key_enum,
-	    .off = SP(listen_reuseport), .what = "value",
+	    .off = XP(listen_reuseport), .what = "value",
 	    .words = conf_key_no_yes },
 	{ .name = "fd_store_max", .where = SEC_CHILD, .set = conf_key_number,
-	    .off = SP(fd_store_max), .min = 0, .max = FD_STORE_MAX,
+	    .off = XP(fd_store_max), .min = 0, .max = FD_STORE_MAX,
 	    .what = "a whole number" },
 };
 const size_t conf_key_count = sizeof(conf_keys) / sizeof(conf_keys[0]);
@@ -298,6 +301,9 @@ conf_key_field(struct conf_state *st, struct conf_section *sec)
 {
 	char	*obj;
 
+	if (st->key->off & OFF_X)
+		return ((char *)spec_extra_own(sec->spec) + (st->key->off &
+		    ~OFF_X));
 	if (sec->kind != SEC_SUPD)
 		obj = (char *)sec->spec;
 	else
@@ -668,7 +674,7 @@ conf_key_env(struct conf_state *st, struct conf_section *sec, const char *v)
 static void
 conf_key_listen(struct conf_state *st, struct conf_section *sec, const char *v)
 {
-	struct spec		*s = sec->spec;
+	struct spec_extra	*s = spec_extra_own(sec->spec);
 	struct spec_listen	 l;
 	char			*why, *path;
 	size_t			 i;
@@ -722,6 +728,7 @@ static void
 conf_key_codes(struct conf_state *st, struct conf_section *sec, const char *v)
 {
 	struct spec	*s = sec->spec;
+	struct spec_extra *xs;
 	char		*copy, *word, *save;
 	int		*codes, *sigs, **list, x;
 	size_t		 n = 0, nsigs = 0, *len, i;
@@ -763,9 +770,14 @@ conf_key_codes(struct conf_state *st, struct conf_section *sec, const char *v)
 	free(s->success_codes);
 	s->success_codes = codes;
 	s->nsuccess = n;
-	free(s->success_signals);
-	s->success_signals = sigs;
-	s->nsuccess_signals = nsigs;
+	if (nsigs == 0 && s->x == NULL) {
+		free(sigs);	/* no signal: the spec keeps its x NULL */
+		return;
+	}
+	xs = spec_extra_own(s);
+	free(xs->success_signals);
+	xs->success_signals = sigs;
+	xs->nsuccess_signals = nsigs;
 }
 
 static void
@@ -879,8 +891,8 @@ conf_key_cgroup(struct conf_state *st, struct conf_section *sec, const char *v)
 	int64_t			 q, p = 100000;
 	int			 ok = 1;
 
-	if (sec->spec->cgroup_line == 0)
-		sec->spec->cgroup_line = st->line;
+	if (spec_extra_own(sec->spec)->cgroup_line == 0)
+		spec_extra_own(sec->spec)->cgroup_line = st->line;
 	if (strcmp(v, "max") == 0 && strcmp(k->name, "cpu_weight") != 0) {
 		conf_key_string(st, sec, xstrdup("max"));
 		return;

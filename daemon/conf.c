@@ -193,26 +193,13 @@ conf_spec_new(struct conf_state *st, int kind, const char *name)
 	s->restart = RESTART_PERMANENT;
 	s->shutdown_ms = kind == SEC_SUPERVISOR ? SHUTDOWN_INFINITY :
 	    DEFAULT_WORKER_SHUTDOWN;
-	s->stop_signal = SIGTERM;
 	/* Empty vectors rather than NULL, so readers need not test. */
 	s->env = xcalloc(1, sizeof(*s->env));
 	s->groups = xcalloc(1, sizeof(*s->groups));
-	s->umask = -1;
-	s->ready = READY_EXEC;
-	s->start_timeout_ms = DEFAULT_START_TIMEOUT;
 	s->out = OUTPUT_LOG;
 	s->err = OUTPUT_LOG;
 	s->success_codes = xcalloc(1, sizeof(*s->success_codes));
 	s->nsuccess = 1;
-	s->strategy = STRATEGY_ONE_FOR_ONE;
-	s->max_restarts = DEFAULT_MAX_RESTARTS;
-	s->max_seconds = DEFAULT_MAX_SECONDS;
-	s->max_children = DEFAULT_MAX_CHILDREN;
-	s->partitions = 1;
-	s->watchdog_signal = SIGABRT;
-	s->health_interval_ms = DEFAULT_HEALTH_INTERVAL;
-	s->health_timeout_ms = DEFAULT_HEALTH_TIMEOUT;
-	s->health_retries = DEFAULT_HEALTH_RETRIES;
 	return (s);
 }
 
@@ -506,7 +493,7 @@ conf_check_significant(struct conf_state *st, struct conf_section *sec,
 		conf_error(st, line, sec, "significant = true on the root means "
 		    "nothing (it has no supervisor to stop; drop it)");
 	else if (parent->kind == SEC_SUPERVISOR &&
-	    parent->spec->auto_shutdown == AUTO_SHUTDOWN_NEVER)
+	    spec_x(parent->spec)->auto_shutdown == AUTO_SHUTDOWN_NEVER)
 		conf_error(st, line, sec, "significant = true, but parent \"%s\" "
 		    "has auto_shutdown = never (set auto_shutdown = "
 		    "any_significant or all_significant there, or drop "
@@ -561,10 +548,17 @@ conf_key_lines(struct conf_section *sec)
 {
 	struct spec	*s = sec->spec;
 
+	int		 cwd = sec->seen[conf_key_index("cwd")];
+	int		 user = sec->seen[conf_key_index("user")];
+	int		 group = sec->seen[conf_key_index("group")];
+
 	s->command_line = sec->seen[conf_key_index("command")];
-	s->cwd_line = sec->seen[conf_key_index("cwd")];
-	s->user_line = sec->seen[conf_key_index("user")];
-	s->group_line = sec->seen[conf_key_index("group")];
+	/* those three keys gave the spec its extra block already */
+	if (cwd != 0 || user != 0 || group != 0) {
+		spec_extra_own(s)->cwd_line = cwd;
+		spec_extra_own(s)->user_line = user;
+		spec_extra_own(s)->group_line = group;
+	}
 }
 
 static void
@@ -632,6 +626,7 @@ conf_free(struct config *cf)
 		TAILQ_REMOVE(&cf->specs, s, entry);
 		spec_free(s);
 	}
+	free(cf->pack);
 	conf_settings_free(cf);
 	free(cf->path);
 	free(cf->dir);
@@ -729,25 +724,11 @@ conf_read(struct conf_state *st)
 	conf_parse(st);
 }
 
-/* Every spec of a valid config into one allocation each (spec-pack.c). */
+/* Every spec of a valid config into one allocation (spec-pack.c). */
 static void
 conf_pack(struct config *cf)
 {
-	struct spec	*s, *next, *d;
-	int		 root;
-
-	for (s = TAILQ_FIRST(&cf->specs); s != NULL; s = next) {
-		next = TAILQ_NEXT(s, entry);
-		root = cf->root == s;
-		TAILQ_REMOVE(&cf->specs, s, entry);
-		d = spec_pack(s);
-		if (root)
-			cf->root = d;
-		if (next != NULL)
-			TAILQ_INSERT_BEFORE(next, d, entry);
-		else
-			TAILQ_INSERT_TAIL(&cf->specs, d, entry);
-	}
+	cf->pack = spec_pack_list(&cf->specs, &cf->root);
 }
 
 /* What conf_load and conf_load_text share once the text is parsed. */

@@ -11,9 +11,16 @@
  * replays) only once it is on disk, so a seq anyone has seen is never given
  * again by the next supd.
  */
+#include <sys/mman.h>
+
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "events.h"
 #include "store.h"
@@ -32,14 +39,21 @@ struct line {
 	uint32_t	 named;
 };
 
-/* An event recorded but not printed yet. */
+/*
+ * An event recorded but not printed yet.  Its name and its fields, as the
+ * text the line will splice in, are in pend_text: a boot's ten thousand
+ * events held as jansson objects were five small blocks each, freed among
+ * the blocks kept (each child's runtime data, its line).
+ */
 struct pend {
 	uint64_t	 seq;
 	int64_t		 time;
 	const char	*event;		/* a literal */
-	char		*name;		/* or NULL */
-	json_t		*fields;	/* or NULL */
+	size_t		 off;		/* in pend_text: the name and its NUL, then the fields */
+	uint32_t	 nlen;		/* the name's bytes and NUL; 0: none */
+	uint32_t	 flen;		/* ",\"key\":value..." or none; or PEND_BAD */
 };
+#define PEND_BAD	UINT32_MAX	/* the fields could not be printed */
 
 static struct line	 *ring;		/* oldest at ring_head */
 static size_t		  ring_cap, ring_len, ring_head;
@@ -48,16 +62,34 @@ static uint64_t		  last_seq;	/* given: in the ring or pending */
 static struct pend	 *pending;
 static size_t		  npending, cappending;
 #define EVENTS_PENDING_KEEP	256	/* room a flushed pending list keeps */
+static char		 *pend_text;
+static size_t		  pend_len, pend_cap;
+#define EVENTS_TEXT_KEEP	16384	/* room a flushed pend_text keeps */
 static uint64_t		  published;	/* followers have seen up to here */
 static uint64_t		  total;
 static struct listener	 *listeners;
 static size_t		  nlisteners, caplisteners;
 
+/*
+ * The ring is mapped, not calloc'd: glibc would carve a block this large
+ * from the heap's top when the configuration's parse left room there, and
+ * clear every page of it; mapped, a page costs only once a line is in it.
+ */
 void
 events_init(int64_t history_max)
 {
 	ring_cap = history_max > 0 ? (size_t)history_max : 1;
-	ring = xcalloc(ring_cap, sizeof *ring);
+	if (ring_cap > SIZE_MAX / sizeof *ring)
+		fatal("history_max %lld is too large", (long long)history_max);
+	ring = mmap(NULL, ring_cap * sizeof *ring, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ring == MAP_FAILED)
+		fatal("the event history (%lld events): %s",
+		    (long long)history_max, strerror(errno));
+#ifdef __SANITIZE_ADDRESS__
+	/* the leak checker looks for the lines' pointers in the heap only */
+	__lsan_register_root_region(ring, ring_cap * sizeof *ring);
+#endif
 }
 
 void
@@ -69,9 +101,17 @@ events_free(void)
 	free(pending);
 	pending = NULL;
 	npending = cappending = 0;
+	free(pend_text);
+	pend_text = NULL;
+	pend_len = pend_cap = 0;
 	for (i = 0; i < ring_len; i++)
 		free(ring[(ring_head + i) % ring_cap].text);
-	free(ring);
+	if (ring != NULL) {
+#ifdef __SANITIZE_ADDRESS__
+		__lsan_unregister_root_region(ring, ring_cap * sizeof *ring);
+#endif
+		munmap(ring, ring_cap * sizeof *ring);
+	}
 	free(listeners);
 	ring = NULL;
 	listeners = NULL;
@@ -87,22 +127,88 @@ events_rec(const struct line *l, uint64_t seq, struct event_rec *r)
 	r->name = l->named ? l->text + l->len + 1 : NULL;
 }
 
-/* Print ev into a line; 0, or -1 if it cannot be printed. */
-static int
-events_line(json_t *ev, const char *name, struct line *l)
+/* s as a JSON string into out (NULL: only measured); its length. */
+static size_t
+events_quote(char *out, const char *s)
 {
-	size_t	n, nlen = name != NULL ? strlen(name) + 1 : 0;
+	static const char hex[] = "0123456789ABCDEF";	/* as jansson prints */
+	size_t		 n = 0;
+	unsigned char	 c;
+	char		 esc[7];
+	int		 k;
 
-	if ((n = json_dumpb(ev, NULL, 0, JSON_COMPACT)) == 0)
-		return (-1);
-	l->text = xmalloc(n + 1 + nlen);
-	if (json_dumpb(ev, l->text, n, JSON_COMPACT) != n) {
-		free(l->text);
-		return (-1);
+	if (out != NULL)
+		out[n] = '"';
+	n++;
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		k = 0;
+		switch (c) {
+		case '"': case '\\': esc[k++] = '\\'; esc[k++] = (char)c; break;
+		case '\b': esc[k++] = '\\'; esc[k++] = 'b'; break;
+		case '\f': esc[k++] = '\\'; esc[k++] = 'f'; break;
+		case '\n': esc[k++] = '\\'; esc[k++] = 'n'; break;
+		case '\r': esc[k++] = '\\'; esc[k++] = 'r'; break;
+		case '\t': esc[k++] = '\\'; esc[k++] = 't'; break;
+		default:
+			if (c < 0x20) {
+				memcpy(esc, "\\u00", 4);
+				k = 4;
+				esc[k++] = hex[c >> 4];
+				esc[k++] = hex[c & 0xf];
+			} else
+				esc[k++] = (char)c;
+		}
+		if (out != NULL)
+			memcpy(out + n, esc, k);
+		n += k;
 	}
-	l->text[n] = '\0';
+	if (out != NULL)
+		out[n] = '"';
+	return (n + 1);
+}
+
+/*
+ * Print p into a line: what jansson's compact dump of the object seq,
+ * time, event, name and then the fields would give; 0, or -1 if it
+ * cannot be printed.
+ */
+static int
+events_line(const struct pend *p, struct line *l)
+{
+	const char	*name = p->nlen > 0 ? pend_text + p->off : NULL;
+	char		 head[128];
+	size_t		 n, hlen, qlen;
+	int		 r;
+
+	if (p->flen == PEND_BAD)
+		return (-1);
+	r = snprintf(head, sizeof head, "{\"seq\":%lld,\"time\":%lld,"
+	    "\"event\":", (long long)p->seq, (long long)p->time);
+	if (r < 0 || (size_t)r >= sizeof head)
+		return (-1);
+	hlen = (size_t)r;
+	qlen = events_quote(NULL, p->event);
+	n = hlen + qlen + strlen(",\"name\":") + (name != NULL ?
+	    events_quote(NULL, name) : 4) + p->flen + 1;
+	l->text = xmalloc(n + 1 + p->nlen);
+	memcpy(l->text, head, hlen);
+	events_quote(l->text + hlen, p->event);
+	hlen += qlen;
+	memcpy(l->text + hlen, ",\"name\":", strlen(",\"name\":"));
+	hlen += strlen(",\"name\":");
 	if (name != NULL)
-		memcpy(l->text + n + 1, name, nlen);
+		hlen += events_quote(l->text + hlen, name);
+	else {
+		memcpy(l->text + hlen, "null", 4);
+		hlen += 4;
+	}
+	if (p->flen > 0)
+		memcpy(l->text + hlen, pend_text + p->off + p->nlen, p->flen);
+	hlen += p->flen;
+	l->text[hlen++] = '}';
+	l->text[hlen] = '\0';
+	if (name != NULL)
+		memcpy(l->text + n + 1, name, p->nlen);
 	l->len = n;
 	l->named = name != NULL;
 	return (0);
@@ -224,10 +330,52 @@ events_resave(void)
 			    l->named ? l->text + l->len + 1 : NULL);
 }
 
+/* Room for n more bytes in pend_text. */
+static void
+events_text_room(size_t n)
+{
+	if (pend_cap - pend_len >= n)
+		return;
+	while (pend_cap - pend_len < n)
+		pend_cap = pend_cap == 0 ? 1024 : pend_cap * 2;
+	pend_text = xrealloc(pend_text, pend_cap);
+}
+
+/*
+ * fields as the text a line splices in after its name: ",\"k\":v,..." (a
+ * compact dump without its braces), the keys the line has already left
+ * out, as json_object_update_missing would; its length, or PEND_BAD.
+ */
+static uint32_t
+events_fields(json_t *fields)
+{
+	static const char *const own[] = { "seq", "time", "event", "name" };
+	size_t		 i, n;
+
+	if (!json_is_object(fields))
+		return (0);
+	for (i = 0; i < sizeof own / sizeof own[0]; i++)
+		json_object_del(fields, own[i]);
+	n = json_dumpb(fields, pend_text + pend_len, pend_cap - pend_len,
+	    JSON_COMPACT);
+	if (n > pend_cap - pend_len) {
+		events_text_room(n);
+		n = json_dumpb(fields, pend_text + pend_len,
+		    pend_cap - pend_len, JSON_COMPACT);
+	}
+	if (n < 2 || n - 1 >= PEND_BAD)
+		return (PEND_BAD);
+	if (n == 2)
+		return (0);		/* {} */
+	pend_text[pend_len] = ',';	/* the '{' */
+	return ((uint32_t)(n - 1));	/* less the '}' */
+}
+
 void
 events_emit_name(const char *event, const char *name, json_t *fields)
 {
 	struct pend	*p;
+	size_t		 nlen = name != NULL ? strlen(name) + 1 : 0;
 
 	if (ring == NULL) {
 		json_decref(fields);
@@ -241,8 +389,16 @@ events_emit_name(const char *event, const char *name, json_t *fields)
 	p->seq = ++last_seq;
 	p->time = now_wall_ms();
 	p->event = event;
-	p->name = name != NULL ? xstrdup(name) : NULL;
-	p->fields = fields;
+	p->off = pend_len;
+	p->nlen = (uint32_t)nlen;
+	events_text_room(nlen);
+	if (name != NULL)
+		memcpy(pend_text + pend_len, name, nlen);
+	pend_len += nlen;
+	p->flen = events_fields(fields);
+	if (p->flen != PEND_BAD)
+		pend_len += p->flen;
+	json_decref(fields);
 	total++;
 }
 
@@ -251,19 +407,8 @@ static void
 events_print(struct pend *p)
 {
 	struct line	 l;
-	json_t		*ev;
 
-	ev = json_object();
-	json_object_set_new(ev, "seq", json_integer((json_int_t)p->seq));
-	json_object_set_new(ev, "time", json_integer(p->time));
-	json_object_set_new(ev, "event", json_string(p->event));
-	json_object_set_new(ev, "name", p->name != NULL ?
-	    json_string(p->name) : json_null());
-	if (p->fields != NULL) {
-		json_object_update_missing(ev, p->fields);
-		json_decref(p->fields);
-	}
-	if (events_line(ev, p->name, &l) == -1) {
+	if (events_line(p, &l) == -1) {
 		/* given, never seen: the ring (consecutive seqs) starts again */
 		while (ring_len > 0)
 			events_drop_oldest();
@@ -274,10 +419,9 @@ events_print(struct pend *p)
 				events_drop_oldest();
 		events_keep(&l);
 		ring_last = p->seq;
-		store_event_put(p->seq, l.text, l.len, p->name);
+		store_event_put(p->seq, l.text, l.len,
+		    l.named ? l.text + l.len + 1 : NULL);
 	}
-	json_decref(ev);
-	free(p->name);
 }
 
 void
@@ -289,6 +433,12 @@ events_flush(void)
 	for (i = 0; i < npending; i++)
 		events_print(&pending[i]);
 	npending = 0;
+	pend_len = 0;
+	if (pend_cap > EVENTS_TEXT_KEEP) {
+		free(pend_text);
+		pend_text = NULL;
+		pend_cap = 0;
+	}
 	/* a burst's (a boot of thousands) is not kept at its peak */
 	if (cappending > EVENTS_PENDING_KEEP) {
 		free(pending);

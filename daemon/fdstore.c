@@ -53,14 +53,14 @@ static void	fdstore_cb(struct ev_loop *, ev_io *, int);
 static struct fdstore *
 fdstore_get_store(struct node *node)
 {
-	struct fdstore	*st = node->fdstore;
+	struct fdstore	*st = node_aux_get(node, fdstore);
 
 	if (st != NULL)
 		return (st);
 	st = xcalloc(1, sizeof *st);
 	st->node = node;
 	TAILQ_INIT(&st->fds);
-	node->fdstore = st;
+	tree_aux(node)->fdstore = st;
 	return (st);
 }
 
@@ -193,7 +193,7 @@ fdstore_message(struct node *node, const char *buf, size_t len, int *fds,
 	struct fdstore_fd	*f, *next;
 	const char		*v;
 	char			 name[256];
-	size_t			 vlen, i, max = (size_t)node->spec->fd_store_max;
+	size_t			 vlen, i, max = (size_t)spec_x(node->spec)->fd_store_max;
 	int			 removed = 0;
 
 	snprintf(name, sizeof name, "%s", FDSTORE_NAME_DEFAULT);
@@ -209,7 +209,7 @@ fdstore_message(struct node *node, const char *buf, size_t len, int *fds,
 		snprintf(name, sizeof name, "%.*s", (int)vlen, v);
 	}
 	if (fdstore_is(buf, len, "FDSTOREREMOVE=", "1")) {
-		st = node->fdstore;
+		st = node_aux_get(node, fdstore);
 		for (f = st != NULL ? TAILQ_FIRST(&st->fds) : NULL; f != NULL;
 		    f = next) {
 			next = TAILQ_NEXT(f, entry);
@@ -253,7 +253,7 @@ fdstore_message(struct node *node, const char *buf, size_t len, int *fds,
 void
 fdstore_forget(struct node *node)
 {
-	struct fdstore		*st = node->fdstore;
+	struct fdstore		*st = node_aux_get(node, fdstore);
 	struct fdstore_fd	*f;
 
 	if (st == NULL)
@@ -261,13 +261,14 @@ fdstore_forget(struct node *node)
 	while ((f = TAILQ_FIRST(&st->fds)) != NULL)
 		fdstore_close(f);
 	free(st);
-	node->fdstore = NULL;
+	node->aux->fdstore = NULL;
+	tree_aux_trim(node);
 }
 
 size_t
 fdstore_count(const struct node *node)
 {
-	const struct fdstore	*st = node->fdstore;
+	const struct fdstore	*st = node_aux_get(node, fdstore);
 
 	return (st != NULL ? st->n : 0);
 }
@@ -275,7 +276,7 @@ fdstore_count(const struct node *node)
 static struct fdstore_fd *
 fdstore_nth(const struct node *node, size_t i)
 {
-	const struct fdstore	*st = node->fdstore;
+	const struct fdstore	*st = node_aux_get(node, fdstore);
 	struct fdstore_fd	*f;
 
 	TAILQ_FOREACH(f, &st->fds, entry)

@@ -188,34 +188,34 @@ listen_open_inet(const struct spec_listen *l, int backlog, int reuseport,
 static struct listen_set *
 listen_set_get(struct node *node)
 {
-	if (node->sockets == NULL)
-		node->sockets = xcalloc(1, sizeof (struct listen_set));
-	return (node->sockets);
+	if (node_aux_get(node, sockets) == NULL)
+		tree_aux(node)->sockets = xcalloc(1, sizeof (struct listen_set));
+	return (node_aux_get(node, sockets));
 }
 
 int
 listen_prepare(struct node *node, char **cause)
 {
 	const struct spec	*spec = node->spec;
-	struct listen_set	*set = node->sockets;
+	struct listen_set	*set = node_aux_get(node, sockets);
 	struct listen_sock	*keep;
 	const struct spec_listen *l;
 	size_t			 i, j, nkeep = 0;
 	int			 fd, backlog;
 	char			*why = NULL;
 
-	if (spec->nlisten == 0 && set == NULL)
+	if (spec_x(spec)->nlisten == 0 && set == NULL)
 		return (0);
 	set = listen_set_get(node);
-	backlog = spec->listen_backlog > 0 ? spec->listen_backlog : SOMAXCONN;
+	backlog = spec_x(spec)->listen_backlog > 0 ? spec_x(spec)->listen_backlog : SOMAXCONN;
 	/* the spec's order; closed first, so a changed key may take its address */
-	keep = xcalloc(spec->nlisten + 1, sizeof *keep);
+	keep = xcalloc(spec_x(spec)->nlisten + 1, sizeof *keep);
 	for (i = 0; i < set->n; i++) {
-		for (j = 0; j < spec->nlisten; j++)
-			if (strcmp(set->v[i].text, spec->listen[j].text) == 0 &&
+		for (j = 0; j < spec_x(spec)->nlisten; j++)
+			if (strcmp(set->v[i].text, spec_x(spec)->listen[j].text) == 0 &&
 			    keep[j].text == NULL)
 				break;
-		if (j == spec->nlisten) {
+		if (j == spec_x(spec)->nlisten) {
 			log_info("listen %s: %s closed (its listen changed)",
 			    node->name, set->v[i].text);
 			listen_sock_close(&set->v[i]);
@@ -223,18 +223,18 @@ listen_prepare(struct node *node, char **cause)
 		}
 		keep[j] = set->v[i];
 		/* listen_backlog may have changed: listen() again takes it */
-		if (spec->listen[j].kind != LISTEN_UDP)
+		if (spec_x(spec)->listen[j].kind != LISTEN_UDP)
 			(void)listen(keep[j].fd, backlog);
 	}
 	free(set->v);
 	set->v = keep;
-	set->n = spec->nlisten;
-	for (j = 0; j < spec->nlisten; j++) {
+	set->n = spec_x(spec)->nlisten;
+	for (j = 0; j < spec_x(spec)->nlisten; j++) {
 		if (keep[j].text != NULL)
 			continue;
-		l = &spec->listen[j];
+		l = &spec_x(spec)->listen[j];
 		fd = l->kind == LISTEN_UNIX ? listen_open_unix(l, backlog, &why) :
-		    listen_open_inet(l, backlog, spec->listen_reuseport, &why);
+		    listen_open_inet(l, backlog, spec_x(spec)->listen_reuseport, &why);
 		if (fd == -1) {
 			*cause = xasprintf("listen %s: %s", l->text, why);
 			free(why);
@@ -252,13 +252,13 @@ listen_prepare(struct node *node, char **cause)
 		if (set->v[i].text != NULL)
 			set->v[nkeep++] = set->v[i];
 	set->n = nkeep;
-	return (j == spec->nlisten ? 0 : -1);
+	return (j == spec_x(spec)->nlisten ? 0 : -1);
 }
 
 void
 listen_forget(struct node *node)
 {
-	struct listen_set	*set = node->sockets;
+	struct listen_set	*set = node_aux_get(node, sockets);
 	size_t			 i;
 
 	if (set == NULL)
@@ -267,13 +267,14 @@ listen_forget(struct node *node)
 		listen_sock_close(&set->v[i]);
 	free(set->v);
 	free(set);
-	node->sockets = NULL;
+	node->aux->sockets = NULL;
+	tree_aux_trim(node);
 }
 
 size_t
 listen_count(const struct node *node)
 {
-	const struct listen_set	*set = node->sockets;
+	const struct listen_set	*set = node_aux_get(node, sockets);
 
 	return (set != NULL ? set->n : 0);
 }
@@ -282,7 +283,7 @@ int
 listen_get(const struct node *node, size_t i, const char **name,
     const char **text)
 {
-	const struct listen_set	*set = node->sockets;
+	const struct listen_set	*set = node_aux_get(node, sockets);
 
 	*name = set->v[i].name;
 	*text = set->v[i].text;
@@ -330,10 +331,10 @@ listen_adopt(struct node *node, const char *text, int fd)
 	struct listen_sock	*s;
 	size_t			 j;
 
-	for (j = 0; j < spec->nlisten; j++)
-		if (strcmp(spec->listen[j].text, text) == 0)
+	for (j = 0; j < spec_x(spec)->nlisten; j++)
+		if (strcmp(spec_x(spec)->listen[j].text, text) == 0)
 			break;
-	if (j == spec->nlisten) {
+	if (j == spec_x(spec)->nlisten) {
 		/* the same configuration text: cannot happen, but never leak */
 		close(fd);
 		return;
@@ -342,8 +343,8 @@ listen_adopt(struct node *node, const char *text, int fd)
 	set->v = xrealloc(set->v, (set->n + 1) * sizeof *set->v);
 	s = &set->v[set->n++];
 	s->text = xstrdup(text);
-	s->name = xstrdup(spec->listen[j].name);
-	s->path = xstrdup(spec->listen[j].addr);
-	s->unix_file = spec->listen[j].kind == LISTEN_UNIX;
+	s->name = xstrdup(spec_x(spec)->listen[j].name);
+	s->path = xstrdup(spec_x(spec)->listen[j].addr);
+	s->unix_file = spec_x(spec)->listen[j].kind == LISTEN_UNIX;
 	s->fd = fd;
 }

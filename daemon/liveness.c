@@ -75,7 +75,7 @@ static void	live_hc_cb(struct ev_loop *, ev_timer *, int);
 static struct live *
 live_get(struct node *node)
 {
-	struct live	*l = node->live;
+	struct live	*l = node_aux_get(node, live);
 
 	if (l != NULL)
 		return (l);
@@ -85,7 +85,7 @@ live_get(struct node *node)
 	l->wd_timer.data = l;
 	ev_init(&l->hc_timer, live_hc_cb);
 	l->hc_timer.data = l;
-	node->live = l;
+	tree_aux(node)->live = l;
 	return (l);
 }
 
@@ -112,14 +112,14 @@ static void
 live_wd_fail(struct live *l, const char *why)
 {
 	struct node	*node = l->node;
-	const char	*sig = sigabbrev_np(node->spec->watchdog_signal);
+	const char	*sig = sigabbrev_np(spec_x(node->spec)->watchdog_signal);
 
 	ev_timer_stop(loop_ev, &l->wd_timer);
 	log_warn("watchdog %s pid %d: %s; signal %s", node->name, node->pid,
 	    why, sig != NULL ? sig : "?");
 	events_emit("watchdog", node, json_pack("{s:i, s:s, s:I}", "pid",
 	    node->pid, "reason", why, "timeout", (json_int_t)l->wd_ms));
-	proc_fail(node, node->spec->watchdog_signal, why);
+	proc_fail(node, spec_x(node->spec)->watchdog_signal, why);
 }
 
 static void
@@ -138,7 +138,7 @@ live_wd_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	 */
 	l->pinged = 0;
 	proc_notify_drain(node);
-	if (node->live != l || l->pinged || !proc_checkable(node) ||
+	if (node_aux_get(node, live) != l || l->pinged || !proc_checkable(node) ||
 	    !ev_is_active(&l->wd_timer))
 		return;
 	snprintf(why, sizeof why, "no WATCHDOG=1 within %lld ms",
@@ -152,7 +152,7 @@ liveness_watchdog_start(struct node *node, int64_t ms)
 {
 	struct live	*l;
 
-	if (ms <= 0 && node->live == NULL)
+	if (ms <= 0 && node_aux_get(node, live) == NULL)
 		return;
 	l = live_get(node);
 	l->wd_ms = ms;
@@ -164,7 +164,7 @@ void
 liveness_watchdog(struct node *node, enum notify_wd what,
     unsigned long long usec)
 {
-	struct live	*l = node->live;
+	struct live	*l = node_aux_get(node, live);
 
 	if (l == NULL || !proc_checkable(node))
 		return;
@@ -189,7 +189,7 @@ liveness_watchdog(struct node *node, enum notify_wd what,
 int64_t
 liveness_watchdog_ms(const struct node *node)
 {
-	const struct live	*l = node->live;
+	const struct live	*l = node_aux_get(node, live);
 
 	return (l != NULL ? l->wd_ms : 0);
 }
@@ -219,7 +219,7 @@ static void
 live_hc_next(struct live *l)
 {
 	ev_timer_stop(loop_ev, &l->hc_timer);
-	ev_timer_set(&l->hc_timer, l->node->spec->health_interval_ms / 1000.0,
+	ev_timer_set(&l->hc_timer, spec_x(l->node->spec)->health_interval_ms / 1000.0,
 	    0.);
 	ev_timer_start(loop_ev, &l->hc_timer);
 }
@@ -319,7 +319,7 @@ live_check_done(struct live *l, struct live_check *c, int status)
 	if (c->timed_out) {
 		free(l->output);
 		l->output = xasprintf("timed out after %lld ms",
-		    (long long)spec->health_timeout_ms);
+		    (long long)spec_x(spec)->health_timeout_ms);
 	}
 	if (ok) {
 		l->failures = 0;
@@ -329,7 +329,7 @@ live_check_done(struct live *l, struct live_check *c, int status)
 	}
 	/* Docker: failures in the start period count only once a check passed */
 	if (l->health == HEALTH_STARTING &&
-	    now_mono_ms() - l->started < spec->health_start_period_ms) {
+	    now_mono_ms() - l->started < spec_x(spec)->health_start_period_ms) {
 		log_debug("health %s: check failed in the start period",
 		    node->name);
 		live_hc_next(l);
@@ -337,10 +337,10 @@ live_check_done(struct live *l, struct live_check *c, int status)
 	}
 	l->failures++;
 	log_info("health %s: check failed (%d of %d)%s%s%s", node->name,
-	    l->failures, spec->health_retries,
+	    l->failures, spec_x(spec)->health_retries,
 	    l->output != NULL ? ": \"" : "", l->output != NULL ? l->output : "",
 	    l->output != NULL ? "\"" : "");
-	if (l->failures < spec->health_retries) {
+	if (l->failures < spec_x(spec)->health_retries) {
 		live_hc_next(l);
 		return;
 	}
@@ -376,7 +376,7 @@ live_check_start(struct live *l)
 	}
 	memset(&sp, 0, sizeof sp);
 	sp.node = node;
-	sp.argv = node->spec->health_argv;
+	sp.argv = spec_x(node->spec)->health_argv;
 	sp.fd[0] = live_devnull;
 	sp.fd[1] = sp.fd[2] = p[1];
 	if (spawn_start(&sp, &cause) == 0)
@@ -406,7 +406,7 @@ live_check_start(struct live *l)
 	HASH_ADD_INT(live_checks, pid, c);
 	l->check = c;
 	log_debug("health %s: check pid %d", node->name, (int)c->pid);
-	ev_timer_set(&l->hc_timer, node->spec->health_timeout_ms / 1000.0, 0.);
+	ev_timer_set(&l->hc_timer, spec_x(node->spec)->health_timeout_ms / 1000.0, 0.);
 	ev_timer_start(loop_ev, &l->hc_timer);
 }
 
@@ -426,7 +426,7 @@ live_hc_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	log_info("health %s: check pid %d still running after %lld ms, killed",
 	    l->node->name, (int)l->check->pid,
-	    (long long)l->node->spec->health_timeout_ms);
+	    (long long)spec_x(l->node->spec)->health_timeout_ms);
 	l->check->timed_out = 1;
 	kill(-l->check->pid, SIGKILL);
 }
@@ -437,8 +437,8 @@ liveness_health_start(struct node *node)
 {
 	struct live	*l;
 
-	if (node->spec == NULL || node->spec->health_argv == NULL ||
-	    node->spec->health_argv[0] == NULL)
+	if (node->spec == NULL || spec_x(node->spec)->health_argv == NULL ||
+	    spec_x(node->spec)->health_argv[0] == NULL)
 		return;
 	l = live_get(node);
 	l->failures = 0;
@@ -474,7 +474,7 @@ liveness_reaped(pid_t pid, int status)
 void
 liveness_stop(struct node *node)
 {
-	struct live	*l = node->live;
+	struct live	*l = node_aux_get(node, live);
 
 	if (l == NULL)
 		return;
@@ -491,14 +491,15 @@ liveness_stop(struct node *node)
 void
 liveness_forget(struct node *node)
 {
-	struct live	*l = node->live;
+	struct live	*l = node_aux_get(node, live);
 
 	if (l == NULL)
 		return;
 	liveness_stop(node);
 	free(l->output);
 	free(l);
-	node->live = NULL;
+	node->aux->live = NULL;
+	tree_aux_trim(node);
 }
 
 int
@@ -531,7 +532,7 @@ liveness_free_all(void)
 enum health
 liveness_health(const struct node *node)
 {
-	const struct live	*l = node->live;
+	const struct live	*l = node_aux_get(node, live);
 
 	return (l != NULL ? l->health : HEALTH_NONE);
 }
@@ -539,7 +540,7 @@ liveness_health(const struct node *node)
 const char *
 liveness_health_output(const struct node *node)
 {
-	const struct live	*l = node->live;
+	const struct live	*l = node_aux_get(node, live);
 
 	return (l != NULL ? l->output : NULL);
 }
@@ -547,7 +548,7 @@ liveness_health_output(const struct node *node)
 int64_t
 liveness_health_at(const struct node *node)
 {
-	const struct live	*l = node->live;
+	const struct live	*l = node_aux_get(node, live);
 
 	return (l != NULL ? l->at : 0);
 }
@@ -555,7 +556,7 @@ liveness_health_at(const struct node *node)
 int
 liveness_health_failures(const struct node *node)
 {
-	const struct live	*l = node->live;
+	const struct live	*l = node_aux_get(node, live);
 
 	return (l != NULL ? l->failures : 0);
 }
@@ -569,10 +570,10 @@ liveness_adopt(struct node *node, int64_t watchdog_ms, enum health h,
 
 	if (watchdog_ms > 0)
 		liveness_watchdog_start(node, watchdog_ms);
-	if (h == HEALTH_NONE || node->spec->health_argv == NULL)
+	if (h == HEALTH_NONE || spec_x(node->spec)->health_argv == NULL)
 		return;
 	liveness_health_start(node);
-	l = node->live;
+	l = node_aux_get(node, live);
 	l->health = h;
 	l->failures = failures;
 	/* a start period is over after a reexec unless no check passed yet */

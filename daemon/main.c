@@ -196,10 +196,7 @@ main_restore(const char *supname, const char *name, char **args, char **env,
 		strv_free(groups);
 		return;
 	}
-	n->extra_argv = args;
-	n->extra_env = env;
-	n->extra_groups = groups;
-	tree_group_join_extra(n);
+	tree_set_extra(n, args, env, groups);
 }
 
 static char	*main_mark;	/* SUPD_STATE=the state file's real path */
@@ -256,7 +253,7 @@ main_last_run(json_t *snap)
 		if (j < nv)
 			continue;
 		if ((n = tree_find(m[i].name)) != NULL && n->spec != NULL) {
-			m[i].stop_signal = n->spec->stop_signal;
+			m[i].stop_signal = spec_x(n->spec)->stop_signal;
 			m[i].shutdown_ms = n->spec->shutdown_ms;
 		}
 		v = xrealloc(v, (nv + 1) * sizeof *v);

@@ -137,7 +137,7 @@ method_metrics_nodes(struct method_text *t)
 		if (n->sup != NULL)
 			method_text_add(t,
 			    "supd_supervisor_max_restarts{name=\"%s\"} %d\n",
-			    n->name, n->spec->max_restarts);
+			    n->name, spec_x(n->spec)->max_restarts);
 }
 
 /* Sockets held and fds stored, for each worker that may have any. */
@@ -149,14 +149,14 @@ method_metrics_held(struct method_text *t)
 	method_text_help(t, "supd_child_listen_fds", "gauge",
 	    "Listening sockets supd holds for each child (listen =).");
 	for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
-		if (n->kind == KIND_WORKER && (n->spec->nlisten > 0 ||
+		if (n->kind == KIND_WORKER && (spec_x(n->spec)->nlisten > 0 ||
 		    listen_count(n) > 0))
 			method_text_add(t, "supd_child_listen_fds{name=\"%s\"} "
 			    "%zu\n", n->name, listen_count(n));
 	method_text_help(t, "supd_child_stored_fds", "gauge",
 	    "Fds each child stored in supd (FDSTORE=1).");
 	for (n = loop_root; n != NULL; n = tree_next(loop_root, n))
-		if (n->kind == KIND_WORKER && (n->spec->fd_store_max > 0 ||
+		if (n->kind == KIND_WORKER && (spec_x(n->spec)->fd_store_max > 0 ||
 		    fdstore_count(n) > 0))
 			method_text_add(t, "supd_child_stored_fds{name=\"%s\"} "
 			    "%zu\n", n->name, fdstore_count(n));

@@ -133,17 +133,15 @@ method_dynamic_add(struct call *c, const char *supname, const char *name,
 		return (call_fail(c, SUPD_NOT_DYNAMIC, "{s:s}", "name", supname));
 	if ((n = tree_find(name)) != NULL)
 		return (method_dynamic_taken(c, sup, n));
-	if (sup->spec->max_children > 0 &&
-	    sup->sup->nchildren >= sup->spec->max_children)
+	if (spec_x(sup->spec)->max_children > 0 &&
+	    sup->sup->nchildren >= spec_x(sup->spec)->max_children)
 		return (call_fail(c, SUPD_MAX_CHILDREN, "{s:s, s:i}",
-		    "supervisor", supname, "max", sup->spec->max_children));
+		    "supervisor", supname, "max", spec_x(sup->spec)->max_children));
 	if ((n = tree_add_dynamic(sup, name)) == NULL)
 		return (call_fail(c, SUPD_ALREADY_STARTED, "{s:s, s:n}", "name",
 		    name, "pid"));
-	n->extra_argv = method_dynamic_strv(args);
-	n->extra_env = method_dynamic_strv(env);
-	n->extra_groups = method_dynamic_strv(groups);
-	tree_group_join_extra(n);
+	tree_set_extra(n, method_dynamic_strv(args), method_dynamic_strv(env),
+	    method_dynamic_strv(groups));
 	snprintf(c->name, sizeof c->name, "%s", n->name);
 	*out = n;
 	return (CALL_DONE);

@@ -69,7 +69,7 @@ method_query_groups(const struct node *n)
 	for (i = 0; n->spec != NULL && i < n->spec->ngroups; i++)
 		json_array_append_new(a, call_string(n->spec->groups[i],
 		    strlen(n->spec->groups[i])));
-	for (g = n->extra_groups; g != NULL && *g != NULL; g++)
+	for (g = node_extra_groups(n); g != NULL && *g != NULL; g++)
 		json_array_append_new(a, call_string(*g, strlen(*g)));
 	return (a);
 }
@@ -218,7 +218,7 @@ method_query_row_text(struct call_text *t, const struct node *n,
 			call_text_add(t, ",", 1);
 		call_text_add_str(t, n->spec->groups[i]);
 	}
-	for (g = n->extra_groups; g != NULL && *g != NULL; g++, first = 0) {
+	for (g = node_extra_groups(n); g != NULL && *g != NULL; g++, first = 0) {
 		if (!first)
 			call_text_add(t, ",", 1);
 		call_text_add_str(t, *g);
@@ -398,11 +398,11 @@ method_query_tree_node(const struct node *n, int64_t now)
 	    "pid", call_pid(n->pid));
 	if (n->sup != NULL) {
 		json_object_set_new(o, "strategy",
-		    json_string(spec_strategy_names[n->spec->strategy]));
+		    json_string(spec_strategy_names[spec_x(n->spec)->strategy]));
 		json_object_set_new(o, "max_restarts",
-		    json_integer(n->spec->max_restarts));
+		    json_integer(spec_x(n->spec)->max_restarts));
 		json_object_set_new(o, "max_seconds",
-		    json_integer(n->spec->max_seconds));
+		    json_integer(spec_x(n->spec)->max_seconds));
 		json_object_set_new(o, "window_use",
 		    json_integer(method_query_window_use(n, now)));
 		json_object_set_new(o, "children",
@@ -506,34 +506,34 @@ method_query_spec(const struct node *n, int values)
 		json_array_append_new(codes, json_integer(0));
 	o = json_pack("{s:o, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:I,"
 	    " s:s, s:s, s:o, s:o}",
-	    "command", method_query_strv(s->argv, n->extra_argv),
+	    "command", method_query_strv(s->argv, node_extra_argv(n)),
 	    "restart", n->task ? "temporary" : spec_restart_names[s->restart],
 	    "shutdown", method_query_ms(s->shutdown_ms),
-	    "stop_signal", signame_name(s->stop_signal, buf, sizeof buf),
-	    "env", method_query_env(s->env, n->extra_env, values),
-	    "cwd", method_query_str(s->cwd),
-	    "user", method_query_str(s->user),
-	    "group", method_query_str(s->group),
-	    "ready", spec_ready_names[s->ready],
-	    "start_timeout", (json_int_t)s->start_timeout_ms,
+	    "stop_signal", signame_name(spec_x(s)->stop_signal, buf, sizeof buf),
+	    "env", method_query_env(s->env, node_extra_env(n), values),
+	    "cwd", method_query_str(spec_x(s)->cwd),
+	    "user", method_query_str(spec_x(s)->user),
+	    "group", method_query_str(spec_x(s)->group),
+	    "ready", spec_ready_names[spec_x(s)->ready],
+	    "start_timeout", (json_int_t)spec_x(s)->start_timeout_ms,
 	    "stdout", spec_output_names[s->out],
 	    "stderr", spec_stderr_names[s->err],
 	    "success_exit_codes", codes,
 	    "groups", method_query_groups(n));
 	if (!n->dynamic && n->kind == KIND_WORKER)
 		json_object_set_new(o, "autostart", json_boolean(!s->manual));
-	json_object_set_new(o, "umask", s->umask >= 0 ?
-	    json_integer(s->umask) : json_null());
+	json_object_set_new(o, "umask", spec_x(s)->umask >= 0 ?
+	    json_integer(spec_x(s)->umask) : json_null());
 	codes = json_array();
-	for (i = 0; i < s->nsuccess_signals; i++)
+	for (i = 0; i < spec_x(s)->nsuccess_signals; i++)
 		json_array_append_new(codes, json_string(signame_name(
-		    s->success_signals[i], buf, sizeof buf)));
+		    spec_x(s)->success_signals[i], buf, sizeof buf)));
 	json_object_set_new(o, "success_exit_signals", codes);
 	/* the backoff as the policy applies it: defaults filled in, or none */
-	json_object_set_new(o, "restart_delay", json_integer(s->restart_delay_ms));
-	json_object_set_new(o, "restart_delay_max", s->restart_delay_ms > 0 ?
+	json_object_set_new(o, "restart_delay", json_integer(spec_x(s)->restart_delay_ms));
+	json_object_set_new(o, "restart_delay_max", spec_x(s)->restart_delay_ms > 0 ?
 	    json_integer(policy_backoff_max(s)) : json_null());
-	json_object_set_new(o, "restart_delay_reset", s->restart_delay_ms > 0 ?
+	json_object_set_new(o, "restart_delay_reset", spec_x(s)->restart_delay_ms > 0 ?
 	    json_integer(policy_backoff_reset(s)) : json_null());
 	return (o);
 }
@@ -565,7 +565,7 @@ method_query_held(const struct node *n, json_t *info)
 	}
 	json_object_set_new(info, "stored_fds", a);
 	json_object_set_new(info, "fd_store_max",
-	    json_integer(n->spec->fd_store_max));
+	    json_integer(spec_x(n->spec)->fd_store_max));
 }
 
 /* A supervisor's restart intensity and how much of it is used now. */
@@ -577,16 +577,16 @@ method_query_window(const struct node *n, int values)
 	int	 p;
 
 	o = json_pack("{s:s, s:i, s:i, s:i, s:i}",
-	    "strategy", spec_strategy_names[n->spec->strategy],
-	    "max_restarts", n->spec->max_restarts,
-	    "max_seconds", n->spec->max_seconds,
+	    "strategy", spec_strategy_names[spec_x(n->spec)->strategy],
+	    "max_restarts", spec_x(n->spec)->max_restarts,
+	    "max_seconds", spec_x(n->spec)->max_seconds,
 	    "window_use", method_query_window_use(n, now),
 	    "children", n->sup->nchildren);
 	if (n->kind == KIND_DYNAMIC) {
 		json_object_set_new(o, "max_children",
-		    json_integer(n->spec->max_children));
+		    json_integer(spec_x(n->spec)->max_children));
 		json_object_set_new(o, "partitions",
-		    json_integer(n->spec->partitions));
+		    json_integer(spec_x(n->spec)->partitions));
 		parts = json_array();
 		for (p = 0; p < n->sup->nwindows; p++)
 			json_array_append_new(parts,

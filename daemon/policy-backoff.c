@@ -15,17 +15,17 @@
 int64_t
 policy_backoff_max(const struct spec *s)
 {
-	int64_t	max = s->restart_delay_max_ms > 0 ? s->restart_delay_max_ms :
+	int64_t	max = spec_x(s)->restart_delay_max_ms > 0 ? spec_x(s)->restart_delay_max_ms :
 	    DEFAULT_RESTART_DELAY_MAX;
 
 	/* a cap below the first delay caps nothing: the delay stays the same */
-	return (max > s->restart_delay_ms ? max : s->restart_delay_ms);
+	return (max > spec_x(s)->restart_delay_ms ? max : spec_x(s)->restart_delay_ms);
 }
 
 int64_t
 policy_backoff_reset(const struct spec *s)
 {
-	return (s->restart_delay_reset_ms > 0 ? s->restart_delay_reset_ms :
+	return (spec_x(s)->restart_delay_reset_ms > 0 ? spec_x(s)->restart_delay_reset_ms :
 	    DEFAULT_RESTART_DELAY_RESET);
 }
 
@@ -46,7 +46,7 @@ policy_backoff_delay(struct node *child)
 
 	/* a child that ran long enough was well: begin again */
 	if (child->backoff_ms == 0 || child->ran_ms >= policy_backoff_reset(s))
-		return (s->restart_delay_ms);
+		return (spec_x(s)->restart_delay_ms);
 	return (child->backoff_ms > max / 2 ? max : child->backoff_ms * 2);
 }
 
@@ -56,7 +56,7 @@ policy_backoff_begin(struct node *child, int64_t now)
 	struct action	*a;
 	int64_t		 delay;
 
-	if (child->kind != KIND_WORKER || child->spec->restart_delay_ms <= 0)
+	if (child->kind != KIND_WORKER || spec_x(child->spec)->restart_delay_ms <= 0)
 		return (0);
 	delay = policy_backoff_delay(child);
 	child->backoff_ms = delay;

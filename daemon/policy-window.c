@@ -93,13 +93,13 @@ policy_window_expire(struct window *w, int max_seconds, int64_t now)
 int
 policy_window_add(struct window *w, const struct spec *spec, int64_t now)
 {
-	policy_window_expire(w, spec->max_seconds, now);
+	policy_window_expire(w, spec_x(spec)->max_seconds, now);
 	/* a burst gone: give back what it grew (the first size is kept) */
 	if (w->cap > 4 * WINDOW_FIRST && w->len < w->cap / 4)
 		policy_window_resize(w, w->cap / 2);
 	/* full at max_restarts + 1: already over the limit; keep the newest */
-	window_push(w, spec->max_restarts, now);
-	return (w->len > spec->max_restarts);
+	window_push(w, spec_x(spec)->max_restarts, now);
+	return (w->len > spec_x(spec)->max_restarts);
 }
 
 int
@@ -110,7 +110,7 @@ policy_window_use(const struct node *sup, int partition, int64_t now_ms)
 	if (sup->sup == NULL || partition < 0 || partition >= sup->sup->nwindows)
 		return (0);
 	w = &sup->sup->windows[partition];
-	policy_window_expire(w, sup->spec->max_seconds, now_ms / 1000);
+	policy_window_expire(w, spec_x(sup->spec)->max_seconds, now_ms / 1000);
 	return (w->len);
 }
 
@@ -125,8 +125,8 @@ policy_respec(struct node *n, const struct spec *spec)
 	n->spec = spec;
 	if (s == NULL)
 		return;
-	nwindows = spec->kind == KIND_DYNAMIC && spec->partitions > 1 ?
-	    spec->partitions + 1 : 1;
+	nwindows = spec->kind == KIND_DYNAMIC && spec_x(spec)->partitions > 1 ?
+	    spec_x(spec)->partitions + 1 : 1;
 	if (nwindows != s->nwindows) {
 		/* the pool's own window (the last, or the only one) is kept */
 		pool = s->windows[s->nwindows - 1];
@@ -135,15 +135,15 @@ policy_respec(struct node *n, const struct spec *spec)
 		free(s->windows);
 		s->windows = xcalloc(nwindows, sizeof *s->windows);
 		for (i = 0; i < nwindows - 1; i++)
-			window_init(&s->windows[i], spec->max_restarts);
+			window_init(&s->windows[i], spec_x(spec)->max_restarts);
 		s->windows[nwindows - 1] = pool;
 		s->nwindows = nwindows;
 		TAILQ_FOREACH(c, &n->children, sibling)
-			c->partition = tree_partition(c->name, spec->partitions);
+			c->partition = tree_partition(c->name, spec_x(spec)->partitions);
 	}
 	/* a lower max_restarts keeps the newest it allows */
 	for (i = 0; i < s->nwindows; i++)
-		if (s->windows[i].cap > window_limit(spec->max_restarts))
+		if (s->windows[i].cap > window_limit(spec_x(spec)->max_restarts))
 			policy_window_resize(&s->windows[i],
-			    window_limit(spec->max_restarts));
+			    window_limit(spec_x(spec)->max_restarts));
 }

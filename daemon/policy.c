@@ -351,7 +351,7 @@ sup_finish(struct node *sup)
 				free(s->gave_up);
 				s->gave_up = xasprintf("%s: more than %d restarts of "
 				    "its partitions in %d s", sup->name,
-				    sup->spec->max_restarts, sup->spec->max_seconds);
+				    spec_x(sup->spec)->max_restarts, spec_x(sup->spec)->max_seconds);
 				policy_act_report(RPT_INTENSITY, sup, xstrdup(s->gave_up));
 				sup_begin_stop(sup, STOP_GIVE_UP, -1);
 				return;
@@ -644,7 +644,7 @@ sup_plan_restart(struct node *sup, struct node *child)
 	steps_reset(s, OP_RESTART);
 	s->op_node = child;
 	if (sup->kind == KIND_DYNAMIC ||
-	    sup->spec->strategy == STRATEGY_ONE_FOR_ONE) {
+	    spec_x(sup->spec)->strategy == STRATEGY_ONE_FOR_ONE) {
 		child->restarts++;
 		policy_act_report(RPT_RESTART, child, NULL);
 		steps_add(s, STEP_START, child, -1);
@@ -652,7 +652,7 @@ sup_plan_restart(struct node *sup, struct node *child)
 		return;
 	}
 	/* newest first, the child that died is not stopped again */
-	from = sup->spec->strategy == STRATEGY_ONE_FOR_ALL;
+	from = spec_x(sup->spec)->strategy == STRATEGY_ONE_FOR_ALL;
 	TAILQ_FOREACH_REVERSE(c, &sup->children, node_list, sibling) {
 		if (c != child)
 			steps_add(s, STEP_STOP, c, -1);
@@ -666,7 +666,7 @@ sup_plan_restart(struct node *sup, struct node *child)
 		if (c == child && !from)
 			break;
 	}
-	from = sup->spec->strategy == STRATEGY_ONE_FOR_ALL;
+	from = spec_x(sup->spec)->strategy == STRATEGY_ONE_FOR_ALL;
 	TAILQ_FOREACH(c, &sup->children, sibling) {
 		if (c == child)
 			from = 1;
@@ -696,12 +696,12 @@ sup_restart(struct node *sup, struct node *child)
 	free(s->gave_up);
 	if (s->nwindows > 1)
 		s->gave_up = xasprintf("%s partition %d: more than %d restarts "
-		    "in %d s (last: %s)", sup->name, w, sup->spec->max_restarts,
-		    sup->spec->max_seconds, child->name);
+		    "in %d s (last: %s)", sup->name, w, spec_x(sup->spec)->max_restarts,
+		    spec_x(sup->spec)->max_seconds, child->name);
 	else
 		s->gave_up = xasprintf("%s: more than %d restarts in %d s "
-		    "(last: %s)", sup->name, sup->spec->max_restarts,
-		    sup->spec->max_seconds, child->name);
+		    "(last: %s)", sup->name, spec_x(sup->spec)->max_restarts,
+		    spec_x(sup->spec)->max_seconds, child->name);
 	policy_act_report(RPT_INTENSITY, sup, xstrdup(s->gave_up));
 	if (s->nwindows > 1)
 		sup_begin_stop(sup, STOP_PARTITION, w);
@@ -719,7 +719,7 @@ sup_check_auto_shutdown(struct node *sup, struct node *child)
 {
 	struct node	*c;
 
-	switch (sup->spec->auto_shutdown) {
+	switch (spec_x(sup->spec)->auto_shutdown) {
 	case AUTO_SHUTDOWN_NEVER:
 		return;
 	case AUTO_SHUTDOWN_ANY_SIGNIFICANT:
@@ -733,7 +733,7 @@ sup_check_auto_shutdown(struct node *sup, struct node *child)
 	free(sup->sup->gave_up);
 	sup->sup->gave_up = xasprintf("%s: significant child %s exited (%s)",
 	    sup->name, child->name,
-	    spec_auto_shutdown_names[sup->spec->auto_shutdown]);
+	    spec_auto_shutdown_names[spec_x(sup->spec)->auto_shutdown]);
 	policy_act_report(RPT_AUTO_SHUTDOWN, sup, xstrdup(sup->sup->gave_up));
 	sup_begin_stop(sup, STOP_AUTO_SHUTDOWN, -1);
 }

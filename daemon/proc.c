@@ -60,18 +60,18 @@ struct proc_rt {
 	pid_t			 pid;		/* main process; 0 once reaped */
 	pid_t			 pgid;		/* == the main pid; 0 once empty */
 	uid_t			 uid;		/* the child's, for notify */
-	int			 starting;	/* ready = notify, no READY=1 yet */
-	int			 stopping;	/* the group was signalled */
 	/* as the spec said at its start: a reload does not change a running process */
 	int			 stop_signal;
-	int64_t			 shutdown_ms, start_timeout_ms;
-	enum proc_answer	 answer;
-	int			 normal;	/* ANS_EXITED */
+	int32_t			 shutdown_ms, start_timeout_ms;	/* at most MS_MAX */
+	int			 failures;	/* abnormal exits and start failures */
+	/* bytes, not ints: a smaller malloc size class */
+	unsigned char		 starting;	/* ready = notify, no READY=1 yet */
+	unsigned char		 stopping;	/* the group was signalled */
+	unsigned char		 answer;	/* enum proc_answer */
+	unsigned char		 normal;	/* ANS_EXITED */
 	char			*reason;	/* ANS_START_FAILED; kept for the ops */
 	char			*why;		/* proc_fail's reason, for the exit */
-	int64_t			 waiting_since;	/* mono ms: main gone, group not */
-	int			 live_seen;	/* proc_scan found a live member */
-	int			 failures;	/* abnormal exits and start failures */
+	struct proc_wait	*wait;		/* main gone, group not; or NULL */
 	/*
 	 * start_timeout while starting, shutdown -> SIGKILL once stopping:
 	 * never both (a stop ends the start first), so one timer serves.
@@ -81,10 +81,16 @@ struct proc_rt {
 	char			*status;	/* last STATUS= once notify closed */
 	char			*last_exit;	/* how it last ended, for status */
 	char			*cgroup;	/* its cgroup v2 directory, or NULL */
-	LIST_ENTRY(proc_rt)	 wait_entry;	/* proc_waiting */
-	int			 waiting;
-	int			 cgroup_wd;	/* waiting: its cgroup.events watch; 0 none */
 	LIST_ENTRY(proc_rt)	 all_entry;	/* proc_all */
+};
+
+/* A group whose main process is gone while others live on: rare, so apart. */
+struct proc_wait {
+	struct proc_rt		*rt;
+	int64_t			 since;		/* mono ms */
+	int			 cgroup_wd;	/* its cgroup.events watch; 0 none */
+	int			 live_seen;	/* proc_scan found a live member */
+	LIST_ENTRY(proc_wait)	 entry;		/* proc_waiting */
 };
 
 /*
@@ -94,7 +100,7 @@ struct proc_rt {
  */
 static struct proc_rt		**proc_gtab;
 static size_t			 proc_gcap, proc_gn;
-static LIST_HEAD(, proc_rt)	 proc_waiting = LIST_HEAD_INITIALIZER(proc_waiting);
+static LIST_HEAD(, proc_wait)	 proc_waiting = LIST_HEAD_INITIALIZER(proc_waiting);
 static LIST_HEAD(, proc_rt)	 proc_all = LIST_HEAD_INITIALIZER(proc_all);
 static int			 proc_nrunning;
 static int			 proc_devnull = -1;
@@ -217,7 +223,7 @@ proc_notify_close(struct proc_rt *rt)
 	if (rt->notify == NULL)
 		return;
 	/* what the child stored before it exited or was stopped is kept */
-	if (rt->node->spec != NULL && rt->node->spec->fd_store_max > 0)
+	if (rt->node->spec != NULL && spec_x(rt->node->spec)->fd_store_max > 0)
 		notify_drain_fdstore(rt->notify);
 	if ((s = notify_status(rt->notify)) != NULL) {
 		free(rt->status);
@@ -230,30 +236,35 @@ proc_notify_close(struct proc_rt *rt)
 static void
 proc_wait_remove(struct proc_rt *rt)
 {
-	if (!rt->waiting)
+	struct proc_wait	*w = rt->wait;
+
+	if (w == NULL)
 		return;
-	LIST_REMOVE(rt, wait_entry);
-	rt->waiting = 0;
-	if (rt->cgroup_wd > 0) {
-		cgroup_watch_remove(rt->cgroup_wd);
-		rt->cgroup_wd = 0;
-	} else if (--proc_npolled == 0)
+	LIST_REMOVE(w, entry);
+	rt->wait = NULL;
+	if (w->cgroup_wd > 0)
+		cgroup_watch_remove(w->cgroup_wd);
+	else if (--proc_npolled == 0)
 		ev_timer_stop(proc_loop, &proc_poll_w);
+	free(w);
 }
 
 /* A cgroup is watched (its emptying wakes the loop); a process group polled. */
 static void
 proc_wait_add(struct proc_rt *rt)
 {
-	int	wd;
+	struct proc_wait	*w;
+	int			 wd;
 
-	if (rt->waiting)
+	if (rt->wait != NULL)
 		return;
-	LIST_INSERT_HEAD(&proc_waiting, rt, wait_entry);
-	rt->waiting = 1;
-	rt->waiting_since = now_mono_ms();
+	w = xcalloc(1, sizeof *w);
+	w->rt = rt;
+	w->since = now_mono_ms();
+	LIST_INSERT_HEAD(&proc_waiting, w, entry);
+	rt->wait = w;
 	if (rt->cgroup != NULL && (wd = cgroup_watch_add(rt->cgroup)) > 0) {
-		rt->cgroup_wd = wd;
+		w->cgroup_wd = wd;
 		if (!ev_is_active(&proc_cgroup_w)) {
 			ev_io_set(&proc_cgroup_w, cgroup_watch_fd(), EV_READ);
 			ev_io_start(proc_loop, &proc_cgroup_w);
@@ -437,7 +448,8 @@ proc_stat(const char *pid, char *state, pid_t *pgrp)
 static void
 proc_scan(void)
 {
-	struct proc_rt	*rt, *next;
+	struct proc_rt	*rt;
+	struct proc_wait *w, *next;
 	struct dirent	*de;
 	DIR		*d;
 	char		 state;
@@ -446,17 +458,17 @@ proc_scan(void)
 
 	if (now - proc_last_scan < PROC_SCAN_MS)
 		return;
-	LIST_FOREACH(rt, &proc_waiting, wait_entry) {
-		if (now - rt->waiting_since >= PROC_SCAN_MS)
+	LIST_FOREACH(w, &proc_waiting, entry) {
+		if (now - w->since >= PROC_SCAN_MS)
 			break;
 	}
-	if (rt == NULL)
+	if (w == NULL)
 		return;
 	proc_last_scan = now;
 	if ((d = opendir("/proc")) == NULL)
 		return;
-	LIST_FOREACH(rt, &proc_waiting, wait_entry)
-		rt->live_seen = 0;
+	LIST_FOREACH(w, &proc_waiting, entry)
+		w->live_seen = 0;
 	while ((de = readdir(d)) != NULL) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
@@ -464,14 +476,15 @@ proc_scan(void)
 		    state == 'Z' || state == 'X')
 			continue;
 		rt = proc_group_find(pgrp);
-		if (rt != NULL)
-			rt->live_seen = 1;
+		if (rt != NULL && rt->wait != NULL)
+			rt->wait->live_seen = 1;
 	}
 	closedir(d);
-	for (rt = LIST_FIRST(&proc_waiting); rt != NULL; rt = next) {
-		next = LIST_NEXT(rt, wait_entry);
-		if (!rt->live_seen && rt->cgroup == NULL &&
-		    now - rt->waiting_since >= PROC_SCAN_MS) {
+	for (w = LIST_FIRST(&proc_waiting); w != NULL; w = next) {
+		next = LIST_NEXT(w, entry);
+		rt = w->rt;
+		if (!w->live_seen && rt->cgroup == NULL &&
+		    now - w->since >= PROC_SCAN_MS) {
 			log_debug("%s: only zombies left in pgid %d",
 			    rt->node->name, (int)rt->pgid);
 			proc_done(rt);
@@ -482,12 +495,12 @@ proc_scan(void)
 static void
 proc_recheck(void)
 {
-	struct proc_rt	*rt, *next;
+	struct proc_wait	*w, *next;
 
-	for (rt = LIST_FIRST(&proc_waiting); rt != NULL; rt = next) {
-		next = LIST_NEXT(rt, wait_entry);
-		if (proc_group_gone(rt))
-			proc_done(rt);
+	for (w = LIST_FIRST(&proc_waiting); w != NULL; w = next) {
+		next = LIST_NEXT(w, entry);
+		if (proc_group_gone(w->rt))
+			proc_done(w->rt);
 	}
 }
 
@@ -829,9 +842,9 @@ proc_start(struct node *node)
 	free(rt->status);
 	rt->status = NULL;
 	rt->answer = ANS_NONE;
-	rt->stop_signal = spec->stop_signal;
+	rt->stop_signal = spec_x(spec)->stop_signal;
 	rt->shutdown_ms = spec->shutdown_ms;
-	rt->start_timeout_ms = spec->start_timeout_ms;
+	rt->start_timeout_ms = spec_x(spec)->start_timeout_ms;
 	/* its held sockets first: one that cannot be bound fails the start */
 	if (listen_prepare(node, &cause) == -1) {
 		proc_start_failed(rt, cause);
@@ -841,8 +854,8 @@ proc_start(struct node *node)
 	memset(&sp, 0, sizeof sp);
 	sp.node = node;
 	/* a watchdog child needs the socket whatever its ready mode, so does the fd store */
-	if (spec->ready == READY_NOTIFY || spec->watchdog_ms > 0 ||
-	    spec->fd_store_max > 0) {
+	if (spec_x(spec)->ready == READY_NOTIFY || spec_x(spec)->watchdog_ms > 0 ||
+	    spec_x(spec)->fd_store_max > 0) {
 		rt->notify = notify_open(node->name,
 		    (unsigned long long)node->incarnation, proc_notify_ready, rt,
 		    &cause);
@@ -852,9 +865,9 @@ proc_start(struct node *node)
 		}
 		sp.notify_socket = notify_socket(rt->notify);
 		notify_set_fdstore(rt->notify, proc_notify_fds, rt);
-		if (spec->watchdog_ms > 0)
+		if (spec_x(spec)->watchdog_ms > 0)
 			notify_set_watchdog(rt->notify, proc_notify_watchdog, rt);
-		sp.watchdog_usec = (unsigned long long)spec->watchdog_ms * 1000;
+		sp.watchdog_usec = (unsigned long long)spec_x(spec)->watchdog_ms * 1000;
 	}
 	/* without its cgroup (out of fds, say) it starts as with cgroup = off */
 	if (cgroup_enabled() && (rt->cgroup = cgroup_child_create(node->name,
@@ -904,20 +917,20 @@ proc_start(struct node *node)
 	node->started_at = now_wall_ms();
 	log_info("start %s pid %d", node->name, (int)sp.pid);
 	events_emit("start", node, json_pack("{s:i}", "pid", (int)sp.pid));
-	if (spec->memory_restart > 0)
-		memwatch_add(node, sp.pid, spec->memory_restart);
+	if (spec_x(spec)->memory_restart > 0)
+		memwatch_add(node, sp.pid, spec_x(spec)->memory_restart);
 	/* systemd's watchdog runs from the main process's start */
-	liveness_watchdog_start(node, spec->watchdog_ms);
+	liveness_watchdog_start(node, spec_x(spec)->watchdog_ms);
 	if (rt->notify != NULL)
 		notify_child(rt->notify, sp.pid, rt->uid);
-	if (spec->ready != READY_NOTIFY) {
+	if (spec_x(spec)->ready != READY_NOTIFY) {
 		liveness_health_start(node);
 		proc_ops->started(node);
 		return;
 	}
 	rt->starting = 1;
-	if (spec->start_timeout_ms > 0) {
-		ev_timer_set(&rt->timer, spec->start_timeout_ms / 1000.0, 0.);
+	if (spec_x(spec)->start_timeout_ms > 0) {
+		ev_timer_set(&rt->timer, spec_x(spec)->start_timeout_ms / 1000.0, 0.);
 		ev_timer_start(proc_loop, &rt->timer);
 	}
 }
@@ -1155,7 +1168,7 @@ proc_busy(const char **name)
 		if (rt->pgid == 0)
 			continue;
 		if (rt->pid == 0 || rt->starting || rt->stopping ||
-		    rt->answer != ANS_NONE || rt->waiting) {
+		    rt->answer != ANS_NONE || rt->wait != NULL) {
 			*name = rt->node->name;
 			return (1);
 		}
@@ -1213,10 +1226,10 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 	rt->pid = rt->pgid = pc->pid;
 	rt->uid = (uid_t)pc->uid;
 	rt->stop_signal = pc->stop_signal > 0 ? pc->stop_signal :
-	    node->spec->stop_signal;
+	    spec_x(node->spec)->stop_signal;
 	rt->shutdown_ms = pc->stop_signal > 0 ? pc->shutdown_ms :
 	    node->spec->shutdown_ms;
-	rt->start_timeout_ms = node->spec->start_timeout_ms;
+	rt->start_timeout_ms = spec_x(node->spec)->start_timeout_ms;
 	if (pc->cgroup != NULL && cgroup_path_ok(pc->cgroup))
 		rt->cgroup = xstrdup(pc->cgroup);
 	proc_group_add(rt);
@@ -1224,13 +1237,13 @@ proc_adopt(struct node *node, const struct proc_carry *pc)
 	node->pid = pc->pid;
 	/* pidfds do not outlive an exec: a new one (after checking it is ours) */
 	reap_watch(pc->pid, -1);
-	if (node->spec->memory_restart > 0)
-		memwatch_add(node, pc->pid, node->spec->memory_restart);
+	if (spec_x(node->spec)->memory_restart > 0)
+		memwatch_add(node, pc->pid, spec_x(node->spec)->memory_restart);
 	if (pc->notify_fd >= 0)
 		rt->notify = notify_adopt(pc->notify_fd, pc->notify_socket,
 		    node->name, (unsigned long long)node->incarnation,
 		    proc_notify_ready, rt, pc->pid, rt->uid, pc->status);
-	if (rt->notify != NULL && node->spec->watchdog_ms > 0)
+	if (rt->notify != NULL && spec_x(node->spec)->watchdog_ms > 0)
 		notify_set_watchdog(rt->notify, proc_notify_watchdog, rt);
 	if (rt->notify != NULL)
 		notify_set_fdstore(rt->notify, proc_notify_fds, rt);

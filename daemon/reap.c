@@ -41,7 +41,7 @@ struct reap_w {
 };
 #define REAP_PID(w)	((pid_t)(intptr_t)(w)->io.data)
 
-/* pid -> watcher: open addressing, linear probing, at most half full */
+/* pid -> watcher: open addressing, linear probing, at most 3/4 full */
 static struct reap_w	**reap_tab;
 static size_t		  reap_cap, reap_n;
 
@@ -93,7 +93,7 @@ reap_insert(struct reap_w *w)
 	struct reap_w	**old = reap_tab;
 	size_t		  oldcap = reap_cap, i;
 
-	if ((reap_n + 1) * 2 > reap_cap) {
+	if ((reap_n + 1) * 4 > reap_cap * 3) {
 		reap_cap = reap_cap == 0 ? 64 : reap_cap * 2;
 		reap_tab = xcalloc(reap_cap, sizeof *reap_tab);
 		for (i = 0; i < oldcap; i++)

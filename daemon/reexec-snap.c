@@ -146,9 +146,9 @@ snap_node(struct node *n, int **fds, size_t *nfds)
 	    "pid", pc.pid, "started_at", (json_int_t)n->started_at,
 	    "code", n->last_exit_code, "signal", n->last_exit_signal);
 	if (n->dynamic) {
-		json_object_set_new(o, "args", snap_strv(n->extra_argv));
-		json_object_set_new(o, "env", snap_strv(n->extra_env));
-		json_object_set_new(o, "groups", snap_strv(n->extra_groups));
+		json_object_set_new(o, "args", snap_strv(node_extra_argv(n)));
+		json_object_set_new(o, "env", snap_strv(node_extra_env(n)));
+		json_object_set_new(o, "groups", snap_strv(node_extra_groups(n)));
 	}
 	if (n->sup != NULL) {
 		json_object_set_new(o, "windows", snap_windows(n->sup));
@@ -404,7 +404,7 @@ snap_windows_ok(struct node *n, json_t *w, int64_t now_s)
 		return (0);
 	json_array_foreach(w, p, one) {
 		if (!json_is_array(one) ||
-		    json_array_size(one) > (size_t)n->spec->max_restarts + 1)
+		    json_array_size(one) > (size_t)spec_x(n->spec)->max_restarts + 1)
 			return (0);
 		json_array_foreach(one, i, at)
 			if (!json_is_integer(at) ||
@@ -678,7 +678,7 @@ snap_apply_windows(struct node *n, json_t *w)
 		win->head = 0;
 		win->len = 0;
 		json_array_foreach(one, i, at)
-			window_push(win, n->spec->max_restarts,
+			window_push(win, spec_x(n->spec)->max_restarts,
 			    json_integer_value(at));
 	}
 }
@@ -695,10 +695,9 @@ snap_apply_node(json_t *o)
 	if (json_is_true(json_object_get(o, "dynamic"))) {
 		n = tree_add_dynamic(tree_find(snap_get_str(o, "parent")),
 		    snap_get_str(o, "name"));
-		n->extra_argv = snap_strv_take(json_object_get(o, "args"));
-		n->extra_env = snap_strv_take(json_object_get(o, "env"));
-		n->extra_groups = snap_strv_take(json_object_get(o, "groups"));
-		tree_group_join_extra(n);
+		tree_set_extra(n, snap_strv_take(json_object_get(o, "args")),
+		    snap_strv_take(json_object_get(o, "env")),
+		    snap_strv_take(json_object_get(o, "groups")));
 		n->task = json_is_true(json_object_get(o, "task"));
 	} else
 		n = tree_find(snap_get_str(o, "name"));

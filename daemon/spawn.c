@@ -492,7 +492,7 @@ spawn_env_build(const struct spawn *sp, const struct passwd *pw,
 	}
 	for (p = spec->env; p != NULL && *p != NULL; p++)
 		spawn_env_set(e, *p);
-	for (p = node->extra_env; p != NULL && *p != NULL; p++)
+	for (p = node_extra_env(node); p != NULL && *p != NULL; p++)
 		spawn_env_set(e, *p);
 	spawn_env_add(e, "SUPD_NAME", node->name);
 	spawn_env_add(e, "SUPD_SUPERVISOR",
@@ -555,12 +555,12 @@ spawn_argv(const struct spawn *sp)
 		return (v);
 	}
 	n = strv_len(node->spec->argv);
-	m = node->extra_argv != NULL ? strv_len(node->extra_argv) : 0;
+	m = node_extra_argv(node) != NULL ? strv_len(node_extra_argv(node)) : 0;
 	v = xcalloc(n + m + 1, sizeof *v);
 	for (i = 0; i < n; i++)
 		v[i] = node->spec->argv[i];
 	for (i = 0; i < m; i++)
-		v[n + i] = node->extra_argv[i];
+		v[n + i] = node_extra_argv(node)[i];
 	return (v);
 }
 
@@ -621,28 +621,28 @@ spawn_ids(const struct spec *spec, struct spawn_ctx *c, struct passwd **pw,
 	int		 n;
 
 	*pw = NULL;
-	if (spec->user != NULL) {
-		if ((*pw = getpwnam(spec->user)) != NULL) {
+	if (spec_x(spec)->user != NULL) {
+		if ((*pw = getpwnam(spec_x(spec)->user)) != NULL) {
 			c->uid = (*pw)->pw_uid;
 			c->gid = (*pw)->pw_gid;
-		} else if (spawn_parse_id(spec->user, &id) == 0) {
+		} else if (spawn_parse_id(spec_x(spec)->user, &id) == 0) {
 			c->uid = id;
 			c->gid = ((*pw = getpwuid(id)) != NULL) ?
 			    (*pw)->pw_gid : (gid_t)id;
 		} else {
-			*cause = xasprintf("user %s: no such user", spec->user);
+			*cause = xasprintf("user %s: no such user", spec_x(spec)->user);
 			return (-1);
 		}
 		c->set_uid = c->set_gid = 1;
 	}
-	if (spec->group != NULL) {
-		if ((gr = getgrnam(spec->group)) != NULL)
+	if (spec_x(spec)->group != NULL) {
+		if ((gr = getgrnam(spec_x(spec)->group)) != NULL)
 			c->gid = gr->gr_gid;
-		else if (spawn_parse_id(spec->group, &id) == 0)
+		else if (spawn_parse_id(spec_x(spec)->group, &id) == 0)
 			c->gid = id;
 		else {
 			*cause = xasprintf("group %s: no such group",
-			    spec->group);
+			    spec_x(spec)->group);
 			return (-1);
 		}
 		c->set_gid = 1;
@@ -702,7 +702,7 @@ spawn_resources(const struct spec *spec, struct spawn_ctx *c)
 	int			 i;
 
 	for (i = 0; i < LIMIT_COUNT; i++) {
-		l = &spec->limits[i];
+		l = &spec_x(spec)->limits[i];
 		if (!l->set)
 			continue;
 		c->set_limit[i] = 1;
@@ -714,11 +714,11 @@ spawn_resources(const struct spec *spec, struct spawn_ctx *c)
 	/* limit_nofile replaces the limit supd was given */
 	if (c->set_limit[LIMIT_NOFILE])
 		c->set_nofile = 0;
-	c->set_nice = spec->nice.set;
-	c->nice = spec->nice.value;
-	if (spec->oom_score_adjust.set)
+	c->set_nice = spec_x(spec)->nice.set;
+	c->nice = spec_x(spec)->nice.value;
+	if (spec_x(spec)->oom_score_adjust.set)
 		c->oomlen = (size_t)snprintf(c->oom, sizeof c->oom, "%d\n",
-		    spec->oom_score_adjust.value);
+		    spec_x(spec)->oom_score_adjust.value);
 }
 
 static char *
@@ -927,8 +927,8 @@ spawn_start(struct spawn *sp, char **cause)
 	memset(&c, 0, sizeof c);
 	memcpy(c.fd, sp->fd, sizeof c.fd);
 	c.cgroup_procs = sp->cgroup_procs > 0 ? sp->cgroup_procs : -1;
-	c.umask = spec->umask;
-	c.cwd = spec->cwd;
+	c.umask = spec_x(spec)->umask;
+	c.cwd = spec_x(spec)->cwd;
 	c.rtmin = spawn_rtmin;
 	c.maxfd = spawn_maxfd;
 	c.nofile = spawn_nofile;

@@ -86,75 +86,59 @@ pack_ints(struct pack *p, const int *v, size_t n)
 	return (d);
 }
 
-/* Lay s out into p (or measure it, p->base NULL); the copy, or NULL. */
-static struct spec *
-pack_lay(struct pack *p, const struct spec *s)
+/* x laid out into p after its spec (or measured); the copy, or NULL. */
+static struct spec_extra *
+pack_extra(struct pack *p, const struct spec_extra *x)
 {
-	struct spec		*d;
+	struct spec_extra	*d;
 	struct spec_listen	*l;
-	char			**argv, **env, **groups, **health;
+	char			**health;
 	size_t			 i;
 
-	d = pack_take(p, sizeof *d, alignof(struct spec));
-	if (d != NULL) {
-		*d = *s;
-		d->packed = 1;
+	/* a block the parse made but left at the defaults is not kept */
+	if (x == NULL || memcmp(x, &spec_extra_defaults, sizeof *x) == 0)
+		return (NULL);
+	d = pack_take(p, sizeof *d, alignof(struct spec_extra));
+	if (d != NULL)
+		*d = *x;
+	health = pack_strv(p, x->health_argv);
+	{
+		int	*sigs = pack_ints(p, x->success_signals,
+		    x->nsuccess_signals);
+
+		if (d != NULL)
+			d->success_signals = sigs;
 	}
-	/* pointers first, then the ints, then every byte of text */
-	argv = pack_strv(p, s->argv);
-	env = pack_strv(p, s->env);
-	groups = pack_strv(p, s->groups);
-	health = pack_strv(p, s->health_argv);
-	l = s->listen != NULL ? pack_take(p, s->nlisten * sizeof *l,
+	l = x->listen != NULL ? pack_take(p, x->nlisten * sizeof *l,
 	    alignof(struct spec_listen)) : NULL;
 	if (d != NULL) {
-		d->argv = argv;
-		d->env = env;
-		d->groups = groups;
 		d->health_argv = health;
 		d->listen = l;
 	}
-	{
-		int	*codes = pack_ints(p, s->success_codes, s->nsuccess);
-		int	*sigs = pack_ints(p, s->success_signals,
-		    s->nsuccess_signals);
-
-		if (d != NULL) {
-			d->success_codes = codes;
-			d->success_signals = sigs;
-		}
-	}
-	pack_strv_strs(p, argv, s->argv);
-	pack_strv_strs(p, env, s->env);
-	pack_strv_strs(p, groups, s->groups);
-	pack_strv_strs(p, health, s->health_argv);
-	for (i = 0; s->listen != NULL && i < s->nlisten; i++) {
-		char	*text = pack_str(p, s->listen[i].text);
-		char	*name = pack_str(p, s->listen[i].name);
-		char	*addr = pack_str(p, s->listen[i].addr);
+	pack_strv_strs(p, health, x->health_argv);
+	for (i = 0; x->listen != NULL && i < x->nlisten; i++) {
+		char	*text = pack_str(p, x->listen[i].text);
+		char	*name = pack_str(p, x->listen[i].name);
+		char	*addr = pack_str(p, x->listen[i].addr);
 
 		if (l != NULL) {
-			l[i] = s->listen[i];
+			l[i] = x->listen[i];
 			l[i].text = text;
 			l[i].name = name;
 			l[i].addr = addr;
 		}
 	}
 	{
-		char	*name = pack_str(p, s->name);
-		char	*parent = pack_str(p, s->parent);
-		char	*cwd = pack_str(p, s->cwd);
-		char	*user = pack_str(p, s->user);
-		char	*group = pack_str(p, s->group);
-		char	*mmax = pack_str(p, s->memory_max);
-		char	*mhigh = pack_str(p, s->memory_high);
-		char	*cpuw = pack_str(p, s->cpu_weight);
-		char	*cpum = pack_str(p, s->cpu_max);
-		char	*pids = pack_str(p, s->pids_max);
+		char	*cwd = pack_str(p, x->cwd);
+		char	*user = pack_str(p, x->user);
+		char	*group = pack_str(p, x->group);
+		char	*mmax = pack_str(p, x->memory_max);
+		char	*mhigh = pack_str(p, x->memory_high);
+		char	*cpuw = pack_str(p, x->cpu_weight);
+		char	*cpum = pack_str(p, x->cpu_max);
+		char	*pids = pack_str(p, x->pids_max);
 
 		if (d != NULL) {
-			d->name = name;
-			d->parent = parent;
 			d->cwd = cwd;
 			d->user = user;
 			d->group = group;
@@ -165,6 +149,66 @@ pack_lay(struct pack *p, const struct spec *s)
 			d->pids_max = pids;
 		}
 	}
+	return (d);
+}
+
+/* v, or the one empty vector every packed spec shares. */
+static char **
+pack_strv_or_empty(struct pack *p, char *const *v)
+{
+	if (v != NULL && v[0] == NULL)
+		return ((char **)spec_empty_strv);
+	return (pack_strv(p, v));
+}
+
+/* Lay s out into p (or measure it, p->base NULL); the copy, or NULL. */
+static struct spec *
+pack_lay(struct pack *p, const struct spec *s)
+{
+	struct spec		*d;
+	struct spec_extra	*x;
+	char			**argv, **env, **groups;
+	int			*codes;
+
+	d = pack_take(p, sizeof *d, alignof(struct spec));
+	if (d != NULL) {
+		*d = *s;
+		d->packed = 1;
+	}
+	/* pointers first, then the ints, then every byte of text */
+	argv = pack_strv_or_empty(p, s->argv);
+	env = pack_strv_or_empty(p, s->env);
+	groups = pack_strv_or_empty(p, s->groups);
+	/* success_exit_codes unset: { 0 }, shared */
+	if (s->nsuccess == 1 && s->success_codes != NULL &&
+	    s->success_codes[0] == 0)
+		codes = (int *)spec_default_codes;
+	else
+		codes = pack_ints(p, s->success_codes, s->nsuccess);
+	if (d != NULL) {
+		d->argv = argv;
+		d->env = env;
+		d->groups = groups;
+		d->success_codes = codes;
+	}
+	if (argv != spec_empty_strv)
+		pack_strv_strs(p, argv, s->argv);
+	if (env != spec_empty_strv)
+		pack_strv_strs(p, env, s->env);
+	if (groups != spec_empty_strv)
+		pack_strv_strs(p, groups, s->groups);
+	{
+		char	*name = pack_str(p, s->name);
+		char	*parent = pack_str(p, s->parent);
+
+		if (d != NULL) {
+			d->name = name;
+			d->parent = parent;
+		}
+	}
+	x = pack_extra(p, s->x);
+	if (d != NULL)
+		d->x = x;
 	return (d);
 }
 
@@ -182,4 +226,30 @@ spec_pack(struct spec *s)
 	d = pack_lay(&p, s);
 	spec_free(s);
 	return (d);
+}
+
+void *
+spec_pack_list(struct spec_list *list, struct spec **track)
+{
+	struct pack	 p = { NULL, 0 };
+	struct spec_list done = TAILQ_HEAD_INITIALIZER(done);
+	struct spec	*s, *d;
+
+	TAILQ_FOREACH(s, list, entry)
+		pack_lay(&p, s);
+	if (p.off == 0)
+		return (NULL);
+	p.base = xmalloc(p.off);
+	p.off = 0;
+	while ((s = TAILQ_FIRST(list)) != NULL) {
+		TAILQ_REMOVE(list, s, entry);
+		d = pack_lay(&p, s);
+		d->packed = SPEC_PACKED_SHARED;
+		if (track != NULL && *track == s)
+			*track = d;
+		TAILQ_INSERT_TAIL(&done, d, entry);
+		spec_free(s);
+	}
+	TAILQ_CONCAT(list, &done, entry);
+	return (p.base);
 }

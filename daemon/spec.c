@@ -28,6 +28,58 @@ const char *const spec_limit_names[] = {
 	NULL
 };
 
+char *const spec_empty_strv[1] = { NULL };
+const int spec_default_codes[1] = { 0 };
+
+const struct spec_extra spec_extra_defaults = {
+	.stop_signal = SIGTERM,
+	.umask = -1,
+	.ready = READY_EXEC,
+	.start_timeout_ms = DEFAULT_START_TIMEOUT,
+	.strategy = STRATEGY_ONE_FOR_ONE,
+	.max_restarts = DEFAULT_MAX_RESTARTS,
+	.max_seconds = DEFAULT_MAX_SECONDS,
+	.max_children = DEFAULT_MAX_CHILDREN,
+	.partitions = 1,
+	.watchdog_signal = SIGABRT,
+	.health_interval_ms = DEFAULT_HEALTH_INTERVAL,
+	.health_timeout_ms = DEFAULT_HEALTH_TIMEOUT,
+	.health_retries = DEFAULT_HEALTH_RETRIES,
+};
+
+struct spec_extra *
+spec_extra_own(struct spec *s)
+{
+	struct spec_extra	*x;
+
+	if (s->x != NULL)
+		return ((struct spec_extra *)s->x);
+	x = xmalloc(sizeof *x);
+	memcpy(x, &spec_extra_defaults, sizeof *x);
+	s->x = x;
+	return (x);
+}
+
+/* An unpacked spec's extra block and what it owns. */
+static void
+spec_extra_free(struct spec_extra *x)
+{
+	if (x == NULL)
+		return;
+	free(x->cwd);
+	free(x->user);
+	free(x->group);
+	free(x->success_signals);
+	free(x->memory_max);
+	free(x->memory_high);
+	free(x->cpu_weight);
+	free(x->cpu_max);
+	free(x->pids_max);
+	strv_free(x->health_argv);
+	spec_listen_free(x->listen, x->nlisten);
+	free(x);
+}
+
 /* A death systemd calls clean: OTP's shutdown, what supd itself sends. */
 static int
 spec_clean_signal(int sig)
@@ -45,8 +97,8 @@ spec_is_success(const struct spec *s, int code, int sig)
 	if (sig != 0) {
 		if (spec_clean_signal(sig))
 			return (1);
-		for (i = 0; i < s->nsuccess_signals; i++) {
-			if (s->success_signals[i] == sig)
+		for (i = 0; i < spec_x(s)->nsuccess_signals; i++) {
+			if (spec_x(s)->success_signals[i] == sig)
 				return (1);
 		}
 		return (0);
@@ -67,6 +119,8 @@ spec_free(struct spec *s)
 {
 	if (s == NULL)
 		return;
+	if (s->packed == SPEC_PACKED_SHARED)
+		return;		/* its list's block is its owner's to free */
 	if (s->packed) {
 		free(s);
 		return;
@@ -75,19 +129,9 @@ spec_free(struct spec *s)
 	free(s->parent);
 	strv_free(s->argv);
 	strv_free(s->env);
-	free(s->cwd);
-	free(s->memory_max);
-	free(s->memory_high);
-	free(s->cpu_weight);
-	free(s->cpu_max);
-	free(s->pids_max);
-	free(s->user);
-	free(s->group);
+	spec_extra_free((struct spec_extra *)s->x);
 	free(s->success_codes);
-	free(s->success_signals);
 	strv_free(s->groups);
-	strv_free(s->health_argv);
-	spec_listen_free(s->listen, s->nlisten);
 	free(s);
 }
 
@@ -106,7 +150,7 @@ spec_listen_free(struct spec_listen *v, size_t n)
 
 /* listen keys as resolved: same sockets in the same order */
 static int
-spec_listen_eq(const struct spec *a, const struct spec *b)
+spec_listen_eq(const struct spec_extra *a, const struct spec_extra *b)
 {
 	size_t	i;
 
@@ -155,8 +199,8 @@ spec_codes_eq(const struct spec *a, const struct spec *b)
 
 	return (spec_ints_eq(ca, a->nsuccess > 0 ? a->nsuccess : 1, cb,
 	    b->nsuccess > 0 ? b->nsuccess : 1) &&
-	    spec_ints_eq(a->success_signals, a->nsuccess_signals,
-	    b->success_signals, b->nsuccess_signals));
+	    spec_ints_eq(spec_x(a)->success_signals, spec_x(a)->nsuccess_signals,
+	    spec_x(b)->success_signals, spec_x(b)->nsuccess_signals));
 }
 
 static int
@@ -177,6 +221,7 @@ int
 spec_diff(const struct spec *a, const struct spec *b, const char **keys,
     int max)
 {
+	const struct spec_extra *xa = spec_x(a), *xb = spec_x(b);
 	int	n = 0, i;
 
 #define SPEC_DIFF(cond, key) do {					\
@@ -188,56 +233,56 @@ spec_diff(const struct spec *a, const struct spec *b, const char **keys,
 	SPEC_DIFF(a->significant == b->significant, "significant");
 	SPEC_DIFF(a->manual == b->manual, "autostart");
 	SPEC_DIFF(a->shutdown_ms == b->shutdown_ms, "shutdown");
-	SPEC_DIFF(a->stop_signal == b->stop_signal, "stop_signal");
+	SPEC_DIFF(spec_x(a)->stop_signal == spec_x(b)->stop_signal, "stop_signal");
 	SPEC_DIFF(spec_strv_equal(a->env, b->env), "env");
-	SPEC_DIFF(spec_str_equal(a->cwd, b->cwd), "cwd");
-	SPEC_DIFF(spec_str_equal(a->user, b->user), "user");
-	SPEC_DIFF(spec_str_equal(a->group, b->group), "group");
-	SPEC_DIFF(a->umask == b->umask, "umask");
-	SPEC_DIFF(a->ready == b->ready, "ready");
-	SPEC_DIFF(a->start_timeout_ms == b->start_timeout_ms, "start_timeout");
+	SPEC_DIFF(spec_str_equal(spec_x(a)->cwd, spec_x(b)->cwd), "cwd");
+	SPEC_DIFF(spec_str_equal(spec_x(a)->user, spec_x(b)->user), "user");
+	SPEC_DIFF(spec_str_equal(spec_x(a)->group, spec_x(b)->group), "group");
+	SPEC_DIFF(spec_x(a)->umask == spec_x(b)->umask, "umask");
+	SPEC_DIFF(spec_x(a)->ready == spec_x(b)->ready, "ready");
+	SPEC_DIFF(spec_x(a)->start_timeout_ms == spec_x(b)->start_timeout_ms, "start_timeout");
 	SPEC_DIFF(a->out == b->out, "stdout");
 	SPEC_DIFF(a->err == b->err, "stderr");
 	SPEC_DIFF(spec_codes_eq(a, b), "success_exit_codes");
 	SPEC_DIFF(spec_strv_equal(a->groups, b->groups), "groups");
-	SPEC_DIFF(a->restart_delay_ms == b->restart_delay_ms, "restart_delay");
-	SPEC_DIFF(a->restart_delay_max_ms == b->restart_delay_max_ms,
+	SPEC_DIFF(xa->restart_delay_ms == xb->restart_delay_ms, "restart_delay");
+	SPEC_DIFF(xa->restart_delay_max_ms == xb->restart_delay_max_ms,
 	    "restart_delay_max");
-	SPEC_DIFF(a->restart_delay_reset_ms == b->restart_delay_reset_ms,
+	SPEC_DIFF(xa->restart_delay_reset_ms == xb->restart_delay_reset_ms,
 	    "restart_delay_reset");
-	SPEC_DIFF(a->watchdog_ms == b->watchdog_ms, "watchdog");
-	SPEC_DIFF(a->watchdog_signal == b->watchdog_signal, "watchdog_signal");
-	SPEC_DIFF(spec_strv_equal(a->health_argv, b->health_argv), "health");
-	SPEC_DIFF(a->health_interval_ms == b->health_interval_ms,
+	SPEC_DIFF(xa->watchdog_ms == xb->watchdog_ms, "watchdog");
+	SPEC_DIFF(xa->watchdog_signal == xb->watchdog_signal, "watchdog_signal");
+	SPEC_DIFF(spec_strv_equal(xa->health_argv, xb->health_argv), "health");
+	SPEC_DIFF(xa->health_interval_ms == xb->health_interval_ms,
 	    "health_interval");
-	SPEC_DIFF(a->health_timeout_ms == b->health_timeout_ms,
+	SPEC_DIFF(xa->health_timeout_ms == xb->health_timeout_ms,
 	    "health_timeout");
-	SPEC_DIFF(a->health_retries == b->health_retries, "health_retries");
-	SPEC_DIFF(a->health_start_period_ms == b->health_start_period_ms,
+	SPEC_DIFF(xa->health_retries == xb->health_retries, "health_retries");
+	SPEC_DIFF(xa->health_start_period_ms == xb->health_start_period_ms,
 	    "health_start_period");
-	SPEC_DIFF(spec_str_equal(a->memory_max, b->memory_max), "memory_max");
-	SPEC_DIFF(spec_str_equal(a->memory_high, b->memory_high), "memory_high");
-	SPEC_DIFF(spec_str_equal(a->cpu_weight, b->cpu_weight), "cpu_weight");
-	SPEC_DIFF(spec_str_equal(a->cpu_max, b->cpu_max), "cpu_max");
-	SPEC_DIFF(spec_str_equal(a->pids_max, b->pids_max), "pids_max");
-	SPEC_DIFF(a->strategy == b->strategy, "strategy");
-	SPEC_DIFF(a->max_restarts == b->max_restarts, "max_restarts");
-	SPEC_DIFF(a->max_seconds == b->max_seconds, "max_seconds");
-	SPEC_DIFF(a->auto_shutdown == b->auto_shutdown, "auto_shutdown");
-	SPEC_DIFF(a->max_children == b->max_children, "max_children");
-	SPEC_DIFF(a->partitions == b->partitions, "partitions");
+	SPEC_DIFF(spec_str_equal(xa->memory_max, xb->memory_max), "memory_max");
+	SPEC_DIFF(spec_str_equal(xa->memory_high, xb->memory_high), "memory_high");
+	SPEC_DIFF(spec_str_equal(xa->cpu_weight, xb->cpu_weight), "cpu_weight");
+	SPEC_DIFF(spec_str_equal(xa->cpu_max, xb->cpu_max), "cpu_max");
+	SPEC_DIFF(spec_str_equal(xa->pids_max, xb->pids_max), "pids_max");
+	SPEC_DIFF(spec_x(a)->strategy == spec_x(b)->strategy, "strategy");
+	SPEC_DIFF(spec_x(a)->max_restarts == spec_x(b)->max_restarts, "max_restarts");
+	SPEC_DIFF(spec_x(a)->max_seconds == spec_x(b)->max_seconds, "max_seconds");
+	SPEC_DIFF(spec_x(a)->auto_shutdown == spec_x(b)->auto_shutdown, "auto_shutdown");
+	SPEC_DIFF(spec_x(a)->max_children == spec_x(b)->max_children, "max_children");
+	SPEC_DIFF(spec_x(a)->partitions == spec_x(b)->partitions, "partitions");
 	for (i = 0; i < LIMIT_COUNT; i++)
-		SPEC_DIFF(spec_limit_eq(&a->limits[i], &b->limits[i]),
+		SPEC_DIFF(spec_limit_eq(&xa->limits[i], &xb->limits[i]),
 		    spec_limit_names[i]);
-	SPEC_DIFF(spec_opt_eq(&a->nice, &b->nice), "nice");
-	SPEC_DIFF(spec_opt_eq(&a->oom_score_adjust, &b->oom_score_adjust),
+	SPEC_DIFF(spec_opt_eq(&xa->nice, &xb->nice), "nice");
+	SPEC_DIFF(spec_opt_eq(&xa->oom_score_adjust, &xb->oom_score_adjust),
 	    "oom_score_adjust");
-	SPEC_DIFF(a->memory_restart == b->memory_restart, "memory_restart");
-	SPEC_DIFF(spec_listen_eq(a, b), "listen");
-	SPEC_DIFF(a->listen_backlog == b->listen_backlog, "listen_backlog");
-	SPEC_DIFF(a->listen_reuseport == b->listen_reuseport,
+	SPEC_DIFF(xa->memory_restart == xb->memory_restart, "memory_restart");
+	SPEC_DIFF(spec_listen_eq(xa, xb), "listen");
+	SPEC_DIFF(xa->listen_backlog == xb->listen_backlog, "listen_backlog");
+	SPEC_DIFF(xa->listen_reuseport == xb->listen_reuseport,
 	    "listen_reuseport");
-	SPEC_DIFF(a->fd_store_max == b->fd_store_max, "fd_store_max");
+	SPEC_DIFF(xa->fd_store_max == xb->fd_store_max, "fd_store_max");
 #undef SPEC_DIFF
 	return (n);
 }

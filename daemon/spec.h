@@ -102,39 +102,27 @@ struct spec_listen {
 #define DEFAULT_HEALTH_TIMEOUT	30000
 #define DEFAULT_HEALTH_RETRIES	3
 
-struct spec {
-	char			*name;
-	enum node_kind		 kind;
-	int			 packed;	/* one allocation (spec_pack) */
-	char			*parent;	/* NULL for the root */
-	const char		*file;		/* points into struct config */
-	int			 line;		/* line of the [section] header */
+/*
+ * The keys a plain worker leaves alone: how it runs (cwd, user, umask,
+ * stop_signal, ...), resources, backoff, liveness, cgroup limits, sockets,
+ * and a supervisor's strategy and intensity.  A spec that leaves them all
+ * at their defaults has x NULL and pays a pointer; read them with spec_x,
+ * which gives the defaults then.  conf.c gives a spec its own block
+ * (spec_extra_own) at the first such key it sets.
+ */
+struct spec_extra {
 	/* lines of the keys --check looks up on the machine; 0: not given */
-	int			 command_line, cwd_line, user_line, group_line;
-
-	/* workers, and the template of a dynamic supervisor */
-	char			**argv;		/* NULL-terminated; NULL for a supervisor */
-	enum restart_type	 restart;	/* a dynamic supervisor's: its children's */
-	int			 significant;	/* its exit may stop its supervisor */
-	int			 manual;	/* autostart = no: started only by `supctl start` */
-	int64_t			 shutdown_ms;	/* or SHUTDOWN_BRUTAL_KILL / SHUTDOWN_INFINITY */
+	int			 cwd_line, user_line, group_line;
+	/* how a child runs */
 	int			 stop_signal;	/* default SIGTERM */
-	char			**env;		/* "KEY=VALUE", NULL-terminated, file order */
-	size_t			 nenv;
 	char			*cwd;		/* absolute, or NULL */
 	char			*user;		/* NULL: supd's own */
 	char			*group;
 	int			 umask;		/* -1: inherit supd's */
 	enum ready_mode		 ready;
 	int64_t			 start_timeout_ms;
-	enum output_mode	 out;
-	enum output_mode	 err;
-	int			*success_codes;	/* default { 0 } */
-	size_t			 nsuccess;
 	int			*success_signals;	/* signal names in success_exit_codes */
 	size_t			 nsuccess_signals;
-	char			**groups;	/* process groups (:pg), NULL-terminated */
-	size_t			 ngroups;
 	/* resources, all opt-in: set in the child between fork and exec */
 	struct spec_limit	 limits[LIMIT_COUNT];
 	struct spec_opt		 nice;		/* -20..19 */
@@ -168,10 +156,41 @@ struct spec {
 	int			 max_restarts;
 	int			 max_seconds;
 	enum auto_shutdown	 auto_shutdown;	/* static supervisors only */
-
 	/* dynamic supervisors */
 	int			 max_children;	/* 0: unlimited */
 	int			 partitions;	/* >= 1 */
+};
+
+/*
+ * What every section has, and what a plain worker sets: the rest is in
+ * *x.  The ints the key table fills are int-sized (conf-key.c).
+ */
+struct spec {
+	char			*name;
+	char			*parent;	/* NULL for the root */
+	const char		*file;		/* points into struct config */
+	enum node_kind		 kind;
+	int			 packed;	/* one allocation (spec_pack), or */
+#define SPEC_PACKED_SHARED	2	/* one of a list's block (spec_pack_list) */
+	int			 line;		/* line of the [section] header */
+	int			 command_line;	/* 0: not given (--check looks it up) */
+
+	/* workers, and the template of a dynamic supervisor */
+	char			**argv;		/* NULL-terminated; NULL for a supervisor */
+	enum restart_type	 restart;	/* a dynamic supervisor's: its children's */
+	int			 significant;	/* its exit may stop its supervisor */
+	int			 manual;	/* autostart = no: started only by `supctl start` */
+	enum output_mode	 out;
+	enum output_mode	 err;
+	int64_t			 shutdown_ms;	/* or SHUTDOWN_BRUTAL_KILL / SHUTDOWN_INFINITY */
+	char			**env;		/* "KEY=VALUE", NULL-terminated, file order */
+	size_t			 nenv;
+	int			*success_codes;	/* default { 0 } */
+	size_t			 nsuccess;
+	char			**groups;	/* process groups (:pg), NULL-terminated */
+	size_t			 ngroups;
+	/* the keys a worker rarely sets, in a block of their own */
+	const struct spec_extra	*x;		/* NULL: all at their defaults */
 
 	TAILQ_ENTRY(spec)	 entry;		/* file order */
 };
@@ -206,7 +225,20 @@ struct config {
 	struct spec_list	 specs;		/* every section but [supd], file order */
 	struct spec		*root;
 	size_t			 nspecs;
+	void			*pack;		/* every spec's bytes (spec_pack_list) */
 };
+
+/* What packed specs share: the empty vector, success_exit_codes unset. */
+extern char *const spec_empty_strv[1];
+extern const int spec_default_codes[1];
+/* Every extra key at its default: what spec_x gives for x NULL. */
+extern const struct spec_extra spec_extra_defaults;
+#define spec_x(s)	((s)->x != NULL ? (s)->x : &spec_extra_defaults)
+/*
+ * s's own extra block, made from the defaults at the first call, for conf.c
+ * to fill while it parses (never a packed spec's).
+ */
+struct spec_extra *spec_extra_own(struct spec *s);
 
 /* The words of the file, indexed by the enums above; NULL-terminated. */
 extern const char *const spec_kind_names[];	/* "supervisor", "dynamic", "worker" */
@@ -246,5 +278,13 @@ void	spec_free(struct spec *);
  * a packed spec's strings or vectors; spec_free frees it whole.
  */
 struct spec	*spec_pack(struct spec *s);
+/*
+ * Every spec of list moved into one allocation, returned (NULL for an
+ * empty list): no block header or rounding per spec, and none of the
+ * parse's small blocks left among them.  spec_free leaves such a spec
+ * alone; the block is freed whole once no spec of it is used.  *track,
+ * if it is one of list, becomes its copy.
+ */
+void		*spec_pack_list(struct spec_list *list, struct spec **track);
 
 #endif /* SPEC_H */

@@ -24,6 +24,8 @@
 #include <libgen.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdalign.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,13 +138,28 @@ struct store_bind {
 struct store_op {
 	enum store_stmt		 stmt;
 	int			 nbinds;
+	struct store_batch	*batch;		/* whose chunks hold its texts */
 	struct store_bind	 b[STORE_MAX_BINDS];
 	STAILQ_ENTRY(store_op)	 entry;
 };
 
+/*
+ * A batch's ops and their texts, bump-allocated: a boot's batch of tens of
+ * thousands of small blocks, freed after its commit, would have left holes
+ * among the blocks kept (each child's runtime data, its event line).
+ */
+struct store_chunk {
+	struct store_chunk	*next;
+	size_t			 used, size;
+	max_align_t		 data[];
+};
+#define STORE_CHUNK_FIRST	2048
+#define STORE_CHUNK_MAX		(256 * 1024)	/* past glibc's mmap threshold */
+
 struct store_batch {
 	STAILQ_HEAD(, store_op)		 ops;
 	size_t				 nops;
+	struct store_chunk		*chunks;	/* newest first */
 	int				 wanted;	/* a reply waits for it: no delay */
 	uint64_t			 id;		/* batches in the order they are filled */
 	uint64_t			 event_seq;	/* the newest event in it */
@@ -564,18 +581,44 @@ store_batch_new(void)
 	return (b);
 }
 
+/* size bytes (zeroed, aligned as an op) from b's chunks. */
+static void *
+store_alloc(struct store_batch *b, size_t size)
+{
+	struct store_chunk	*c = b->chunks;
+	size_t			 want;
+	void			*p;
+
+	size = (size + alignof(struct store_op) - 1) &
+	    ~(alignof(struct store_op) - 1);
+	if (c == NULL || c->size - c->used < size) {
+		want = c == NULL ? STORE_CHUNK_FIRST : c->size * 2;
+		if (want > STORE_CHUNK_MAX)
+			want = STORE_CHUNK_MAX;
+		if (want < size)
+			want = size;
+		c = xmalloc(sizeof *c + want);
+		c->size = want;
+		c->used = 0;
+		c->next = b->chunks;
+		b->chunks = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += size;
+	memset(p, 0, size);
+	return (p);
+}
+
 static void
 store_batch_free_ops(struct store_batch *b)
 {
-	struct store_op	*op;
-	int		 i;
+	struct store_chunk	*c;
 
-	while ((op = STAILQ_FIRST(&b->ops)) != NULL) {
-		STAILQ_REMOVE_HEAD(&b->ops, entry);
-		for (i = 0; i < op->nbinds; i++)
-			free(op->b[i].s);
-		free(op);
+	while ((c = b->chunks) != NULL) {
+		b->chunks = c->next;
+		free(c);
 	}
+	STAILQ_INIT(&b->ops);
 	b->nops = 0;
 	b->event_seq = 0;
 }
@@ -604,8 +647,9 @@ store_op(enum store_stmt stmt)
 
 	if (store_cur == NULL)
 		return (NULL);
-	op = xcalloc(1, sizeof *op);
+	op = store_alloc(store_cur, sizeof *op);
 	op->stmt = stmt;
+	op->batch = store_cur;
 	STAILQ_INSERT_TAIL(&store_cur->ops, op, entry);
 	store_cur->nops++;
 	if (!store_started)
@@ -630,7 +674,7 @@ store_text(struct store_op *op, const char *s, size_t len)
 	if (s == NULL)
 		return;
 	b->kind = B_TEXT;
-	b->s = xmalloc(len + 1);
+	b->s = store_alloc(op->batch, len + 1);
 	memcpy(b->s, s, len);
 	b->s[len] = '\0';
 }
@@ -670,9 +714,9 @@ store_child_put(const struct node *n)
 		return;
 	store_str(op, n->name);
 	store_str(op, n->parent->name);
-	store_strv_bind(op, n->extra_argv);
-	store_strv_bind(op, n->extra_env);
-	store_strv_bind(op, n->extra_groups);
+	store_strv_bind(op, node_extra_argv(n));
+	store_strv_bind(op, node_extra_env(n));
+	store_strv_bind(op, node_extra_groups(n));
 	store_str(op, spec_restart_names[n->spec->restart]);
 }
 
@@ -696,7 +740,7 @@ store_group_put(const struct node *n, pid_t pgid, uint64_t starttime)
 	store_str(op, n->name);
 	store_int(op, pgid);
 	store_int(op, (sqlite3_int64)starttime);
-	store_int(op, n->spec->stop_signal);
+	store_int(op, spec_x(n->spec)->stop_signal);
 	store_int(op, n->spec->shutdown_ms);
 }
 
@@ -872,8 +916,9 @@ store_hand(struct store_batch *b, int inline_ok)
 	struct store_op	*op;
 
 	if (b->event_seq > (uint64_t)store_history_max) {
-		op = xcalloc(1, sizeof *op);
+		op = store_alloc(b, sizeof *op);
 		op->stmt = ST_EVENT_TRIM;
+		op->batch = b;
 		store_int(op, (sqlite3_int64)(b->event_seq -
 		    (uint64_t)store_history_max));
 		STAILQ_INSERT_TAIL(&b->ops, op, entry);

@@ -36,11 +36,11 @@ tree_sup_new(const struct spec *spec)
 
 	s = xcalloc(1, sizeof *s);
 	/* A partitioned pool has one window per partition plus its own. */
-	s->nwindows = spec->kind == KIND_DYNAMIC && spec->partitions > 1 ?
-	    spec->partitions + 1 : 1;
+	s->nwindows = spec->kind == KIND_DYNAMIC && spec_x(spec)->partitions > 1 ?
+	    spec_x(spec)->partitions + 1 : 1;
 	s->windows = xcalloc(1, sizeof *s->windows * s->nwindows);
 	for (i = 0; i < s->nwindows; i++)
-		window_init(&s->windows[i], spec->max_restarts);
+		window_init(&s->windows[i], spec_x(spec)->max_restarts);
 	TAILQ_INIT(&s->pending);
 	return (s);
 }
@@ -64,9 +64,10 @@ static struct node *
 tree_node_new(const char *name, const struct spec *spec, enum node_kind kind)
 {
 	struct node	*n;
+	size_t		 len = strnlen(name, NAME_MAX_LEN);
 
-	n = xcalloc(1, sizeof *n);
-	strncpy(n->name, name, NAME_MAX_LEN);
+	n = xcalloc(1, sizeof *n + len + 1);
+	memcpy(n->name, name, len);
 	n->kind = kind;
 	n->spec = spec;
 	n->state = NODE_STOPPED;
@@ -175,7 +176,7 @@ tree_add_dynamic(struct node *sup, const char *name)
 		return (NULL);
 	n = tree_node_new(name, sup->spec, KIND_WORKER);
 	n->dynamic = 1;
-	n->partition = tree_partition(name, sup->spec->partitions);
+	n->partition = tree_partition(name, spec_x(sup->spec)->partitions);
 	for (i = 0; i < sup->spec->ngroups; i++)
 		tree_group_join(n, sup->spec->groups[i]);
 	tree_link(sup, n);
@@ -233,7 +234,7 @@ tree_group_join_extra(struct node *n)
 {
 	char	**g;
 
-	for (g = n->extra_groups; g != NULL && *g != NULL; g++)
+	for (g = node_extra_groups(n); g != NULL && *g != NULL; g++)
 		tree_group_join(n, *g);
 }
 
@@ -268,6 +269,49 @@ tree_unlink(struct node *n)
 	tree_group_leave_all(n);
 }
 
+static void
+tree_extra_free(struct node_extra *x)
+{
+	if (x == NULL)
+		return;
+	strv_free(x->argv);
+	strv_free(x->env);
+	strv_free(x->groups);
+	free(x);
+}
+
+void
+tree_set_extra(struct node *n, char **argv, char **env, char **groups)
+{
+	tree_extra_free(n->extra);
+	n->extra = NULL;
+	if (argv != NULL || env != NULL || groups != NULL) {
+		n->extra = xmalloc(sizeof *n->extra);
+		n->extra->argv = argv;
+		n->extra->env = env;
+		n->extra->groups = groups;
+	}
+	tree_group_join_extra(n);
+}
+
+struct node_aux *
+tree_aux(struct node *n)
+{
+	if (n->aux == NULL)
+		n->aux = xcalloc(1, sizeof *n->aux);
+	return (n->aux);
+}
+
+void
+tree_aux_trim(struct node *n)
+{
+	if (n->aux != NULL && n->aux->live == NULL &&
+	    n->aux->sockets == NULL && n->aux->fdstore == NULL) {
+		free(n->aux);
+		n->aux = NULL;
+	}
+}
+
 void
 tree_node_free(struct node *n)
 {
@@ -277,9 +321,8 @@ tree_node_free(struct node *n)
 		tree_unlink(c);
 		tree_node_free(c);
 	}
-	strv_free(n->extra_argv);
-	strv_free(n->extra_env);
-	strv_free(n->extra_groups);
+	tree_extra_free(n->extra);
+	free(n->aux);	/* its files forgot theirs before the node went */
 	tree_sup_free(n->sup);
 	free(n);
 }

@@ -70,9 +70,26 @@ struct sup {
 	struct pending_list pending;	/* exits and commands queued while busy */
 };
 
+/* What `supctl spawn` added to a dynamic child's template. */
+struct node_extra {
+	char			**argv;		/* NULL-terminated or NULL */
+	char			**env;		/* "KEY=VALUE", NULL-terminated or NULL */
+	char			**groups;	/* NULL-terminated or NULL */
+};
+#define node_extra_argv(n)	((n)->extra != NULL ? (n)->extra->argv : NULL)
+#define node_extra_env(n)	((n)->extra != NULL ? (n)->extra->env : NULL)
+#define node_extra_groups(n)	((n)->extra != NULL ? (n)->extra->groups : NULL)
+
+/* What a few nodes have, each the data of one file (tree_aux). */
+struct node_aux {
+	void			*live;		/* watchdog and health checks (liveness.c) */
+	void			*sockets;	/* the sockets supd holds for it (listen.c) */
+	void			*fdstore;	/* the fds it stored (fdstore.c) */
+};
+#define node_aux_get(n, f)	((n)->aux != NULL ? (n)->aux->f : NULL)
+
 struct node {
-	char			 name[NAME_MAX_LEN + 1];
-	/* flags (bytes: they fill what name leaves before kind) */
+	/* flags */
 	unsigned char		 dynamic;	/* a child of a dynamic supervisor */
 	unsigned char		 task;		/* started by `supctl run` */
 	unsigned char		 doomed;	/* removed once stopped (a cancelled spawn or stop) */
@@ -97,20 +114,18 @@ struct node {
 	int64_t			 run_since;	/* when it last became running */
 	int64_t			 ran_ms;	/* how long it ran before its last exit */
 
-	/* dynamic children: what `supctl spawn` added to the template */
-	char			**extra_argv;	/* NULL-terminated or NULL */
-	char			**extra_env;	/* "KEY=VALUE", NULL-terminated or NULL */
-	char			**extra_groups;	/* NULL-terminated or NULL */
+	/* dynamic children: what `supctl spawn` added (tree_set_extra) */
+	struct node_extra	*extra;		/* NULL: nothing */
 
 	/* filled in by the runtime (and pid, last_exit_code, last_exit_signal above) */
 	int64_t			 started_at;	/* unix ms of the last start */
 	void			*rt;		/* the runtime's own data (proc.c) */
-	void			*live;		/* watchdog and health checks (liveness.c) */
-	void			*sockets;	/* the sockets supd holds for it (listen.c) */
-	void			*fdstore;	/* the fds it stored (fdstore.c) */
+	struct node_aux		*aux;		/* NULL: none of node_aux's */
 	struct membership	*memberships;	/* tree.c: the groups it has joined */
 
 	UT_hash_handle		 hh;		/* the registry, by name */
+	/* its bytes only (at most NAME_MAX_LEN): not 65 for every node */
+	char			 name[];
 };
 
 /* Build the running tree from a valid config; every node registered. */
@@ -129,7 +144,7 @@ struct node	*tree_add_static(struct node *parent, const struct spec *,
 		    struct node *after);
 /* Move n right after its sibling after (first if NULL). */
 void		 tree_move_after(struct node *n, struct node *after);
-/* Leave every group, then join those of n->spec and n->extra_groups. */
+/* Leave every group, then join those of n->spec and node_extra_groups. */
 void		 tree_regroup(struct node *);
 /* Unlink a node from its parent and the registry; the caller frees it. */
 void		 tree_unlink(struct node *);
@@ -144,13 +159,22 @@ struct node	*tree_registry(void);
 
 /*
  * Process groups (:pg): a node is a member of the groups its spec and its
- * extra_groups name from tree_build / tree_add_dynamic until it is freed;
+ * node_extra_groups name from tree_build / tree_add_dynamic until it is freed;
  * a member counts as running while its pid is non-zero.  Calls fn for each
  * member of group (file order for static, spawn order for dynamic) and
  * returns how many there were; fn may be NULL to count.
  */
 int		 tree_group_each(const char *group, void (*fn)(struct node *, void *), void *arg);
-/* Join node to the groups in node->extra_groups (call after setting them). */
+/*
+ * Give n what a spawn added (the vectors are n's from now on; all NULL: no
+ * block), freeing what it had, and join the groups.
+ */
+void		 tree_set_extra(struct node *n, char **argv, char **env,
+		    char **groups);
+/* n's node_aux, made at the first call; tree_aux_trim frees it once empty. */
+struct node_aux	*tree_aux(struct node *n);
+void		 tree_aux_trim(struct node *n);
+/* Join node to the groups in node_extra_groups (call after setting them). */
 void		 tree_group_join_extra(struct node *);
 
 const char	*tree_state_name(enum node_state);

@@ -192,7 +192,12 @@ emit_int(struct emitted *e, const char *key)
 
 #define MAX_NODES	8
 static struct config	 conf;
-static struct node	 root;
+/* room for the name after the struct (tree.h's flexible name) */
+static union {
+	struct node	 n;
+	char		 room[sizeof(struct node) + sizeof "root"];
+} root_room;
+#define root	(root_room.n)
 static struct node	*nodes[MAX_NODES];
 static int		 nnodes;
 static char		 tmpdir[256];
@@ -303,8 +308,8 @@ setup_with(struct ev_loop *l)
 	loop_conf = &conf;
 	log_threshold = LOG_LVL_WARN;
 	loop_ev = l;
-	memset(&root, 0, sizeof root);
-	snprintf(root.name, sizeof root.name, "root");
+	memset(&root_room, 0, sizeof root_room);
+	memcpy(root.name, "root", sizeof "root");
 	root.kind = KIND_SUPERVISOR;
 	loop_root = &root;
 	proc_init(l, &fake_ops);
@@ -334,6 +339,7 @@ teardown(void)
 	proc_free_all();
 	for (i = 0; i < nnodes; i++) {
 		cr_assert_null(nodes[i]->rt);
+		free((void *)nodes[i]->spec->x);	/* its strings are the test's */
 		free((void *)nodes[i]->spec);
 		free(nodes[i]);
 	}
@@ -354,10 +360,6 @@ mkspec(char **argv)
 	s->argv = argv;
 	s->restart = RESTART_PERMANENT;
 	s->shutdown_ms = 5000;
-	s->stop_signal = SIGTERM;
-	s->umask = -1;
-	s->ready = READY_EXEC;
-	s->start_timeout_ms = 90000;
 	s->out = s->err = OUTPUT_LOG;
 	return (s);
 }
@@ -365,10 +367,10 @@ mkspec(char **argv)
 static struct node *
 mknode(const char *name, struct spec *s)
 {
-	struct node	*n = xcalloc(1, sizeof *n);
+	struct node	*n = xcalloc(1, sizeof *n + NAME_MAX_LEN + 1);
 
 	cr_assert_lt(nnodes, MAX_NODES);
-	snprintf(n->name, sizeof n->name, "%s", name);
+	snprintf(n->name, NAME_MAX_LEN + 1, "%s", name);
 	s->name = n->name;
 	n->kind = KIND_WORKER;
 	n->spec = s;
@@ -627,7 +629,7 @@ Test(proc, bad_cwd_is_a_start_failure)
 	struct node	*n = mknode("w1", s);
 	struct rec	*r;
 
-	s->cwd = "/no/such/dir";
+	spec_extra_own(s)->cwd = "/no/such/dir";
 	proc_start(n);
 	cr_assert_not_null(r = rec_find(n, EVT_START_FAILED));
 	cr_assert_str_eq(r->reason,
@@ -641,7 +643,7 @@ Test(proc, unknown_user_is_a_start_failure)
 	struct node	*n = mknode("w1", s);
 	struct rec	*r;
 
-	s->user = "no-such-user-x";
+	spec_extra_own(s)->user = "no-such-user-x";
 	proc_start(n);
 	cr_assert_not_null(r = rec_find(n, EVT_START_FAILED));
 	cr_assert_str_eq(r->reason, "user no-such-user-x: no such user");
@@ -655,7 +657,7 @@ Test(proc, unprivileged_supd_cannot_change_ids)
 
 	if (geteuid() != 0)
 		cr_skip_test("needs root, to drop to nobody");
-	s->user = "daemon";
+	spec_extra_own(s)->user = "daemon";
 	s->out = s->err = OUTPUT_NULL;
 	cr_assert_eq(seteuid(65534), 0);
 	proc_start(n);
@@ -673,8 +675,8 @@ Test(proc, runs_as_user_and_group)
 
 	if (geteuid() != 0)
 		cr_skip_test("needs root");
-	s->user = "nobody";
-	s->umask = 027;
+	spec_extra_own(s)->user = "nobody";
+	spec_extra_own(s)->umask = 027;
 	start_ok(n);
 	cr_assert_not_null(v = proc_status_field(n->pid, "Uid"));
 	cr_assert_str_eq(v, "65534\t65534\t65534\t65534");
@@ -763,11 +765,14 @@ Test(proc, environment_names_the_child_and_its_supervisor)
 	    "zero", NULL });
 	struct node	*n = mknode("w1", s);
 	char		*path;
+	static char	*xenv[] = { "BAR=extra", "SUPD_NAME=forged", NULL };
+	static char	*xargv[] = { "one", NULL };
+	static struct node_extra x = { .argv = xargv, .env = xenv };
 
 	s->env = (char *[]){ "FOO=spec", "BAR=spec", NULL };
 	s->nenv = 2;
-	n->extra_env = (char *[]){ "BAR=extra", "SUPD_NAME=forged", NULL };
-	n->extra_argv = (char *[]){ "one", NULL };
+	/* the test's (mknode's nodes are freed without it) */
+	n->extra = &x;
 	/* supd's own $NOTIFY_SOCKET (systemd's) is not the child's. */
 	setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1);
 	start_ok(n);
@@ -823,8 +828,8 @@ Test(proc, clean_and_listed_signals_are_normal_exits)
 	int		 sigs[] = { SIGUSR1 };
 	struct rec	*r;
 
-	sl->success_signals = sigs;
-	sl->nsuccess_signals = 1;
+	spec_extra_own(sl)->success_signals = sigs;
+	spec_extra_own(sl)->nsuccess_signals = 1;
 	start_ok(nt);
 	start_ok(np);
 	start_ok(nk);
@@ -901,7 +906,7 @@ Test(proc, stop_kills_grandchildren_in_the_group)
 	struct node	*n = mknode("w1", s);
 	pid_t		 gc;
 
-	s->cwd = tmpdir;
+	spec_extra_own(s)->cwd = tmpdir;
 	start_ok(n);
 	gc = read_pid_file("gc.pid");
 	cr_assert_eq(getpgid(gc), n->pid);
@@ -917,7 +922,7 @@ Test(proc, exit_on_its_own_stops_the_rest_of_the_group_first)
 	struct rec	*r;
 	pid_t		 gc;
 
-	s->cwd = tmpdir;
+	spec_extra_own(s)->cwd = tmpdir;
 	start_ok(n);
 	gc = read_pid_file("gc.pid");
 	cr_assert_not_null(r = wait_rec(n, EVT_EXITED, 5000));
@@ -1084,7 +1089,7 @@ Test(proc, notify_ready_starts_the_child)
 	struct node	*n = mknode("w1", s);
 	struct emitted	*e;
 
-	s->ready = READY_NOTIFY;
+	spec_extra_own(s)->ready = READY_NOTIFY;
 	proc_start(n);
 	cr_assert_null(rec_find(n, EVT_STARTED));
 	cr_assert_null(rec_find(n, EVT_START_FAILED));
@@ -1104,8 +1109,8 @@ Test(proc, notify_start_timeout_is_a_start_failure)
 	struct rec	*r;
 	pid_t		 pid;
 
-	s->ready = READY_NOTIFY;
-	s->start_timeout_ms = 200;
+	spec_extra_own(s)->ready = READY_NOTIFY;
+	spec_extra_own(s)->start_timeout_ms = 200;
 	proc_start(n);
 	pid = n->pid;
 	cr_assert_gt(pid, 0);
@@ -1122,7 +1127,7 @@ Test(proc, notify_exit_before_ready_is_a_start_failure)
 	struct node	*n = mknode("w1", s);
 	struct rec	*r;
 
-	s->ready = READY_NOTIFY;
+	spec_extra_own(s)->ready = READY_NOTIFY;
 	proc_start(n);
 	cr_assert_not_null(r = wait_rec(n, EVT_START_FAILED, 5000));
 	cr_assert_str_eq(r->reason, "exited before READY=1 (code 3)");
@@ -1135,7 +1140,7 @@ Test(proc, notify_ready_then_exit_is_a_start_and_an_exit)
 	struct node	*n = mknode("w1", s);
 	struct rec	*r;
 
-	s->ready = READY_NOTIFY;
+	spec_extra_own(s)->ready = READY_NOTIFY;
 	proc_start(n);
 	cr_assert_not_null(r = wait_rec(n, EVT_EXITED, 10000));
 	cr_assert_not_null(rec_find(n, EVT_STARTED));
@@ -1149,7 +1154,7 @@ Test(proc, stop_while_waiting_for_ready_answers_stopped_only)
 	struct spec	*s = mkspec((char *[]){ "sleep", "100", NULL });
 	struct node	*n = mknode("w1", s);
 
-	s->ready = READY_NOTIFY;
+	spec_extra_own(s)->ready = READY_NOTIFY;
 	proc_start(n);
 	stop_ok(n);
 	run_for(50);
@@ -1210,8 +1215,8 @@ Test(proc, notify_ignores_strangers_and_closes_passed_fds)
 	char		 path[PATH_MAX], name[256], *p;
 	int		 fds[2];
 
-	s->ready = READY_NOTIFY;
-	s->cwd = tmpdir;
+	spec_extra_own(s)->ready = READY_NOTIFY;
+	spec_extra_own(s)->cwd = tmpdir;
 	proc_start(n);
 	snprintf(path, sizeof path, "%s/sock", tmpdir);
 	cr_assert(run_until(file_cond, path, 5000));
@@ -1257,8 +1262,8 @@ Test(proc, notify_socket_has_a_new_random_name_at_each_start)
 	char		 path[PATH_MAX], names[2][256], *p;
 	int		 i;
 
-	s->ready = READY_NOTIFY;
-	s->cwd = tmpdir;
+	spec_extra_own(s)->ready = READY_NOTIFY;
+	spec_extra_own(s)->cwd = tmpdir;
 	snprintf(path, sizeof path, "%s/sock", tmpdir);
 	for (i = 0; i < 2; i++) {
 		proc_start(n);

@@ -3,7 +3,9 @@
  * kept with their pids, logs, restart windows and counts and dynamic
  * arguments; a socket that never refuses; a follower without gap or
  * duplicate; a replaced binary, a broken one; the fds of a child started
- * after; and a bad snapshot handed to a new image.
+ * after; a bad snapshot handed to a new image; and specs with and without
+ * the rarely set keys (spec.h's struct spec_extra) read the same after a
+ * reexec and a reload of the same file.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -501,4 +503,61 @@ Test(reexec, a_bad_snapshot_is_refused_and_supd_starts_afresh)
 		cr_assert_eq(truncate(in.log, 0), 0);
 	}
 	in.pid = 0;
+}
+
+/* What inspect says of name's spec. */
+static json_t *
+spec_of(const char *name)
+{
+	json_t	*doc, *spec;
+	char	*o = NULL;
+
+	cr_assert_eq(harness_supctl(&in, &o, "--json", "inspect", name, NULL), 0);
+	cr_assert_not_null(doc = json_loads(o, 0, NULL), "%s", o);
+	cr_assert_not_null(spec = json_object_get(doc, "spec"), "%s", o);
+	json_incref(spec);
+	json_decref(doc);
+	free(o);
+	return (spec);
+}
+
+Test(reexec, extra_keys_and_none_read_the_same_after_reexec_and_reload)
+{
+	static const char conf[] = "[supervisor:root]\n"
+	    "[worker:plain]\nparent = root\ncommand = /bin/sleep 100000\n"
+	    "[worker:rich]\nparent = root\ncommand = /bin/sleep 100000\n"
+	    "cwd = /tmp\nnice = 5\nlimit_nofile = 64:128\nstop_signal = INT\n"
+	    "restart_delay = 100\nsuccess_exit_codes = 0 3 USR1\n"
+	    "umask = 027\n";
+	static const char *const names[] = { "plain", "rich" };
+	json_t	*before[2], *now, *res;
+	char	*o = NULL, *a, *b;
+	size_t	 i;
+
+	harness_init(&in, conf);
+	harness_start(&in);
+	for (i = 0; i < 2; i++)
+		before[i] = spec_of(names[i]);
+	cr_assert_str_eq(json_string_value(json_object_get(before[1],
+	    "stop_signal")), "INT");
+	cr_assert_str_eq(json_string_value(json_object_get(before[0],
+	    "stop_signal")), "TERM", "the defaults, with no extra block");
+	reexec_ok(2);
+	cr_assert_eq(harness_supctl(&in, &o, "--json", "reload", NULL), 0);
+	cr_assert_not_null(res = json_loads(o, 0, NULL), "%s", o);
+	cr_assert_eq(json_array_size(json_object_get(res, "changed")), 0,
+	    "a reload of the same file changes nothing: %s", o);
+	json_decref(res);
+	free(o);
+	for (i = 0; i < 2; i++) {
+		now = spec_of(names[i]);
+		a = json_dumps(before[i], JSON_SORT_KEYS);
+		b = json_dumps(now, JSON_SORT_KEYS);
+		cr_assert(json_equal(before[i], now), "%s: %s, then %s",
+		    names[i], a, b);
+		free(a);
+		free(b);
+		json_decref(now);
+		json_decref(before[i]);
+	}
 }

@@ -92,12 +92,6 @@ h_spec(const char *name, const char *parent, enum node_kind kind)
 	sp->kind = kind;
 	sp->restart = RESTART_PERMANENT;
 	sp->shutdown_ms = kind == KIND_WORKER ? DEFAULT_WORKER_SHUTDOWN : SHUTDOWN_INFINITY;
-	sp->stop_signal = 15;
-	sp->umask = -1;
-	sp->start_timeout_ms = DEFAULT_START_TIMEOUT;
-	sp->max_restarts = DEFAULT_MAX_RESTARTS;
-	sp->max_seconds = DEFAULT_MAX_SECONDS;
-	sp->partitions = 1;
 	h_create(name);
 	TAILQ_INSERT_TAIL(&h_conf.specs, sp, entry);
 	h_conf.nspecs++;
@@ -112,9 +106,9 @@ h_sup(const char *name, const char *parent, enum strategy strategy, int max_rest
 {
 	struct spec	*sp = h_spec(name, parent, KIND_SUPERVISOR);
 
-	sp->strategy = strategy;
-	sp->max_restarts = max_restarts;
-	sp->max_seconds = max_seconds;
+	spec_extra_own(sp)->strategy = strategy;
+	spec_extra_own(sp)->max_restarts = max_restarts;
+	spec_extra_own(sp)->max_seconds = max_seconds;
 	return (sp);
 }
 
@@ -134,10 +128,10 @@ h_dynamic(const char *name, const char *parent, enum restart_type restart,
 	struct spec	*sp = h_spec(name, parent, KIND_DYNAMIC);
 
 	sp->restart = restart;	/* the template's: what its children are */
-	sp->strategy = STRATEGY_ONE_FOR_ONE;
-	sp->max_restarts = max_restarts;
-	sp->max_seconds = max_seconds;
-	sp->partitions = partitions;
+	spec_extra_own(sp)->strategy = STRATEGY_ONE_FOR_ONE;
+	spec_extra_own(sp)->max_restarts = max_restarts;
+	spec_extra_own(sp)->max_seconds = max_seconds;
+	spec_extra_own(sp)->partitions = partitions;
 	return (sp);
 }
 
@@ -539,6 +533,7 @@ h_teardown(void)
 		TAILQ_REMOVE(&h_conf.specs, sp, entry);
 		free(sp->name);
 		free(sp->parent);
+		free((void *)sp->x);	/* a test's spec_extra_own: no strings */
 		free(sp);
 	}
 	h_trace_clear();

@@ -150,9 +150,9 @@ Test(load, a_lone_root_has_supervisor_defaults)
 	cr_assert_eq(s->kind, KIND_SUPERVISOR);
 	cr_assert_null(s->parent);
 	cr_assert_null(s->argv);
-	cr_assert_eq(s->strategy, STRATEGY_ONE_FOR_ONE);
-	cr_assert_eq(s->max_restarts, 3);
-	cr_assert_eq(s->max_seconds, 5);
+	cr_assert_eq(spec_x(s)->strategy, STRATEGY_ONE_FOR_ONE);
+	cr_assert_eq(spec_x(s)->max_restarts, 3);
+	cr_assert_eq(spec_x(s)->max_seconds, 5);
 	cr_assert_eq(s->restart, RESTART_PERMANENT);
 	cr_assert_eq(s->shutdown_ms, SHUTDOWN_INFINITY);
 	cr_assert_eq(s->line, 1);
@@ -204,15 +204,15 @@ Test(load, a_worker_has_worker_defaults)
 	cr_assert_str_eq(s->parent, "root");
 	cr_assert_eq(s->restart, RESTART_PERMANENT);
 	cr_assert_eq(s->shutdown_ms, 5000);
-	cr_assert_eq(s->stop_signal, SIGTERM);
+	cr_assert_eq(spec_x(s)->stop_signal, SIGTERM);
 	cr_assert_null(s->env[0]);
 	cr_assert_eq(s->nenv, 0);
-	cr_assert_null(s->cwd);
-	cr_assert_null(s->user);
-	cr_assert_null(s->group);
-	cr_assert_eq(s->umask, -1);
-	cr_assert_eq(s->ready, READY_EXEC);
-	cr_assert_eq(s->start_timeout_ms, 90000);
+	cr_assert_null(spec_x(s)->cwd);
+	cr_assert_null(spec_x(s)->user);
+	cr_assert_null(spec_x(s)->group);
+	cr_assert_eq(spec_x(s)->umask, -1);
+	cr_assert_eq(spec_x(s)->ready, READY_EXEC);
+	cr_assert_eq(spec_x(s)->start_timeout_ms, 90000);
 	cr_assert_eq(s->out, OUTPUT_LOG);
 	cr_assert_eq(s->err, OUTPUT_LOG);
 	cr_assert_eq(s->nsuccess, 1);
@@ -234,11 +234,11 @@ Test(load, a_dynamic_supervisor_has_its_defaults)
 	const struct spec	*s = find(cf, "d");
 
 	cr_assert_eq(s->kind, KIND_DYNAMIC);
-	cr_assert_eq(s->max_children, 0);
-	cr_assert_eq(s->partitions, 1);
-	cr_assert_eq(s->max_restarts, 3);
-	cr_assert_eq(s->max_seconds, 5);
-	cr_assert_eq(s->strategy, STRATEGY_ONE_FOR_ONE);
+	cr_assert_eq(spec_x(s)->max_children, 0);
+	cr_assert_eq(spec_x(s)->partitions, 1);
+	cr_assert_eq(spec_x(s)->max_restarts, 3);
+	cr_assert_eq(spec_x(s)->max_seconds, 5);
+	cr_assert_eq(spec_x(s)->strategy, STRATEGY_ONE_FOR_ONE);
 	cr_assert_eq(s->restart, RESTART_PERMANENT);
 	cr_assert_eq(s->shutdown_ms, 5000, "the template's child shutdown");
 	conf_free(cf);
@@ -272,12 +272,12 @@ Test(load, every_key_of_the_full_fixture)
 
 	s = find(cf, "top");
 	cr_assert_eq(cf->root, s);
-	cr_assert_eq(s->strategy, STRATEGY_REST_FOR_ONE);
-	cr_assert_eq(s->max_restarts, 0);
-	cr_assert_eq(s->max_seconds, 60);
+	cr_assert_eq(spec_x(s)->strategy, STRATEGY_REST_FOR_ONE);
+	cr_assert_eq(spec_x(s)->max_restarts, 0);
+	cr_assert_eq(spec_x(s)->max_seconds, 60);
 	cr_assert_eq(s->restart, RESTART_TRANSIENT);
 	cr_assert_eq(s->shutdown_ms, 10000);
-	cr_assert_eq(find(cf, "mid")->strategy, STRATEGY_ONE_FOR_ALL);
+	cr_assert_eq(spec_x(find(cf, "mid"))->strategy, STRATEGY_ONE_FOR_ALL);
 
 	s = find(cf, "w");
 	cr_assert_str_eq(s->parent, "mid");
@@ -288,20 +288,20 @@ Test(load, every_key_of_the_full_fixture)
 	cr_assert_null(s->argv[4]);
 	cr_assert_eq(s->restart, RESTART_TEMPORARY);
 	cr_assert_eq(s->shutdown_ms, SHUTDOWN_BRUTAL_KILL);
-	cr_assert_eq(s->stop_signal, SIGINT);
+	cr_assert_eq(spec_x(s)->stop_signal, SIGINT);
 	cr_assert_eq(s->nenv, 3);
 	cr_assert_str_eq(s->env[0], "A=1");
 	cr_assert_str_eq(s->env[1], "B=two=2");
 	cr_assert_str_eq(s->env[2], "EMPTY=");
 	cr_assert_null(s->env[3]);
 	want = xasprintf("%s/data", dir);
-	cr_assert_str_eq(s->cwd, want);
+	cr_assert_str_eq(spec_x(s)->cwd, want);
 	free(want);
-	cr_assert_str_eq(s->user, "root");
-	cr_assert_str_eq(s->group, "0");
-	cr_assert_eq(s->umask, 027);
-	cr_assert_eq(s->ready, READY_NOTIFY);
-	cr_assert_eq(s->start_timeout_ms, 1500);
+	cr_assert_str_eq(spec_x(s)->user, "root");
+	cr_assert_str_eq(spec_x(s)->group, "0");
+	cr_assert_eq(spec_x(s)->umask, 027);
+	cr_assert_eq(spec_x(s)->ready, READY_NOTIFY);
+	cr_assert_eq(spec_x(s)->start_timeout_ms, 1500);
 	cr_assert_eq(s->out, OUTPUT_NULL);
 	cr_assert_eq(s->err, OUTPUT_INHERIT);
 	cr_assert_eq(s->nsuccess, 4);
@@ -314,14 +314,14 @@ Test(load, every_key_of_the_full_fixture)
 	cr_assert_null(s->groups[3]);
 
 	s = find(cf, "jobs");
-	cr_assert_eq(s->max_restarts, 7);
-	cr_assert_eq(s->max_seconds, 9);
-	cr_assert_eq(s->max_children, 1000);
-	cr_assert_eq(s->partitions, 4);
+	cr_assert_eq(spec_x(s)->max_restarts, 7);
+	cr_assert_eq(spec_x(s)->max_seconds, 9);
+	cr_assert_eq(spec_x(s)->max_children, 1000);
+	cr_assert_eq(spec_x(s)->partitions, 4);
 	cr_assert_str_eq(s->argv[1], "--verbose");
 	cr_assert_eq(s->restart, RESTART_TRANSIENT);
 	cr_assert_eq(s->shutdown_ms, SHUTDOWN_INFINITY);
-	cr_assert_eq(s->stop_signal, SIGHUP);
+	cr_assert_eq(spec_x(s)->stop_signal, SIGHUP);
 	conf_free(cf);
 }
 
@@ -352,7 +352,7 @@ Test(load, comments_whole_line_and_inline)
 	    "command = /bin/sh -c 'a;b' # not a comment\n");
 	const struct spec	*s = find(cf, "w");
 
-	cr_assert_eq(cf->root->strategy, STRATEGY_REST_FOR_ONE);
+	cr_assert_eq(spec_x(cf->root)->strategy, STRATEGY_REST_FOR_ONE);
 	cr_assert_str_eq(s->argv[2], "a;b", "a ; without a space before stays");
 	cr_assert_str_eq(s->argv[3], "#");
 	cr_assert_str_eq(s->argv[6], "comment");
@@ -368,8 +368,8 @@ Test(load, indentation_crlf_bom_and_colon_are_accepted)
 	    "    parent = root\r\n"
 	    "    command = /bin/true\r\n");
 
-	cr_assert_eq(cf->root->max_restarts, 9);
-	cr_assert_eq(cf->root->max_seconds, 11, "KEY: VALUE as inih takes it");
+	cr_assert_eq(spec_x(cf->root)->max_restarts, 9);
+	cr_assert_eq(spec_x(cf->root)->max_seconds, 11, "KEY: VALUE as inih takes it");
 	cr_assert_str_eq(find(cf, "w")->argv[0], "/bin/true");
 	conf_free(cf);
 }
@@ -412,9 +412,9 @@ Test(load, relative_paths_resolve_against_the_file_directory)
 	cr_assert_str_eq(cf->state, want);
 	free(want);
 	want = cwd_join("sub/../elsewhere");
-	cr_assert_str_eq(find(cf, "w")->cwd, want);
+	cr_assert_str_eq(spec_x(find(cf, "w"))->cwd, want);
 	free(want);
-	cr_assert_str_eq(find(cf, "v")->cwd, "/srv/abs");
+	cr_assert_str_eq(spec_x(find(cf, "v"))->cwd, "/srv/abs");
 	cr_assert_str_eq(cf->path, "sub/t.ini");
 	conf_free(cf);
 }
@@ -449,13 +449,13 @@ Test(load, a_childs_user_and_group_are_not_looked_up_here)
 	const struct spec	*w = find(cf, "w");
 
 	/* check.c looks them up (supd --check): the lines are kept for it */
-	cr_assert_str_eq(w->user, "no-such-user-here");
-	cr_assert_str_eq(w->group, "no-such-group-here");
+	cr_assert_str_eq(spec_x(w)->user, "no-such-user-here");
+	cr_assert_str_eq(spec_x(w)->group, "no-such-group-here");
 	cr_assert_eq(w->line, 2);
 	cr_assert_eq(w->command_line, 4);
-	cr_assert_eq(w->user_line, 5);
-	cr_assert_eq(w->group_line, 6);
-	cr_assert_eq(w->cwd_line, 7);
+	cr_assert_eq(spec_x(w)->user_line, 5);
+	cr_assert_eq(spec_x(w)->group_line, 6);
+	cr_assert_eq(spec_x(w)->cwd_line, 7);
 	conf_free(cf);
 }
 
@@ -468,12 +468,12 @@ Test(load, shutdown_and_signal_spellings)
 	    "[worker:d]\nparent = root\ncommand = x\nstop_signal = RTMIN+2\n");
 
 	cr_assert_eq(find(cf, "a")->shutdown_ms, 0);
-	cr_assert_eq(find(cf, "a")->stop_signal, SIGTERM);
+	cr_assert_eq(spec_x(find(cf, "a"))->stop_signal, SIGTERM);
 	cr_assert_eq(find(cf, "b")->shutdown_ms, SHUTDOWN_INFINITY);
-	cr_assert_eq(find(cf, "b")->stop_signal, SIGKILL);
+	cr_assert_eq(spec_x(find(cf, "b"))->stop_signal, SIGKILL);
 	cr_assert_eq(find(cf, "c")->shutdown_ms, 250);
-	cr_assert_eq(find(cf, "c")->stop_signal, SIGUSR1);
-	cr_assert_eq(find(cf, "d")->stop_signal, SIGRTMIN + 2);
+	cr_assert_eq(spec_x(find(cf, "c"))->stop_signal, SIGUSR1);
+	cr_assert_eq(spec_x(find(cf, "d"))->stop_signal, SIGRTMIN + 2);
 	conf_free(cf);
 }
 
@@ -496,7 +496,7 @@ Test(load, success_exit_codes_take_signal_names)
 	const struct spec	*s = find(cf, "w");
 
 	cr_assert_eq(s->nsuccess, 2);
-	cr_assert_eq(s->nsuccess_signals, 2);
+	cr_assert_eq(spec_x(s)->nsuccess_signals, 2);
 	cr_assert_eq(spec_is_success(s, 3, 0), 1);
 	cr_assert_eq(spec_is_success(s, 1, 0), 0);
 	cr_assert_eq(spec_is_success(s, -1, SIGUSR1), 1);
@@ -554,10 +554,10 @@ Test(load, the_shipped_example_loads)
 	s = find(cf, "jobs");
 	cr_assert_eq(s->kind, KIND_DYNAMIC);
 	cr_assert_str_eq(s->argv[0], "/bin/sh");
-	cr_assert_eq(find(cf, "pipeline")->strategy, STRATEGY_REST_FOR_ONE);
+	cr_assert_eq(spec_x(find(cf, "pipeline"))->strategy, STRATEGY_REST_FOR_ONE);
 	cr_assert_str_eq(find(cf, "producer")->parent, "pipeline");
 	cr_assert_not_null(realpath(SRCDIR "/conf", dir));
-	cr_assert_str_eq(find(cf, "web")->cwd, dir);
+	cr_assert_str_eq(spec_x(find(cf, "web"))->cwd, dir);
 	conf_free(cf);
 }
 
@@ -904,12 +904,12 @@ Test(load, supervisors_take_restart_significant_and_auto_shutdown)
 	    "[worker:v]\nparent = s\ncommand = x\nsignificant = false\n");
 	const struct spec	*s = find(cf, "s");
 
-	cr_assert_eq(find(cf, "root")->auto_shutdown, AUTO_SHUTDOWN_ALL_SIGNIFICANT);
+	cr_assert_eq(spec_x(find(cf, "root"))->auto_shutdown, AUTO_SHUTDOWN_ALL_SIGNIFICANT);
 	cr_assert_eq(find(cf, "root")->restart, RESTART_PERMANENT);
 	cr_assert_eq(s->restart, RESTART_TRANSIENT);
 	cr_assert_eq(s->significant, 1);
 	cr_assert_eq(s->shutdown_ms, 300);
-	cr_assert_eq(s->auto_shutdown, AUTO_SHUTDOWN_ANY_SIGNIFICANT);
+	cr_assert_eq(spec_x(s)->auto_shutdown, AUTO_SHUTDOWN_ANY_SIGNIFICANT);
 	cr_assert_eq(find(cf, "w")->significant, 1);
 	cr_assert_eq(find(cf, "v")->significant, 0);
 	cr_assert_eq(find(cf, "root")->shutdown_ms, SHUTDOWN_INFINITY);
@@ -1328,10 +1328,10 @@ Test(load, resource_keys_are_unset_by_default)
 	int			 i;
 
 	for (i = 0; i < LIMIT_COUNT; i++)
-		cr_expect_eq(s->limits[i].set, 0, "%s", spec_limit_names[i]);
-	cr_expect_eq(s->nice.set, 0);
-	cr_expect_eq(s->oom_score_adjust.set, 0);
-	cr_expect_eq(s->memory_restart, 0);
+		cr_expect_eq(spec_x(s)->limits[i].set, 0, "%s", spec_limit_names[i]);
+	cr_expect_eq(spec_x(s)->nice.set, 0);
+	cr_expect_eq(spec_x(s)->oom_score_adjust.set, 0);
+	cr_expect_eq(spec_x(s)->memory_restart, 0);
 	conf_free(cf);
 }
 
@@ -1346,25 +1346,25 @@ Test(load, resource_keys_take_numbers_sizes_infinity_and_soft_hard)
 	    "oom_score_adjust = 1000\nlimit_nofile = 64\n");
 	const struct spec	*s = find(cf, "w"), *d = find(cf, "d");
 
-	cr_expect(s->limits[LIMIT_NOFILE].set);
-	cr_expect_eq(s->limits[LIMIT_NOFILE].soft, 1024);
-	cr_expect_eq(s->limits[LIMIT_NOFILE].hard, 4096);
-	cr_expect_eq(s->limits[LIMIT_NPROC].soft, SPEC_LIMIT_INFINITY);
-	cr_expect_eq(s->limits[LIMIT_NPROC].hard, SPEC_LIMIT_INFINITY);
-	cr_expect_eq(s->limits[LIMIT_CORE].soft, 0);
-	cr_expect_eq(s->limits[LIMIT_CORE].hard, SPEC_LIMIT_INFINITY);
-	cr_expect_eq(s->limits[LIMIT_AS].soft, 2ULL << 30);
-	cr_expect_eq(s->limits[LIMIT_AS].hard, 2ULL << 30);
-	cr_expect_eq(s->limits[LIMIT_STACK].soft, 8ULL << 20);
-	cr_expect_eq(s->limits[LIMIT_STACK].hard, 16ULL << 20);
-	cr_expect(s->nice.set);
-	cr_expect_eq(s->nice.value, -20);
-	cr_expect(s->oom_score_adjust.set);
-	cr_expect_eq(s->oom_score_adjust.value, -1000);
-	cr_expect_eq(s->memory_restart, 500LL << 20);
-	cr_expect_eq(d->nice.value, 19);
-	cr_expect_eq(d->oom_score_adjust.value, 1000);
-	cr_expect_eq(d->limits[LIMIT_NOFILE].soft, 64);
+	cr_expect(spec_x(s)->limits[LIMIT_NOFILE].set);
+	cr_expect_eq(spec_x(s)->limits[LIMIT_NOFILE].soft, 1024);
+	cr_expect_eq(spec_x(s)->limits[LIMIT_NOFILE].hard, 4096);
+	cr_expect_eq(spec_x(s)->limits[LIMIT_NPROC].soft, SPEC_LIMIT_INFINITY);
+	cr_expect_eq(spec_x(s)->limits[LIMIT_NPROC].hard, SPEC_LIMIT_INFINITY);
+	cr_expect_eq(spec_x(s)->limits[LIMIT_CORE].soft, 0);
+	cr_expect_eq(spec_x(s)->limits[LIMIT_CORE].hard, SPEC_LIMIT_INFINITY);
+	cr_expect_eq(spec_x(s)->limits[LIMIT_AS].soft, 2ULL << 30);
+	cr_expect_eq(spec_x(s)->limits[LIMIT_AS].hard, 2ULL << 30);
+	cr_expect_eq(spec_x(s)->limits[LIMIT_STACK].soft, 8ULL << 20);
+	cr_expect_eq(spec_x(s)->limits[LIMIT_STACK].hard, 16ULL << 20);
+	cr_expect(spec_x(s)->nice.set);
+	cr_expect_eq(spec_x(s)->nice.value, -20);
+	cr_expect(spec_x(s)->oom_score_adjust.set);
+	cr_expect_eq(spec_x(s)->oom_score_adjust.value, -1000);
+	cr_expect_eq(spec_x(s)->memory_restart, 500LL << 20);
+	cr_expect_eq(spec_x(d)->nice.value, 19);
+	cr_expect_eq(spec_x(d)->oom_score_adjust.value, 1000);
+	cr_expect_eq(spec_x(d)->limits[LIMIT_NOFILE].soft, 64);
 	conf_free(cf);
 }
 
@@ -1443,15 +1443,15 @@ Test(keys, restart_delay_keys_of_a_worker_and_a_template)
 	    "restart_delay_reset = 20000\n"
 	    "[dynamic:d]\nparent = root\ncommand = x\nrestart_delay = 50\n");
 	s = find(a, "w");
-	cr_assert_eq(s->restart_delay_ms, 100);
-	cr_assert_eq(s->restart_delay_max_ms, 4000);
-	cr_assert_eq(s->restart_delay_reset_ms, 20000);
+	cr_assert_eq(spec_x(s)->restart_delay_ms, 100);
+	cr_assert_eq(spec_x(s)->restart_delay_max_ms, 4000);
+	cr_assert_eq(spec_x(s)->restart_delay_reset_ms, 20000);
 	s = find(a, "d");
-	cr_assert_eq(s->restart_delay_ms, 50);
-	cr_assert_eq(s->restart_delay_max_ms, 0, "unset: the default applies");
+	cr_assert_eq(spec_x(s)->restart_delay_ms, 50);
+	cr_assert_eq(spec_x(s)->restart_delay_max_ms, 0, "unset: the default applies");
 	b = load_ok(ROOT "[worker:w]\nparent = root\ncommand = x\n"
 	    "[dynamic:d]\nparent = root\ncommand = x\n");
-	cr_assert_eq(find(b, "w")->restart_delay_ms, 0, "no delay unless asked");
+	cr_assert_eq(spec_x(find(b, "w"))->restart_delay_ms, 0, "no delay unless asked");
 	cr_assert_eq(spec_diff(find(a, "w"), find(b, "w"), keys,
 	    SPEC_KEYS_MAX), 3);
 	cr_expect_str_eq(keys[0], "restart_delay");
@@ -1473,13 +1473,13 @@ Test(load, liveness_keys_take_times_and_default_like_docker)
 	    "watchdog = 10s\nhealth = /bin/check --deep\nhealth_timeout = 500ms\n"
 	    "health_start_period = 1m\n");
 	s = TAILQ_LAST(&cf->specs, spec_list);
-	cr_assert_eq(s->watchdog_ms, 10000);
-	cr_assert_eq(s->watchdog_signal, SIGABRT);
-	cr_assert_str_eq(s->health_argv[1], "--deep");
-	cr_assert_eq(s->health_interval_ms, 30000);
-	cr_assert_eq(s->health_timeout_ms, 500);
-	cr_assert_eq(s->health_retries, 3);
-	cr_assert_eq(s->health_start_period_ms, 60000);
+	cr_assert_eq(spec_x(s)->watchdog_ms, 10000);
+	cr_assert_eq(spec_x(s)->watchdog_signal, SIGABRT);
+	cr_assert_str_eq(spec_x(s)->health_argv[1], "--deep");
+	cr_assert_eq(spec_x(s)->health_interval_ms, 30000);
+	cr_assert_eq(spec_x(s)->health_timeout_ms, 500);
+	cr_assert_eq(spec_x(s)->health_retries, 3);
+	cr_assert_eq(spec_x(s)->health_start_period_ms, 60000);
 	conf_free(cf);
 }
 
@@ -1500,4 +1500,53 @@ Test(errors, bad_liveness_values)
 	    "or more)",
 	    "t.ini:10: [worker:w] health_timeout = \"5h\" is not a time (ms, "
 	    "or with s or m after it)");
+}
+
+/*
+ * The extra keys (spec.h's struct spec_extra): a plain worker's spec has
+ * none, one key gives a spec the block, and both read the same once the
+ * text is parsed again as a reexec does (conf_load_text) or reloaded.
+ */
+Test(conf, extra_keys_round_trip_through_the_text)
+{
+	static const char text[] = ROOT
+	    "[worker:plain]\nparent = root\ncommand = /bin/true\n"
+	    "[worker:rich]\nparent = root\ncommand = /bin/true\n"
+	    "cwd = /srv\nnice = 5\nlimit_nofile = 64:128\n"
+	    "health = /bin/check -q\nmemory_max = 1G\n"
+	    "listen = http=tcp:127.0.0.1:8080\n"
+	    "success_exit_codes = 0 3 USR1\nstop_signal = INT\n"
+	    "[dynamic:pool]\nparent = root\ncommand = /bin/true\n"
+	    "max_children = 7\n";
+	struct config	*a, *b;
+	const struct spec *s, *t;
+	const char	*keys[SPEC_KEYS_MAX];
+	char		**errors;
+
+	a = load_ok(text);
+	cr_assert_null(find(a, "plain")->x, "no extra key: no block");
+	cr_assert_eq(spec_x(find(a, "plain"))->stop_signal, SIGTERM);
+	cr_assert_eq(spec_x(find(a, "plain"))->max_restarts,
+	    DEFAULT_MAX_RESTARTS);
+	s = find(a, "rich");
+	cr_assert_not_null(s->x);
+	cr_assert_str_eq(spec_x(s)->cwd, "/srv");
+	cr_assert_eq(spec_x(s)->nice.value, 5);
+	cr_assert_eq(spec_x(s)->limits[LIMIT_NOFILE].hard, 128);
+	cr_assert_str_eq(spec_x(s)->health_argv[1], "-q");
+	cr_assert_eq(spec_x(s)->nlisten, 1);
+	cr_assert_eq(spec_x(s)->stop_signal, SIGINT);
+	cr_assert_eq(spec_x(s)->nsuccess_signals, 1);
+	cr_assert_eq(spec_x(find(a, "pool"))->max_children, 7);
+	cr_assert_eq(spec_diff(find(a, "plain"), s, keys, SPEC_KEYS_MAX), 8);
+
+	b = conf_load_text(a->path, a->dir, a->text, a->textlen, &errors);
+	cr_assert_not_null(b);
+	TAILQ_FOREACH(t, &b->specs, entry) {
+		cr_assert_eq(spec_diff(find(a, t->name), t, keys,
+		    SPEC_KEYS_MAX), 0, "%s differs in %s", t->name, keys[0]);
+		cr_assert_eq(find(a, t->name)->x == NULL, t->x == NULL);
+	}
+	conf_free(b);
+	conf_free(a);
 }

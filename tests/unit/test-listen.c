@@ -133,13 +133,13 @@ Test(listen_key, a_relative_path_is_resolved_and_keys_default)
 	    "listen = b=tcp:*:8080\n", &errors);
 	cr_assert_not_null(cf, "%s", errors != NULL ? errors[0] : "?");
 	s = TAILQ_LAST(&cf->specs, spec_list);
-	cr_assert_eq(s->nlisten, 2);
-	cr_assert_str_eq(s->listen[0].addr, "/etc/supd/run/a.sock");
-	cr_assert_str_eq(s->listen[0].text, "a=unix:/etc/supd/run/a.sock:0600");
-	cr_assert_str_eq(s->listen[1].name, "b");
-	cr_assert_eq(s->listen_backlog, 0);
-	cr_assert_eq(s->listen_reuseport, 0);
-	cr_assert_eq(s->fd_store_max, 0);
+	cr_assert_eq(spec_x(s)->nlisten, 2);
+	cr_assert_str_eq(spec_x(s)->listen[0].addr, "/etc/supd/run/a.sock");
+	cr_assert_str_eq(spec_x(s)->listen[0].text, "a=unix:/etc/supd/run/a.sock:0600");
+	cr_assert_str_eq(spec_x(s)->listen[1].name, "b");
+	cr_assert_eq(spec_x(s)->listen_backlog, 0);
+	cr_assert_eq(spec_x(s)->listen_reuseport, 0);
+	cr_assert_eq(spec_x(s)->fd_store_max, 0);
 	conf_free(cf);
 }
 

@@ -19,9 +19,9 @@ delayed(const char *name, const char *parent)
 {
 	struct spec	*sp = h_worker(name, parent, RESTART_PERMANENT);
 
-	sp->restart_delay_ms = 100;
-	sp->restart_delay_max_ms = 400;
-	sp->restart_delay_reset_ms = 1000;
+	spec_extra_own(sp)->restart_delay_ms = 100;
+	spec_extra_own(sp)->restart_delay_max_ms = 400;
+	spec_extra_own(sp)->restart_delay_reset_ms = 1000;
 	return (sp);
 }
 
@@ -100,7 +100,7 @@ Test(backoff, restart_delay_max_unset_caps_at_30_s)
 
 	h_sup("root", NULL, STRATEGY_ONE_FOR_ONE, 100, 1);
 	sp = h_worker("a", "root", RESTART_PERMANENT);
-	sp->restart_delay_ms = 10000;
+	spec_extra_own(sp)->restart_delay_ms = 10000;
 	h_build();
 	h_at(1000);
 	h_boot_all();
@@ -264,7 +264,7 @@ Test(backoff, a_dynamic_childs_template_delays_its_restart)
 
 	h_sup("root", NULL, STRATEGY_ONE_FOR_ONE, 10, 60);
 	sp = h_dynamic("jobs", "root", RESTART_PERMANENT, 10, 60, 1);
-	sp->restart_delay_ms = 250;
+	spec_extra_own(sp)->restart_delay_ms = 250;
 	h_build();
 	h_boot_all();
 	h_spawn("jobs", "w1");

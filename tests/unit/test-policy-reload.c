@@ -88,7 +88,7 @@ respec_copy(const char *name, int max_restarts)
 
 	cr_assert_not_null(sp);
 	*sp = *h_node(name)->spec;
-	sp->max_restarts = max_restarts;
+	spec_extra_own(sp)->max_restarts = max_restarts;
 	return (sp);
 }
 
@@ -154,7 +154,7 @@ Test(reload, a_strategy_changed_in_place_is_used_at_the_next_exit)
 	boot_abc(STRATEGY_ONE_FOR_ONE);
 	orig = h_node("root")->spec;
 	sp = respec_copy("root", 3);
-	sp->strategy = STRATEGY_REST_FOR_ONE;
+	spec_extra_own(sp)->strategy = STRATEGY_REST_FOR_ONE;
 	policy_respec(h_node("root"), sp);
 	expect_state("a", "running");
 	h_exited("b", 0);

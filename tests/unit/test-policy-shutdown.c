@@ -217,7 +217,7 @@ boot_auto(enum auto_shutdown as, enum restart_type sup_restart)
 
 	h_sup("root", NULL, STRATEGY_ONE_FOR_ONE, 3, 5);
 	sup = h_sup("sup", "root", STRATEGY_ONE_FOR_ONE, 3, 5);
-	sup->auto_shutdown = as;
+	spec_extra_own(sup)->auto_shutdown = as;
 	sup->restart = sup_restart;
 	h_worker("a", "sup", RESTART_TRANSIENT)->significant = 1;
 	h_worker("s2", "sup", RESTART_TEMPORARY)->significant = 1;
@@ -308,7 +308,7 @@ Test(shutdown, a_significant_supervisor_that_gives_up_stops_its_parent)
 
 	h_sup("root", NULL, STRATEGY_ONE_FOR_ONE, 3, 5);
 	mid = h_sup("mid", "root", STRATEGY_ONE_FOR_ONE, 3, 5);
-	mid->auto_shutdown = AUTO_SHUTDOWN_ANY_SIGNIFICANT;
+	spec_extra_own(mid)->auto_shutdown = AUTO_SHUTDOWN_ANY_SIGNIFICANT;
 	mid->restart = RESTART_TRANSIENT;
 	sub = h_sup("sub", "mid", STRATEGY_ONE_FOR_ONE, 0, 5);
 	sub->restart = RESTART_TRANSIENT;
@@ -331,7 +331,7 @@ Test(shutdown, the_root_auto_shutting_down_ends_supd_with_status_0)
 	struct spec	*root;
 
 	root = h_sup("root", NULL, STRATEGY_ONE_FOR_ONE, 3, 5);
-	root->auto_shutdown = AUTO_SHUTDOWN_ANY_SIGNIFICANT;
+	spec_extra_own(root)->auto_shutdown = AUTO_SHUTDOWN_ANY_SIGNIFICANT;
 	h_worker("job", "root", RESTART_TRANSIENT)->significant = 1;
 	h_worker("w", "root", RESTART_PERMANENT);
 	h_build();
