@@ -264,7 +264,7 @@ method_query_rows(struct call_text *t, struct node **nodes, size_t n,
 			__builtin_prefetch(nodes[i + 16]);
 		if (i + 8 < n) {
 			__builtin_prefetch(nodes[i + 8]->rt);
-			__builtin_prefetch(nodes[i + 8]->live);
+			__builtin_prefetch(nodes[i + 8]->aux);
 		}
 		if (i > 0)
 			call_text_add(t, ",", 1);
@@ -290,7 +290,7 @@ method_query_tree_rows(struct call *c, struct call_text *t)
 			__builtin_prefetch(after);
 		if (next != NULL) {
 			__builtin_prefetch(next->rt);
-			__builtin_prefetch(next->live);
+			__builtin_prefetch(next->aux);
 		}
 		if (n != loop_root)
 			call_text_add(t, ",", 1);
