@@ -212,23 +212,21 @@ varlink_wbuf_add(struct varlink_wbuf *wb, const char *s, size_t len)
 }
 
 int
-varlink_wbuf_give(struct varlink_wbuf *wb, char *buf, size_t len,
-    size_t sent)
+varlink_wbuf_give(struct varlink_wbuf *wb, char *buf, size_t len)
 {
 	int	rc;
 
-	/* (sent is 0 here: a part goes out early only when nothing is queued) */
 	if (wb->off < wb->len) {
-		rc = varlink_wbuf_add(wb, buf + sent, len - sent);
+		rc = varlink_wbuf_add(wb, buf, len);
 		free(buf);
 		return (rc);
 	}
 	free(wb->buf);
 	buf[len] = '\0';
 	wb->buf = buf;
-	wb->off = sent;
+	wb->off = 0;
 	wb->len = wb->cap = len + 1;
-	wb->mid = sent > 0;
+	wb->mid = 0;
 	return (0);
 }
 

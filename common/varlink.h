@@ -71,12 +71,9 @@ int	varlink_wbuf_add(struct varlink_wbuf *, const char *s, size_t len);
 /*
  * Queue the message buf[0, len), taking buf (malloc'd, with room for the
  * NUL after it): kept as the buffer, not copied, when nothing is queued
- * (a Status of 10,000 rows is 2 MB).  Its first sent bytes went out
- * already (written straight to the socket while nothing was queued).
- * 0, or -1 on ENOMEM; buf is freed.
+ * (a Status of 10,000 rows is 2 MB).  0, or -1 on ENOMEM; buf is freed.
  */
-int	varlink_wbuf_give(struct varlink_wbuf *, char *buf, size_t len,
-	    size_t sent);
+int	varlink_wbuf_give(struct varlink_wbuf *, char *buf, size_t len);
 /* Queue a JSON value, compact, and a NUL; 0, or -1. */
 int	varlink_wbuf_add_json(struct varlink_wbuf *, const json_t *);
 /*

@@ -277,7 +277,7 @@ method_query_rows(struct call_text *t, struct node **nodes, size_t n,
 
 /* Every node's row, in tree pre-order, walked as it is printed. */
 static void
-method_query_tree_rows(struct call *c, struct call_text *t)
+method_query_tree_rows(struct call_text *t)
 {
 	struct node	*n, *next, *after;
 	int64_t		 now = now_mono_ms();
@@ -295,7 +295,6 @@ method_query_tree_rows(struct call *c, struct call_text *t)
 		if (n != loop_root)
 			call_text_add(t, ",", 1);
 		method_query_row_text(t, n, NULL, now);
-		call_text_send(c, t);
 	}
 	call_text_add(t, "]", 1);
 }
@@ -327,7 +326,7 @@ method_status(struct call *c)
 	call_text_begin(&t);
 	call_text_add(&t, "{\"children\":", strlen("{\"children\":"));
 	if ((names == NULL || json_array_size(names) == 0) && !usage) {
-		method_query_tree_rows(c, &t);
+		method_query_tree_rows(&t);
 		return (method_status_end(c, &t));
 	}
 	nodes = xcalloc(cap, sizeof *nodes);

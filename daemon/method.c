@@ -339,17 +339,6 @@ call_text_add_int(struct call_text *t, long long v)
 	call_text_add(t, p, (size_t)(e - p));
 }
 
-/* Sent in pieces of this much: a socket's buffer holds about 200 KiB. */
-#define CALL_TEXT_SEND_AT	(64 * 1024)
-
-void
-call_text_send(struct call *c, struct call_text *t)
-{
-	if (t->len - t->sent >= CALL_TEXT_SEND_AT)
-		t->sent += server_send_early(c, t->buf + t->sent,
-		    t->len - t->sent);
-}
-
 int
 call_ok_text(struct call *c, struct call_text *t)
 {
@@ -361,7 +350,6 @@ call_ok_text(struct call *c, struct call_text *t)
 	call_text_room(t, 1);
 	c->reply_text = t->buf;
 	c->reply_len = t->len;
-	c->reply_sent = t->sent;
 	memset(t, 0, sizeof *t);
 	return (CALL_DONE);
 }

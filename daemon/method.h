@@ -54,7 +54,6 @@ struct call {
 	/* or the whole message as text (call_ok_text: printed row by row) */
 	char			*reply_text;
 	size_t			 reply_len;
-	size_t			 reply_sent;	/* of it, sent as it was printed */
 	const char		*error;		/* a varlink error name, or NULL */
 	json_t			*error_params;
 
@@ -108,7 +107,6 @@ int	 call_ok(struct call *, json_t *reply);
 struct call_text {
 	char		*buf;
 	size_t		 len, cap;
-	size_t		 sent;		/* of it, gone out already */
 };
 void	 call_text_begin(struct call_text *);
 /* Room for n more bytes. */
@@ -125,12 +123,6 @@ call_text_add(struct call_text *t, const char *s, size_t n)
 /* j's compact JSON; -1 if it cannot be printed (nothing added). */
 int	 call_text_add_json(struct call_text *, const json_t *j);
 int	 call_ok_text(struct call *, struct call_text *);
-/*
- * Send what is printed so far once it is large, while the rest is printed
- * (2 MB of Status go out as they are made, not after): only for a reply
- * that can no longer fail, and only when nothing is before it.
- */
-void	 call_text_send(struct call *, struct call_text *);
 /*
  * Pieces of JSON printed straight into the text, for replies too big to
  * build as jansson trees: a string as jansson prints it (bytes that are
@@ -191,8 +183,6 @@ json_t	*call_pid(int pid);
 int	 server_send(struct client *, json_t *msg, int stream);
 /* Same, for a message that is JSON text already (len bytes, no NUL). */
 int	 server_send_text(struct client *, const char *msg, size_t len, int stream);
-/* The start of c's final reply, now, if nothing is before it: bytes sent. */
-size_t	 server_send_early(struct call *, const char *text, size_t len);
 /* The client cannot keep up: OutputOverflow, its call cancelled, then closed. */
 void	 server_cut_off(struct client *);
 /* The client's waiting call is over: answer the requests queued behind it. */

@@ -311,26 +311,6 @@ server_send_text(struct client *cl, const char *msg, size_t len, int stream)
 	return (0);
 }
 
-size_t
-server_send_early(struct call *c, const char *text, size_t len)
-{
-	struct client	*cl = c->client;
-	ssize_t		 n;
-
-	if (cl == NULL || c->oneway || cl->overflow || c->commit_ticket != 0 ||
-	    c->wants_commit || !TAILQ_EMPTY(&cl->held) ||
-	    varlink_wbuf_pending(&cl->wb) != 0)
-		return (0);
-	do
-		n = send(cl->fd, text, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	while (n == -1 && errno == EINTR);
-	/* a socket full or broken: the rest is queued, the flush sees why */
-	if (n <= 0)
-		return (0);
-	cl->active_at = now_mono_ms();
-	return ((size_t)n);
-}
-
 /* Send the final reply of a call (none for oneway). */
 static void
 server_answer_now(struct client *cl, struct call *c)
@@ -353,7 +333,7 @@ server_answer_now(struct client *cl, struct call *c)
 			free(c->reply_text);
 		else {
 			if (varlink_wbuf_give(&cl->wb, c->reply_text,
-			    c->reply_len, c->reply_sent) == -1)
+			    c->reply_len) == -1)
 				log_warn("client pid %d: cannot queue a reply",
 				    (int)cl->pid);
 			server_dirty_add(cl);

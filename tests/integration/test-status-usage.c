@@ -197,9 +197,8 @@ read_message(int fd)
 }
 
 /*
- * A Status larger than the socket takes goes out as it is printed, while
- * its reader is slow: whole, in order, and before the reply of the call
- * pipelined behind it.
+ * A Status larger than the socket takes, to a slow reader: whole, in
+ * order, and before the reply of the call pipelined behind it.
  */
 Test(status_usage, a_large_status_to_a_slow_reader_arrives_whole_and_in_order)
 {

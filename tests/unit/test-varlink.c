@@ -270,12 +270,12 @@ Test(wqueue, a_given_message_goes_out_in_order)
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	varlink_wbuf_init(&wb);
 	p = given("{\"big\":1}");
-	cr_assert_eq(varlink_wbuf_give(&wb, p, 9, 0), 0);
+	cr_assert_eq(varlink_wbuf_give(&wb, p, 9), 0);
 	cr_assert_eq(wb.buf, p, "nothing queued: the buffer is taken");
 	cr_assert_eq(varlink_wbuf_pending(&wb), 10);
 	cr_assert_eq(varlink_wbuf_add(&wb, "{}", 2), 0);
 	/* something queued: copied after it */
-	cr_assert_eq(varlink_wbuf_give(&wb, given("{\"x\":2}"), 7, 0), 0);
+	cr_assert_eq(varlink_wbuf_give(&wb, given("{\"x\":2}"), 7), 0);
 	cr_assert_eq(varlink_wbuf_pending(&wb), 10 + 3 + 8);
 	cr_assert_eq(varlink_wbuf_flush(&wb, sv[0]), 1);
 	varlink_rbuf_init(&rb, 100);
