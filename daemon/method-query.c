@@ -194,25 +194,23 @@ method_query_row_text(struct call_text *t, const struct node *n,
 	char		**g;
 	int		 first = 1;
 
+	/* the constant runs between values in one piece each */
 	call_text_add(t, "{\"name\":", 8);
 	call_text_add_str(t, n->name);
-	call_text_add_key(t, "type");
-	call_text_add_str(t, tree_kind_name(n->kind));
-	call_text_add_key(t, "parent");
+	CALL_TEXT_ADD(t, ",\"type\":");
+	call_text_add_word(t, tree_kind_name(n->kind));
+	CALL_TEXT_ADD(t, ",\"parent\":");
 	call_text_add_str(t, n->parent != NULL ? n->parent->name : NULL);
-	call_text_add_key(t, "state");
-	call_text_add_str(t, tree_state_name(n->state));
+	CALL_TEXT_ADD(t, ",\"state\":");
+	call_text_add_word(t, tree_state_name(n->state));
 	method_query_text_int(t, "pid", n->pid > 0 ? n->pid : -1);
 	method_query_text_int(t, "restarts", n->restarts);
 	method_query_text_int(t, "started_at", n->started_at > 0 ?
 	    n->started_at : -1);
-	call_text_add_key(t, "task");
 	if (n->task)
-		call_text_add(t, "true", 4);
+		CALL_TEXT_ADD(t, ",\"task\":true,\"groups\":[");
 	else
-		call_text_add(t, "false", 5);
-	call_text_add_key(t, "groups");
-	call_text_add(t, "[", 1);
+		CALL_TEXT_ADD(t, ",\"task\":false,\"groups\":[");
 	for (i = 0; n->spec != NULL && i < n->spec->ngroups; i++, first = 0) {
 		if (!first)
 			call_text_add(t, ",", 1);
@@ -223,12 +221,18 @@ method_query_row_text(struct call_text *t, const struct node *n,
 			call_text_add(t, ",", 1);
 		call_text_add_str(t, *g);
 	}
-	call_text_add(t, "]", 1);
-	call_text_add_key(t, "last_exit");
+	CALL_TEXT_ADD(t, "],\"last_exit\":");
 	call_text_add_str(t, proc_last_exit(n));
+	if (left <= 0 && h == HEALTH_NONE && u == NULL) {
+		CALL_TEXT_ADD(t, ",\"backoff_ms\":null,\"health\":null}");
+		return;
+	}
 	method_query_text_int(t, "backoff_ms", left > 0 ? left : -1);
-	call_text_add_key(t, "health");
-	call_text_add_str(t, h != HEALTH_NONE ? liveness_health_names[h] : NULL);
+	CALL_TEXT_ADD(t, ",\"health\":");
+	if (h != HEALTH_NONE)
+		call_text_add_word(t, liveness_health_names[h]);
+	else
+		CALL_TEXT_ADD(t, "null");
 	if (u != NULL) {
 		method_query_text_int(t, "cpu_ms", u->cpu_ms);
 		method_query_text_int(t, "rss_bytes", u->rss_bytes);

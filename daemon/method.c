@@ -326,14 +326,26 @@ call_text_add_str(struct call_text *t, const char *s)
 void
 call_text_add_int(struct call_text *t, long long v)
 {
+	static const char	 pairs[] =
+	    "000102030405060708091011121314151617181920212223242526272829"
+	    "303132333435363738394041424344454647484950515253545556575859"
+	    "606162636465666768697071727374757677787980818283848586878889"
+	    "90919293949596979899";
 	char			 buf[24], *e = buf + sizeof buf, *p = e;
 	unsigned long long	 u = v < 0 ? 0ULL - (unsigned long long)v :
 	    (unsigned long long)v;
 
-	/* by hand: snprintf was a tenth of a Status of 10,000 rows */
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
+	/* by hand, two digits a step: snprintf was a tenth of a big Status */
+	while (u >= 100) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * u, 2);
+	} else
+		*--p = (char)('0' + u);
 	if (v < 0)
 		*--p = '-';
 	call_text_add(t, p, (size_t)(e - p));

@@ -131,6 +131,23 @@ int	 call_ok_text(struct call *, struct call_text *);
  */
 void	 call_text_add_str(struct call_text *, const char *);
 void	 call_text_add_int(struct call_text *, long long);
+/* A string literal, its length known where it is written. */
+#define CALL_TEXT_ADD(t, lit)	call_text_add((t), (lit), sizeof(lit) - 1)
+
+/* A word of supd's own (a state, a kind): quoted, needing no escape. */
+static inline void
+call_text_add_word(struct call_text *t, const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (t->cap - t->len < n + 2)
+		call_text_room(t, n + 2);
+	t->buf[t->len] = '"';
+	memcpy(t->buf + t->len + 1, s, n);
+	t->buf[t->len + 1 + n] = '"';
+	t->len += n + 2;
+}
+
 /* Inline: the key's length is known where it is written. */
 static inline void
 call_text_add_key(struct call_text *t, const char *key)
