@@ -40,16 +40,11 @@ Test(lifecycle, exec_failure_at_boot_exits_1_naming_child_and_reason)
 	    "[worker:first]\nparent = root\ncommand = /bin/sleep 1000\n"
 	    "[worker:ghost]\nparent = root\ncommand = /no/such/binary --flag\n");
 	harness_start_nowait(&in);
-	if (harness_skip_valgrind("exit 1 naming the exec failure (memcheck "
-	    "runs vfork as fork: the failed exec is an exit of ghost)"))
-		cr_assert_geq(harness_wait_exit(&in, 10000), 0);
-	else {
-		cr_assert_eq(harness_wait_exit(&in, 10000), 1);
-		/* the last line says which child and why */
-		cr_expect(harness_wait_log(&in, "cannot start: ghost failed to "
-		    "start: exec /no/such/binary: No such file or directory", 0),
-		    "the log does not name the child and the reason");
-	}
+	cr_assert_eq(harness_wait_exit(&in, 10000), 1);
+	/* the last line says which child and why */
+	cr_expect(harness_wait_log(&in, "cannot start: ghost failed to start: "
+	    "exec /no/such/binary: No such file or directory", 0),
+	    "the log does not name the child and the reason");
 	cr_expect_eq(harness_tagged_alive(&in), 0, "first was stopped again");
 	harness_stop(&in);
 }
