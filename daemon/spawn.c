@@ -920,8 +920,8 @@ spawn_grow_stack(void)
 /*
  * memcheck: a pipe the child reports a failed step on (spawn_child_fail),
  * its write end at or above 3 + npass so that no dup2 of the child's
- * lands on it.  Its read end, or -1 (the report is then lost, as is the
- * child's: the start looks like an exit right after).
+ * lands on it.  Its read end; -1 without one (a failed step then looks
+ * like an exit right after the start).
  */
 static int
 spawn_report_open(struct spawn_ctx *c)
@@ -946,6 +946,7 @@ spawn_report_read(struct spawn_ctx *c, int rd, pid_t pid)
 {
 	struct spawn_report	r;
 	ssize_t			n;
+	int			saved = errno;	/* the fork's */
 
 	close(c->report);
 	c->report = -1;
@@ -959,6 +960,7 @@ spawn_report_read(struct spawn_ctx *c, int rd, pid_t pid)
 		}
 	}
 	close(rd);
+	errno = saved;
 }
 
 void
