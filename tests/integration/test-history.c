@@ -271,7 +271,8 @@ Test(history, a_file_past_its_size_limit_degrades_then_recovers)
 	cr_assert_eq(rc, 1, "no spawn was refused (exit %d)", rc);
 	/* the refused one does not run: nothing unacknowledged */
 	cr_assert(harness_wait_log(&in, "state database", 2000));
-	harness_sleep_ms(300);
+	/* it was started, then stopped once its commit failed */
+	harness_sleep_ms(harness_ms(300));
 	cr_assert_not(jobs_running(name), "%s runs though it was refused", name);
 	cr_assert_eq(metric("supd_state_degraded"), 1);
 	rc = harness_supctl(&in, NULL, "spawn", "jobs", "refused", NULL);
