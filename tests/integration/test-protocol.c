@@ -1067,7 +1067,7 @@ Test(limits, a_start_that_fails_after_its_client_left)
 	    "{\"supervisor\":\"slow\",\"name\":\"s1\"}}");
 	vl_close(&v);
 	/* the start fails for nobody; then the same, with someone to tell */
-	harness_sleep_ms(600);
+	harness_sleep_ms(harness_ms(600));
 	r = call1("Spawn", "{\"supervisor\":\"slow\",\"name\":\"s1\"}");
 	expect_error(r, IFACE "StartFailed");
 	cr_assert_str_eq(param_str(r, "name"), "s1");
