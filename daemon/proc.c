@@ -760,6 +760,13 @@ proc_notify_fds(void *arg, const char *buf, size_t len, int *fds, size_t nfds)
 static void
 proc_start_timeout_cb(struct proc_rt *rt)
 {
+	/*
+	 * After a stall of the loop (a loaded machine, SIGSTOP, memcheck)
+	 * the timer runs before the READY=1 queued meanwhile is read: read
+	 * the child's datagrams first (liveness.c does so for the watchdog).
+	 */
+	if (rt->starting && rt->notify != NULL)
+		notify_drain(rt->notify);
 	if (!rt->starting)
 		return;
 	rt->starting = 0;
@@ -930,7 +937,10 @@ proc_start(struct node *node)
 	}
 	rt->starting = 1;
 	if (spec_x(spec)->start_timeout_ms > 0) {
-		ev_timer_set(&rt->timer, spec_x(spec)->start_timeout_ms / 1000.0, 0.);
+		/* from now, not from the start of a long iteration (a boot) */
+		ev_now_update(proc_loop);
+		ev_timer_set(&rt->timer, spec_x(spec)->start_timeout_ms / 1000.0,
+		    0.);
 		ev_timer_start(proc_loop, &rt->timer);
 	}
 }

@@ -59,6 +59,8 @@ enum spawn_step {
  * execve the child shares our memory and may only make system calls.  It
  * reports a failure by writing step and err here before _exit, which the
  * parent reads once vfork returns (glibc's posix_spawn does the same).
+ * memcheck runs vfork as fork, so the child writes into its own copy:
+ * there it writes them to the report pipe too, which exec closes.
  */
 struct spawn_ctx {
 	const char		*path;
@@ -96,6 +98,12 @@ struct spawn_ctx {
 	char			*listen_pid;	/* the digits of "LISTEN_PID=..." */
 	volatile int		 step;
 	volatile int		 err;
+	int			 report;	/* memcheck: the pipe's write end, or -1 */
+};
+
+/* What the report pipe carries: a failed step, its errno and which limit. */
+struct spawn_report {
+	int			 step, err, which;
 };
 
 /* An environment under construction: later KEY= replaces earlier. */
@@ -152,8 +160,16 @@ static const int	spawn_limit_res[LIMIT_COUNT] = {
 static void SPAWN_CHILD_SIDE __attribute__((noreturn))
 spawn_child_fail(struct spawn_ctx *c, enum spawn_step step)
 {
+	struct spawn_report	r;
+
 	c->err = errno;
 	c->step = step;
+	if (c->report != -1) {
+		r.step = step;
+		r.err = c->err;
+		r.which = c->which;
+		(void)write(c->report, &r, sizeof r);
+	}
 	_exit(127);
 }
 
@@ -232,6 +248,17 @@ spawn_child_pass(struct spawn_ctx *c)
 
 /* --- end of passed fds --------------------------------------------------- */
 
+/* Close first..last, by close_range or one at a time below maxfd. */
+static void SPAWN_CHILD_SIDE
+spawn_child_close(unsigned int first, unsigned int last, int maxfd)
+{
+	unsigned int	i;
+
+	if (close_range(first, last, 0) == -1)
+		for (i = first; i <= last && i < (unsigned int)maxfd; i++)
+			close((int)i);
+}
+
 static void SPAWN_CHILD_SIDE __attribute__((noreturn))
 spawn_child(struct spawn_ctx *c)
 {
@@ -306,9 +333,13 @@ spawn_child(struct spawn_ctx *c)
 	/* After setuid, as systemd does: the user must be allowed in there. */
 	if (c->cwd != NULL && chdir(c->cwd) == -1)
 		spawn_child_fail(c, STEP_CHDIR);
-	if (close_range(3 + c->npass, ~0U, 0) == -1) {
-		for (i = 3 + c->npass; i < c->maxfd; i++)
-			close(i);
+	if (c->report == -1)
+		spawn_child_close(3 + c->npass, ~0U, c->maxfd);
+	else {
+		/* at or above 3 + npass (spawn_report_open); exec closes it */
+		if (c->report > 3 + c->npass)
+			spawn_child_close(3 + c->npass, c->report - 1, c->maxfd);
+		spawn_child_close(c->report + 1, ~0U, c->maxfd);
 	}
 	sigemptyset(&empty);
 	sigprocmask(SIG_SETMASK, &empty, NULL);
@@ -871,6 +902,67 @@ spawn_slots_give_back(int n)
 		(void)dup3(spawn_slot_null, spawn_slot[i], O_CLOEXEC);
 }
 
+/*
+ * memcheck (3.19) runs vfork as fork, and after a fork that failed
+ * (RLIMIT_NPROC) it leaves every signal blocked: the next fault that
+ * should grow the main stack then kills supd.  Grow it now, once.
+ */
+static void __attribute__((noinline))
+spawn_grow_stack(void)
+{
+	volatile char	stk[1024 * 1024];
+	size_t		i;
+
+	for (i = sizeof stk; i > 0; i -= 4096)
+		stk[i - 1] = 0;
+}
+
+/*
+ * memcheck: a pipe the child reports a failed step on (spawn_child_fail),
+ * its write end at or above 3 + npass so that no dup2 of the child's
+ * lands on it.  Its read end; -1 without one (a failed step then looks
+ * like an exit right after the start).
+ */
+static int
+spawn_report_open(struct spawn_ctx *c)
+{
+	int	p[2];
+
+	c->report = -1;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return (-1);
+	c->report = fcntl(p[1], F_DUPFD_CLOEXEC, 3 + c->npass);
+	close(p[1]);
+	if (c->report == -1) {
+		close(p[0]);
+		return (-1);
+	}
+	return (p[0]);
+}
+
+/* Once the fork returned: EOF if the child exec'd, its report if not. */
+static void
+spawn_report_read(struct spawn_ctx *c, int rd, pid_t pid)
+{
+	struct spawn_report	r;
+	ssize_t			n;
+	int			saved = errno;	/* the fork's */
+
+	close(c->report);
+	c->report = -1;
+	if (pid != -1) {
+		while ((n = read(rd, &r, sizeof r)) == -1 && errno == EINTR)
+			;
+		if (n == (ssize_t)sizeof r) {
+			c->err = r.err;
+			c->which = r.which;
+			c->step = r.step;
+		}
+	}
+	close(rd);
+	errno = saved;
+}
+
 void
 spawn_init(void)
 {
@@ -881,8 +973,10 @@ spawn_init(void)
 	spawn_signals_changed();
 	spawn_slots_init();
 	/* memcheck dies on a clone that is neither a thread nor a fork */
-	if (RUNNING_ON_VALGRIND)
+	if (RUNNING_ON_VALGRIND) {
 		spawn_no_pidfd = 1;
+		spawn_grow_stack();
+	}
 	if (spawn_stack == NULL) {
 		/* a guard page below the stack: an overflow faults, not corrupts */
 		stk = mmap(NULL, SPAWN_STACK_SIZE + 4096, PROT_READ | PROT_WRITE,
@@ -919,7 +1013,7 @@ spawn_start(struct spawn *sp, char **cause)
 	char			 pathbuf[PATH_MAX];
 	pid_t			 pid;
 	uint64_t		 starttime;
-	int			 pidfd, i, nslots;
+	int			 pidfd, i, nslots, report = -1;
 
 	*cause = NULL;
 	if (spawn_rtmin == 0)
@@ -944,6 +1038,9 @@ spawn_start(struct spawn *sp, char **cause)
 	if (c.npass > 0)
 		memcpy(c.pass, sp->pass_fds, sp->npass * sizeof *c.pass);
 	nslots = spawn_slots_take(&c);
+	c.report = -1;
+	if (RUNNING_ON_VALGRIND)
+		report = spawn_report_open(&c);
 	/* the child's own fd table is made of what lies below keep_below */
 	c.keep_below = 3;
 	for (i = 0; i < 3; i++)
@@ -954,6 +1051,8 @@ spawn_start(struct spawn *sp, char **cause)
 	for (i = 0; i < c.npass; i++)
 		if (c.pass[i] >= (int)c.keep_below)
 			c.keep_below = (unsigned int)c.pass[i] + 1;
+	if (c.report >= (int)c.keep_below)
+		c.keep_below = (unsigned int)c.report + 1;
 	c.pass_tmp = sp->npass > 0 ? xcalloc(sp->npass, sizeof *c.pass_tmp) :
 	    NULL;
 	c.argv = spawn_argv(sp);
@@ -964,6 +1063,8 @@ spawn_start(struct spawn *sp, char **cause)
 
 	pid = spawn_vfork(&c, &pidfd, &starttime);
 	spawn_slots_give_back(nslots);
+	if (report != -1)
+		spawn_report_read(&c, report, pid);
 
 	if (pid == -1)
 		*cause = xasprintf("vfork: %s", strerror(errno));

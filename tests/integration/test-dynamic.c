@@ -643,9 +643,6 @@ Test(dynamic, spawn_refusals_say_why_and_register_nothing)
 	cr_expect(strstr(err, "not a dynamic supervisor") != NULL, "stderr: %s", err);
 	free(err);
 	/* a start failure says why, and leaves the name free */
-	if (harness_skip_valgrind("a spawn whose exec fails (memcheck runs "
-	    "vfork as fork: it starts, then exits)"))
-		return;
 	err = NULL;
 	rc = supctl(NULL, &err, "spawn", "broken", "x1", NULL);
 	cr_expect_eq(rc, 1);

@@ -278,10 +278,8 @@ Test(faults, fork_failing_is_a_start_failure_and_supd_supervises_on)
 	cr_assert_neq(harness_supctl(&in, &out, "spawn", "jobs", "j1", NULL), 0,
 	    "spawn succeeded without a fork: %s", out);
 	free(out);
-	if (!harness_skip_valgrind("the fork's errno in the reason (memcheck's "
-	    "fork fails its own way)"))
-		cr_assert(harness_wait_log(&in, "Resource temporarily "
-		    "unavailable", 5000), "the start failure does not say why");
+	cr_assert(harness_wait_log(&in, "Resource temporarily unavailable",
+	    5000), "the start failure does not say why");
 
 	/* restarts fail, each after its delay, and each counts */
 	kill(old, SIGKILL);
@@ -411,18 +409,11 @@ Test(faults, a_child_exiting_between_fork_and_exec_is_a_start_failure)
 	cr_assert_gt(old = harness_whereis(&in, "w"), 0);
 	/* the child cannot chdir: it exits after fork, before exec */
 	cr_assert_eq(rmdir(wd), 0);
-	/* memcheck runs vfork as fork: the failed chdir is an exit there */
-	if (harness_skip_valgrind("the spawn refused naming chdir (memcheck "
-	    "runs vfork as fork)"))
-		kill(old, SIGKILL);
-	else {
-		cr_assert_neq(harness_supctl(&in, &out, "spawn", "jobs", "j1",
-		    NULL), 0);
-		free(out);
-		kill(old, SIGKILL);
-		cr_assert(harness_wait_log(&in, "chdir", 5000),
-		    "the start failure does not name the step");
-	}
+	cr_assert_neq(harness_supctl(&in, &out, "spawn", "jobs", "j1", NULL), 0);
+	free(out);
+	kill(old, SIGKILL);
+	cr_assert(harness_wait_log(&in, "chdir", 5000),
+	    "the start failure does not name the step");
 	harness_sleep_ms(harness_ms(600));
 	cr_assert_eq(harness_whereis(&in, "w"), 0);
 	cr_assert_eq(harness_wait_exit(&in, 0), -1, "supd exited");

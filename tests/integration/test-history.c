@@ -252,6 +252,7 @@ jobs_running(const char *name)
 Test(history, a_file_past_its_size_limit_degrades_then_recovers)
 {
 	struct rlimit	 small = { 150000, RLIM_INFINITY };
+	struct rlimit	 none = { 0, RLIM_INFINITY };
 	struct rlimit	 big = { RLIM_INFINITY, RLIM_INFINITY };
 	char		 name[32], *arg, *err = NULL;
 	pid_t		 old, now;
@@ -271,7 +272,14 @@ Test(history, a_file_past_its_size_limit_degrades_then_recovers)
 	cr_assert_eq(rc, 1, "no spawn was refused (exit %d)", rc);
 	/* the refused one does not run: nothing unacknowledged */
 	cr_assert(harness_wait_log(&in, "state database", 2000));
-	harness_sleep_ms(300);
+	/*
+	 * The retry reopens the file, which moves the WAL into it, and its
+	 * rewrite may then fit in the limit: right, but not this test's
+	 * point.  No file grows from now, so no retry commits until room.
+	 */
+	cr_assert_eq(prlimit(in.pid, RLIMIT_FSIZE, &none, NULL), 0);
+	/* it was started, then stopped once its commit failed */
+	harness_sleep_ms(harness_ms(300));
 	cr_assert_not(jobs_running(name), "%s runs though it was refused", name);
 	cr_assert_eq(metric("supd_state_degraded"), 1);
 	rc = harness_supctl(&in, NULL, "spawn", "jobs", "refused", NULL);
@@ -300,7 +308,16 @@ Test(history, a_file_past_its_size_limit_degrades_then_recovers)
 	crash_and_restart();
 	for (i = 0; i < acked; i++) {
 		snprintf(name, sizeof name, "big%d", i);
-		cr_assert(jobs_running(name), "acknowledged %s is gone", name);
+		/* they come back with the boot: within a while under memcheck */
+		if (harness_wait_new_pid(&in, name, 0, 5000) == 0) {
+			char	*log = harness_read(&in, "supd.log");
+
+			cr_log_error("%lld children on disk; supd's log:\n%s",
+			    harness_db_count(&in, "SELECT count(*) FROM children"),
+			    log != NULL ? log : "(none)");
+			free(log);
+			cr_assert_fail("acknowledged %s is gone", name);
+		}
 	}
 	snprintf(name, sizeof name, "big%d", acked);
 	cr_assert_not(jobs_running(name), "refused %s came back", name);

@@ -674,6 +674,8 @@ Test(listen, a_stale_socket_file_is_replaced_and_a_live_one_or_a_file_refused)
 	close(fd);
 	harness_start(&in);
 	cr_assert(harness_wait_log(&in, "stale socket file, removed", 5000));
+	/* the log line comes before the bind and listen; u starts after them */
+	cr_assert_gt(harness_wait_new_pid(&in, "u", 0, 5000), 0);
 	cr_assert_neq(fd = harness_connect(path), -1, "connect %s: %s", path,
 	    strerror(errno));
 	close(fd);

@@ -1118,11 +1118,6 @@ Test(limits, a_task_that_cannot_start_has_a_failed_result)
 	start_with("[supd]\n[supervisor:root]\n"
 	    "[dynamic:broken]\nparent = root\ncommand = /nonexistent/task\n");
 	r = call1("Run", "{\"supervisor\":\"broken\",\"name\":\"b1\"}");
-	if (harness_skip_valgrind("a task whose exec fails (memcheck runs "
-	    "vfork as fork: it starts, then exits)")) {
-		json_decref(r);
-		return;
-	}
 	expect_error(r, IFACE "StartFailed");
 	cr_assert_str_eq(param_str(r, "name"), "b1");
 	cr_assert_not_null(strstr(param_str(r, "reason"), "/nonexistent/task"),

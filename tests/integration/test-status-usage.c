@@ -92,6 +92,33 @@ Test(status_usage, json_has_cpu_and_memory_only_with_usage)
 	harness_stop(&in);
 }
 
+/*
+ * Wait until n workers run: a boot still going on (memcheck's is slow)
+ * would count its own reads (spawn.c's report pipe under memcheck).
+ */
+static void
+wait_running(struct supd_inst *in, int n)
+{
+	json_t	*rows, *pid;
+	size_t	 i;
+	int	 waited, up = 0;
+
+	for (waited = 0; waited <= harness_ms(5000); waited += 50) {
+		rows = rows_of(in, NULL);
+		up = 0;
+		for (i = 0; i < json_array_size(rows); i++) {
+			pid = json_object_get(json_array_get(rows, i), "pid");
+			if (json_is_integer(pid) && json_integer_value(pid) > 0)
+				up++;
+		}
+		json_decref(rows);
+		if (up >= n)
+			return;
+		harness_sleep_ms(50);
+	}
+	cr_assert_fail("%d of %d workers run", up, n);
+}
+
 Test(status_usage, without_usage_status_reads_no_process_files)
 {
 	struct supd_inst in;
@@ -108,6 +135,7 @@ Test(status_usage, without_usage_status_reads_no_process_files)
 		    "stdout = null\nstderr = null\n", i);
 	harness_init(&in, ini);
 	harness_start(&in);
+	wait_running(&in, 60);
 	json_decref(rows_of(&in, NULL));	/* the first call's own set-up */
 
 	before = reads_of(in.pid);
