@@ -89,14 +89,15 @@ client_log(int fd, char op, int i)
  * before a call, "S i" or "T i" once supd acknowledged it.
  */
 static void
-client(const char *logpath, int first, unsigned seed)
+client(const char *logpath, int first, int last, unsigned seed)
 {
 	int	fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0644);
 	int	i = first, j, k;
 	char	name[16];
 
 	for (;;) {
-		if (i > 0 && rand_r(&seed) % 3 == 0) {
+		/* past its names, the round goes on with stops */
+		if (i > 0 && (i >= last || rand_r(&seed) % 3 == 0)) {
 			/* a running name, from the last round or this one */
 			for (k = 0, j = -1; k < 20 && j == -1; k++) {
 				int	c = (int)(rand_r(&seed) % (unsigned)i);
@@ -114,7 +115,7 @@ client(const char *logpath, int first, unsigned seed)
 				continue;
 			}
 		}
-		if (i >= NAMES)
+		if (i >= last)
 			break;
 		snprintf(name, sizeof name, "n%d", i);
 		client_log(fd, 'A', i);
@@ -225,6 +226,18 @@ teardown(void)
 
 TestSuite(crash, .fini = teardown, .timeout = 240);
 
+/*
+ * The names round may spawn up to: twice its share of those left, so a
+ * fast machine does not use them all before the last round.
+ */
+static int
+round_names(int round)
+{
+	int	share = 2 * (NAMES - nnames) / (ROUNDS - round + 1);
+
+	return (nnames + (share > 0 ? share : 1));
+}
+
 Test(crash, sigkill_at_random_moments_loses_nothing_acknowledged)
 {
 	char		 logpath[320];
@@ -245,7 +258,8 @@ Test(crash, sigkill_at_random_moments_loses_nothing_acknowledged)
 		 */
 		if ((cl = fork()) == 0) {
 			setpgid(0, 0);
-			client(logpath, nnames, seed + (unsigned)round);
+			client(logpath, nnames, round_names(round),
+			    seed + (unsigned)round);
 		}
 		cr_assert_neq(cl, -1);
 		setpgid(cl, cl);
