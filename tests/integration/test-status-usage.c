@@ -224,6 +224,21 @@ read_message(int fd)
 	}
 }
 
+/* rows: root, then w0 .. w(n-1) in order. */
+static void
+expect_root_and_w(json_t *rows, int n)
+{
+	char	name[32];
+	int	i;
+
+	cr_assert_eq(json_array_size(rows), (size_t)n + 1);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "w%d", i);
+		cr_assert_str_eq(json_string_value(json_object_get(
+		    json_array_get(rows, (size_t)i + 1), "name")), name);
+	}
+}
+
 /*
  * A Status larger than the socket takes, to a slow reader: whole, in
  * order, and before the reply of the call pipelined behind it.
@@ -235,7 +250,7 @@ Test(status_usage, a_large_status_to_a_slow_reader_arrives_whole_and_in_order)
 	    "{\"method\":\"org.varlink.service.GetInfo\",\"parameters\":{}}";
 	struct supd_inst in;
 	json_t		*r, *rows;
-	char		*ini, *msg, name[32];
+	char		*ini, *msg;
 	size_t		 len, cap = 1000 * 64;
 	int		 fd, rcvbuf = 4096, i;
 
@@ -256,13 +271,8 @@ Test(status_usage, a_large_status_to_a_slow_reader_arrives_whole_and_in_order)
 	cr_assert_not_null(r = json_loads(msg, 0, NULL), "not JSON: %.200s",
 	    msg);
 	free(msg);
-	rows = json_object_get(json_object_get(r, "parameters"), "children");
-	cr_assert_eq(json_array_size(rows), 1001);
-	for (i = 0; i < 1000; i++) {
-		snprintf(name, sizeof name, "w%d", i);
-		cr_assert_str_eq(json_string_value(json_object_get(
-		    json_array_get(rows, (size_t)i + 1), "name")), name);
-	}
+	expect_root_and_w(json_object_get(json_object_get(r, "parameters"),
+	    "children"), 1000);
 	json_decref(r);
 	msg = read_message(fd);
 	cr_assert_not_null(strstr(msg, "\"vendor\""), "%s", msg);
@@ -270,12 +280,7 @@ Test(status_usage, a_large_status_to_a_slow_reader_arrives_whole_and_in_order)
 	close(fd);
 	/* and supctl's pass-through of it, scanned as it arrives */
 	rows = rows_of(&in, NULL);
-	cr_assert_eq(json_array_size(rows), 1001);
-	for (i = 0; i < 1000; i++) {
-		snprintf(name, sizeof name, "w%d", i);
-		cr_assert_str_eq(json_string_value(json_object_get(
-		    json_array_get(rows, (size_t)i + 1), "name")), name);
-	}
+	expect_root_and_w(rows, 1000);
 	json_decref(rows);
 	harness_stop(&in);
 }
