@@ -18,14 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/lsan_interface.h>
-#endif
-
 #include "events.h"
 #include "store.h"
 #include "tree.h"
 #include "util.h"
+
+#ifdef SUPD_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
 
 struct listener {
 	events_listener	 fn;
@@ -86,7 +86,7 @@ events_init(int64_t history_max)
 	if (ring == MAP_FAILED)
 		fatal("the event history (%lld events): %s",
 		    (long long)history_max, strerror(errno));
-#ifdef __SANITIZE_ADDRESS__
+#ifdef SUPD_ASAN
 	/* the leak checker looks for the lines' pointers in the heap only */
 	__lsan_register_root_region(ring, ring_cap * sizeof *ring);
 #endif
@@ -107,7 +107,7 @@ events_free(void)
 	for (i = 0; i < ring_len; i++)
 		free(ring[(ring_head + i) % ring_cap].text);
 	if (ring != NULL) {
-#ifdef __SANITIZE_ADDRESS__
+#ifdef SUPD_ASAN
 		__lsan_unregister_root_region(ring, ring_cap * sizeof *ring);
 #endif
 		munmap(ring, ring_cap * sizeof *ring);

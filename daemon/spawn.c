@@ -146,14 +146,9 @@ static const int	spawn_limit_res[LIMIT_COUNT] = {
  * The child may run on spawn_stack, which the address sanitizer does not
  * know as a stack: its code keeps no shadow frames there.
  */
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef SUPD_ASAN
 #define SPAWN_CHILD_SIDE	__attribute__((no_sanitize_address))
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SPAWN_CHILD_SIDE	__attribute__((no_sanitize_address))
-#endif
-#endif
-#ifndef SPAWN_CHILD_SIDE
+#else
 #define SPAWN_CHILD_SIDE
 #endif
 

@@ -5,6 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* ASan is on: gcc says so with __SANITIZE_ADDRESS__, clang with __has_feature */
+#if defined(__SANITIZE_ADDRESS__)
+#define SUPD_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SUPD_ASAN	1
+#endif
+#endif
+
 enum log_level { LOG_LVL_DEBUG, LOG_LVL_INFO, LOG_LVL_WARN, LOG_LVL_ERR };
 
 extern enum log_level log_threshold;
