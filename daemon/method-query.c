@@ -249,9 +249,7 @@ method_query_row_text(struct call_text *t, const struct node *n,
 /*
  * The rows of Status, with their usage when asked, printed one at a time:
  * 10,000 rows as one jansson tree were 3 MB of small blocks glibc kept
- * afterwards.  A row reads the node and its runtime blocks, scattered over
- * megabytes: they are asked for ahead (nodes two rows on, their runtime
- * one row on) rather than waited for in turn.
+ * afterwards.
  */
 static void
 method_query_rows(struct call_text *t, struct node **nodes, size_t n,
@@ -264,12 +262,6 @@ method_query_rows(struct call_text *t, struct node **nodes, size_t n,
 	u = usage ? usage_nodes(nodes, n) : NULL;
 	call_text_add(t, "[", 1);
 	for (i = 0; i < n; i++) {
-		if (i + 16 < n)
-			__builtin_prefetch(nodes[i + 16]);
-		if (i + 8 < n) {
-			__builtin_prefetch(nodes[i + 8]->rt);
-			__builtin_prefetch(nodes[i + 8]->aux);
-		}
 		if (i > 0)
 			call_text_add(t, ",", 1);
 		method_query_row_text(t, nodes[i], u != NULL ? &u[i] : NULL,
@@ -279,7 +271,12 @@ method_query_rows(struct call_text *t, struct node **nodes, size_t n,
 	free(u);
 }
 
-/* Every node's row, in tree pre-order, walked as it is printed. */
+/*
+ * Every node's row, in tree pre-order, walked as it is printed (the plain
+ * Status of a whole tree).  A row reads the node and its runtime blocks,
+ * scattered over megabytes: they are asked for ahead (nodes two rows on,
+ * their runtime one row on) rather than waited for in turn.
+ */
 static void
 method_query_tree_rows(struct call_text *t)
 {
