@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "jtext.h"
 #include "store.h"
 #include "tree.h"
 #include "util.h"
@@ -65,6 +66,7 @@ static size_t		  npending, cappending;
 static char		 *pend_text;
 static size_t		  pend_len, pend_cap;
 #define EVENTS_TEXT_KEEP	16384	/* room a flushed pend_text keeps */
+static struct jtext	  events_scratch;	/* a line being printed */
 static uint64_t		  published;	/* followers have seen up to here */
 static uint64_t		  total;
 static struct listener	 *listeners;
@@ -104,6 +106,8 @@ events_free(void)
 	free(pend_text);
 	pend_text = NULL;
 	pend_len = pend_cap = 0;
+	free(events_scratch.buf);
+	memset(&events_scratch, 0, sizeof events_scratch);
 	for (i = 0; i < ring_len; i++)
 		free(ring[(ring_head + i) % ring_cap].text);
 	if (ring != NULL) {
@@ -127,89 +131,37 @@ events_rec(const struct line *l, uint64_t seq, struct event_rec *r)
 	r->name = l->named ? l->text + l->len + 1 : NULL;
 }
 
-/* s as a JSON string into out (NULL: only measured); its length. */
-static size_t
-events_quote(char *out, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";	/* as jansson prints */
-	size_t		 n = 0;
-	unsigned char	 c;
-	char		 esc[7];
-	int		 k;
-
-	if (out != NULL)
-		out[n] = '"';
-	n++;
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		k = 0;
-		switch (c) {
-		case '"': case '\\': esc[k++] = '\\'; esc[k++] = (char)c; break;
-		case '\b': esc[k++] = '\\'; esc[k++] = 'b'; break;
-		case '\f': esc[k++] = '\\'; esc[k++] = 'f'; break;
-		case '\n': esc[k++] = '\\'; esc[k++] = 'n'; break;
-		case '\r': esc[k++] = '\\'; esc[k++] = 'r'; break;
-		case '\t': esc[k++] = '\\'; esc[k++] = 't'; break;
-		default:
-			if (c < 0x20) {
-				memcpy(esc, "\\u00", 4);
-				k = 4;
-				esc[k++] = hex[c >> 4];
-				esc[k++] = hex[c & 0xf];
-			} else
-				esc[k++] = (char)c;
-		}
-		if (out != NULL)
-			memcpy(out + n, esc, k);
-		n += k;
-	}
-	if (out != NULL)
-		out[n] = '"';
-	return (n + 1);
-}
-
 /*
  * Print p into a line: what jansson's compact dump of the object seq,
  * time, event, name and then the fields would give; 0, or -1 if it
- * cannot be printed.
+ * cannot be printed.  Made in events_scratch, then copied out at its size.
  */
 static int
 events_line(const struct pend *p, struct line *l)
 {
 	const char	*name = p->nlen > 0 ? pend_text + p->off : NULL;
-	char		 head[128];
-	size_t		 n, hlen, qlen;
-	int		 r;
+	struct jtext	*t = &events_scratch;
 
 	if (p->flen == PEND_BAD)
 		return (-1);
-	r = snprintf(head, sizeof head, "{\"seq\":%lld,\"time\":%lld,"
-	    "\"event\":", (long long)p->seq, (long long)p->time);
-	if (r < 0 || (size_t)r >= sizeof head)
-		return (-1);
-	hlen = (size_t)r;
-	qlen = events_quote(NULL, p->event);
-	n = hlen + qlen + strlen(",\"name\":") + (name != NULL ?
-	    events_quote(NULL, name) : 4) + p->flen + 1;
-	l->text = xmalloc(n + 1 + p->nlen);
-	memcpy(l->text, head, hlen);
-	events_quote(l->text + hlen, p->event);
-	hlen += qlen;
-	memcpy(l->text + hlen, ",\"name\":", strlen(",\"name\":"));
-	hlen += strlen(",\"name\":");
-	if (name != NULL)
-		hlen += events_quote(l->text + hlen, name);
-	else {
-		memcpy(l->text + hlen, "null", 4);
-		hlen += 4;
-	}
+	t->len = 0;
+	JTEXT_ADD(t, "{\"seq\":");
+	jtext_add_int(t, (long long)p->seq);
+	JTEXT_ADD(t, ",\"time\":");
+	jtext_add_int(t, (long long)p->time);
+	JTEXT_ADD(t, ",\"event\":");
+	jtext_add_str(t, p->event);
+	JTEXT_ADD(t, ",\"name\":");
+	jtext_add_str(t, name);
 	if (p->flen > 0)
-		memcpy(l->text + hlen, pend_text + p->off + p->nlen, p->flen);
-	hlen += p->flen;
-	l->text[hlen++] = '}';
-	l->text[hlen] = '\0';
+		jtext_add(t, pend_text + p->off + p->nlen, p->flen);
+	JTEXT_ADD(t, "}");
+	l->text = xmalloc(t->len + 1 + p->nlen);
+	memcpy(l->text, t->buf, t->len);
+	l->text[t->len] = '\0';
 	if (name != NULL)
-		memcpy(l->text + n + 1, name, p->nlen);
-	l->len = n;
+		memcpy(l->text + t->len + 1, name, p->nlen);
+	l->len = t->len;
 	l->named = name != NULL;
 	return (0);
 }

@@ -170,13 +170,13 @@ method_query_child(const struct node *n, const struct usage *u)
 }
 
 static inline void
-method_query_text_int(struct call_text *t, const char *key, int64_t v)
+method_query_text_int(struct jtext *t, const char *key, int64_t v)
 {
-	call_text_add_key(t, key);
+	jtext_add_key(t, key);
 	if (v >= 0)
-		call_text_add_int(t, (long long)v);
+		jtext_add_int(t, (long long)v);
 	else
-		call_text_add(t, "null", 4);
+		jtext_add(t, "null", 4);
 }
 
 /*
@@ -185,7 +185,7 @@ method_query_text_int(struct call_text *t, const char *key, int64_t v)
  * were most of a Status of 10,000 children once usage was left out).
  */
 static void
-method_query_row_text(struct call_text *t, const struct node *n,
+method_query_row_text(struct jtext *t, const struct node *n,
     const struct usage *u, int64_t now)
 {
 	enum health	 h = liveness_health(n);
@@ -195,44 +195,44 @@ method_query_row_text(struct call_text *t, const struct node *n,
 	int		 first = 1;
 
 	/* the constant runs between values in one piece each */
-	call_text_add(t, "{\"name\":", 8);
-	call_text_add_str(t, n->name);
-	CALL_TEXT_ADD(t, ",\"type\":");
-	call_text_add_word(t, tree_kind_name(n->kind));
-	CALL_TEXT_ADD(t, ",\"parent\":");
-	call_text_add_str(t, n->parent != NULL ? n->parent->name : NULL);
-	CALL_TEXT_ADD(t, ",\"state\":");
-	call_text_add_word(t, tree_state_name(n->state));
+	jtext_add(t, "{\"name\":", 8);
+	jtext_add_str(t, n->name);
+	JTEXT_ADD(t, ",\"type\":");
+	jtext_add_word(t, tree_kind_name(n->kind));
+	JTEXT_ADD(t, ",\"parent\":");
+	jtext_add_str(t, n->parent != NULL ? n->parent->name : NULL);
+	JTEXT_ADD(t, ",\"state\":");
+	jtext_add_word(t, tree_state_name(n->state));
 	method_query_text_int(t, "pid", n->pid > 0 ? n->pid : -1);
 	method_query_text_int(t, "restarts", n->restarts);
 	method_query_text_int(t, "started_at", n->started_at > 0 ?
 	    n->started_at : -1);
 	if (n->task)
-		CALL_TEXT_ADD(t, ",\"task\":true,\"groups\":[");
+		JTEXT_ADD(t, ",\"task\":true,\"groups\":[");
 	else
-		CALL_TEXT_ADD(t, ",\"task\":false,\"groups\":[");
+		JTEXT_ADD(t, ",\"task\":false,\"groups\":[");
 	for (i = 0; n->spec != NULL && i < n->spec->ngroups; i++, first = 0) {
 		if (!first)
-			call_text_add(t, ",", 1);
-		call_text_add_str(t, n->spec->groups[i]);
+			jtext_add(t, ",", 1);
+		jtext_add_str(t, n->spec->groups[i]);
 	}
 	for (g = node_extra_groups(n); g != NULL && *g != NULL; g++, first = 0) {
 		if (!first)
-			call_text_add(t, ",", 1);
-		call_text_add_str(t, *g);
+			jtext_add(t, ",", 1);
+		jtext_add_str(t, *g);
 	}
-	CALL_TEXT_ADD(t, "],\"last_exit\":");
-	call_text_add_str(t, proc_last_exit(n));
+	JTEXT_ADD(t, "],\"last_exit\":");
+	jtext_add_str(t, proc_last_exit(n));
 	if (left <= 0 && h == HEALTH_NONE && u == NULL) {
-		CALL_TEXT_ADD(t, ",\"backoff_ms\":null,\"health\":null}");
+		JTEXT_ADD(t, ",\"backoff_ms\":null,\"health\":null}");
 		return;
 	}
 	method_query_text_int(t, "backoff_ms", left > 0 ? left : -1);
-	CALL_TEXT_ADD(t, ",\"health\":");
+	JTEXT_ADD(t, ",\"health\":");
 	if (h != HEALTH_NONE)
-		call_text_add_word(t, liveness_health_names[h]);
+		jtext_add_word(t, liveness_health_names[h]);
 	else
-		CALL_TEXT_ADD(t, "null");
+		JTEXT_ADD(t, "null");
 	if (u != NULL) {
 		method_query_text_int(t, "cpu_ms", u->cpu_ms);
 		method_query_text_int(t, "rss_bytes", u->rss_bytes);
@@ -243,7 +243,7 @@ method_query_row_text(struct call_text *t, const struct node *n,
 			    u->cg_memory_bytes);
 		}
 	}
-	call_text_add(t, "}", 1);
+	jtext_add(t, "}", 1);
 }
 
 /*
@@ -252,7 +252,7 @@ method_query_row_text(struct call_text *t, const struct node *n,
  * afterwards.
  */
 static void
-method_query_rows(struct call_text *t, struct node **nodes, size_t n,
+method_query_rows(struct jtext *t, struct node **nodes, size_t n,
     int usage)
 {
 	struct usage	*u;
@@ -260,14 +260,14 @@ method_query_rows(struct call_text *t, struct node **nodes, size_t n,
 	size_t		 i;
 
 	u = usage ? usage_nodes(nodes, n) : NULL;
-	call_text_add(t, "[", 1);
+	jtext_add(t, "[", 1);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			call_text_add(t, ",", 1);
+			jtext_add(t, ",", 1);
 		method_query_row_text(t, nodes[i], u != NULL ? &u[i] : NULL,
 		    now);
 	}
-	call_text_add(t, "]", 1);
+	jtext_add(t, "]", 1);
 	free(u);
 }
 
@@ -278,12 +278,12 @@ method_query_rows(struct call_text *t, struct node **nodes, size_t n,
  * their runtime one row on) rather than waited for in turn.
  */
 static void
-method_query_tree_rows(struct call_text *t)
+method_query_tree_rows(struct jtext *t)
 {
 	struct node	*n, *next, *after;
 	int64_t		 now = now_mono_ms();
 
-	call_text_add(t, "[", 1);
+	jtext_add(t, "[", 1);
 	next = loop_root != NULL ? tree_next(loop_root, loop_root) : NULL;
 	for (n = loop_root; n != NULL; n = next, next = after) {
 		after = next != NULL ? tree_next(loop_root, next) : NULL;
@@ -294,10 +294,10 @@ method_query_tree_rows(struct call_text *t)
 			__builtin_prefetch(next->aux);
 		}
 		if (n != loop_root)
-			call_text_add(t, ",", 1);
+			jtext_add(t, ",", 1);
 		method_query_row_text(t, n, NULL, now);
 	}
-	call_text_add(t, "]", 1);
+	jtext_add(t, "]", 1);
 }
 
 /* "starting", "healthy", "unhealthy", or null (no health check, no process). */
@@ -310,13 +310,13 @@ method_query_health(const struct node *n)
 	    json_null());
 }
 
-static int	method_status_end(struct call *, struct call_text *);
+static int	method_status_end(struct call *, struct jtext *);
 
 static int
 method_status(struct call *c)
 {
 	json_t		*names, *v;
-	struct call_text t;
+	struct jtext t;
 	struct node	*n, **nodes;
 	size_t		 i, count = 0, cap = 16;
 	int		 usage = 0;
@@ -325,7 +325,7 @@ method_status(struct call *c)
 	    call_bool(c, "usage", &usage) == -1)
 		return (CALL_DONE);
 	call_text_begin(&t);
-	call_text_add(&t, "{\"children\":", strlen("{\"children\":"));
+	jtext_add(&t, "{\"children\":", strlen("{\"children\":"));
 	if ((names == NULL || json_array_size(names) == 0) && !usage) {
 		method_query_tree_rows(&t);
 		return (method_status_end(c, &t));
@@ -358,18 +358,18 @@ method_status(struct call *c)
 
 /* After the rows: whether the state file is degraded, and the reply. */
 static int
-method_status_end(struct call *c, struct call_text *t)
+method_status_end(struct call *c, struct jtext *t)
 {
 	json_t	*degraded;
 
 	if (store_trouble() != NULL) {
-		call_text_add(t, ",\"degraded\":", strlen(",\"degraded\":"));
+		jtext_add(t, ",\"degraded\":", strlen(",\"degraded\":"));
 		degraded = json_string(store_trouble());
-		if (degraded == NULL || call_text_add_json(t, degraded) == -1)
-			call_text_add(t, "\"\"", 2);
+		if (degraded == NULL || jtext_add_json(t, degraded) == -1)
+			jtext_add(t, "\"\"", 2);
 		json_decref(degraded);
 	}
-	call_text_add(t, "}", 1);
+	jtext_add(t, "}", 1);
 	return (call_ok_text(c, t));
 }
 

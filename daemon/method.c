@@ -232,134 +232,21 @@ call_ok(struct call *c, json_t *reply)
 static const char	call_text_head[] = "{\"parameters\":";
 
 void
-call_text_room(struct call_text *t, size_t n)
-{
-	if (t->cap - t->len >= n)
-		return;
-	while (t->cap - t->len < n)
-		t->cap = t->cap ? t->cap * 2 : 4096;
-	t->buf = xrealloc(t->buf, t->cap);
-}
-
-void
-call_text_begin(struct call_text *t)
+call_text_begin(struct jtext *t)
 {
 	memset(t, 0, sizeof *t);
-	call_text_add(t, call_text_head, sizeof call_text_head - 1);
+	jtext_add(t, call_text_head, sizeof call_text_head - 1);
 }
 
 int
-call_text_add_json(struct call_text *t, const json_t *j)
-{
-	size_t	 n;
-
-	/* one dump where it fits (a row does), a second only to grow */
-	call_text_room(t, 1024);
-	if ((n = json_dumpb(j, t->buf + t->len, t->cap - t->len,
-	    JSON_COMPACT)) == 0)
-		return (-1);
-	if (n > t->cap - t->len) {
-		call_text_room(t, n);
-		if (json_dumpb(j, t->buf + t->len, n, JSON_COMPACT) != n)
-			return (-1);
-	}
-	t->len += n;
-	return (0);
-}
-
-static size_t	call_utf8(const unsigned char *, size_t);
-
-/* Bytes a JSON string holds as they are: printable ASCII but '"' and '\\'. */
-static const unsigned char call_text_plain[256] = {
-	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7f] = 1,
-};
-
-void
-call_text_add_str(struct call_text *t, const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s, *run;
-	char			 esc[8];
-	size_t			 len;
-
-	if (s == NULL) {
-		call_text_add(t, "null", 4);
-		return;
-	}
-	call_text_add(t, "\"", 1);
-	/* escaped as jansson does; bytes that are not UTF-8 as U+FFFD */
-	for (;;) {
-		/* a run that needs no escape in one copy: most names are one */
-		for (run = p; call_text_plain[*p]; p++)
-			;
-		if (p > run)
-			call_text_add(t, (const char *)run, (size_t)(p - run));
-		if (*p == '\0')
-			break;
-		if (*p >= 0x80) {
-			if ((len = call_utf8(p, strnlen((const char *)p, 4))) ==
-			    0) {
-				call_text_add(t, "\xef\xbf\xbd", 3);
-				p++;
-			} else {
-				call_text_add(t, (const char *)p, len);
-				p += len;
-			}
-			continue;
-		}
-		switch (*p) {
-		case '"':	call_text_add(t, "\\\"", 2); break;
-		case '\\':	call_text_add(t, "\\\\", 2); break;
-		case '\b':	call_text_add(t, "\\b", 2); break;
-		case '\f':	call_text_add(t, "\\f", 2); break;
-		case '\n':	call_text_add(t, "\\n", 2); break;
-		case '\r':	call_text_add(t, "\\r", 2); break;
-		case '\t':	call_text_add(t, "\\t", 2); break;
-		default:
-			snprintf(esc, sizeof esc, "\\u%04X", *p);
-			call_text_add(t, esc, 6);
-		}
-		p++;
-	}
-	call_text_add(t, "\"", 1);
-}
-
-void
-call_text_add_int(struct call_text *t, long long v)
-{
-	static const char	 pairs[] =
-	    "000102030405060708091011121314151617181920212223242526272829"
-	    "303132333435363738394041424344454647484950515253545556575859"
-	    "606162636465666768697071727374757677787980818283848586878889"
-	    "90919293949596979899";
-	char			 buf[24], *e = buf + sizeof buf, *p = e;
-	unsigned long long	 u = v < 0 ? 0ULL - (unsigned long long)v :
-	    (unsigned long long)v;
-
-	/* by hand, two digits a step: snprintf was a tenth of a big Status */
-	while (u >= 100) {
-		p -= 2;
-		memcpy(p, pairs + 2 * (u % 100), 2);
-		u /= 100;
-	}
-	if (u >= 10) {
-		p -= 2;
-		memcpy(p, pairs + 2 * u, 2);
-	} else
-		*--p = (char)('0' + u);
-	if (v < 0)
-		*--p = '-';
-	call_text_add(t, p, (size_t)(e - p));
-}
-
-int
-call_ok_text(struct call *c, struct call_text *t)
+call_ok_text(struct call *c, struct jtext *t)
 {
 	json_decref(c->reply);
 	c->reply = NULL;
 	free(c->reply_text);
-	call_text_add(t, "}", 1);
+	jtext_add(t, "}", 1);
 	/* and a byte for the NUL, so the server sends it without a copy */
-	call_text_room(t, 1);
+	jtext_room(t, 1);
 	c->reply_text = t->buf;
 	c->reply_len = t->len;
 	memset(t, 0, sizeof *t);
@@ -541,33 +428,6 @@ call_done(struct call *c)
 	server_call_over(c->client, c);
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t
-call_utf8(const unsigned char *p, size_t n)
-{
-	size_t	len, i;
-
-	if (p[0] < 0x80)
-		return (1);
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4;
-	else
-		return (0);
-	if (len > n)
-		return (0);
-	for (i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return (0);
-	/* overlong forms, surrogates and past U+10FFFF */
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-		return (0);
-	return (len);
-}
 
 json_t *
 call_string(const char *p, size_t n)
@@ -582,7 +442,7 @@ call_string(const char *p, size_t n)
 		return (s);
 	out = xmalloc(n * 3 + 1);
 	for (i = 0; i < n; i += len) {
-		if ((len = call_utf8((const unsigned char *)p + i,
+		if ((len = jtext_utf8((const unsigned char *)p + i,
 		    n - i)) == 0) {
 			memcpy(out + o, "\xef\xbf\xbd", 3);
 			o += 3;

@@ -10,10 +10,10 @@
 #include <sys/queue.h>
 
 #include <stdint.h>
-#include <string.h>
 
 #include <jansson.h>
 
+#include "jtext.h"
 #include "loop.h"
 #include "tree.h"
 
@@ -104,63 +104,8 @@ int	 call_ok(struct call *, json_t *reply);
  * as one tree: call_text_begin, the parameters object's text in pieces,
  * then call_ok_text, which takes it.
  */
-struct call_text {
-	char		*buf;
-	size_t		 len, cap;
-};
-void	 call_text_begin(struct call_text *);
-/* Room for n more bytes. */
-void	 call_text_room(struct call_text *, size_t n);
-/* Inline: a Status of 10,000 rows is 300,000 pieces of a few bytes. */
-static inline void
-call_text_add(struct call_text *t, const char *s, size_t n)
-{
-	if (t->cap - t->len < n)
-		call_text_room(t, n);
-	memcpy(t->buf + t->len, s, n);
-	t->len += n;
-}
-/* j's compact JSON; -1 if it cannot be printed (nothing added). */
-int	 call_text_add_json(struct call_text *, const json_t *j);
-int	 call_ok_text(struct call *, struct call_text *);
-/*
- * Pieces of JSON printed straight into the text, for replies too big to
- * build as jansson trees: a string as jansson prints it (bytes that are
- * not UTF-8 as U+FFFD, as call_string), or null for NULL; an integer;
- * ,"key": before a member.
- */
-void	 call_text_add_str(struct call_text *, const char *);
-void	 call_text_add_int(struct call_text *, long long);
-/* A string literal, its length known where it is written. */
-#define CALL_TEXT_ADD(t, lit)	call_text_add((t), (lit), sizeof(lit) - 1)
-
-/* A word of supd's own (a state, a kind): quoted, needing no escape. */
-static inline void
-call_text_add_word(struct call_text *t, const char *s)
-{
-	size_t	n = strlen(s);
-
-	if (t->cap - t->len < n + 2)
-		call_text_room(t, n + 2);
-	t->buf[t->len] = '"';
-	memcpy(t->buf + t->len + 1, s, n);
-	t->buf[t->len + 1 + n] = '"';
-	t->len += n + 2;
-}
-
-/* Inline: the key's length is known where it is written. */
-static inline void
-call_text_add_key(struct call_text *t, const char *key)
-{
-	size_t	n = strlen(key);
-
-	if (t->cap - t->len < n + 4)
-		call_text_room(t, n + 4);
-	memcpy(t->buf + t->len, ",\"", 2);
-	memcpy(t->buf + t->len + 2, key, n);
-	memcpy(t->buf + t->len + 2 + n, "\":", 2);
-	t->len += n + 4;
-}
+void	 call_text_begin(struct jtext *);
+int	 call_ok_text(struct call *, struct jtext *);
 /*
  * Parameter getters: 0 with *out set (left alone when an optional one is
  * absent or null), or -1 with InvalidParameter set on the call.
